@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { commitSha, gitRef, id, page, relativePath, timestamp } from './common.js';
+
+const packageName = z.string().min(1).max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._+:=<>!~,*@/-]*$/, 'must be a package name (optionally with a version)');
+
+/** A capsule's environment, stored as `environment.json` in its repository. */
+export const environmentSpec = z.strictObject({
+  /** Base container image, e.g. "python:3.12-slim". */
+  baseImage: z.string().min(1).max(300).regex(/^[A-Za-z0-9][A-Za-z0-9._\/:@-]*$/, 'must be an image reference like "python:3.12-slim"'),
+  apt: z.array(packageName).max(500).default([]),
+  pip: z.array(packageName).max(500).default([]),
+  conda: z.array(packageName).max(500).default([]),
+});
+export type EnvironmentSpec = z.infer<typeof environmentSpec>;
+
+/** A command as argv (no shell); use ["sh", "-c", "..."] when a shell is wanted. */
+export const command = z.array(z.string().min(1).max(4096)).min(1).max(256);
+
+/** File names the platform reserves at the root of every capsule repository. */
+export const ENVIRONMENT_FILE = 'environment.json';
+/** Holds `{ "command": [...] }`, the capsule's default command. */
+export const COMMAND_FILE = 'command.json';
+
+/** A file written by a commit; `content` is UTF-8 text or base64 bytes. */
+export const fileWrite = z.strictObject({
+  path: relativePath,
+  content: z.string().max(16 * 1024 * 1024),
+  encoding: z.enum(['utf8', 'base64']).default('utf8'),
+  executable: z.boolean().default(false),
+});
+export type FileWrite = z.input<typeof fileWrite>;
+
+/** One commit of a capsule's history. */
+export const commitInfo = z.object({
+  sha: commitSha,
+  message: z.string(),
+  author: z.string(),
+  createdAt: timestamp,
+  parents: z.array(commitSha),
+});
+export type CommitInfo = z.infer<typeof commitInfo>;
+
+/** A capsule as listed and read: its head version's environment and default command. */
+export const capsule = z.object({
+  id,
+  name: z.string(),
+  description: z.string(),
+  head: commitSha,
+  environment: environmentSpec,
+  command,
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+export type Capsule = z.infer<typeof capsule>;
+
+/** GET /api/v1/capsules. */
+export const capsuleList = page(capsule);
+
+/** POST /api/v1/capsules (admin, researcher): the first commit holds the files, environment and command. */
+export const createCapsuleRequest = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  description: z.string().max(2000).default(''),
+  environment: environmentSpec,
+  command,
+  files: z.array(fileWrite).max(1000).default([]),
+});
+export type CreateCapsuleRequest = z.input<typeof createCapsuleRequest>;
+
+/** POST /api/v1/capsules/:id/commits: a new version; `parent` (optional) must be the current head, else 409. */
+export const createCommitRequest = z.strictObject({
+  message: z.string().trim().min(1).max(5000),
+  parent: commitSha.optional(),
+  files: z.array(fileWrite).max(1000).default([]),
+  delete: z.array(relativePath).max(1000).default([]),
+  environment: environmentSpec.optional(),
+  command: command.optional(),
+});
+export type CreateCommitRequest = z.input<typeof createCommitRequest>;
+
+/** Answer of a commit: the new commit and the capsule at its new head. */
+export const createCommitResponse = z.object({ commit: commitInfo, capsule });
+
+/** GET /api/v1/capsules/:id/commits: history, newest first. */
+export const commitList = page(commitInfo);
+
+/** Query of tree, files and archive: which version (default HEAD). */
+export const refQuery = z.strictObject({ ref: gitRef.default('HEAD') });
+
+/** One file of a version's tree (recursive; directories are implied by paths). */
+export const treeEntry = z.object({
+  path: z.string(),
+  type: z.enum(['file', 'executable', 'symlink']),
+  size: z.number().int(),
+});
+export type TreeEntry = z.infer<typeof treeEntry>;
+
+/** GET /api/v1/capsules/:id/tree?ref=: every file of that version. */
+export const treeResponse = z.object({ commit: commitSha, entries: z.array(treeEntry) });
+export type TreeResponse = z.infer<typeof treeResponse>;
+
+/**
+ * GET /api/v1/capsules/:id/files/<path>?ref= answers the raw bytes (application/octet-stream).
+ * GET /api/v1/capsules/:id/archive?ref= answers the whole version as a tar (application/x-tar),
+ * header `x-commit` giving the resolved commit — what a worker unpacks into /code.
+ */
+export const capsuleFileParams = z.strictObject({ id, '*': relativePath });

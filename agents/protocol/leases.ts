@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { commitSha, id, queueName, sha256Hex, timestamp } from './common.js';
+import { command, environmentSpec } from './capsules.js';
+import { datasetPin, parameters, resources } from './runs.js';
+import { resultsManifest } from './results.js';
+
+/**
+ * POST /api/v1/leases (worker) — long-poll for the next run of a queue. Waits up to `waitMs`
+ * (bounded by the server, default 0 = answer at once); 200 with a Lease, or 204 when none.
+ */
+export const leaseRequest = z.strictObject({
+  queue: queueName,
+  /** Stable name of the worker (e.g. its instance id); shown on runs. */
+  workerId: z.string().min(1).max(200),
+  instanceType: z.string().max(100).optional(),
+  /** What one hour of this worker costs, to record the run's cost. */
+  hourlyCostUsd: z.number().min(0).max(10_000).optional(),
+  waitMs: z.number().int().min(0).max(60_000).default(0),
+});
+export type LeaseRequest = z.input<typeof leaseRequest>;
+
+/** Everything a worker needs to run one attempt of a run. */
+export const runSpec = z.object({
+  runId: id,
+  capsuleId: id,
+  commit: commitSha,
+  environment: environmentSpec,
+  environmentHash: sha256Hex,
+  datasets: z.array(datasetPin),
+  command,
+  parameters,
+  resources,
+  queue: queueName,
+  /** 1 for the first attempt. */
+  attempt: z.number().int(),
+});
+export type RunSpec = z.infer<typeof runSpec>;
+
+/** A lease: the right to run `run` while heartbeats keep arriving before `expiresAt`. */
+export const lease = z.object({
+  leaseId: id,
+  runId: id,
+  /** Strictly greater than every token issued before; send it with every write. */
+  fencingToken: z.number().int(),
+  run: runSpec,
+  /** Heartbeat at least this often. */
+  heartbeatMs: z.number().int(),
+  expiresAt: timestamp,
+});
+export type Lease = z.infer<typeof lease>;
+
+/** POST /api/v1/leases/:id/heartbeat (worker); `started` marks the run running (its command began). */
+export const heartbeatRequest = z.strictObject({
+  fencingToken: z.number().int().min(1),
+  started: z.boolean().default(false),
+});
+export type HeartbeatRequest = z.input<typeof heartbeatRequest>;
+
+/** Answer of a heartbeat: `cancel` = stop the run (SIGTERM, then SIGKILL) and complete as cancelled. */
+export const heartbeatResponse = z.object({ cancel: z.boolean(), expiresAt: timestamp });
+export type HeartbeatResponse = z.infer<typeof heartbeatResponse>;
+
+/**
+ * POST /api/v1/leases/:id/complete (worker) — ends the run with its record. Every manifest entry
+ * must have been uploaded with that sha256 (400 otherwise); a stale or expired lease gets 409.
+ * Completing twice with the same body answers the same run (a retried request is safe).
+ */
+export const completeRequest = z.strictObject({
+  fencingToken: z.number().int().min(1),
+  state: z.enum(['succeeded', 'failed', 'cancelled']),
+  exitCode: z.number().int().nullable(),
+  results: resultsManifest.default({ files: [] }),
+  error: z.string().max(4000).optional(),
+  /** Image digest the docker runtime ran. */
+  imageDigest: z.string().max(300).optional(),
+});
+export type CompleteRequest = z.input<typeof completeRequest>;
+
+/** Path parameter of lease routes. */
+export const leaseParams = z.strictObject({ id });

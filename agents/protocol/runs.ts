@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { commitSha, gitRef, id, page, queueName, sha256Hex, timestamp } from './common.js';
+import { command, environmentSpec } from './capsules.js';
+import { resultsManifest } from './results.js';
+
+/** Run states: queued → leased → running → succeeded | failed | cancelled. */
+export const runState = z.enum(['queued', 'leased', 'running', 'succeeded', 'failed', 'cancelled']);
+export type RunState = z.infer<typeof runState>;
+export const FINISHED_STATES: readonly RunState[] = ['succeeded', 'failed', 'cancelled'];
+
+/** Parameters by name, handed to the command by the worker. */
+export const parameters = z.record(
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'parameter names are letters, digits and "_"'),
+  z.union([z.string().max(4096), z.number().finite(), z.boolean()]),
+);
+export type Parameters = z.infer<typeof parameters>;
+
+/** What a run asks for; omitted values get defaults (1 CPU, 2048 MB, 0 GPUs on cpu / 1 on gpu, 3600 s). */
+export const resourcesRequest = z.strictObject({
+  cpus: z.number().min(0.1).max(256).optional(),
+  memoryMb: z.number().int().min(64).max(4_194_304).optional(),
+  gpus: z.number().int().min(0).max(16).optional(),
+  timeoutSeconds: z.number().int().min(1).max(7 * 24 * 3600).optional(),
+});
+
+/** Resources as recorded on the run (every value resolved). */
+export const resources = z.object({
+  cpus: z.number(),
+  memoryMb: z.number().int(),
+  gpus: z.number().int(),
+  timeoutSeconds: z.number().int(),
+});
+export type Resources = z.infer<typeof resources>;
+
+/** A dataset as a run asks for it: the latest version unless `version` pins one; mounted at /data/<mount>. */
+export const datasetRequest = z.strictObject({
+  datasetId: id,
+  version: sha256Hex.optional(),
+  mount: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/).optional(),
+});
+
+/** A dataset as recorded on the run: the exact version, mounted at /data/<mount> (default: dataset name). */
+export const datasetPin = z.object({ datasetId: id, version: sha256Hex, mount: z.string() });
+export type DatasetPin = z.infer<typeof datasetPin>;
+
+/** POST /api/v1/runs (admin, researcher), header `Idempotency-Key` (optional, ≤ 200 chars): same key + same body → the same run (200); same key + other body → 409. */
+export const createRunRequest = z.strictObject({
+  capsuleId: id,
+  ref: gitRef.optional(),
+  command: command.optional(),
+  parameters: parameters.default({}),
+  datasets: z.array(datasetRequest).max(50).default([]),
+  queue: queueName.default('cpu'),
+  resources: resourcesRequest.default({}),
+});
+export type CreateRunRequest = z.input<typeof createRunRequest>;
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+
+/** A run record; immutable once finished. */
+export const run = z.object({
+  id,
+  capsuleId: id,
+  commit: commitSha,
+  environment: environmentSpec,
+  /** sha256 of the canonical environment spec: one image per hash. */
+  environmentHash: sha256Hex,
+  /** Image digest the worker ran (docker runtime); null for the process runtime or before start. */
+  imageDigest: z.string().nullable(),
+  datasets: z.array(datasetPin),
+  command,
+  parameters,
+  resources,
+  queue: queueName,
+  state: runState,
+  /** Why a queued run has not started, in plain words; null otherwise. */
+  waitingReason: z.string().nullable(),
+  /** Set when a cancel was asked of a leased/running run; the worker learns it at its next heartbeat. */
+  cancelRequested: z.boolean(),
+  attempts: z.number().int(),
+  maxAttempts: z.number().int(),
+  workerId: z.string().nullable(),
+  workerInstanceType: z.string().nullable(),
+  createdAt: timestamp,
+  leasedAt: timestamp.nullable(),
+  startedAt: timestamp.nullable(),
+  finishedAt: timestamp.nullable(),
+  exitCode: z.number().int().nullable(),
+  /** Why the run failed or was cancelled ("worker lost", "cancelled by user", the worker's message). */
+  error: z.string().nullable(),
+  results: resultsManifest.nullable(),
+  /** Worker time × its hourly price, when the worker gave one; null otherwise. */
+  costUsd: z.number().nullable(),
+  /** The run this one repeats (rerun), null otherwise. */
+  rerunOf: id.nullable(),
+  /** Who launched it. */
+  userId: id,
+});
+export type Run = z.infer<typeof run>;
+
+/** GET /api/v1/runs?state=&queue=&capsuleId=&limit=&cursor= — newest first. */
+export const runListQuery = z.strictObject({
+  state: runState.optional(),
+  queue: queueName.optional(),
+  capsuleId: id.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(200).optional(),
+});
+export const runList = page(run);
+
+/** POST /api/v1/runs/:id/cancel answers the run (cancelled at once if queued, else cancelRequested). POST /api/v1/runs/:id/rerun answers 201 with the new run. */
+export const runParams = z.strictObject({ id });
