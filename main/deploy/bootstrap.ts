@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { applyPlan } from './apply.js';
+import type { DeployClients } from './deploy-clients.js';
+import { DeployError } from './deploy-error.js';
+import { createPlan } from './plan.js';
+import { findStack } from './preflight-aws.js';
+import type { Timing } from './timing.js';
+import type { WatchMessage } from './watch-stack.js';
+
+export interface BootstrapResult {
+  stackName: string;
+  bucket: string;
+  templateKey: string;
+  templateUrl: string;
+  bundleKey: string;
+  uploaded: string[];
+  skipped: string[];
+}
+
+export function bootstrapStackName(stackName: string): string {
+  return `${stackName}-bootstrap`;
+}
+
+export function contentKey(prefix: string, body: Uint8Array | string, extension: string): string {
+  return `${prefix}-${createHash('sha256').update(body).digest('hex').slice(0, 20)}${extension}`;
+}
+
+/** TemplateURL for an object: the S3 URL, or the path-style URL of the endpoint in use. */
+export function objectUrl(bucket: string, key: string, region: string, endpoint = process.env.AWS_ENDPOINT_URL?.trim()): string {
+  if (endpoint) return `${endpoint.replace(/\/+$/, '')}/${bucket}/${key}`;
+  return `https://${bucket}.s3.${region}.amazonaws.com/${key}`;
+}
+
+async function exists(c: DeployClients, bucket: string, key: string): Promise<boolean> {
+  try {
+    await c.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return true;
+  } catch (e) {
+    const status = (e as { $metadata?: { httpStatusCode?: number }; name?: string }).$metadata?.httpStatusCode;
+    if (status === 404 || (e as { name?: string }).name === 'NotFound') return false;
+    throw e;
+  }
+}
+
+/**
+ * Creates or updates the bootstrap stack (the artifacts bucket), then uploads the platform
+ * template and the agent bundle under content-hashed keys, skipping any already there.
+ */
+export async function bootstrap(
+  c: DeployClients,
+  stackName: string,
+  source: { bootstrapTemplate: string; platformTemplate: string; agentBundle: Uint8Array },
+  timing: Timing,
+  onMessage?: (m: WatchMessage) => void,
+): Promise<BootstrapResult> {
+  const name = bootstrapStackName(stackName);
+  const plan = await createPlan(c, { stackName: name, templateBody: source.bootstrapTemplate, parameters: {}, role: 'bootstrap' }, timing);
+  if (!plan.noChanges) {
+    const result = await applyPlan(c, plan, { guardRails: false, onMessage }, timing);
+    if (!result.ok) throw new DeployError(`The bootstrap stack ${name} ended in ${result.status}: ${result.reason ?? 'no reason given'}.`, 'Fix the cause, delete the bootstrap stack if it rolled back, and deploy again.', result.status);
+  }
+  const stack = (await findStack(c, name))?.stack;
+  const outputs = stack?.Outputs ?? [];
+  const bucket = (outputs.find((o) => o.OutputKey === 'ArtifactsBucketName') ?? outputs.find((o) => /bucket/i.test(o.OutputKey ?? '')))?.OutputValue;
+  if (!bucket) throw new DeployError(`The bootstrap stack ${name} has no bucket output.`, 'Check that templates/bootstrap.yaml declares the artifacts bucket as an output.');
+
+  const templateKey = contentKey('templates/platform', source.platformTemplate, '.yaml');
+  const bundleKey = contentKey('agents/agent-bundle', source.agentBundle, '.tar.gz');
+  const uploaded: string[] = [];
+  const skipped: string[] = [];
+  for (const [key, body, type] of [
+    [templateKey, source.platformTemplate, 'application/x-yaml'],
+    [bundleKey, source.agentBundle, 'application/gzip'],
+  ] as const) {
+    if (await exists(c, bucket, key)) {
+      skipped.push(key);
+      continue;
+    }
+    await c.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: type }));
+    uploaded.push(key);
+  }
+  return { stackName: name, bucket, templateKey, templateUrl: objectUrl(bucket, templateKey, c.target.region), bundleKey, uploaded, skipped };
+}

@@ -1,0 +1,46 @@
+import { applyPlan } from './apply.js';
+import { bootstrap, type BootstrapResult } from './bootstrap.js';
+import type { DeployClients } from './deploy-clients.js';
+import { createPlan, type Plan } from './plan.js';
+import { P, type TemplateParameters } from './platform-parameters.js';
+import type { DeploySource } from './template-source.js';
+import type { Timing } from './timing.js';
+import type { WatchMessage, WatchResult } from './watch-stack.js';
+
+/** The app-provided parameters, only those the template declares (CloudFormation refuses others). */
+export function withAppParameters(params: TemplateParameters, source: DeploySource, boot: BootstrapResult): TemplateParameters {
+  const declared = new Set(Object.keys((source.platform.Parameters as object | undefined) ?? {}));
+  const app: TemplateParameters = { [P.artifactsBucket]: boot.bucket, [P.agentBundleKey]: boot.bundleKey, [P.agentBundleVersion]: source.stackVersion };
+  const out = { ...params };
+  for (const [k, v] of Object.entries(app)) if (declared.has(k)) out[k] = v;
+  return out;
+}
+
+/** bootstrap → plan: what `plan` shows and `deploy` applies. */
+export async function preparePlan(
+  c: DeployClients,
+  stackName: string,
+  params: TemplateParameters,
+  source: DeploySource,
+  timing: Timing,
+  onMessage?: (m: WatchMessage) => void,
+): Promise<{ boot: BootstrapResult; plan: Plan }> {
+  const boot = await bootstrap(c, stackName, source, timing, onMessage);
+  const plan = await createPlan(
+    c,
+    { stackName, templateUrl: boot.templateUrl, template: source.platform, parameters: withAppParameters(params, source, boot), role: 'platform' },
+    timing,
+  );
+  return { boot, plan };
+}
+
+export async function applyPlatformPlan(
+  c: DeployClients,
+  plan: Plan,
+  confirmDataLoss: string | undefined,
+  timing: Timing,
+  onMessage?: (m: WatchMessage) => void,
+  onWarning?: (m: string) => void,
+): Promise<WatchResult> {
+  return applyPlan(c, plan, { guardRails: true, confirmDataLoss, onMessage, onWarning }, timing);
+}
