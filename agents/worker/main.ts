@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { queueName } from '../protocol/index.js';
+import { createDockerRuntime } from './runtimes/docker-runtime.js';
+import { createProcessRuntime } from './runtimes/process-runtime.js';
+import type { Runtime } from './runtimes/runtime.js';
+import { startWorker } from './worker.js';
+
+const USAGE = `usage: node --import tsx agents/worker/main.ts --url URL --token-file FILE --work DIR
+    [--queue cpu|gpu] [--runtime process|docker] [--worker-id ID] [--poll-ms N]
+    [--drain-grace-ms N] [--kill-grace-ms N] [--no-isolation]
+    [--registry ECR_URI] [--instance-type T] [--hourly-cost USD]`;
+
+function fail(message: string): never {
+  process.stderr.write(`worker: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function integer(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) fail(`--${name} must be a whole number of milliseconds, got "${value}"`);
+  return n;
+}
+
+const { values } = parseArgs({
+  options: {
+    url: { type: 'string' },
+    'token-file': { type: 'string' },
+    queue: { type: 'string', default: 'cpu' },
+    runtime: { type: 'string', default: 'process' },
+    work: { type: 'string' },
+    'worker-id': { type: 'string' },
+    'poll-ms': { type: 'string' },
+    'drain-grace-ms': { type: 'string' },
+    'kill-grace-ms': { type: 'string' },
+    'no-isolation': { type: 'boolean', default: false },
+    registry: { type: 'string' },
+    'instance-type': { type: 'string' },
+    'hourly-cost': { type: 'string' },
+  },
+  strict: true,
+});
+
+if (!values.url) fail('--url is required (the services agent, e.g. http://127.0.0.1:7300)');
+if (!values['token-file']) fail('--token-file is required (a file holding the worker token)');
+if (!values.work) fail('--work is required (a folder for per-run files and the dataset cache)');
+const queue = queueName.safeParse(values.queue);
+if (!queue.success) fail(`--queue must be cpu or gpu, got "${values.queue}"`);
+const tokenFile = resolve(values['token-file']);
+let token: string;
+try {
+  token = readFileSync(tokenFile, 'utf8').trim();
+} catch (error) {
+  fail(`cannot read the token file: ${(error as Error).message}`);
+}
+const workDir = resolve(values.work);
+
+let runtime: Runtime;
+if (values.runtime === 'process') {
+  runtime = createProcessRuntime({ isolation: values['no-isolation'] ? false : 'auto', hide: [workDir, dirname(tokenFile)] });
+} else if (values.runtime === 'docker') {
+  runtime = await createDockerRuntime({ gpu: queue.data === 'gpu', registry: values.registry, user: `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}` });
+} else {
+  fail(`--runtime must be process or docker, got "${values.runtime}"`);
+}
+
+const hourly = values['hourly-cost'] === undefined ? undefined : Number(values['hourly-cost']);
+if (hourly !== undefined && !(hourly >= 0)) fail(`--hourly-cost must be a number of US dollars, got "${values['hourly-cost']}"`);
+
+const worker = await startWorker({
+  url: values.url,
+  token,
+  queue: queue.data,
+  runtime,
+  workDir,
+  workerId: values['worker-id'],
+  instanceType: values['instance-type'],
+  hourlyCostUsd: hourly,
+  pollWaitMs: integer('poll-ms', values['poll-ms']),
+  drainGraceMs: integer('drain-grace-ms', values['drain-grace-ms']),
+  killGraceMs: integer('kill-grace-ms', values['kill-grace-ms']),
+}).catch((error: Error) => fail(error.message));
+
+process.stdout.write(`${JSON.stringify({ event: 'ready', workerId: worker.workerId, runtime: runtime.description, queue: queue.data })}\n`);
+
+const drain = (signal: string) => {
+  process.stderr.write(`worker: ${signal}: draining\n`);
+  void worker.drain().then(() => process.exit(0));
+};
+process.once('SIGTERM', () => drain('SIGTERM'));
+process.once('SIGINT', () => drain('SIGINT'));
+
+worker.stopped.then(
+  () => process.exit(0),
+  (error: Error) => {
+    process.stderr.write(`worker: ${error.message}\n`);
+    process.exit(1);
+  },
+);

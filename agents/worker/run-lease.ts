@@ -1,0 +1,199 @@
+import { appendFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PlatformClient } from '../protocol/client.js';
+import type { CompleteRequest, Lease } from '../protocol/index.js';
+import { Heartbeat } from './heartbeat.js';
+import { LogShipper } from './log-shipper.js';
+import { collectResults, uploadResults } from './results-upload.js';
+import { stopChild, type ChildExit, type PreparedEnvironment, type Runtime, type RunningChild } from './runtimes/runtime.js';
+import { DatasetCache, removeRunFolder, stageRun, type StagedRun } from './staging.js';
+
+/** How one lease ended on this worker. */
+export type LeaseOutcome = 'completed' | 'abandoned' | 'handed-back';
+
+export interface RunLeaseOptions {
+  client: PlatformClient;
+  runtime: Runtime;
+  lease: Lease;
+  workDir: string;
+  datasets: DatasetCache;
+  /** Between SIGTERM and SIGKILL when a run is cancelled, times out or is handed back. */
+  killGraceMs: number;
+  /** The worker's own diagnostics (its stderr), not the run's log. */
+  log(message: string): void;
+}
+
+/**
+ * One line per attempt in <work>/timings.jsonl: when the lease arrived, when the operating system
+ * started the command, when it exited. The run record only has server-side times; this journal is
+ * what the dispatch benchmark reads for the child's own start.
+ */
+export interface AttemptTimings {
+  runId: string;
+  fencingToken: number;
+  leasedAt: number;
+  spawnedAt: number | null;
+  exitedAt: number | null;
+  outcome: LeaseOutcome;
+  state: CompleteRequest['state'] | null;
+}
+
+export const TIMINGS_FILE = 'timings.jsonl';
+
+class Abandoned extends Error {}
+
+/**
+ * The protocol has no network switch on runs yet, so a run opts out of network access with this
+ * reserved parameter (`"network": false`); it defaults to on (docker: a bridge without a route to
+ * the instance metadata service).
+ */
+export const NETWORK_PARAMETER = 'network';
+
+function wantsNetwork(lease: Lease): boolean {
+  const value = lease.run.parameters[NETWORK_PARAMETER];
+  return !(value === false || value === 'false' || value === 0);
+}
+
+interface StopReason {
+  kind: 'cancel' | 'timeout' | 'lost' | 'hand-back';
+  message: string;
+}
+
+export interface LeaseExecution {
+  done: Promise<LeaseOutcome>;
+  /** Drain: stop the run now and leave it to the queue (the lease lapses; another worker retries). */
+  handBack(): void;
+}
+
+export function runLease(options: RunLeaseOptions): LeaseExecution {
+  const { client, lease, runtime } = options;
+  const leaseId = lease.leaseId;
+  const token = lease.fencingToken;
+  const timings: AttemptTimings = { runId: lease.runId, fencingToken: token, leasedAt: Date.now(), spawnedAt: null, exitedAt: null, outcome: 'abandoned', state: null };
+  let child: RunningChild | null = null;
+  let stopReason = null as StopReason | null;
+  let stopping: Promise<ChildExit> | null = null;
+
+  const stop = (kind: StopReason['kind'], message: string) => {
+    // A lost lease outranks a cancel or a timeout: nothing may be written for it any more.
+    if (stopReason && !(kind === 'lost' || kind === 'hand-back')) return;
+    stopReason = { kind, message };
+    if (child && !stopping) stopping = stopChild(child, kind === 'lost' ? 0 : options.killGraceMs);
+  };
+
+  const shipper = new LogShipper({
+    send: (batch) => client.uploadLogs(leaseId, batch),
+    fencingToken: token,
+    onStale: () => stop('lost', 'the platform refused a log batch: the lease is stale'),
+  });
+  const heartbeat = new Heartbeat({
+    send: (body) => client.heartbeat(leaseId, body),
+    fencingToken: token,
+    heartbeatMs: lease.heartbeatMs,
+    expiresAt: lease.expiresAt,
+    onCancel: () => stop('cancel', 'cancelled by user'),
+    onLost: (reason) => stop('lost', reason),
+  });
+  const checkLease = () => {
+    if (stopReason?.kind === 'lost' || stopReason?.kind === 'hand-back') throw new Abandoned(stopReason.message);
+  };
+
+  async function execute(): Promise<CompleteRequest> {
+    let staged: StagedRun | null = null;
+    let environment: PreparedEnvironment | null = null;
+    try {
+      staged = await stageRun({ workDir: options.workDir, client, datasets: options.datasets, lease });
+      checkLease();
+      environment = await runtime.prepareEnvironment(lease.run.environment, (line) => shipper.note(line));
+      checkLease();
+      if (stopReason?.kind === 'cancel') return { fencingToken: token, state: 'cancelled', exitCode: null, error: stopReason.message };
+      const env: Record<string, string> = { BENCHTOP_RUN_ID: lease.runId, BENCHTOP_ATTEMPT: String(lease.run.attempt), PARAMETERS: JSON.stringify(lease.run.parameters) };
+      for (const [name, value] of Object.entries(lease.run.parameters)) env[`PARAM_${name}`] = String(value);
+      const running = await runtime.start({
+        runId: lease.runId,
+        command: lease.run.command,
+        env,
+        mounts: staged,
+        network: wantsNetwork(lease),
+        resources: lease.run.resources,
+        environment,
+      });
+      child = running;
+      timings.spawnedAt = running.startedAt;
+      heartbeat.markStarted();
+      if (stopReason) stopping = stopChild(running, stopReason.kind === 'lost' ? 0 : options.killGraceMs);
+      const timeout = setTimeout(() => stop('timeout', `timed out after ${lease.run.resources.timeoutSeconds} s`), lease.run.resources.timeoutSeconds * 1000);
+      const outputs = Promise.all([shipper.attach(running.stdout, 'stdout'), shipper.attach(running.stderr, 'stderr')]);
+      const exit = await running.exit;
+      clearTimeout(timeout);
+      timings.exitedAt = Date.now();
+      await outputs;
+      checkLease();
+      const base = { fencingToken: token, exitCode: exit.exitCode, ...(environment.digest ? { imageDigest: environment.digest } : {}) };
+      const results = await uploadRunResults(staged);
+      checkLease();
+      const reason = stopReason;
+      if (reason?.kind === 'cancel') return { ...base, state: 'cancelled', results, error: reason.message };
+      if (reason?.kind === 'timeout') return { ...base, state: 'failed', results, error: reason.message };
+      if (exit.exitCode === 0) return { ...base, state: 'succeeded', results };
+      const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
+      return { ...base, state: 'failed', results, error: `the command ${how}` };
+    } catch (error) {
+      if (error instanceof Abandoned) throw error;
+      checkLease();
+      const message = error instanceof Error ? error.message : String(error);
+      shipper.note(message);
+      return { fencingToken: token, state: 'failed', exitCode: null, error: message };
+    } finally {
+      if (staged) await removeRunFolder(staged.root).catch((e: Error) => options.log(`could not remove ${staged?.root}: ${e.message}`));
+    }
+  }
+
+  async function uploadRunResults(staged: StagedRun) {
+    const files = await collectResults(staged.results, (path) => shipper.note(`result ${path} is not a regular file; not uploaded`));
+    return uploadResults(files, (file, body) => client.uploadResult(leaseId, file.path, { fencingToken: token, sha256: file.sha256, body }));
+  }
+
+  async function complete(body: CompleteRequest): Promise<void> {
+    // Completing twice with the same body is safe, so a network failure is simply retried
+    // until the lease would have expired anyway.
+    for (let attempt = 0; ; attempt += 1) {
+      checkLease();
+      try {
+        await client.complete(leaseId, body);
+        return;
+      } catch (error) {
+        const status = (error as { status?: number }).status;
+        if (status === 409 || status === 404) throw new Abandoned(`the platform refused completion (${status}): the lease is stale`);
+        if (status && status >= 400 && status < 500) throw error;
+        if (attempt >= 20) throw error;
+        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 2_000)));
+      }
+    }
+  }
+
+  const done = (async (): Promise<LeaseOutcome> => {
+    try {
+      const body = await execute();
+      await shipper.close();
+      checkLease();
+      await complete(body);
+      timings.state = body.state;
+      timings.outcome = 'completed';
+    } catch (error) {
+      shipper.abort();
+      timings.outcome = stopReason?.kind === 'hand-back' ? 'handed-back' : 'abandoned';
+      options.log(`run ${lease.runId} (lease ${leaseId}) ${timings.outcome}: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      heartbeat.stop();
+      if (stopping) await stopping;
+      await appendFile(join(options.workDir, TIMINGS_FILE), `${JSON.stringify(timings)}\n`).catch(() => undefined);
+    }
+    return timings.outcome;
+  })();
+
+  return {
+    done,
+    handBack: () => stop('hand-back', 'the worker is shutting down; the run goes back to the queue'),
+  };
+}

@@ -1,0 +1,77 @@
+import type { EnvironmentSpec } from '../../protocol/capsules.js';
+import { canonicalEnvironment, environmentHash, renderDockerfile } from '../environment-hash.js';
+import { runCommand } from './run-command.js';
+import type { PreparedEnvironment } from './runtime.js';
+
+export interface ImageBuilderOptions {
+  docker: string;
+  /** ECR repository URI (e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/benchtop-envs); absent off AWS. */
+  registry?: string;
+}
+
+export const LOCAL_IMAGE = 'benchtop-env';
+
+/**
+ * Builds each environment once per content hash and reuses it. With a registry, an image another
+ * worker already pushed is pulled instead of rebuilt, and the run is pinned to the pushed digest
+ * so a re-run gets the identical bytes even if the tag were ever overwritten.
+ * Docker must already be logged in to the registry (the worker's boot configures the ECR
+ * credential helper with the instance role).
+ */
+export function createImageBuilder(options: ImageBuilderOptions) {
+  const pending = new Map<string, Promise<PreparedEnvironment>>();
+  const docker = (args: string[], log?: (line: string) => void, input?: string) => runCommand(options.docker, args, { onLine: log, input });
+
+  async function digestOf(reference: string, repository: string): Promise<string> {
+    const inspect = await docker(['image', 'inspect', '--format', '{{json .RepoDigests}}', reference]);
+    if (inspect.code !== 0) throw new Error(`docker image inspect ${reference} failed: ${inspect.stderr.trim()}`);
+    const digests = JSON.parse(inspect.stdout) as string[];
+    const pinned = digests.find((d) => d.startsWith(`${repository}@sha256:`));
+    if (!pinned) throw new Error(`image ${reference} has no digest in ${repository} after push`);
+    return pinned.slice(repository.length + 1);
+  }
+
+  async function build(spec: EnvironmentSpec, hash: string, tags: string[], log: (line: string) => void): Promise<void> {
+    log(`building environment ${hash} from ${spec.baseImage}`);
+    const args = ['build', '--pull', ...tags.flatMap((t) => ['-t', t]), '-'];
+    const built = await docker(args, log, renderDockerfile(spec));
+    if (built.code !== 0) throw new Error(`building the environment image failed (docker build exited ${built.code}); see the log above`);
+  }
+
+  async function prepare(spec: EnvironmentSpec, log: (line: string) => void): Promise<PreparedEnvironment> {
+    const hash = environmentHash(spec);
+    const local = `${LOCAL_IMAGE}:${hash}`;
+    const canonical = canonicalEnvironment(spec);
+    if (!options.registry) {
+      const present = await docker(['image', 'inspect', '--format', '{{.Id}}', local]);
+      if (present.code !== 0) await build(spec, hash, [local], log);
+      else log(`reusing environment image ${local}`);
+      return { spec: canonical, hash, image: local };
+    }
+    const remote = `${options.registry}:${hash}`;
+    const pulled = await docker(['pull', '--quiet', remote]);
+    if (pulled.code === 0) {
+      log(`reusing environment image ${remote}`);
+    } else {
+      await build(spec, hash, [local, remote], log);
+      const pushed = await docker(['push', remote], log);
+      if (pushed.code !== 0) throw new Error(`pushing ${remote} failed: ${pushed.stderr.trim()}`);
+    }
+    const digest = await digestOf(remote, options.registry);
+    return { spec: canonical, hash, image: `${options.registry}@${digest}`, digest };
+  }
+
+  return {
+    prepare(spec: EnvironmentSpec, log: (line: string) => void): Promise<PreparedEnvironment> {
+      const hash = environmentHash(spec);
+      let entry = pending.get(hash);
+      if (!entry) {
+        entry = prepare(spec, log);
+        pending.set(hash, entry);
+        // A failed build is retried by the next run rather than remembered.
+        entry.catch(() => pending.delete(hash));
+      }
+      return entry;
+    },
+  };
+}

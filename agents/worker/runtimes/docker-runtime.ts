@@ -1,0 +1,119 @@
+import { spawn } from 'node:child_process';
+import { createImageBuilder } from './docker-images.js';
+import { runCommand } from './run-command.js';
+import type { ChildExit, Runtime, RuntimeRequest, RunningChild } from './runtime.js';
+
+const METADATA_ADDRESS = '169.254.169.254/32';
+
+export interface DockerRuntimeOptions {
+  /** docker executable (tests put a fake first on PATH). */
+  docker?: string;
+  iptables?: string;
+  /** GPU worker: runs asking for GPUs get `--gpus`. */
+  gpu?: boolean;
+  /** ECR repository URI for environment images (AWS); absent keeps images local. */
+  registry?: string;
+  /** Bridge network for runs that ask for network access. */
+  networkName?: string;
+  /** Linux name of that bridge, which the metadata firewall rule matches. */
+  bridgeName?: string;
+  /** uid:gid the container runs as, so /results files belong to the worker. */
+  user?: string;
+}
+
+/** Refuses host paths that docker's --mount syntax would misread. */
+function mountArg(source: string, target: string, readonly: boolean): string {
+  if (/[,="]/.test(source)) throw new Error(`work folder path ${JSON.stringify(source)} contains , = or "; choose a --work folder without them`);
+  return `type=bind,src=${source},dst=${target}${readonly ? ',readonly' : ''}`;
+}
+
+/** The `docker run` argv for one run: the isolation rules of DESIGN.md "Runtimes" in one place. */
+export function dockerRunArgs(request: RuntimeRequest, options: { networkName: string; gpu: boolean; user?: string; containerName: string }): string[] {
+  const image = request.environment.image;
+  if (!image) throw new Error('the docker runtime needs a prepared environment image');
+  const { cpus, memoryMb, gpus } = request.resources;
+  const args = [
+    'run', '--rm', '--init',
+    '--name', options.containerName,
+    '--label', `benchtop.run=${request.runId}`,
+    '--read-only',
+    '--cap-drop', 'ALL',
+    '--security-opt', 'no-new-privileges',
+    '--pids-limit', '4096',
+    // "none" or our own bridge, whose route to the metadata address is dropped; never "host".
+    '--network', request.network ? options.networkName : 'none',
+    '--mount', mountArg(request.mounts.code, '/code', true),
+    '--mount', mountArg(request.mounts.data, '/data', true),
+    '--mount', mountArg(request.mounts.results, '/results', false),
+    '--mount', mountArg(request.mounts.scratch, '/tmp', false),
+    '--workdir', '/code',
+  ];
+  if (options.user) args.push('--user', options.user);
+  if (memoryMb) args.push('--memory', `${memoryMb}m`, '--memory-swap', `${memoryMb}m`);
+  if (cpus) args.push('--cpus', String(cpus));
+  if (gpus) {
+    if (!options.gpu) throw new Error(`run ${request.runId} asks for ${gpus} GPU(s) but this is not a GPU worker`);
+    args.push('--gpus', String(gpus));
+  }
+  const env = { HOME: '/tmp', TMPDIR: '/tmp', CODE_DIR: '/code', DATA_DIR: '/data', RESULTS_DIR: '/results', ...request.env };
+  for (const [name, value] of Object.entries(env)) args.push('--env', `${name}=${value}`);
+  args.push('--', image, ...request.command);
+  return args;
+}
+
+/**
+ * Makes sure the runs' bridge exists and that nothing on it reaches the instance metadata service.
+ * `--add-host` only changes name resolution, so the address itself is dropped in DOCKER-USER,
+ * the chain Docker evaluates before its own forwarding rules. IMDSv2 with hop limit 1 (set by the
+ * stack) is the second lock: the token answer cannot cross the extra hop of a bridge.
+ */
+async function prepareNetwork(docker: string, iptables: string, networkName: string, bridgeName: string): Promise<void> {
+  const inspect = await runCommand(docker, ['network', 'inspect', networkName]);
+  if (inspect.code !== 0) {
+    const created = await runCommand(docker, ['network', 'create', '--driver', 'bridge', '--opt', `com.docker.network.bridge.name=${bridgeName}`, networkName]);
+    if (created.code !== 0) throw new Error(`could not create the docker network ${networkName}: ${created.stderr.trim()}`);
+  }
+  const rule = ['DOCKER-USER', '-i', bridgeName, '-d', METADATA_ADDRESS, '-j', 'DROP'];
+  const present = await runCommand(iptables, ['-C', ...rule]);
+  if (present.code === 0) return;
+  const added = await runCommand(iptables, ['-I', ...rule]);
+  if (added.code !== 0) {
+    throw new Error(`could not block the instance metadata address for containers (iptables exited ${added.code}: ${added.stderr.trim()}); the worker must run as root on the instance`);
+  }
+}
+
+export async function createDockerRuntime(options: DockerRuntimeOptions = {}): Promise<Runtime> {
+  const docker = options.docker ?? 'docker';
+  const networkName = options.networkName ?? 'benchtop-runs';
+  const bridgeName = options.bridgeName ?? 'benchtop0';
+  const version = await runCommand(docker, ['version', '--format', '{{.Server.Version}}']);
+  if (version.code !== 0) throw new Error(`the docker runtime needs a running Docker engine: ${version.stderr.trim() || `docker version exited ${version.code}`}`);
+  await prepareNetwork(docker, options.iptables ?? 'iptables', networkName, bridgeName);
+  const images = createImageBuilder({ docker, registry: options.registry });
+  return {
+    name: 'docker',
+    description: `docker ${version.stdout.trim()}${options.gpu ? ' (GPU)' : ''}`,
+    prepareEnvironment: (spec, log) => images.prepare(spec, log),
+    async start(request: RuntimeRequest): Promise<RunningChild> {
+      const containerName = `benchtop-${request.runId}-${process.pid}-${Date.now().toString(36)}`;
+      const args = dockerRunArgs(request, { networkName, gpu: options.gpu ?? false, user: options.user, containerName });
+      return new Promise((resolve, reject) => {
+        const child = spawn(docker, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        const exit = new Promise<ChildExit>((done) => child.once('close', (exitCode, signal) => done({ exitCode, signal })));
+        child.once('error', (error) => reject(new Error(`could not run docker: ${error.message}`)));
+        child.once('spawn', () =>
+          resolve({
+            startedAt: Date.now(),
+            stdout: child.stdout,
+            stderr: child.stderr,
+            exit,
+            // Signalling the client would orphan the container; ask the engine instead.
+            signal(signal) {
+              void runCommand(docker, ['kill', '--signal', signal, containerName]).catch(() => undefined);
+            },
+          }),
+        );
+      });
+    },
+  };
+}

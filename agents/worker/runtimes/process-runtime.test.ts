@@ -1,0 +1,107 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { probeBubblewrap } from './bubblewrap.js';
+import { createProcessRuntime, substituteMountPaths } from './process-runtime.js';
+import { stopChild, type RunMounts, type RunningChild, type Runtime } from './runtime.js';
+
+const environment = { spec: { baseImage: 'python:3.12-slim', apt: [], pip: [], conda: [] }, hash: 'h' };
+let root: string;
+let mounts: RunMounts;
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'benchtop-process-runtime-'));
+  mounts = { code: join(root, 'code'), data: join(root, 'data'), results: join(root, 'results'), scratch: join(root, 'tmp') };
+  for (const dir of Object.values(mounts)) mkdirSync(dir);
+  writeFileSync(join(mounts.code, 'main.sh'), 'echo "code says hi"\ncat "$DATA_DIR/input.txt"\n');
+  writeFileSync(join(mounts.data, 'input.txt'), 'data line\n');
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+async function collect(child: RunningChild): Promise<{ stdout: string; stderr: string; exitCode: number | null }> {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (c: Buffer) => out.push(c));
+  child.stderr.on('data', (c: Buffer) => err.push(c));
+  const exit = await child.exit;
+  return { stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), exitCode: exit.exitCode };
+}
+
+function start(runtime: Runtime, command: string[], network = true) {
+  return runtime.start({ runId: 'run_test0001', command, env: { PARAM_seed: '7' }, mounts, network, resources: {}, environment });
+}
+
+const bwrap = probeBubblewrap();
+
+describe.each([
+  { name: 'plain process', isolation: false as const },
+  ...(bwrap ? [{ name: 'bubblewrap', isolation: 'auto' as const }] : []),
+])('process runtime ($name)', ({ isolation }) => {
+  it('runs the command with /code, /data and /results and the run parameters', async () => {
+    const runtime = createProcessRuntime({ isolation });
+    const child = await start(runtime, ['sh', '-c', 'sh /code/main.sh && echo "seed=$PARAM_seed" > /results/out.txt && pwd']);
+    expect(child.startedAt).toBeGreaterThan(Date.now() - 10_000);
+    const { stdout, exitCode } = await collect(child);
+    expect(exitCode).toBe(0);
+    expect(stdout).toContain('code says hi\ndata line\n');
+    expect(readFileSync(join(mounts.results, 'out.txt'), 'utf8')).toBe('seed=7\n');
+  });
+
+  it('stops the whole process group: SIGTERM, then SIGKILL after the grace period', async () => {
+    const runtime = createProcessRuntime({ isolation });
+    const child = await start(runtime, ['sh', '-c', 'trap "" TERM; sleep 30 & wait; sleep 30']);
+    const began = Date.now();
+    const exit = await stopChild(child, 300);
+    expect(exit.signal ?? exit.exitCode).toBeTruthy();
+    expect(Date.now() - began).toBeLessThan(5_000);
+  });
+});
+
+describe.runIf(bwrap)('process runtime with bubblewrap', () => {
+  it('refuses writes to /code and /data and to the host, allows /results and /tmp', async () => {
+    const runtime = createProcessRuntime();
+    expect(runtime.description).toBe('process (bubblewrap)');
+    const script = [
+      'echo x > /code/new.txt && echo CODE_WRITABLE',
+      'echo x > /data/new.txt && echo DATA_WRITABLE',
+      'echo x > /etc/benchtop-test && echo HOST_WRITABLE',
+      'echo x > /tmp/scratch.txt && echo TMP_OK',
+      'echo x > /results/r.txt && echo RESULTS_OK',
+    ].join('; ');
+    const { stdout } = await collect(await start(runtime, ['sh', '-c', script]));
+    expect(stdout).not.toContain('WRITABLE');
+    expect(stdout).toContain('TMP_OK');
+    expect(stdout).toContain('RESULTS_OK');
+    expect(readFileSync(join(mounts.scratch, 'scratch.txt'), 'utf8')).toBe('x\n');
+  });
+
+  it('gives a run that asks for no network only a loopback interface', async () => {
+    const runtime = createProcessRuntime();
+    const interfaces = async (network: boolean) => (await collect(await start(runtime, ['sh', '-c', "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '"], network))).stdout.trim().split('\n');
+    expect(await interfaces(false)).toEqual(['lo']);
+    expect((await interfaces(true)).length).toBeGreaterThan(1);
+  });
+
+  it('hides the folders it is told to hide', async () => {
+    const secret = mkdtempSync(join(process.cwd(), '.benchtop-hidden-'));
+    try {
+      writeFileSync(join(secret, 'worker.token'), 'secret');
+      const runtime = createProcessRuntime({ hide: [secret] });
+      const { stdout } = await collect(await start(runtime, ['sh', '-c', `ls ${secret}; echo done`]));
+      expect(stdout).toBe('done\n');
+    } finally {
+      rmSync(secret, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('substituteMountPaths', () => {
+  it('rewrites the run folders where a path starts, and nothing else', () => {
+    const m = { code: '/w/c', data: '/w/d', results: '/w/r', scratch: '/w/t' };
+    expect(substituteMountPaths('/code/main.py', m)).toBe('/w/c/main.py');
+    expect(substituteMountPaths('python3 /code/a.py > /results/x.csv', m)).toBe('python3 /w/c/a.py > /w/r/x.csv');
+    expect(substituteMountPaths('--out=/results', m)).toBe('--out=/w/r');
+    expect(substituteMountPaths('/usr/code/x /dataset /results2', m)).toBe('/usr/code/x /dataset /results2');
+  });
+});

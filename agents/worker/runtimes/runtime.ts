@@ -1,0 +1,82 @@
+import type { Readable } from 'node:stream';
+import type { EnvironmentSpec } from '../../protocol/capsules.js';
+
+/** Host folders a run sees as /code (read-only), /data (read-only) and /results (writable). */
+export interface RunMounts {
+  code: string;
+  data: string;
+  results: string;
+  /** Per-run scratch space on the host, used as /tmp where the runtime can give one. */
+  scratch: string;
+}
+
+export interface RunResources {
+  cpus?: number;
+  memoryMb?: number;
+  gpus?: number;
+}
+
+export interface RuntimeRequest {
+  runId: string;
+  /** argv, no shell; paths may name /code, /data and /results. */
+  command: readonly string[];
+  /** Extra environment for the run (parameters), on top of the runtime's own minimal one. */
+  env: Readonly<Record<string, string>>;
+  mounts: RunMounts;
+  network: boolean;
+  resources: RunResources;
+  /** What prepareEnvironment answered for this run's environment. */
+  environment: PreparedEnvironment;
+}
+
+export interface ChildExit {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** A started run. Its streams must be read (or paused, for back-pressure) by the caller. */
+export interface RunningChild {
+  /** Wall clock (ms since epoch) at which the operating system started the child. */
+  readonly startedAt: number;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  readonly exit: Promise<ChildExit>;
+  /** Sends a signal to everything the run started; never throws once the run is gone. */
+  signal(signal: NodeJS.Signals): void;
+}
+
+/** The environment a run executes in, as recorded in its run record. */
+export interface PreparedEnvironment {
+  spec: EnvironmentSpec;
+  /** Content hash of the spec (see environment-hash.ts). */
+  hash: string;
+  /** Image reference the docker runtime runs (tag or repository@digest); absent for process. */
+  image?: string;
+  /** Registry digest when the image was pushed (ECR), pinned in the run record. */
+  digest?: string;
+}
+
+export interface Runtime {
+  readonly name: 'process' | 'docker';
+  /** One line for logs and the run record, e.g. "process (bubblewrap)". */
+  readonly description: string;
+  prepareEnvironment(spec: EnvironmentSpec, log: (line: string) => void): Promise<PreparedEnvironment>;
+  start(request: RuntimeRequest): Promise<RunningChild>;
+}
+
+/**
+ * SIGTERM, then SIGKILL if the run has not exited after `graceMs`. Resolves with how it ended.
+ */
+export async function stopChild(child: RunningChild, graceMs: number): Promise<ChildExit> {
+  child.signal('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const killed = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      child.signal('SIGKILL');
+      resolve();
+    }, graceMs);
+  });
+  await Promise.race([child.exit, killed]);
+  clearTimeout(timer);
+  return child.exit;
+}

@@ -1,0 +1,111 @@
+import { hostname } from 'node:os';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createPlatformClient, PlatformError, type PlatformClient } from '../protocol/client.js';
+import { API_PREFIX, lease as leaseSchema, type Lease, type LeaseRequest, type QueueName } from '../protocol/index.js';
+import { runLease, type LeaseExecution } from './run-lease.js';
+import type { Runtime } from './runtimes/runtime.js';
+import { DatasetCache } from './staging.js';
+
+export interface WorkerOptions {
+  url: string;
+  token: string;
+  queue: QueueName;
+  runtime: Runtime;
+  workDir: string;
+  workerId?: string;
+  instanceType?: string;
+  hourlyCostUsd?: number;
+  /** Long-poll wait per lease request. */
+  pollWaitMs?: number;
+  /** How long a draining worker lets its current run go on before handing it back. */
+  drainGraceMs?: number;
+  /** Between SIGTERM and SIGKILL. */
+  killGraceMs?: number;
+  log?: (message: string) => void;
+}
+
+export interface Worker {
+  readonly workerId: string;
+  /** Takes no new lease; the current run finishes within the grace period or is handed back. */
+  drain(): Promise<void>;
+  /** Settles when the loop has ended (after drain, or a fatal error such as a revoked token). */
+  readonly stopped: Promise<void>;
+}
+
+/**
+ * `client.lease` has no abort signal; draining must not wait for a long poll to time out, so the
+ * request is made here with one. A lease granted just as the poll is aborted is never heartbeated
+ * and goes back to the queue when it lapses.
+ */
+async function pollLease(client: PlatformClient, body: LeaseRequest, signal: AbortSignal): Promise<Lease | null> {
+  const res = await client.raw('POST', `${API_PREFIX}/leases`, { json: body, signal });
+  if (res.status === 204) return null;
+  const parsed = leaseSchema.safeParse(await res.json());
+  if (!parsed.success) throw new PlatformError(res.status, 'bad-response', `POST /leases: answer does not match the protocol: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+export async function startWorker(options: WorkerOptions): Promise<Worker> {
+  const log = options.log ?? ((message: string) => process.stderr.write(`worker: ${message}\n`));
+  const client = createPlatformClient({ url: options.url, token: options.token });
+  const me = await client.me();
+  if (me.user.role !== 'worker') throw new Error(`the token belongs to "${me.user.name}", a ${me.user.role}; a worker needs a worker token`);
+  const workerId = options.workerId ?? `${hostname()}-${process.pid}`;
+  await mkdir(options.workDir, { recursive: true });
+  const datasets = new DatasetCache(join(options.workDir, 'datasets'), client);
+  const pollWaitMs = options.pollWaitMs ?? 20_000;
+  const drainGraceMs = options.drainGraceMs ?? 30_000;
+
+  let draining = false;
+  let current: LeaseExecution | null = null;
+  const polling = new AbortController();
+
+  async function loop(): Promise<void> {
+    let failures = 0;
+    while (!draining) {
+      let lease: Lease | null;
+      try {
+        lease = await pollLease(client, { queue: options.queue, workerId, instanceType: options.instanceType, hourlyCostUsd: options.hourlyCostUsd, waitMs: pollWaitMs }, polling.signal);
+        failures = 0;
+      } catch (error) {
+        if (draining) return;
+        if (error instanceof PlatformError && (error.status === 401 || error.status === 403)) throw new Error(`the platform refused the worker token: ${error.message}`);
+        failures += 1;
+        log(`lease request failed (${(error as Error).message}); retrying`);
+        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** failures, 5_000)));
+        continue;
+      }
+      if (!lease) continue;
+      if (draining) {
+        log(`lease ${lease.leaseId} arrived as the worker began draining; it goes back to the queue when it lapses`);
+        return;
+      }
+      current = runLease({ client, runtime: options.runtime, lease, workDir: options.workDir, datasets, killGraceMs: options.killGraceMs ?? 10_000, log });
+      await current.done;
+      current = null;
+    }
+  }
+
+  const stopped = loop();
+  let drained: Promise<void> | null = null;
+  return {
+    workerId,
+    stopped,
+    drain() {
+      drained ??= (async () => {
+        draining = true;
+        polling.abort();
+        const running = current;
+        if (running) {
+          log(`draining: letting the current run finish (up to ${drainGraceMs} ms)`);
+          const timer = setTimeout(() => running.handBack(), drainGraceMs);
+          await running.done;
+          clearTimeout(timer);
+        }
+        await stopped.catch(() => undefined);
+      })();
+      return drained;
+    },
+  };
+}
