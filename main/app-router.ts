@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+import { getAppInfo } from './api/app.contract.js';
+import { Router } from './api/router.js';
+import { registerAws } from './aws/register-aws.js';
+import type { SecretStore } from './settings/secret-store.js';
+import type { SettingsStore } from './settings/settings-store.js';
+import { registerSettings } from './settings/register-settings.js';
+
+/**
+ * What every feature's handlers may use. Both shells (Electron, the loopback host) build one of
+ * these and hand it to `createAppRouter`; a feature that needs more adds a field here.
+ */
+export interface AppDeps {
+  readonly shell: 'desktop' | 'browser';
+  readonly version: string;
+  /** The app-data folder (settings, secrets, the local sandbox's data). */
+  readonly dataDir: string;
+  readonly settings: SettingsStore;
+  readonly secrets: SecretStore;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function registerApp(router: Router, deps: AppDeps): void {
+  router.handle(getAppInfo, () => ({ name: 'Benchtop' as const, version: deps.version, shell: deps.shell, platform: process.platform }));
+}
+
+/** The one router both transports serve. Each feature adds its own `registerX(router, deps)` line. */
+export function createAppRouter(deps: AppDeps): Router {
+  const router = new Router();
+  registerApp(router, deps);
+  registerAws(router, deps);
+  registerSettings(router, deps);
+  return router;
+}

@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import Conf from 'conf';
+import type { Deployment, Preferences } from '../api/settings.contract.js';
+import { ApiError } from '../api/errors.js';
+import { CorruptSettingsError, type SettingsFile, defaultPreferences, parseSettingsText } from './settings-file.js';
+
+export type PreferencesPatch = { [K in keyof Preferences]?: Preferences[K] | null };
+export type DeploymentInput = Omit<Deployment, 'createdAt'> & { createdAt?: string };
+
+/**
+ * Preferences and known deployments, in one JSON file written atomically by `conf` (electron-store's
+ * engine). Every read is checked against the schema; a damaged file is never overwritten: it is
+ * copied aside, and every call fails with a sentence naming the file and the copy until the user
+ * repairs or removes it.
+ */
+export class SettingsStore {
+  private conf: Conf<SettingsFile> | undefined;
+  readonly file: string;
+
+  constructor(
+    readonly dir: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.file = path.join(dir, 'settings.json');
+  }
+
+  getPreferences(): Preferences {
+    return this.read().preferences;
+  }
+
+  setPreferences(patch: PreferencesPatch): Preferences {
+    return this.update((s) => {
+      const next: Record<string, unknown> = { ...s.preferences };
+      for (const [key, value] of Object.entries(patch)) {
+        if (value === null) delete next[key];
+        else if (value !== undefined) next[key] = value;
+      }
+      return { ...s, preferences: next as Preferences };
+    }).preferences;
+  }
+
+  listDeployments(): Deployment[] {
+    return this.read().deployments;
+  }
+
+  getDeployment(name: string): Deployment | undefined {
+    return this.read().deployments.find((d) => d.name === name);
+  }
+
+  saveDeployment(input: DeploymentInput): Deployment {
+    let saved: Deployment | undefined;
+    this.update((s) => {
+      const existing = s.deployments.find((d) => d.name === input.name);
+      saved = { ...input, createdAt: input.createdAt ?? existing?.createdAt ?? this.now().toISOString() };
+      const others = s.deployments.filter((d) => d.name !== input.name);
+      return { ...s, deployments: [...others, saved].sort((a, b) => a.name.localeCompare(b.name)) };
+    });
+    return saved as Deployment;
+  }
+
+  removeDeployment(name: string): boolean {
+    let removed = false;
+    this.update((s) => {
+      removed = s.deployments.some((d) => d.name === name);
+      return { ...s, deployments: s.deployments.filter((d) => d.name !== name) };
+    });
+    return removed;
+  }
+
+  private read(): SettingsFile {
+    return this.guard(() => this.open().store);
+  }
+
+  private update(change: (current: SettingsFile) => SettingsFile): SettingsFile {
+    return this.guard(() => {
+      const conf = this.open();
+      const next = change(conf.store);
+      conf.store = next;
+      return next;
+    });
+  }
+
+  private open(): Conf<SettingsFile> {
+    this.conf ??= new Conf<SettingsFile>({
+      cwd: this.dir,
+      configName: 'settings',
+      projectName: 'benchtop',
+      configFileMode: 0o600,
+      defaults: { preferences: defaultPreferences, deployments: [] },
+      accessPropertiesByDotNotation: false,
+      clearInvalidConfig: false,
+      deserialize: (text) => parseSettingsText(text, this.file),
+      serialize: (value) => `${JSON.stringify(value, null, 2)}\n`,
+    });
+    return this.conf;
+  }
+
+  private guard<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      if (!(error instanceof CorruptSettingsError)) throw error;
+      this.conf = undefined;
+      const backup = this.keepCopy();
+      throw new ApiError(
+        'unavailable',
+        `${error.message}${backup ? ` A copy was kept at ${backup}.` : ''}`,
+        `Repair ${this.file} by hand, or delete it to start with empty settings; Benchtop will not overwrite it.`,
+      );
+    }
+  }
+
+  /** One copy per distinct damaged content, so repeated reads do not pile up backups. */
+  private keepCopy(): string | undefined {
+    if (!existsSync(this.file)) return undefined;
+    const content = readFileSync(this.file);
+    const digest = createHash('sha256').update(content).digest('hex').slice(0, 12);
+    const backup = path.join(this.dir, `settings.damaged-${digest}.json`);
+    if (!existsSync(backup)) copyFileSync(this.file, backup);
+    return backup;
+  }
+}
