@@ -1,0 +1,182 @@
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { environmentHash, renderDockerfile } from '../environment-hash.js';
+import { createDockerRuntime } from './docker-runtime.js';
+import { stopChild, type RunMounts, type RuntimeRequest } from './runtime.js';
+
+// A fake `docker` (and `iptables`) first on PATH: records every argv as a JSON line and answers
+// like the real client would, keeping built and pushed images in its state folder.
+const FAKE = `#!/usr/bin/env node
+const fs = require('node:fs');
+const path = require('node:path');
+const state = process.env.FAKE_STATE;
+const tool = path.basename(process.argv[1]);
+const args = process.argv.slice(2);
+fs.appendFileSync(path.join(state, 'calls.jsonl'), JSON.stringify([tool, ...args]) + '\\n');
+const has = (name) => fs.existsSync(path.join(state, name));
+const mark = (name) => fs.writeFileSync(path.join(state, name), '');
+const key = (s) => s.replace(/[^A-Za-z0-9]/g, '_');
+if (tool === 'iptables') process.exit(args[0] === '-C' ? (has('rule') ? 0 : 1) : (mark('rule'), 0));
+const [cmd, sub] = args;
+if (cmd === 'version') { console.log('27.3.1'); process.exit(0); }
+if (cmd === 'network') process.exit(sub === 'inspect' ? (has('network') ? 0 : 1) : (mark('network'), 0));
+if (cmd === 'build') {
+  const dockerfile = fs.readFileSync(0, 'utf8');
+  fs.writeFileSync(path.join(state, 'Dockerfile'), dockerfile);
+  console.log('Step 1/3 : ' + dockerfile.split('\\n')[1]);
+  for (let i = 0; i < args.length; i++) if (args[i] === '-t') mark('image-' + key(args[i + 1]));
+  process.exit(0);
+}
+if (cmd === 'image' && sub === 'inspect') {
+  const ref = args[args.length - 1];
+  if (!has('image-' + key(ref))) { console.error('No such image: ' + ref); process.exit(1); }
+  const repo = ref.slice(0, ref.lastIndexOf(':'));
+  console.log(args[3] === '{{.Id}}' ? 'sha256:1111' : JSON.stringify([repo + '@sha256:' + 'ab'.repeat(32)]));
+  process.exit(0);
+}
+if (cmd === 'pull') process.exit(has('pushed-' + key(args[args.length - 1])) ? (mark('image-' + key(args[args.length - 1])), 0) : 1);
+if (cmd === 'push') { mark('pushed-' + key(args[1])); console.log('digest: sha256:' + 'ab'.repeat(32)); process.exit(0); }
+// The fake container ignores SIGTERM and dies on SIGKILL.
+if (cmd === 'kill') {
+  if (args[2] === 'SIGKILL') process.kill(Number(fs.readFileSync(path.join(state, 'run-' + args[3] + '.pid'), 'utf8')), 'SIGKILL');
+  process.exit(0);
+}
+if (cmd === 'run') {
+  const results = args.find((a) => a.endsWith(',dst=/results'));
+  fs.writeFileSync(path.join(results.split(',')[1].slice(4), 'from-container.txt'), 'ok');
+  console.log('hello from the container');
+  fs.writeFileSync(path.join(state, 'run-' + args[args.indexOf('--name') + 1] + '.pid'), String(process.pid));
+  if (process.env.FAKE_RUN_SLEEP) setTimeout(() => process.exit(0), 30000);
+  else process.exit(0);
+}
+`;
+
+const spec = { baseImage: 'python:3.12-slim', apt: ['curl', 'git'], pip: ['numpy==2.1.0'], conda: [] };
+let root: string;
+let state: string;
+let mounts: RunMounts;
+const savedPath = process.env.PATH;
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'benchtop-docker-runtime-'));
+  const bin = join(root, 'bin');
+  state = join(root, 'state');
+  mounts = { code: join(root, 'code'), data: join(root, 'data'), results: join(root, 'results'), scratch: join(root, 'tmp') };
+  for (const dir of [bin, state, ...Object.values(mounts)]) mkdirSync(dir);
+  for (const tool of ['docker', 'iptables']) {
+    writeFileSync(join(bin, tool), FAKE);
+    chmodSync(join(bin, tool), 0o755);
+  }
+  process.env.PATH = `${bin}:${savedPath}`;
+  process.env.FAKE_STATE = state;
+});
+afterEach(() => {
+  process.env.PATH = savedPath;
+  delete process.env.FAKE_RUN_SLEEP;
+  rmSync(root, { recursive: true, force: true });
+});
+
+const calls = (): string[][] => readFileSync(join(state, 'calls.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]);
+const dockerRuns = () => calls().filter((c) => c[0] === 'docker' && c[1] === 'run');
+
+function request(overrides: Partial<RuntimeRequest> = {}): Omit<RuntimeRequest, 'environment'> {
+  return { runId: 'run_abcdef012345', command: ['python3', '/code/main.py'], env: { PARAM_seed: '7' }, mounts, network: false, resources: { cpus: 2, memoryMb: 4096, gpus: 0 }, ...overrides };
+}
+
+describe('docker runtime (through a fake docker)', () => {
+  it('prepares a bridge network whose route to the instance metadata service is dropped', async () => {
+    await createDockerRuntime();
+    expect(calls()).toEqual([
+      ['docker', 'version', '--format', '{{.Server.Version}}'],
+      ['docker', 'network', 'inspect', 'benchtop-runs'],
+      ['docker', 'network', 'create', '--driver', 'bridge', '--opt', 'com.docker.network.bridge.name=benchtop0', 'benchtop-runs'],
+      ['iptables', '-C', 'DOCKER-USER', '-i', 'benchtop0', '-d', '169.254.169.254/32', '-j', 'DROP'],
+      ['iptables', '-I', 'DOCKER-USER', '-i', 'benchtop0', '-d', '169.254.169.254/32', '-j', 'DROP'],
+    ]);
+    await createDockerRuntime();
+    expect(calls().filter((c) => c[1] === '-I' || c[2] === 'create')).toHaveLength(2);
+  });
+
+  it('builds an environment once per content hash and reuses it', async () => {
+    const runtime = await createDockerRuntime();
+    const lines: string[] = [];
+    const first = await runtime.prepareEnvironment(spec, (l) => lines.push(l));
+    const hash = environmentHash(spec);
+    expect(first).toMatchObject({ hash, image: `benchtop-env:${hash}` });
+    expect(readFileSync(join(state, 'Dockerfile'), 'utf8')).toBe(renderDockerfile(spec));
+    expect(lines.some((l) => l.includes('FROM python:3.12-slim'))).toBe(true);
+    const reordered = await runtime.prepareEnvironment({ ...spec, apt: ['git', 'curl', 'git'] }, () => undefined);
+    expect(reordered.image).toBe(first.image);
+    expect(calls().filter((c) => c[1] === 'build')).toHaveLength(1);
+    const other = await runtime.prepareEnvironment({ ...spec, pip: [] }, () => undefined);
+    expect(other.hash).not.toBe(hash);
+    expect(calls().filter((c) => c[1] === 'build')).toHaveLength(2);
+  });
+
+  it('pushes to the registry once and pins the run to the pushed digest', async () => {
+    const registry = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/benchtop-envs';
+    const runtime = await createDockerRuntime({ registry });
+    const prepared = await runtime.prepareEnvironment(spec, () => undefined);
+    const digest = `sha256:${'ab'.repeat(32)}`;
+    expect(prepared).toMatchObject({ digest, image: `${registry}@${digest}` });
+    expect(calls().some((c) => c[1] === 'push' && c[2] === `${registry}:${prepared.hash}`)).toBe(true);
+    // A second worker finds the image in the registry and builds nothing.
+    const second = await createDockerRuntime({ registry });
+    expect(await second.prepareEnvironment(spec, () => undefined)).toMatchObject({ digest });
+    expect(calls().filter((c) => c[1] === 'build')).toHaveLength(1);
+  });
+
+  it('runs each run in one locked-down container', async () => {
+    const runtime = await createDockerRuntime({ user: '1000:1000' });
+    const environment = await runtime.prepareEnvironment(spec, () => undefined);
+    const child = await runtime.start({ ...request(), environment });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    expect(await child.exit).toEqual({ exitCode: 0, signal: null });
+    expect(Buffer.concat(out).toString()).toBe('hello from the container\n');
+    expect(existsSync(join(mounts.results, 'from-container.txt'))).toBe(true);
+    const [argv] = dockerRuns();
+    const args = argv.slice(1);
+    const pairs = args.slice(0, args.indexOf('--')).join(' ');
+    for (const flag of ['--rm', '--read-only', '--cap-drop ALL', '--security-opt no-new-privileges', '--network none', '--memory 4096m', '--cpus 2', '--user 1000:1000', '--workdir /code']) {
+      expect(pairs).toContain(flag);
+    }
+    expect(args).toContain(`type=bind,src=${mounts.code},dst=/code,readonly`);
+    expect(args).toContain(`type=bind,src=${mounts.data},dst=/data,readonly`);
+    expect(args).toContain(`type=bind,src=${mounts.results},dst=/results`);
+    expect(args).toContain('PARAM_seed=7');
+    expect(args.slice(args.indexOf('--') + 1)).toEqual([environment.image, 'python3', '/code/main.py']);
+    for (const forbidden of ['--privileged', 'host', '--gpus', '--cap-add', '-v']) expect(args.slice(0, args.indexOf('--'))).not.toContain(forbidden);
+  });
+
+  it('gives GPU runs --gpus on GPU workers, the runs bridge when network is wanted, and refuses GPUs elsewhere', async () => {
+    const gpuRuntime = await createDockerRuntime({ gpu: true });
+    const environment = await gpuRuntime.prepareEnvironment(spec, () => undefined);
+    await (await gpuRuntime.start({ ...request({ network: true, resources: { gpus: 1 } }), environment })).exit;
+    const args = dockerRuns()[0];
+    expect(args.join(' ')).toContain('--gpus 1');
+    expect(args.join(' ')).toContain('--network benchtop-runs');
+    const cpuRuntime = await createDockerRuntime();
+    await expect(cpuRuntime.start({ ...request({ resources: { gpus: 1 } }), environment })).rejects.toThrow(/not a GPU worker/);
+  });
+
+  it('signals the container through the engine, not the client', async () => {
+    process.env.FAKE_RUN_SLEEP = '1';
+    const runtime = await createDockerRuntime();
+    const environment = await runtime.prepareEnvironment(spec, () => undefined);
+    const child = await runtime.start({ ...request(), environment });
+    for (let i = 0; i < 100 && !readdirSync(state).some((f) => f.startsWith('run-')); i++) await new Promise((r) => setTimeout(r, 50));
+    const name = dockerRuns()[0][dockerRuns()[0].indexOf('--name') + 1];
+    const exit = await stopChild(child, 200);
+    expect(exit.signal).toBe('SIGKILL');
+    const kills = calls().filter((c) => c[1] === 'kill');
+    expect(kills.map((c) => c.slice(2))).toEqual([['--signal', 'SIGTERM', name], ['--signal', 'SIGKILL', name]]);
+  });
+
+  it('refuses to start without a Docker engine, saying why', async () => {
+    writeFileSync(join(root, 'bin', 'docker'), '#!/bin/sh\necho "Cannot connect to the Docker daemon" >&2\nexit 1\n');
+    await expect(createDockerRuntime()).rejects.toThrow(/needs a running Docker engine: Cannot connect to the Docker daemon/);
+  });
+});
