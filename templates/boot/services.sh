@@ -1,0 +1,77 @@
+#!/bin/bash
+# User data of the services instance. templates/src/boot-scripts.ts inlines the lib/ files and
+# puts the stack's values (the variables checked below) at the top.
+# shellcheck source-path=SCRIPTDIR
+set -euo pipefail
+: "${STACK_NAME:?}" "${AWS_REGION:?}" "${DATA_VOLUME_ID:?}" "${ARTIFACTS_BUCKET:?}" \
+  "${AGENT_VERSION:?}" "${RESULTS_BUCKET:?}" "${METRIC_NAMESPACE:?}" "${LOG_GROUP:?}" \
+  "${SIGNAL_RESOURCE:?}" "${PUBLIC_URL:?}"
+export AWS_REGION AWS_DEFAULT_REGION="$AWS_REGION"
+exec > >(tee -a /var/log/benchtop-boot.log) 2>&1
+
+source "$(dirname "$0")/lib/agent.sh"
+source "$(dirname "$0")/lib/volume.sh"
+
+# CloudFormation waits for this signal (CreationPolicy), so a failed boot fails the install
+# with a reason instead of leaving a stack that looks healthy.
+signal_stack() {
+  /opt/aws/bin/cfn-signal -e "$1" --stack "$STACK_NAME" --resource "$SIGNAL_RESOURCE" \
+    --region "$AWS_REGION" || true
+}
+trap 'signal_stack $?' EXIT
+
+DATA_DIR=/var/lib/benchtop
+dnf install -y -q amazon-cloudwatch-agent aws-cfn-bootstrap
+id benchtop >/dev/null 2>&1 || useradd --system --home-dir "$DATA_DIR" --shell /sbin/nologin benchtop
+
+instance_id=$(retry 10 imds instance-id)
+attach_volume "$DATA_VOLUME_ID" "$instance_id" 60
+device=$(wait_for_volume_device "$DATA_VOLUME_ID" 60)
+prepare_data_volume "$device" "$DATA_DIR"
+chown benchtop:benchtop "$DATA_DIR"
+
+install_agent_bundle "$ARTIFACTS_BUCKET" "$AGENT_VERSION"
+mkdir -p /etc/benchtop "$DATA_DIR/logs"
+chown benchtop:benchtop "$DATA_DIR/logs"
+install -m 600 /dev/null /etc/benchtop/services.env
+cat >/etc/benchtop/services.env <<ENV
+BENCHTOP_STACK=$STACK_NAME
+BENCHTOP_DATA_DIR=$DATA_DIR
+BENCHTOP_LISTEN=0.0.0.0:8080
+BENCHTOP_PUBLIC_URL=$PUBLIC_URL
+BENCHTOP_RESULTS_BUCKET=$RESULTS_BUCKET
+BENCHTOP_METRIC_NAMESPACE=$METRIC_NAMESPACE
+BENCHTOP_TOKEN_PARAMETER_PREFIX=/benchtop/$STACK_NAME/
+AWS_REGION=$AWS_REGION
+ENV
+write_unit benchtop-services "Benchtop services agent" \
+  /opt/benchtop/current/bin/benchtop-services /etc/benchtop/services.env
+
+# Disk usage of the data volume feeds the DataDiskUsedPercent alarm; logs go to the stack's group.
+cat >/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json <<CWA
+{
+  "metrics": {
+    "namespace": "$METRIC_NAMESPACE",
+    "metrics_collected": {
+      "disk": {
+        "resources": ["$DATA_DIR"],
+        "measurement": [{ "name": "used_percent", "rename": "DataDiskUsedPercent" }],
+        "drop_device": true
+      }
+    },
+    "aggregation_dimensions": [[]]
+  },
+  "logs": {
+    "logs_collected": {
+      "files": {
+        "collect_list": [
+          { "file_path": "/var/log/benchtop-boot.log", "log_group_name": "$LOG_GROUP", "log_stream_name": "{instance_id}/boot" },
+          { "file_path": "$DATA_DIR/logs/*.log", "log_group_name": "$LOG_GROUP", "log_stream_name": "{instance_id}/services" }
+        ]
+      }
+    }
+  }
+}
+CWA
+systemctl daemon-reload
+systemctl enable --now amazon-cloudwatch-agent benchtop-services

@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { CfnObject, CfnValue } from './cfn-yaml.js';
+
+// Boot scripts live as plain bash files in templates/boot/ (so shellcheck and unit tests see the
+// real code) and are embedded in the template here, the single place that turns them into user
+// data: lib/ files are inlined, the stack's values become variables at the top, and every other
+// `${` is escaped as `${!` so Fn::Sub leaves bash's own expansions alone.
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-sub.html
+
+export const BOOT_DIR = fileURLToPath(new URL('../boot/', import.meta.url));
+
+/** EC2 refuses user data over 16 KB (before base64). */
+export const USER_DATA_LIMIT_BYTES = 16_384;
+
+const SOURCE_LINE = /^source "\$\(dirname "\$0"\)\/(lib\/[a-z0-9-]+\.sh)"\s*$/;
+const VARIABLE_NAME = /^[A-Z][A-Z0-9_]*$/;
+
+function readBootFile(relative: string): string {
+  return readFileSync(new URL(relative, `file://${BOOT_DIR}`), 'utf8');
+}
+
+function inlineLibraries(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      const match = SOURCE_LINE.exec(line);
+      if (!match?.[1]) return line;
+      return readBootFile(match[1])
+        .split('\n')
+        .filter((l) => !l.startsWith('#!'))
+        .join('\n')
+        .trim();
+    })
+    .filter((line) => !line.startsWith('# shellcheck source-path'))
+    .join('\n');
+}
+
+/** The script text as it runs on the instance, with `${NAME}` placeholders for Fn::Sub. */
+export function bootScriptSource(file: string, variables: string[]): string {
+  const bad = variables.filter((v) => !VARIABLE_NAME.test(v));
+  if (bad.length > 0) {
+    throw new Error(`Boot script variables must be UPPER_SNAKE_CASE; fix: ${bad.join(', ')}.`);
+  }
+  const [shebang, ...rest] = inlineLibraries(readBootFile(file)).split('\n');
+  if (shebang !== '#!/bin/bash') throw new Error(`Boot script ${file} must start with #!/bin/bash.`);
+  const body = rest.join('\n').replaceAll('${', '${!');
+  const header = variables.map((v) => `${v}='\${${v}}'`);
+  return [shebang, ...header, body].join('\n');
+}
+
+function isPlainObject(value: CfnValue | undefined): value is CfnObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `!BootScript { File, Variables }` → `Fn::Base64: Fn::Sub: [script, Variables]`. */
+export function expandBootScript(spec: CfnValue): CfnObject {
+  if (!isPlainObject(spec) || typeof spec.File !== 'string' || !isPlainObject(spec.Variables)) {
+    throw new Error('!BootScript takes a mapping with File (a name in templates/boot/) and Variables (a mapping).');
+  }
+  const variables = spec.Variables;
+  return { 'Fn::Base64': { 'Fn::Sub': [bootScriptSource(spec.File, Object.keys(variables)), variables] } };
+}
