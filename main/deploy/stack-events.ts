@@ -69,6 +69,8 @@ export class StackEventReader {
           reachedSeen = true;
           break;
         }
+        // Pages can overlap while new events arrive between two calls.
+        if (fresh.some((f) => f.EventId === e.EventId)) continue;
         fresh.push(e);
       }
       token = out.NextToken;
