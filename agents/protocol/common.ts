@@ -29,12 +29,14 @@ export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a 64-charac
 /** A version to read: `HEAD` or a (possibly abbreviated, ≥ 4 characters) commit id. */
 export const gitRef = z.string().regex(/^(HEAD|[0-9a-f]{4,40})$/, 'must be "HEAD" or a hex commit id');
 
-/** A relative file path inside a capsule, dataset or results folder: no `..`, no leading `/`, no NUL. */
+/** A relative file path inside a capsule, dataset or results folder: no `..`, no leading `/`, no control characters. */
 export const relativePath = z
   .string()
   .min(1)
   .max(1024)
-  .refine((p) => !p.startsWith('/') && !p.includes('\0') && !p.includes('\\'), 'must be a relative path with "/" separators')
+  .refine((p) => !p.startsWith('/') && !p.includes('\\'), 'must be a relative path with "/" separators')
+  // eslint-disable-next-line no-control-regex
+  .refine((p) => !/[\x00-\x1f\x7f]/.test(p), 'must not contain control characters')
   .refine((p) => p.split('/').every((s) => s !== '' && s !== '.' && s !== '..'), 'must not contain empty, "." or ".." segments');
 
 /** ISO 8601 timestamp (UTC, as produced by Date#toISOString). */

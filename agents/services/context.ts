@@ -1,0 +1,37 @@
+import type { LogLine } from '../protocol/logs.js';
+import type { CapsulesStore } from './capsules-store.js';
+import type { DatasetsStore } from './datasets-store.js';
+import type { Db, WriteQueue } from './db.js';
+import type { LeaseManager } from './lease-manager.js';
+import type { LogsReader } from './logs-reader.js';
+import type { DurationHistogram, MetricsSnapshot } from './metrics.js';
+import type { Presence } from './presence.js';
+import type { ResultsStore } from './results-store.js';
+import type { RunsStore } from './runs-store.js';
+import type { UsersStore } from './users-store.js';
+
+/** Everything the routes need, built once by startServices. */
+export interface Services {
+  version: string;
+  startedAt: number;
+  db: Db;
+  writes: WriteQueue;
+  users: UsersStore;
+  capsules: CapsulesStore;
+  datasets: DatasetsStore;
+  runs: RunsStore;
+  leases: LeaseManager;
+  logs: LogsReader;
+  results: ResultsStore;
+  presence: Presence;
+  durations: DurationHistogram;
+  snapshot(): MetricsSnapshot;
+  sse: { pageSize: number; keepAliveMs: number };
+  /** A copy of every stored log line goes here too (CloudWatch Logs on AWS); absent in the sandbox. */
+  logSink?: LogSink;
+}
+
+/** Receives log lines after they are stored; must not block (it buffers and ships on its own). */
+export interface LogSink {
+  write(runId: string, lines: LogLine[]): void;
+}

@@ -1,0 +1,266 @@
+import type { z } from 'zod';
+import type { QueueName } from '../protocol/common.js';
+import type { completeRequest, Lease, leaseRequest } from '../protocol/leases.js';
+import type { LogLineUpload } from '../protocol/logs.js';
+import type { FileEntry } from '../protocol/datasets.js';
+import type { Run, RunState } from '../protocol/runs.js';
+import type { Db, WriteQueue } from './db.js';
+import { badInput, conflict, notFound } from './http-error.js';
+import { newId, nowIso } from './ids.js';
+import type { Notifier } from './notifier.js';
+import type { Presence } from './presence.js';
+import { FINISHED, type RunRow } from './run-record.js';
+import type { RunsStore } from './runs-store.js';
+
+export interface LeaseConfig {
+  /** A lease lives this long after its last heartbeat. */
+  leaseTtlMs: number;
+  /** What workers are told to heartbeat at (a fraction of the TTL). */
+  heartbeatMs: number;
+  /** Upper bound of a long-poll, whatever the worker asks. */
+  maxWaitMs: number;
+}
+
+export interface LeaseRow {
+  n: number; id: string; run_id: string; fencing_token: number; worker_id: string; attempt: number;
+  expires_at_ms: number; state: 'active' | 'expired' | 'completed'; log_count: number; created_at: string;
+}
+
+/** What a finished run hands to observers (metrics, log followers). */
+export interface Finished {
+  run: Run;
+  durationSeconds: number | null;
+}
+
+const STREAM_CODE = { stdout: 1, stderr: 2 } as const;
+
+/**
+ * The worker side of the queue: leases with fencing tokens, heartbeats, expiry and requeue, log
+ * batches, result records and completion. A write is accepted only from the run's current live
+ * lease carrying that lease's fencing token; anything else is a stale worker and gets 409.
+ */
+export class LeaseManager {
+  private readonly finishedListeners: Array<(f: Finished) => void> = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly writes: WriteQueue,
+    private readonly runs: RunsStore,
+    private readonly presence: Presence,
+    private readonly queues: Notifier,
+    private readonly logsChanged: Notifier,
+    private readonly config: LeaseConfig,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  onFinished(listener: (f: Finished) => void): void {
+    this.finishedListeners.push(listener);
+  }
+
+  private emitFinished(run: Run): void {
+    const durationSeconds = run.startedAt && run.finishedAt ? (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000 : null;
+    this.logsChanged.notify(run.id);
+    for (const l of this.finishedListeners) l({ run, durationSeconds });
+  }
+
+  /** Long-polls for a run of the queue until `waitMs` (bounded) passes or the worker hangs up. */
+  async acquire(req: z.output<typeof leaseRequest>, signal: AbortSignal): Promise<Lease | null> {
+    const deadline = this.now() + Math.min(req.waitMs, this.config.maxWaitMs);
+    for (;;) {
+      this.presence.seen(req.workerId, req.queue);
+      if (signal.aborted) return null;
+      const lease = await this.writes.run(() => this.tryAcquire(req));
+      if (lease) return lease;
+      const left = deadline - this.now();
+      if (left <= 0) return null;
+      await this.queues.wait(req.queue, left, signal);
+    }
+  }
+
+  private tryAcquire(req: z.output<typeof leaseRequest>): Lease | null {
+    this.sweepInTransaction();
+    const row = this.db.prepare("SELECT * FROM runs WHERE queue = ? AND state = 'queued' ORDER BY n LIMIT 1").get(req.queue) as RunRow | undefined;
+    if (!row) return null;
+    const fencingToken = (this.db.prepare("UPDATE counters SET value = value + 1 WHERE name = 'fencing' RETURNING value").get() as { value: number }).value;
+    const leaseId = newId('lse');
+    const expiresAt = this.now() + this.config.leaseTtlMs;
+    const attempt = row.attempts + 1;
+    this.db
+      .prepare("INSERT INTO leases (id, run_id, fencing_token, worker_id, attempt, expires_at_ms, state, created_at) VALUES (?, ?, ?, ?, ?, ?, 'active', ?)")
+      .run(leaseId, row.id, fencingToken, req.workerId, attempt, expiresAt, nowIso());
+    this.db
+      .prepare(
+        "UPDATE runs SET state = 'leased', lease_id = ?, attempts = ?, worker_id = ?, worker_instance_type = ?, hourly_cost_usd = ?, leased_at = ?, started_at = NULL WHERE n = ?",
+      )
+      .run(leaseId, attempt, req.workerId, req.instanceType ?? null, req.hourlyCostUsd ?? null, nowIso(), row.n);
+    const run = this.runs.get(row.id);
+    return {
+      leaseId,
+      runId: run.id,
+      fencingToken,
+      heartbeatMs: this.config.heartbeatMs,
+      expiresAt: new Date(expiresAt).toISOString(),
+      run: {
+        runId: run.id, capsuleId: run.capsuleId, commit: run.commit, environment: run.environment, environmentHash: run.environmentHash,
+        datasets: run.datasets, command: run.command, parameters: run.parameters, resources: run.resources, queue: run.queue, attempt,
+      },
+    };
+  }
+
+  /** Expires every lease past its time: the run goes back to the queue, or fails after its last attempt. */
+  async sweep(): Promise<number> {
+    const requeued = await this.writes.run(() => this.sweepInTransaction());
+    return requeued.length;
+  }
+
+  private sweepInTransaction(): QueueName[] {
+    const expired = this.db.prepare("SELECT * FROM leases WHERE state = 'active' AND expires_at_ms <= ?").all(this.now()) as LeaseRow[];
+    const requeued: QueueName[] = [];
+    for (const lease of expired) {
+      const q = this.expire(lease);
+      if (q) requeued.push(q);
+    }
+    // Waking pollers inside the transaction is safe: they retry through the WriteQueue, after this commit.
+    for (const q of new Set(requeued)) setImmediate(() => this.queues.notify(q));
+    return requeued;
+  }
+
+  private expire(lease: LeaseRow): QueueName | null {
+    this.db.prepare("UPDATE leases SET state = 'expired' WHERE n = ?").run(lease.n);
+    const run = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(lease.run_id) as RunRow | undefined;
+    if (!run || FINISHED.has(run.state) || run.lease_id !== lease.id) return null;
+    if (run.cancel_requested) {
+      this.finish(run, { state: 'cancelled', exitCode: null, error: 'cancelled by user', results: null, imageDigest: null });
+      return null;
+    }
+    if (run.attempts >= run.max_attempts) {
+      this.finish(run, { state: 'failed', exitCode: null, error: 'worker lost', results: null, imageDigest: null });
+      return null;
+    }
+    this.db
+      .prepare("UPDATE runs SET state = 'queued', lease_id = NULL, worker_id = NULL, worker_instance_type = NULL, hourly_cost_usd = NULL, leased_at = NULL, started_at = NULL WHERE n = ?")
+      .run(run.n);
+    return run.queue;
+  }
+
+  private finish(
+    run: RunRow,
+    outcome: { state: RunState; exitCode: number | null; error: string | null; results: FileEntry[] | null; imageDigest: string | null },
+  ): void {
+    const finishedAt = this.now();
+    const from = run.started_at ?? run.leased_at;
+    const hours = from ? Math.max(0, finishedAt - Date.parse(from)) / 3_600_000 : 0;
+    const cost = run.hourly_cost_usd === null ? null : Math.round(hours * run.hourly_cost_usd * 1e6) / 1e6;
+    this.db
+      .prepare('UPDATE runs SET state = ?, exit_code = ?, error = ?, results = ?, image_digest = coalesce(?, image_digest), finished_at = ?, cost_usd = ? WHERE n = ?')
+      .run(
+        outcome.state, outcome.exitCode, outcome.error, outcome.results ? JSON.stringify({ files: outcome.results }) : null,
+        outcome.imageDigest, new Date(finishedAt).toISOString(), cost, run.n,
+      );
+    const finished = this.runs.get(run.id);
+    setImmediate(() => this.emitFinished(finished));
+  }
+
+  /** The lease, checked live for a write: right token, still active, still the run's lease. */
+  private live(leaseId: string, fencingToken: number): { lease: LeaseRow; run: RunRow } {
+    const lease = this.db.prepare('SELECT * FROM leases WHERE id = ?').get(leaseId) as LeaseRow | undefined;
+    if (!lease) throw notFound(`lease ${leaseId}`);
+    if (lease.fencing_token !== fencingToken) {
+      throw conflict(`fencing token ${fencingToken} does not belong to lease ${leaseId}; this worker's lease is stale`);
+    }
+    // Past its time the lease is dead even before the sweeper marks it (that happens in its own
+    // transaction: this one is about to be rolled back by the 409).
+    if (lease.state === 'active' && lease.expires_at_ms <= this.now()) lease.state = 'expired';
+    if (lease.state !== 'active') throw conflict(`lease ${leaseId} is ${lease.state}; stop this run and take a new lease`);
+    const run = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(lease.run_id) as RunRow;
+    if (run.lease_id !== lease.id || FINISHED.has(run.state)) throw conflict(`lease ${leaseId} no longer holds run ${run.id}`);
+    return { lease, run };
+  }
+
+  /** Extends the lease; `started` marks the run running. Answers whether the worker must cancel. */
+  async heartbeat(leaseId: string, fencingToken: number, started: boolean): Promise<{ cancel: boolean; expiresAt: string }> {
+    return this.writes.run(() => {
+      const { lease, run } = this.live(leaseId, fencingToken);
+      this.presence.seen(lease.worker_id, run.queue);
+      const expiresAt = this.now() + this.config.leaseTtlMs;
+      this.db.prepare('UPDATE leases SET expires_at_ms = ? WHERE n = ?').run(expiresAt, lease.n);
+      if (started && run.state === 'leased') {
+        this.db.prepare("UPDATE runs SET state = 'running', started_at = ? WHERE n = ?").run(nowIso(), run.n);
+      }
+      return { cancel: run.cancel_requested === 1, expiresAt: new Date(expiresAt).toISOString() };
+    });
+  }
+
+  /**
+   * Appends a batch of log lines. `offset` counts lines within this lease, so a retried batch is
+   * skipped where it overlaps; the stored seq continues the run's numbering across attempts.
+   */
+  async appendLogs(leaseId: string, fencingToken: number, offset: number, lines: LogLineUpload[]): Promise<{ next: number; runId: string; runN: number; firstSeq: number; added: number }> {
+    const out = await this.writes.run(() => {
+      const { lease, run } = this.live(leaseId, fencingToken);
+      if (offset > lease.log_count) throw conflict(`log batch starts at line ${offset} but the server holds ${lease.log_count} lines of this lease; resend from ${lease.log_count}`);
+      const fresh = lines.slice(lease.log_count - offset);
+      const last = (this.db.prepare('SELECT max(seq) AS s FROM logs WHERE run_n = ?').get(run.n) as { s: number | null }).s ?? 0;
+      const insert = this.db.prepare('INSERT INTO logs (run_n, seq, stream, ts, text) VALUES (?, ?, ?, ?, ?)');
+      fresh.forEach((line, i) => insert.run(run.n, last + 1 + i, STREAM_CODE[line.stream], line.ts, line.text));
+      const next = Math.max(lease.log_count, offset + lines.length);
+      if (next !== lease.log_count) this.db.prepare('UPDATE leases SET log_count = ? WHERE n = ?').run(next, lease.n);
+      return { next, runId: run.id, runN: run.n, firstSeq: last + 1, added: fresh.length };
+    });
+    if (out.added > 0) this.logsChanged.notify(out.runId);
+    return out;
+  }
+
+  /** Checks, before a result upload streams in, that the lease may write. */
+  checkLive(leaseId: string, fencingToken: number): { runId: string } {
+    return { runId: this.live(leaseId, fencingToken).run.id };
+  }
+
+  async recordResult(leaseId: string, fencingToken: number, entry: FileEntry, objectKey: string): Promise<void> {
+    await this.writes.run(() => {
+      this.live(leaseId, fencingToken);
+      this.db
+        .prepare('INSERT OR REPLACE INTO result_uploads (lease_id, path, size, sha256, object_key) VALUES (?, ?, ?, ?, ?)')
+        .run(leaseId, entry.path, entry.size, entry.sha256, objectKey);
+    });
+  }
+
+  /** Ends the run with the worker's record. A retry of a completion that already landed answers the same run. */
+  async complete(leaseId: string, body: z.output<typeof completeRequest>): Promise<Run> {
+    return this.writes.run(() => {
+      const lease = this.db.prepare('SELECT * FROM leases WHERE id = ?').get(leaseId) as LeaseRow | undefined;
+      if (lease?.state === 'completed' && lease.fencing_token === body.fencingToken) {
+        const run = this.runs.get(lease.run_id);
+        if (run.state === body.state && run.exitCode === body.exitCode) return run;
+      }
+      const { run } = this.live(leaseId, body.fencingToken);
+      const files = [...body.results.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      const check = this.db.prepare('SELECT size, sha256 FROM result_uploads WHERE lease_id = ? AND path = ?');
+      const seen = new Set<string>();
+      files.forEach((f) => {
+        if (seen.has(f.path)) throw badInput(`body.results.files: "${f.path}" appears twice`);
+        seen.add(f.path);
+        const up = check.get(leaseId, f.path) as { size: number; sha256: string } | undefined;
+        if (!up) throw badInput(`body.results.files: "${f.path}" was not uploaded under this lease; PUT it to /api/v1/leases/${leaseId}/results/${f.path} first`);
+        if (up.sha256 !== f.sha256 || up.size !== f.size) throw badInput(`body.results.files: "${f.path}" was uploaded as ${up.size} bytes sha256 ${up.sha256}, not as listed`);
+      });
+      this.db.prepare("UPDATE leases SET state = 'completed' WHERE id = ?").run(leaseId);
+      this.finish(run, {
+        state: body.state,
+        exitCode: body.exitCode,
+        error: body.error ?? (body.state === 'cancelled' ? 'cancelled by user' : null),
+        results: files,
+        imageDigest: body.imageDigest ?? null,
+      });
+      return this.runs.get(run.id);
+    });
+  }
+
+  /** The object key of a finished run's result file. */
+  resultKey(runId: string, path: string): string | null {
+    const row = this.db
+      .prepare('SELECT u.object_key FROM runs r JOIN result_uploads u ON u.lease_id = r.lease_id WHERE r.id = ? AND u.path = ?')
+      .get(runId, path) as { object_key: string } | undefined;
+    return row?.object_key ?? null;
+  }
+}

@@ -1,0 +1,61 @@
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { startServices } from './start-services.js';
+
+// The services agent as its own process:
+//   node --import tsx agents/services/main.ts --data DIR [--port N] [--host 127.0.0.1]
+// Its first stdout line is one JSON object {"url","adminToken","workerToken","researcherToken","pid"}
+// once it listens; SIGTERM or SIGINT stops it cleanly.
+
+const USAGE = 'usage: main.ts --data DIR [--port N] [--host HOST] [--lease-ttl-ms N] [--max-wait-ms N] [--sweep-ms N] [--log-level LEVEL]';
+
+function intOption(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,9}$/.test(value)) throw new Error(`--${name} must be a whole number, not "${value}"`);
+  return Number(value);
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      data: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'lease-ttl-ms': { type: 'string' },
+      'max-wait-ms': { type: 'string' },
+      'sweep-ms': { type: 'string' },
+      'log-level': { type: 'string' },
+    },
+    strict: true,
+  });
+  if (!values.data) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const services = await startServices({
+    dataDir: resolve(values.data),
+    port: intOption('port', values.port) ?? 0,
+    host: values.host ?? '127.0.0.1',
+    leaseTtlMs: intOption('lease-ttl-ms', values['lease-ttl-ms']),
+    maxWaitMs: intOption('max-wait-ms', values['max-wait-ms']),
+    sweepMs: intOption('sweep-ms', values['sweep-ms']),
+    logger: { level: values['log-level'] ?? 'warn' },
+  });
+  process.stdout.write(
+    `${JSON.stringify({ url: services.url, adminToken: services.adminToken, workerToken: services.workerToken, researcherToken: services.researcherToken, pid: process.pid })}\n`,
+  );
+  await new Promise<void>((done) => {
+    process.once('SIGTERM', done);
+    process.once('SIGINT', done);
+  });
+  await services.close();
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    process.stderr.write(`benchtop services: ${error.message}\n`);
+    process.exit(1);
+  },
+);

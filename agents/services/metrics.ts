@@ -1,0 +1,43 @@
+import type { QueueName } from '../protocol/common.js';
+import type { RunState } from '../protocol/runs.js';
+
+const BUCKETS = [1, 5, 15, 60, 300, 900, 3600, 4 * 3600, 24 * 3600];
+
+/** Run durations since this process started, as a Prometheus histogram (seconds). */
+export class DurationHistogram {
+  readonly counts = new Array<number>(BUCKETS.length).fill(0);
+  sum = 0;
+  count = 0;
+
+  observe(seconds: number): void {
+    this.sum += seconds;
+    this.count++;
+    BUCKETS.forEach((b, i) => {
+      if (seconds <= b) this.counts[i]!++;
+    });
+  }
+}
+
+export interface MetricsSnapshot {
+  queues: Record<QueueName, { queued: number; running: number; workersOnline: number }>;
+  byState: Record<RunState, number>;
+}
+
+/** Prometheus text exposition format 0.0.4 (https://prometheus.io/docs/instrumenting/exposition_formats/). */
+export function prometheusText(snapshot: MetricsSnapshot, durations: DurationHistogram): string {
+  const out: string[] = [];
+  const family = (name: string, type: string, help: string) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+  family('benchtop_queue_depth', 'gauge', 'Runs waiting for a worker.');
+  for (const [q, s] of Object.entries(snapshot.queues)) out.push(`benchtop_queue_depth{queue="${q}"} ${s.queued}`);
+  family('benchtop_runs_running', 'gauge', 'Runs leased or running.');
+  for (const [q, s] of Object.entries(snapshot.queues)) out.push(`benchtop_runs_running{queue="${q}"} ${s.running}`);
+  family('benchtop_workers_online', 'gauge', 'Workers that polled or heartbeated recently.');
+  for (const [q, s] of Object.entries(snapshot.queues)) out.push(`benchtop_workers_online{queue="${q}"} ${s.workersOnline}`);
+  family('benchtop_runs_finished_total', 'counter', 'Finished runs by final state.');
+  for (const state of ['succeeded', 'failed', 'cancelled'] as const) out.push(`benchtop_runs_finished_total{state="${state}"} ${snapshot.byState[state]}`);
+  family('benchtop_run_duration_seconds', 'histogram', 'Time from start to finish of runs finished since the services agent started.');
+  BUCKETS.forEach((b, i) => out.push(`benchtop_run_duration_seconds_bucket{le="${b}"} ${durations.counts[i]}`));
+  out.push(`benchtop_run_duration_seconds_bucket{le="+Inf"} ${durations.count}`);
+  out.push(`benchtop_run_duration_seconds_sum ${durations.sum}`, `benchtop_run_duration_seconds_count ${durations.count}`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,48 @@
+import type { QueueName } from '../protocol/common.js';
+
+const QUEUE_LABEL: Record<QueueName, string> = { cpu: 'CPU', gpu: 'GPU' };
+
+/**
+ * Which workers are online (they polled or heartbeated recently) and whether the scaler said it is
+ * adding workers. Kept in memory on purpose: after a restart workers reappear within one poll.
+ * The map is bounded by `maxWorkers`; the stalest entries go first.
+ */
+export class Presence {
+  private readonly lastSeen = new Map<string, { queue: QueueName; at: number }>();
+  private readonly scaling: Record<QueueName, boolean> = { cpu: false, gpu: false };
+
+  constructor(
+    private readonly onlineMs: number,
+    private readonly maxWorkers = 10_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  seen(workerId: string, queue: QueueName): void {
+    this.lastSeen.delete(workerId);
+    this.lastSeen.set(workerId, { queue, at: this.now() });
+    while (this.lastSeen.size > this.maxWorkers) this.lastSeen.delete(this.lastSeen.keys().next().value!);
+  }
+
+  online(queue: QueueName): number {
+    const cutoff = this.now() - this.onlineMs;
+    let count = 0;
+    for (const entry of this.lastSeen.values()) if (entry.queue === queue && entry.at >= cutoff) count++;
+    return count;
+  }
+
+  setScaling(queue: QueueName, scalingUp: boolean): void {
+    this.scaling[queue] = scalingUp;
+  }
+
+  isScaling(queue: QueueName): boolean {
+    return this.scaling[queue];
+  }
+
+  /** Why a queued run of `queue` has not started, in plain words. */
+  waitingReason(queue: QueueName): string {
+    const label = QUEUE_LABEL[queue];
+    if (this.online(queue) > 0) return `waiting for a ${label} worker`;
+    if (this.scaling[queue]) return `scaling up the ${label} workers`;
+    return `no ${label} worker online`;
+  }
+}

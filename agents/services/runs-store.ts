@@ -1,0 +1,193 @@
+import type { z } from 'zod';
+import type { QueueName } from '../protocol/common.js';
+import type { createRunRequest, DatasetPin, Run, RunState } from '../protocol/runs.js';
+import type { User } from '../protocol/users.js';
+import type { CapsulesStore } from './capsules-store.js';
+import type { DatasetsStore } from './datasets-store.js';
+import type { Db, WriteQueue } from './db.js';
+import { badInput, conflict, notFound } from './http-error.js';
+import { canonicalJson, newId, nowIso, sha256 } from './ids.js';
+import type { Notifier } from './notifier.js';
+import type { Presence } from './presence.js';
+import { FINISHED, toRun, type RunRow } from './run-record.js';
+
+type CreateRunBody = z.output<typeof createRunRequest>;
+
+export interface RunsConfig {
+  maxAttempts: number;
+}
+
+const DEFAULT_RESOURCES = { cpus: 1, memoryMb: 2048, timeoutSeconds: 3600 };
+
+function mountName(name: string): string {
+  const cleaned = name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64);
+  return cleaned || 'data';
+}
+
+/**
+ * Run records: creation (idempotent), listing, cancel and rerun. Leasing lives in LeaseManager.
+ * Every write goes through the WriteQueue and is durable before the caller is answered.
+ */
+export class RunsStore {
+  constructor(
+    private readonly db: Db,
+    private readonly writes: WriteQueue,
+    private readonly capsules: CapsulesStore,
+    private readonly datasets: DatasetsStore,
+    private readonly presence: Presence,
+    private readonly queues: Notifier,
+    private readonly config: RunsConfig,
+  ) {}
+
+  row(id: string): RunRow {
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    if (!row) throw notFound(`run ${id}`);
+    return row;
+  }
+
+  present(row: RunRow): Run {
+    return toRun(row, (q) => this.presence.waitingReason(q));
+  }
+
+  get(id: string): Run {
+    return this.present(this.row(id));
+  }
+
+  list(query: { state?: RunState; queue?: QueueName; capsuleId?: string; limit: number; cursor?: string }): { items: Run[]; next?: string } {
+    const where: string[] = [];
+    const args: Array<string | number> = [];
+    if (query.state) where.push('state = ?') && args.push(query.state);
+    if (query.queue) where.push('queue = ?') && args.push(query.queue);
+    if (query.capsuleId) where.push('capsule_id = ?') && args.push(query.capsuleId);
+    if (query.cursor !== undefined) {
+      const before = Number(query.cursor);
+      if (!Number.isSafeInteger(before) || before < 0) throw badInput('query.cursor: not a cursor this server gave out; use the "next" of a previous page');
+      where.push('n < ?');
+      args.push(before);
+    }
+    const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY n DESC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...args, query.limit + 1) as RunRow[];
+    const items = rows.slice(0, query.limit);
+    return { items: items.map((r) => this.present(r)), ...(rows.length > query.limit ? { next: String(items.at(-1)!.n) } : {}) };
+  }
+
+  private pinDatasets(body: CreateRunBody): DatasetPin[] {
+    const mounts = new Set<string>();
+    return body.datasets.map((d, i) => {
+      const dataset = this.datasets.get(d.datasetId);
+      const version = d.version ?? dataset.latestVersion;
+      if (!version) throw badInput(`body.datasets.${i}: dataset ${d.datasetId} has no version yet; create one first`);
+      this.datasets.getVersion(d.datasetId, version);
+      const mount = d.mount ?? mountName(dataset.name);
+      if (mounts.has(mount)) throw badInput(`body.datasets.${i}.mount: two datasets would be mounted at /data/${mount}; give one a "mount"`);
+      mounts.add(mount);
+      return { datasetId: d.datasetId, version, mount };
+    });
+  }
+
+  /**
+   * Creates a run, or with an idempotency key answers the run that key already made (same body),
+   * or 409 (other body). `replayed` says which.
+   */
+  async create(body: CreateRunBody, user: User, idempotencyKey: string | undefined): Promise<{ run: Run; replayed: boolean }> {
+    const requestHash = sha256(canonicalJson(body));
+    if (idempotencyKey) {
+      const earlier = this.replay(user.id, idempotencyKey, requestHash);
+      if (earlier) return { run: earlier, replayed: true };
+    }
+    const gpus = body.resources.gpus ?? (body.queue === 'gpu' ? 1 : 0);
+    if (body.queue === 'cpu' && gpus > 0) throw badInput('body.resources.gpus: GPUs are only on the "gpu" queue; set "queue": "gpu"');
+    const version = await this.capsules.version(body.capsuleId, body.ref ?? 'HEAD');
+    const id = newId('run');
+    const outcome = await this.writes.run(() => {
+      if (idempotencyKey) {
+        // Checked again inside the write: a concurrent request with the same key may have won.
+        const earlier = this.replay(user.id, idempotencyKey, requestHash);
+        if (earlier) return { run: earlier, replayed: true };
+      }
+      const datasets = this.pinDatasets(body);
+      const resources = { ...DEFAULT_RESOURCES, ...body.resources, gpus };
+      this.db
+        .prepare(
+          `INSERT INTO runs (id, user_id, capsule_id, commit_sha, environment, environment_hash, datasets, command, parameters,
+             resources, queue, state, max_attempts, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
+        )
+        .run(
+          id, user.id, body.capsuleId, version.commit, JSON.stringify(version.environment), sha256(canonicalJson(version.environment)),
+          JSON.stringify(datasets), JSON.stringify(body.command ?? version.command), JSON.stringify(body.parameters),
+          JSON.stringify(resources), body.queue, this.config.maxAttempts, nowIso(),
+        );
+      if (idempotencyKey) {
+        this.db
+          .prepare('INSERT INTO idempotency (user_id, key, request_hash, run_id, created_at) VALUES (?, ?, ?, ?, ?)')
+          .run(user.id, idempotencyKey, requestHash, id, nowIso());
+      }
+      return { run: this.get(id), replayed: false };
+    });
+    if (!outcome.replayed) this.queues.notify(outcome.run.queue);
+    return outcome;
+  }
+
+  private replay(userId: string, key: string, requestHash: string): Run | null {
+    const row = this.db.prepare('SELECT request_hash, run_id FROM idempotency WHERE user_id = ? AND key = ?').get(userId, key) as
+      | { request_hash: string; run_id: string }
+      | undefined;
+    if (!row) return null;
+    if (row.request_hash !== requestHash) {
+      throw conflict(`Idempotency-Key "${key}" was already used for a different request (run ${row.run_id}); use a new key for a new run`);
+    }
+    return this.get(row.run_id);
+  }
+
+  /** Queued runs are cancelled at once; leased or running ones are flagged for their worker's next heartbeat. */
+  async cancel(id: string): Promise<Run> {
+    const run = await this.writes.run(() => {
+      const row = this.row(id);
+      if (row.state === 'queued') {
+        this.db.prepare("UPDATE runs SET state = 'cancelled', finished_at = ?, error = 'cancelled by user' WHERE n = ?").run(nowIso(), row.n);
+      } else if (!FINISHED.has(row.state)) {
+        this.db.prepare('UPDATE runs SET cancel_requested = 1 WHERE n = ?').run(row.n);
+      }
+      return this.get(id);
+    });
+    return run;
+  }
+
+  /** A new queued run with exactly the record of `id`: commit, environment, datasets, command, parameters, resources, queue. */
+  async rerun(id: string, user: User): Promise<Run> {
+    const newRunId = newId('run');
+    const run = await this.writes.run(() => {
+      const src = this.row(id);
+      this.db
+        .prepare(
+          `INSERT INTO runs (id, user_id, capsule_id, commit_sha, environment, environment_hash, datasets, command, parameters,
+             resources, queue, state, max_attempts, created_at, rerun_of)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+        )
+        .run(
+          newRunId, user.id, src.capsule_id, src.commit_sha, src.environment, src.environment_hash, src.datasets, src.command,
+          src.parameters, src.resources, src.queue, this.config.maxAttempts, nowIso(), src.id,
+        );
+      return this.get(newRunId);
+    });
+    this.queues.notify(run.queue);
+    return run;
+  }
+
+  counts(): { byQueue: Record<QueueName, { queued: number; running: number }>; byState: Record<RunState, number> } {
+    const byQueue: Record<QueueName, { queued: number; running: number }> = { cpu: { queued: 0, running: 0 }, gpu: { queued: 0, running: 0 } };
+    const active = this.db
+      .prepare("SELECT queue, state, count(*) AS c FROM runs WHERE state IN ('queued', 'leased', 'running') GROUP BY queue, state")
+      .all() as Array<{ queue: QueueName; state: RunState; c: number }>;
+    for (const r of active) {
+      if (r.state === 'queued') byQueue[r.queue].queued += r.c;
+      else byQueue[r.queue].running += r.c;
+    }
+    const byState: Record<RunState, number> = { queued: 0, leased: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
+    for (const r of this.db.prepare('SELECT state, count(*) AS c FROM runs GROUP BY state').all() as Array<{ state: RunState; c: number }>) {
+      byState[r.state] = r.c;
+    }
+    return { byQueue, byState };
+  }
+}

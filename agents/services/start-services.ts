@@ -1,0 +1,168 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { CapsulesStore } from './capsules-store.js';
+import type { LogSink, Services } from './context.js';
+import { DatasetsStore } from './datasets-store.js';
+import { openDatabase, WriteQueue, type Db } from './db.js';
+import { LeaseManager } from './lease-manager.js';
+import { LogsReader } from './logs-reader.js';
+import { DurationHistogram } from './metrics.js';
+import { Notifier } from './notifier.js';
+import { FolderObjectStore, type ObjectStore } from './object-store.js';
+import { Presence } from './presence.js';
+import { ResultsStore } from './results-store.js';
+import { queueStatuses } from './routes-admin.js';
+import { RunsStore } from './runs-store.js';
+import { buildServer } from './server.js';
+import { ensureRoleToken } from './token-files.js';
+import { UsersStore } from './users-store.js';
+
+export interface StartServicesOptions {
+  /** Holds the database, capsule repositories, objects (sandbox), backups and token files. */
+  dataDir: string;
+  /** 0 picks a free port. */
+  port?: number;
+  host?: string;
+  leaseTtlMs?: number;
+  heartbeatMs?: number;
+  maxWaitMs?: number;
+  maxAttempts?: number;
+  /** How often expired leases are looked for. */
+  sweepMs?: number;
+  /** A worker counts as online this long after its last poll or heartbeat. */
+  workerOnlineMs?: number;
+  /** Largest upload (dataset blob, result file), bytes. */
+  maxUploadBytes?: number;
+  /** Largest JSON body, bytes. */
+  bodyLimit?: number;
+  /** Default: a folder in the data dir. On AWS: S3ObjectStore. */
+  objectStore?: ObjectStore;
+  logSink?: LogSink;
+  logger?: boolean | { level: string };
+  sse?: { pageSize?: number; keepAliveMs?: number };
+  /** Runs before the server listens, with everything built (backups, metric publishers). */
+  extend?: (services: Services) => { stop(): Promise<void> | void } | void;
+}
+
+export interface RunningServices {
+  url: string;
+  port: number;
+  adminToken: string;
+  workerToken: string;
+  researcherToken: string;
+  services: Services;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+async function packageVersion(): Promise<string> {
+  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function buildServices(db: Db, dataDir: string, options: StartServicesOptions, version: string): Services {
+  const leaseTtlMs = options.leaseTtlMs ?? 30_000;
+  const heartbeatMs = options.heartbeatMs ?? Math.max(50, Math.floor(leaseTtlMs / 3));
+  const maxWaitMs = options.maxWaitMs ?? 25_000;
+  const maxUploadBytes = options.maxUploadBytes ?? 50 * 1024 ** 3;
+  const writes = new WriteQueue(db);
+  const presence = new Presence(options.workerOnlineMs ?? Math.max(3 * heartbeatMs, maxWaitMs + 5_000));
+  const queues = new Notifier();
+  const logsChanged = new Notifier();
+  const objects = options.objectStore ?? new FolderObjectStore(join(dataDir, 'objects'));
+  const users = new UsersStore(db);
+  const capsules = new CapsulesStore(db, writes, join(dataDir, 'capsules'));
+  const datasets = new DatasetsStore(db, writes, objects, maxUploadBytes);
+  const runs = new RunsStore(db, writes, capsules, datasets, presence, queues, { maxAttempts: options.maxAttempts ?? 3 });
+  const leases = new LeaseManager(db, writes, runs, presence, queues, logsChanged, { leaseTtlMs, heartbeatMs, maxWaitMs });
+  const durations = new DurationHistogram();
+  leases.onFinished((f) => {
+    if (f.durationSeconds !== null) durations.observe(f.durationSeconds);
+  });
+  const services: Services = {
+    version,
+    startedAt: Date.now(),
+    db,
+    writes,
+    users,
+    capsules,
+    datasets,
+    runs,
+    leases,
+    logs: new LogsReader(db, logsChanged),
+    results: new ResultsStore(objects, leases, runs, maxUploadBytes),
+    presence,
+    durations,
+    snapshot: () => {
+      const q = queueStatuses(services);
+      return {
+        queues: {
+          cpu: { queued: q.cpu.queued, running: q.cpu.running, workersOnline: q.cpu.workersOnline },
+          gpu: { queued: q.gpu.queued, running: q.gpu.running, workersOnline: q.gpu.workersOnline },
+        },
+        byState: runs.counts().byState,
+      };
+    },
+    sse: { pageSize: options.sse?.pageSize ?? 2000, keepAliveMs: options.sse?.keepAliveMs ?? 15_000 },
+    ...(options.logSink ? { logSink: options.logSink } : {}),
+  };
+  return services;
+}
+
+/**
+ * Starts the services agent in this process: opens (or creates) the database in `dataDir`,
+ * makes sure the admin, worker and researcher tokens exist (files `<role>.token`, mode 0600),
+ * and listens on `host:port` (127.0.0.1 and a free port by default).
+ */
+export async function startServices(options: StartServicesOptions): Promise<RunningServices> {
+  const dataDir = options.dataDir;
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await mkdir(join(dataDir, 'capsules'), { recursive: true });
+  const db = openDatabase(join(dataDir, 'benchtop.sqlite'));
+  const services = buildServices(db, dataDir, options, await packageVersion());
+  const timers: NodeJS.Timeout[] = [];
+  let extension: { stop(): Promise<void> | void } | void = undefined;
+  let app: FastifyInstance | undefined;
+  try {
+    await services.capsules.reconcile();
+    const adminToken = await ensureRoleToken(dataDir, 'admin', services.users, services.writes);
+    const workerToken = await ensureRoleToken(dataDir, 'worker', services.users, services.writes);
+    const researcherToken = await ensureRoleToken(dataDir, 'researcher', services.users, services.writes);
+    // Leases that expired while the agent was down are swept at once, then on a timer.
+    await services.leases.sweep();
+    const sweepMs = options.sweepMs ?? 1000;
+    timers.push(setInterval(() => void services.leases.sweep().catch(() => undefined), sweepMs).unref());
+    extension = options.extend?.(services);
+    app = buildServer(services, { logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 64 * 1024 * 1024 });
+    await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const host = options.host ?? '127.0.0.1';
+    const running = app;
+    let closed = false;
+    return {
+      url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+      port,
+      adminToken,
+      workerToken,
+      researcherToken,
+      services,
+      app: running,
+      async close() {
+        if (closed) return;
+        closed = true;
+        timers.forEach(clearInterval);
+        await extension?.stop();
+        await running.close();
+        db.close();
+      },
+    };
+  } catch (error) {
+    timers.forEach(clearInterval);
+    await extension?.stop();
+    await app?.close();
+    db.close();
+    throw error;
+  }
+}
