@@ -1,0 +1,9 @@
+import type { AwsProfileKind } from '../../../main/api/aws.contract.js';
+
+export const PROFILE_KIND_LABEL: Record<AwsProfileKind, string> = {
+  sso: 'IAM Identity Center (SSO)',
+  static: 'Access keys',
+  role: 'Assumed role',
+  process: 'Credential process',
+  unknown: 'Not recognised',
+};
