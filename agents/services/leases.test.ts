@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exampleCapsule, startHarness, type Harness } from './testing/harness.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 5000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (ok(v) || Date.now() > end) return v;
+    await sleep(25);
+  }
+}
+
+describe('leases: fencing, expiry, partition, idempotency', () => {
+  let h: Harness;
+  let capsuleId: string;
+  beforeAll(async () => {
+    h = await startHarness({ leaseTtlMs: 300, sweepMs: 25 });
+    capsuleId = (await h.researcher.createCapsule(exampleCapsule)).id;
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('gives each lease a larger fencing token than every lease before', async () => {
+    const tokens: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await h.researcher.createRun({ capsuleId });
+      const lease = await h.worker.lease({ queue: 'cpu', workerId: 'w' });
+      tokens.push(lease!.fencingToken);
+      await h.worker.complete(lease!.leaseId, { fencingToken: lease!.fencingToken, state: 'succeeded', exitCode: 0 });
+    }
+    expect(tokens).toEqual([...tokens].sort((a, b) => a - b));
+    expect(new Set(tokens).size).toBe(3);
+  });
+
+  it('partition: a worker whose heartbeats stop loses its lease, the run goes to another worker, the late complete gets 409', async () => {
+    const run = await h.researcher.createRun({ capsuleId });
+    const stale = await h.worker.lease({ queue: 'cpu', workerId: 'cut-off' });
+    expect(stale!.runId).toBe(run.id);
+    await h.worker.heartbeat(stale!.leaseId, { fencingToken: stale!.fencingToken, started: true });
+    // The network drops: no more heartbeats. The lease expires and the run is queued again.
+    const requeued = await until(() => h.researcher.getRun(run.id), (r) => r.state === 'queued');
+    expect(requeued).toMatchObject({ state: 'queued', attempts: 1 });
+    const fresh = await h.worker.lease({ queue: 'cpu', workerId: 'healthy', waitMs: 1000 });
+    expect(fresh!.runId).toBe(run.id);
+    expect(fresh!.fencingToken).toBeGreaterThan(stale!.fencingToken);
+    expect(fresh!.run.attempt).toBe(2);
+    // The cut-off worker comes back and tries to write: every write is refused.
+    const late = { fencingToken: stale!.fencingToken };
+    await expect(h.worker.heartbeat(stale!.leaseId, late)).rejects.toMatchObject({ status: 409 });
+    await expect(h.worker.uploadLogs(stale!.leaseId, { ...late, offset: 0, lines: [{ stream: 'stdout', ts: 1, text: 'late' }] })).rejects.toMatchObject({ status: 409 });
+    await expect(h.worker.uploadResult(stale!.leaseId, 'r.txt', { ...late, sha256: 'a'.repeat(64), body: new Uint8Array([1]) })).rejects.toMatchObject({ status: 409 });
+    await expect(h.worker.complete(stale!.leaseId, { ...late, state: 'succeeded', exitCode: 0 })).rejects.toMatchObject({ status: 409 });
+    // A token that is not the lease's own is refused too.
+    await expect(h.worker.heartbeat(fresh!.leaseId, late)).rejects.toMatchObject({ status: 409 });
+    const done = await h.worker.complete(fresh!.leaseId, { fencingToken: fresh!.fencingToken, state: 'succeeded', exitCode: 0 });
+    expect(done).toMatchObject({ state: 'succeeded', workerId: 'healthy', attempts: 2 });
+  });
+
+  it('fails a run with "worker lost" after its third lost lease', async () => {
+    const run = await h.researcher.createRun({ capsuleId });
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const lease = await h.worker.lease({ queue: 'cpu', workerId: `dies-${attempt}`, waitMs: 2000 });
+      expect(lease!.runId).toBe(run.id);
+      expect(lease!.run.attempt).toBe(attempt);
+      await until(() => h.researcher.getRun(run.id), (r) => r.state !== 'leased');
+    }
+    const lost = await h.researcher.getRun(run.id);
+    expect(lost).toMatchObject({ state: 'failed', error: 'worker lost', attempts: 3 });
+    expect(await h.worker.lease({ queue: 'cpu', workerId: 'next' })).toBeNull();
+  });
+
+  it('a heartbeat keeps a lease alive past its TTL', async () => {
+    const run = await h.researcher.createRun({ capsuleId });
+    const lease = await h.worker.lease({ queue: 'cpu', workerId: 'steady' });
+    for (let i = 0; i < 8; i++) {
+      await sleep(100);
+      await h.worker.heartbeat(lease!.leaseId, { fencingToken: lease!.fencingToken });
+    }
+    expect((await h.researcher.getRun(run.id)).state).toBe('leased');
+    await h.worker.complete(lease!.leaseId, { fencingToken: lease!.fencingToken, state: 'failed', exitCode: 1, error: 'exit 1' });
+    expect(await h.researcher.getRun(run.id)).toMatchObject({ state: 'failed', exitCode: 1, error: 'exit 1' });
+  });
+
+  it('long-polls: a waiting worker gets a run submitted after it asked', async () => {
+    const waiting = h.worker.lease({ queue: 'gpu', workerId: 'gpu-1', waitMs: 3000 });
+    await sleep(100);
+    expect((await h.researcher.health()).queues.gpu.workersOnline).toBe(1);
+    const run = await h.researcher.createRun({ capsuleId, queue: 'gpu' });
+    const lease = await waiting;
+    expect(lease!.runId).toBe(run.id);
+    expect(lease!.run.resources.gpus).toBe(1);
+    await h.worker.complete(lease!.leaseId, { fencingToken: lease!.fencingToken, state: 'succeeded', exitCode: 0 });
+    const started = Date.now();
+    expect(await h.worker.lease({ queue: 'gpu', workerId: 'gpu-1', waitMs: 200 })).toBeNull();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+  });
+
+  it('idempotency: the same key and body answer the same run, another body gets 409', async () => {
+    const body = { capsuleId, parameters: { seed: 7 } };
+    const results = await Promise.all(Array.from({ length: 10 }, () => h.researcher.createRun(body, { idempotencyKey: 'launch-42' })));
+    expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    await expect(h.researcher.createRun({ ...body, parameters: { seed: 8 } }, { idempotencyKey: 'launch-42' })).rejects.toMatchObject({ status: 409, code: 'conflict' });
+    const other = await h.researcher.createRun(body, { idempotencyKey: 'launch-43' });
+    expect(other.id).not.toBe(results[0]!.id);
+    // Keys belong to their user: an admin's same key is a different launch.
+    const admin = await h.admin.createRun(body, { idempotencyKey: 'launch-42' });
+    expect(admin.id).not.toBe(results[0]!.id);
+    for (const r of [results[0]!, other, admin]) await h.researcher.cancelRun(r.id);
+  });
+
+  it('keeps a finished run immutable, even against a direct database write', () => {
+    const row = h.running.services.db.prepare("SELECT id FROM runs WHERE state = 'succeeded' LIMIT 1").get() as { id: string };
+    expect(() => h.running.services.db.prepare("UPDATE runs SET exit_code = 9 WHERE id = ?").run(row.id)).toThrow(/immutable/);
+  });
+});
