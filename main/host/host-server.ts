@@ -1,0 +1,138 @@
+import { existsSync } from 'node:fs';
+import type { OutgoingHttpHeaders } from 'node:http';
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { type ApiErrorShape, httpStatusOf } from '../api/errors.js';
+import type { Router } from '../api/router.js';
+import { createAccessToken, tokenCookie, tokenOf, tokensMatch } from './access-token.js';
+import { SECURITY_HEADERS } from './content-security-policy.js';
+import { isAllowedHost, isAllowedOrigin } from './request-guards.js';
+import { openEventStream } from './event-stream.js';
+
+export interface HostOptions {
+  router: Router;
+  /** The built renderer (index.html + assets), normally dist/renderer. */
+  rendererDir: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  token?: string;
+}
+
+export interface RunningHost {
+  /** The address to open, with the token: http://127.0.0.1:PORT/?token=T */
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+function failure(reply: FastifyReply, error: ApiErrorShape): FastifyReply {
+  return reply.code(httpStatusOf(error.code)).header('cache-control', 'no-store').send({ ok: false, error });
+}
+
+/**
+ * Browser mode: the renderer and the API on 127.0.0.1 only. Every request passes, in this order,
+ * the Host check (DNS rebinding), the Origin check (other sites' pages), then the per-launch token
+ * (other local users and programs), before any route runs.
+ */
+export async function startHost(options: HostOptions): Promise<RunningHost> {
+  const token = options.token ?? createAccessToken();
+  const app: FastifyInstance = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  let port = 0;
+  const streams = new Set<() => void>();
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.headers(SECURITY_HEADERS);
+    if (!isAllowedHost(request.headers.host, port)) {
+      return failure(reply, { code: 'forbidden', message: `Refused: the Host header "${request.headers.host ?? ''}" is not this server's loopback address.` });
+    }
+    if (!isAllowedOrigin(request.headers.origin, port)) {
+      return failure(reply, { code: 'forbidden', message: `Refused: requests from ${request.headers.origin} are not allowed.` });
+    }
+    const query = request.query as Record<string, unknown>;
+    if (request.method === 'GET' && request.url.split('?')[0] === '/' && typeof query.token === 'string') {
+      if (!tokensMatch(token, query.token)) return unauthorized(reply, 'The access token in the address is not this launch\'s token.');
+      return reply.header('set-cookie', tokenCookie(token)).header('cache-control', 'no-store').redirect('/', 302);
+    }
+    if (!tokensMatch(token, tokenOf(request.headers))) {
+      return unauthorized(reply, tokenOf(request.headers) === undefined ? 'This request carries no access token.' : 'The access token is wrong (Benchtop makes a new one at each launch).');
+    }
+  });
+
+  app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) return failure(reply, { code: 'bad-input', message: `Bad request: ${error.message}` });
+    return failure(reply, { code: 'internal', message: `Unexpected error: ${error.message}` });
+  });
+
+  app.post('/api/call/:name', async (request: FastifyRequest<{ Params: { name: string } }>, reply) => {
+    const body = request.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      return failure(reply, { code: 'bad-input', message: 'The request body must be a JSON object: { "input": ... }.' });
+    }
+    const result = await options.router.invoke(request.params.name, (body as { input?: unknown }).input, { transport: 'http' });
+    reply.header('cache-control', 'no-store');
+    if (result.ok) return reply.code(200).send(result);
+    return failure(reply, result.error);
+  });
+
+  app.get('/api/events/:name', (request: FastifyRequest<{ Params: { name: string }; Querystring: { input?: string } }>, reply) => {
+    let input: unknown;
+    if (request.query.input !== undefined) {
+      try {
+        input = JSON.parse(request.query.input);
+      } catch {
+        return failure(reply, { code: 'bad-input', message: 'The "input" query parameter is not valid JSON.', issues: [{ path: 'input', message: 'not valid JSON' }] });
+      }
+    }
+    reply.hijack();
+    const end = openEventStream({
+      router: options.router,
+      name: request.params.name,
+      input,
+      response: reply.raw,
+      headers: reply.getHeaders() as OutgoingHttpHeaders,
+      onEnd: () => streams.delete(end),
+    });
+    streams.add(end);
+    return reply;
+  });
+
+  app.all('/api/*', async (request, reply) =>
+    failure(reply, { code: 'not-found', message: `There is no API route ${request.method} ${request.url.split('?')[0]}.` }),
+  );
+
+  const indexFile = path.join(options.rendererDir, 'index.html');
+  await app.register(fastifyStatic, { root: path.resolve(options.rendererDir), wildcard: true, index: 'index.html', cacheControl: false });
+
+  // Single-page app: any other GET is a client-side route, answered with index.html.
+  app.setNotFoundHandler(async (request, reply) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      return failure(reply, { code: 'not-found', message: `Nothing answers ${request.method} ${request.url.split('?')[0]}.` });
+    }
+    if (!existsSync(indexFile)) {
+      return failure(reply, { code: 'unavailable', message: `The user interface is not built (${indexFile} is missing).`, fix: 'Run `npm run build` (or `npm start`, which builds it).' });
+    }
+    return reply.header('cache-control', 'no-cache').sendFile('index.html');
+  });
+
+  app.addHook('preClose', async () => {
+    for (const end of [...streams]) end();
+  });
+
+  await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('the host did not get a TCP port');
+  port = address.port;
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    port,
+    token,
+    close: () => app.close(),
+  };
+}
+
+function unauthorized(reply: FastifyReply, message: string): FastifyReply {
+  return failure(reply, { code: 'unauthorized', message, fix: 'Open the address that `benchtop start` printed; it carries the access token.' });
+}

@@ -1,0 +1,68 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { run } from './start-command.js';
+
+const BIN = fileURLToPath(new URL('../../bin/benchtop.mjs', import.meta.url));
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`exited with ${code} before printing`)));
+  });
+}
+
+describe('benchtop start', () => {
+  it('prints {"url"} first with --json, serves the API with that token, keeps data in --data, stops on SIGTERM', async () => {
+    const data = mkdtempSync(path.join(tmpdir(), 'benchtop-start-'));
+    dirs.push(data);
+    const child = spawn(process.execPath, [BIN, 'start', '--json', '--no-open', '--data', data], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    const line = await firstLine(child);
+    const { url } = JSON.parse(line) as { url: string };
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43}$/);
+    expect(line).toBe(JSON.stringify({ url }));
+
+    const parsed = new URL(url);
+    const token = parsed.searchParams.get('token');
+    const call = (name: string, input: unknown) =>
+      fetch(`${parsed.origin}/api/call/${name}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ input }) });
+    const info = await (await call('app:get-info', {})).json();
+    expect(info).toMatchObject({ ok: true, value: { name: 'Benchtop', shell: 'browser' } });
+    const saved = await (await call('settings:set-preferences', { theme: 'dark' })).json();
+    expect(saved).toEqual({ ok: true, value: { theme: 'dark' } });
+    expect(existsSync(path.join(data, 'settings.json'))).toBe(true);
+
+    const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+  });
+
+  it('refuses a bad --port with a clear message and exit code 2', async () => {
+    let stderr = '';
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      stderr += String(chunk);
+      return true;
+    });
+    try {
+      expect(await run(['--port', 'eighty', '--no-open'])).toBe(2);
+      expect(await run(['--colour'])).toBe(2);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(stderr).toContain('--port must be a number from 1 to 65535, not "eighty"');
+    expect(stderr).toContain("Unknown option '--colour'");
+  });
+});
