@@ -137,7 +137,7 @@ describe('docker runtime (through a fake docker)', () => {
     expect(await child.exit).toEqual({ exitCode: 0, signal: null });
     expect(Buffer.concat(out).toString()).toBe('hello from the container\n');
     expect(existsSync(join(mounts.results, 'from-container.txt'))).toBe(true);
-    const [argv] = dockerRuns();
+    const argv = dockerRuns()[0]!;
     const args = argv.slice(1);
     const pairs = args.slice(0, args.indexOf('--')).join(' ');
     for (const flag of ['--rm', '--read-only', '--cap-drop ALL', '--security-opt no-new-privileges', '--network none', '--memory 4096m', '--cpus 2', '--user 1000:1000', '--workdir /code']) {
@@ -155,7 +155,7 @@ describe('docker runtime (through a fake docker)', () => {
     const gpuRuntime = await createDockerRuntime({ gpu: true });
     const environment = await gpuRuntime.prepareEnvironment(spec, () => undefined);
     await (await gpuRuntime.start({ ...request({ network: true, resources: { gpus: 1 } }), environment })).exit;
-    const args = dockerRuns()[0];
+    const args = dockerRuns()[0]!;
     expect(args.join(' ')).toContain('--gpus 1');
     expect(args.join(' ')).toContain('--network benchtop-runs');
     const cpuRuntime = await createDockerRuntime();
@@ -168,7 +168,8 @@ describe('docker runtime (through a fake docker)', () => {
     const environment = await runtime.prepareEnvironment(spec, () => undefined);
     const child = await runtime.start({ ...request(), environment });
     for (let i = 0; i < 100 && !readdirSync(state).some((f) => f.startsWith('run-')); i++) await new Promise((r) => setTimeout(r, 50));
-    const name = dockerRuns()[0][dockerRuns()[0].indexOf('--name') + 1];
+    const run = dockerRuns()[0]!;
+    const name = run[run.indexOf('--name') + 1];
     const exit = await stopChild(child, 200);
     expect(exit.signal).toBe('SIGKILL');
     const kills = calls().filter((c) => c[1] === 'kill');

@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+/** A TypeScript entry run by Node through tsx, in its own process group. */
+export interface AgentProcess {
+  readonly child: ChildProcess;
+  /** The first stdout line, parsed as JSON (both agents announce themselves that way). */
+  readonly ready: Promise<unknown>;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGTERM to the group, SIGKILL after `graceMs`; resolves once it has exited. */
+  stop(graceMs: number): Promise<void>;
+}
+
+export function startAgent(entry: string, args: readonly string[], logFile: string, readyTimeoutMs = 60_000): AgentProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = createWriteStream(logFile, { flags: 'a' });
+  child.stderr?.pipe(log);
+  let exitState: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exitState = { code, signal };
+      resolve(exitState);
+    }),
+  );
+  const lines = createInterface({ input: child.stdout! });
+  const ready = new Promise<unknown>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${entry} did not start within ${readyTimeoutMs} ms; see ${logFile}`)), readyTimeoutMs);
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(line));
+      } catch {
+        reject(new Error(`${entry} printed "${line.slice(0, 200)}" instead of its JSON announcement; see ${logFile}`));
+      }
+    });
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`${entry} exited (${signal ?? `code ${code}`}) before it was ready; see ${logFile}`));
+    });
+  });
+  ready.catch(() => undefined);
+  // Later stdout lines are diagnostics; keep them with stderr.
+  lines.on('line', (line) => log.write(`${line}\n`));
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-(child.pid as number), signal);
+    } catch {
+      // Already gone.
+    }
+  };
+  return {
+    child,
+    ready,
+    exited,
+    async stop(graceMs: number) {
+      if (exitState) return;
+      signalGroup('SIGTERM');
+      const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+      // Anything the agent left behind in its group goes too.
+      signalGroup('SIGKILL');
+    },
+  };
+}

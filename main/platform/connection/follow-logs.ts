@@ -1,0 +1,73 @@
+import type { PlatformClient } from '../../../agents/protocol/client.js';
+import type { LogLine, RunState } from '../../../agents/protocol/index.js';
+
+export interface LogBatch {
+  lines: LogLine[];
+  end?: RunState;
+}
+
+export interface FollowOptions {
+  after: number;
+  signal: AbortSignal;
+  /** Longest a line waits before its batch is sent. */
+  flushMs?: number;
+  /** A batch is sent as soon as it holds this many lines. */
+  maxBatch?: number;
+  /** Reconnects after a dropped stream before giving up. */
+  maxReconnects?: number;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+
+/**
+ * Follows a run's live log (platform SSE) and hands it on in batches: one message per flush
+ * interval, not one per line, so a run printing 10,000 lines a second costs the window a few
+ * dozen messages a second. A dropped stream resumes from the last seq received (no gap, no
+ * duplicate); resolves after the `end` batch or when `signal` aborts.
+ */
+export async function followLogs(client: PlatformClient, runId: string, emit: (batch: LogBatch) => void, options: FollowOptions): Promise<void> {
+  const flushMs = options.flushMs ?? 50;
+  const maxBatch = options.maxBatch ?? 5000;
+  let last = options.after;
+  let pending: LogLine[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = (end?: RunState) => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (pending.length === 0 && !end) return;
+    const lines = pending;
+    pending = [];
+    emit(end ? { lines, end } : { lines });
+  };
+  let failures = 0;
+  try {
+    while (!options.signal.aborted) {
+      try {
+        for await (const event of client.streamLogs(runId, { after: last, signal: options.signal })) {
+          failures = 0;
+          if (event.type === 'end') {
+            flush(event.state);
+            return;
+          }
+          if (event.line.seq <= last) continue;
+          last = event.line.seq;
+          pending.push(event.line);
+          if (pending.length >= maxBatch) flush();
+          else timer ??= setTimeout(() => flush(), flushMs);
+        }
+      } catch (error) {
+        if (options.signal.aborted) return;
+        failures += 1;
+        if (failures > (options.maxReconnects ?? 5)) throw error;
+      }
+      flush();
+      await sleep(Math.min(5000, 250 * 2 ** failures), options.signal);
+    }
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}

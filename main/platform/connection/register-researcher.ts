@@ -1,0 +1,29 @@
+import path from 'node:path';
+import type { Router } from '../../api/router.js';
+import type { SecretStore } from '../../settings/secret-store.js';
+import { FinishedRunsWatcher } from './finished-runs.js';
+import { type LocalPlatform, PlatformRegistry } from './platform-registry.js';
+import { PlatformsFile } from './platforms-file.js';
+import { registerCapsules } from './register-capsules.js';
+import { registerPlatforms } from './register-platforms.js';
+import { registerRuns } from './register-runs.js';
+
+export interface ResearcherDeps {
+  dataDir: string;
+  secrets: SecretStore;
+  /** The local sandbox the shell started (or is starting), if any. */
+  localPlatform?: LocalPlatform | Promise<LocalPlatform>;
+}
+
+/** The researcher plane: platforms, capsules and runs over the active platform, one registry shared by the three. */
+export function registerResearcher(router: Router, deps: ResearcherDeps): PlatformRegistry {
+  const registry = new PlatformRegistry({
+    file: new PlatformsFile(path.join(deps.dataDir, 'platforms.json')),
+    secrets: deps.secrets,
+    ...(deps.localPlatform ? { local: deps.localPlatform } : {}),
+  });
+  registerPlatforms(router, registry);
+  registerCapsules(router, registry);
+  registerRuns(router, registry, new FinishedRunsWatcher());
+  return registry;
+}

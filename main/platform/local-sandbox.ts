@@ -1,0 +1,110 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { createPlatformClient } from '../../agents/protocol/client.js';
+import { tokenFile } from '../../agents/services/token-files.js';
+import { startAgent, type AgentProcess } from './child-processes.js';
+import { ensureExampleCapsule } from './example-capsule.js';
+
+const SERVICES_MAIN = fileURLToPath(new URL('../../agents/services/main.ts', import.meta.url));
+const WORKER_MAIN = fileURLToPath(new URL('../../agents/worker/main.ts', import.meta.url));
+
+/** The first stdout line of agents/services/main.ts. */
+const servicesAnnouncement = z.object({ url: z.string().url(), adminToken: z.string().min(1), researcherToken: z.string().min(1) });
+
+export interface LocalSandboxOptions {
+  /** Everything lives here: services/ (database, repositories, tokens), workers/, logs/. */
+  dataDir: string;
+  /** 0 picks a free port. */
+  port?: number;
+  workers?: number;
+  /** Extra arguments for the services agent (tests: short lease timeouts). */
+  servicesArgs?: readonly string[];
+  /** Extra arguments for every worker. */
+  workerArgs?: readonly string[];
+  /** Create the example capsule and its first run when the platform has none (default true). */
+  example?: boolean;
+}
+
+export interface LocalSandbox {
+  url: string;
+  adminToken: string;
+  researcherToken: string;
+  /** Process ids, for fault tests: the services agent and the current worker processes. */
+  pids(): { services: number; workers: number[] };
+  stop(): Promise<void>;
+}
+
+// A worker that dies on its own is started again, but a worker that keeps dying is left down
+// rather than spinning: its log says why.
+const RESTART_DELAY_MS = 500;
+const MAX_RESTARTS_PER_MINUTE = 10;
+
+/**
+ * The platform on this machine: the services agent and `workers` worker agents (process runtime),
+ * each its own process on 127.0.0.1. Starting again on the same data folder keeps everything.
+ */
+export async function startLocalSandbox(options: LocalSandboxOptions): Promise<LocalSandbox> {
+  const { dataDir } = options;
+  const servicesDir = join(dataDir, 'services');
+  const logsDir = join(dataDir, 'logs');
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await mkdir(logsDir, { recursive: true });
+
+  const services = startAgent(SERVICES_MAIN, ['--data', servicesDir, '--port', String(options.port ?? 0), ...(options.servicesArgs ?? [])], join(logsDir, 'services.log'));
+  let stopping = false;
+  const workers: Array<AgentProcess | null> = [];
+  const stopAll = async () => {
+    stopping = true;
+    // Workers first, so that they finish or hand back their runs while the platform still listens.
+    await Promise.all(workers.map((w) => w?.stop(15_000)));
+    await services.stop(10_000);
+  };
+
+  try {
+    const announcement = servicesAnnouncement.safeParse(await services.ready);
+    if (!announcement.success) throw new Error(`the services agent announced itself in an unexpected shape: ${announcement.error.message}`);
+    const { url, adminToken, researcherToken } = announcement.data;
+
+    const restarts: number[][] = [];
+    const launch = (index: number): AgentProcess => {
+      const work = join(dataDir, 'workers', `w${index + 1}`);
+      const worker = startAgent(
+        WORKER_MAIN,
+        ['--url', url, '--token-file', tokenFile(servicesDir, 'worker'), '--queue', 'cpu', '--runtime', 'process', '--work', work, '--worker-id', `sandbox-w${index + 1}`, ...(options.workerArgs ?? [])],
+        join(logsDir, `worker-${index + 1}.log`),
+      );
+      void worker.exited.then(() => {
+        if (stopping || workers[index] !== worker) return;
+        const now = Date.now();
+        const recent = (restarts[index] = (restarts[index] ?? []).filter((t) => now - t < 60_000));
+        if (recent.length >= MAX_RESTARTS_PER_MINUTE) {
+          workers[index] = null;
+          return;
+        }
+        recent.push(now);
+        setTimeout(() => {
+          if (!stopping) workers[index] = launch(index);
+        }, RESTART_DELAY_MS);
+      });
+      return worker;
+    };
+    for (let i = 0; i < (options.workers ?? 1); i += 1) workers.push(launch(i));
+    await Promise.all(workers.map((w) => w?.ready));
+
+    if (options.example !== false) await ensureExampleCapsule(createPlatformClient({ url, token: researcherToken }));
+
+    let stopped: Promise<void> | null = null;
+    return {
+      url,
+      adminToken,
+      researcherToken,
+      pids: () => ({ services: services.child.pid as number, workers: workers.flatMap((w) => (w?.child.pid ? [w.child.pid] : [])) }),
+      stop: () => (stopped ??= stopAll()),
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
