@@ -5,6 +5,8 @@ import { registerAws } from './aws/register-aws.js';
 import type { SecretStore } from './settings/secret-store.js';
 import type { SettingsStore } from './settings/settings-store.js';
 import { registerSettings } from './settings/register-settings.js';
+import type { LocalPlatform } from './platform/connection/platform-registry.js';
+import { registerResearcher } from './platform/connection/register-researcher.js';
 
 /**
  * What every feature's handlers may use. Both shells (Electron, the loopback host) build one of
@@ -18,6 +20,8 @@ export interface AppDeps {
   readonly settings: SettingsStore;
   readonly secrets: SecretStore;
   readonly env: NodeJS.ProcessEnv;
+  /** The local sandbox the shell started (or is starting): URL and the researcher token. */
+  readonly localPlatform?: LocalPlatform | Promise<LocalPlatform>;
 }
 
 export function packageVersion(): string {
@@ -35,5 +39,6 @@ export function createAppRouter(deps: AppDeps): Router {
   registerApp(router, deps);
   registerAws(router, deps);
   registerSettings(router, deps);
+  registerResearcher(router, deps);
   return router;
 }

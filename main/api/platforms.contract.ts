@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { defineCall } from './contract.js';
+
+/** `local`: the sandbox the app starts by itself; `remote`: a deployed stack added by URL and token. */
+export const platformKind = z.enum(['local', 'remote']);
+
+/** A short id made from the name: lowercase letters, digits and hyphens. */
+export const platformId = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(64, 'must be at most 64 characters')
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'must contain only lowercase letters, digits and hyphens');
+
+export const platformUrl = z
+  .string()
+  .trim()
+  .url('must be a URL such as "https://platform.example.org"')
+  .refine((u) => /^https?:\/\//.test(u), 'must start with https:// (or http:// on this machine)')
+  .refine((u) => !/^http:\/\//.test(u) || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(u), 'must use https:// unless it is on this machine (127.0.0.1)');
+
+/** A platform as the renderer sees it: never its token, only whether one is kept. */
+export const platformInfo = z.object({
+  id: platformId,
+  name: z.string(),
+  url: z.string(),
+  kind: platformKind,
+  hasToken: z.boolean(),
+  active: z.boolean(),
+});
+export type PlatformInfo = z.infer<typeof platformInfo>;
+
+export const listPlatforms = defineCall('platforms:list', {
+  input: z.void().or(z.object({}).strict()),
+  output: z.object({ platforms: z.array(platformInfo), activeId: platformId.nullable() }),
+});
+
+/** Checks the URL and token against the platform (GET /me) before keeping anything. */
+export const addPlatform = defineCall('platforms:add', {
+  input: z
+    .object({
+      name: z.string().trim().min(1, 'must not be empty').max(80, 'must be at most 80 characters'),
+      url: platformUrl,
+      token: z.string().trim().min(8, 'must be the token your admin gave you (at least 8 characters)').max(512, 'must be at most 512 characters'),
+      activate: z.boolean().default(true),
+    })
+    .strict(),
+  output: platformInfo,
+});
+
+export const removePlatform = defineCall('platforms:remove', {
+  input: z.object({ id: platformId }).strict(),
+  output: z.object({ removed: z.boolean(), activeId: platformId.nullable() }),
+});
+
+export const setActivePlatform = defineCall('platforms:set-active', {
+  input: z.object({ id: platformId }).strict(),
+  output: platformInfo,
+});
+
+/** The active platform and whether it answers, for the header badge. */
+export const platformStatus = defineCall('platforms:status', {
+  input: z.void().or(z.object({}).strict()),
+  output: z.object({
+    platform: platformInfo.nullable(),
+    state: z.enum(['connected', 'starting', 'unreachable', 'unauthorized', 'none']),
+    message: z.string().optional(),
+    version: z.string().optional(),
+    user: z.object({ id: z.string(), name: z.string(), role: z.string() }).optional(),
+    queues: z.object({ cpu: z.object({ queued: z.number(), running: z.number(), workersOnline: z.number() }), gpu: z.object({ queued: z.number(), running: z.number(), workersOnline: z.number() }) }).optional(),
+  }),
+});
+export type PlatformStatus = z.infer<typeof platformStatus.output>;
