@@ -75,9 +75,9 @@ export function mapAwsError(error: unknown, env: NodeJS.ProcessEnv = process.env
 
   if (CREDENTIAL_PROVIDER_ERRORS.has(name)) {
     const { configFile, credentialsFile } = awsConfigPaths(env);
-    const missing = /Profile \[?'?([^\]\s']+)'?\]? (?:was not found|could not be found)|using profile: \[([^\]]+)\]/.exec(message);
-    if (missing) {
-      const p = missing[1] ?? missing[2] ?? profile ?? 'default';
+    const named = /Profile \[?'?([^\]\s']+)'?\]? (?:was not found|could not be found)|using profile: \[([^\]]+)\]/.exec(message);
+    const p = named?.[1] ?? named?.[2] ?? profile;
+    if (p && !/multi-factor|mfa/i.test(message)) {
       return {
         code: 'unauthorized',
         message: `AWS profile "${p}" has no credentials Benchtop can use (looked in ${configFile} and ${credentialsFile}).`,
