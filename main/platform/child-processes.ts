@@ -14,7 +14,7 @@ export interface AgentProcess {
 
 export function startAgent(entry: string, args: readonly string[], logFile: string, readyTimeoutMs = 60_000): AgentProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const log = createWriteStream(logFile, { flags: 'a' });
+  const log = createWriteStream(logFile, { flags: 'a', mode: 0o600 });
   child.stderr?.pipe(log);
   let exitState: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -44,8 +44,13 @@ export function startAgent(entry: string, args: readonly string[], logFile: stri
     });
   });
   ready.catch(() => undefined);
-  // Later stdout lines are diagnostics; keep them with stderr.
-  lines.on('line', (line) => log.write(`${line}\n`));
+  // Later stdout lines are diagnostics; keep them with stderr. The first one is the announcement,
+  // which may carry tokens, so it stays out of the log.
+  let announced = false;
+  lines.on('line', (line) => {
+    if (announced) log.write(`${line}\n`);
+    announced = true;
+  });
   const signalGroup = (signal: NodeJS.Signals) => {
     try {
       process.kill(-(child.pid as number), signal);

@@ -66,7 +66,7 @@ def main():
     os.makedirs(RESULTS, exist_ok=True)
     table = os.path.join(RESULTS, "walks.csv")
     with open(table, "w", newline="") as out:
-        writer = csv.writer(out)
+        writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["step"] + [f"walk_{i + 1}" for i in range(WALKS)])
         for step in range(STEPS + 1):
             writer.writerow([step] + [s[step] for s in series])
