@@ -5,12 +5,15 @@
 set -euo pipefail
 : "${STACK_NAME:?}" "${AWS_REGION:?}" "${DATA_VOLUME_ID:?}" "${ARTIFACTS_BUCKET:?}" \
   "${AGENT_VERSION:?}" "${RESULTS_BUCKET:?}" "${METRIC_NAMESPACE:?}" "${LOG_GROUP:?}" \
-  "${SIGNAL_RESOURCE:?}" "${PUBLIC_URL:?}"
+  "${SIGNAL_RESOURCE:?}" "${PUBLIC_URL:?}" "${SERVICES_NAME:?}"
+# Empty unless ServicesEndpointMode=dns (then workers find this instance by its private name).
+PRIVATE_ZONE_ID=${PRIVATE_ZONE_ID:-}
 export AWS_REGION AWS_DEFAULT_REGION="$AWS_REGION"
 exec > >(tee -a /var/log/benchtop-boot.log) 2>&1
 
 source "$(dirname "$0")/lib/agent.sh"
 source "$(dirname "$0")/lib/volume.sh"
+source "$(dirname "$0")/lib/dns.sh"
 
 # CloudFormation waits for this signal (CreationPolicy), so a failed boot fails the install
 # with a reason instead of leaving a stack that looks healthy.
@@ -75,3 +78,6 @@ cat >/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json <<CWA
 CWA
 systemctl daemon-reload
 systemctl enable --now amazon-cloudwatch-agent benchtop-services
+if [ -n "$PRIVATE_ZONE_ID" ]; then
+  register_private_name "$PRIVATE_ZONE_ID" "$SERVICES_NAME" "$(retry 10 imds local-ipv4)"
+fi

@@ -25,7 +25,16 @@ export function parseTemplate(text: string): CfnObject {
   return expand(parseCfnYaml(text, [{ tag: 'BootScript', key: BOOT_SCRIPT_KEY }])) as CfnObject;
 }
 
-/** The template as CloudFormation will see it (long form, boot scripts embedded). */
+// Parsing the platform template takes a noticeable moment; parse each file once per process and
+// hand out copies, so no caller can change what the next one sees.
+const parsed = new Map<TemplateName, CfnObject>();
+
+/** The template as CloudFormation will see it (long form, boot scripts embedded); a fresh copy. */
 export function loadTemplate(name: TemplateName): CfnObject {
-  return parseTemplate(readFileSync(templateFile(name), 'utf8'));
+  let template = parsed.get(name);
+  if (!template) {
+    template = parseTemplate(readFileSync(templateFile(name), 'utf8'));
+    parsed.set(name, template);
+  }
+  return structuredClone(template);
 }

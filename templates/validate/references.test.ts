@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { materialize } from '../src/conditions.js';
+import { checkPlatformParameters } from '../src/platform.js';
+import { checkMaterializedReferences, checkReferences } from './references.js';
+import { freshTemplate, propsOf, resourceOf, SCENARIOS } from './test-helpers.js';
+
+describe('names a template uses are defined', () => {
+  it.each(['bootstrap', 'platform'] as const)('%s defines every Ref, Fn::Sub placeholder, GetAtt target, DependsOn and condition, and uses every condition', (name) => {
+    expect(checkReferences(freshTemplate(name))).toEqual([]);
+  });
+
+  it('reports a Ref to nothing', () => {
+    const t = freshTemplate('platform');
+    propsOf(t, 'DataVolume').Size = { Ref: 'DataVolumeSizeGb' };
+    expect(checkReferences(t)).toEqual([expect.stringContaining('Ref "DataVolumeSizeGb" is not a parameter')]);
+  });
+
+  it('reports an Fn::Sub placeholder that is not defined, but not a ${!Literal}', () => {
+    const t = freshTemplate('platform');
+    propsOf(t, 'ServicesLogGroup').LogGroupName = { 'Fn::Sub': '/benchtop/${StackName}/${!literal}' };
+    expect(checkReferences(t)).toEqual([expect.stringContaining('placeholder ${StackName} is not defined')]);
+  });
+
+  it('accepts Fn::Sub placeholders given in its variable map', () => {
+    const t = freshTemplate('platform');
+    propsOf(t, 'ServicesLogGroup').LogGroupName = { 'Fn::Sub': ['/benchtop/${Name}', { Name: 'x' }] };
+    expect(checkReferences(t)).toEqual([]);
+  });
+
+  it('reports an Fn::GetAtt of a resource that does not exist', () => {
+    const t = freshTemplate('platform');
+    propsOf(t, 'BackupSelection').BackupPlanId = { 'Fn::GetAtt': ['BackupPlans', 'BackupPlanId'] };
+    expect(checkReferences(t)).toEqual([expect.stringContaining('Fn::GetAtt target "BackupPlans" is not a resource')]);
+  });
+
+  it('reports an undefined condition and a condition nobody uses', () => {
+    const t = freshTemplate('platform');
+    resourceOf(t, 'MonthlyBudget').Condition = 'HasBudgets';
+    const problems = checkReferences(t);
+    expect(problems).toContain('Resources.MonthlyBudget: condition HasBudgets is not defined.');
+    expect(problems).toContain('Conditions.HasBudget is defined but never used.');
+  });
+
+  it('reports a DependsOn on a resource that does not exist', () => {
+    const t = freshTemplate('platform');
+    resourceOf(t, 'EntryLoadBalancer').DependsOn = 'LogBucketPolicy';
+    expect(checkReferences(t)).toEqual([expect.stringContaining('DependsOn "LogBucketPolicy" is not a resource')]);
+  });
+
+  it('parameter defaults satisfy their own constraints', () => {
+    expect(checkPlatformParameters({}, { requireAll: false }).problems).toEqual([]);
+  });
+
+  describe.each(SCENARIOS)('deployed as $name', ({ parameters }) => {
+    it('refers only to resources that exist in that deployment', () => {
+      const t = materialize(freshTemplate('platform'), { parameters, region: 'eu-west-1' });
+      expect(checkMaterializedReferences(t)).toEqual([]);
+    });
+  });
+
+  it('catches an unconditional reference to a conditional resource', () => {
+    const t = freshTemplate('platform');
+    (t.Outputs as Record<string, unknown>).GpuWorkerGroupName = { Value: { Ref: 'GpuWorkerGroup' } };
+    const deployed = materialize(t, { parameters: {}, region: 'us-east-1' });
+    expect(checkMaterializedReferences(deployed)).toEqual([expect.stringContaining('Ref "GpuWorkerGroup"')]);
+  });
+});
