@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 // as a reproducible .tar.gz (sorted entries, zero mtimes), so the same code gives the same bytes
 // and the same content-hashed key, and an unchanged bundle is never uploaded twice.
 
-function header(name: string, size: number): Buffer {
+function header(name: string, size: number, mode: number): Buffer {
   const h = Buffer.alloc(512);
   const field = (value: string, offset: number, length: number) => h.write(value, offset, length, 'ascii');
   const octal = (n: number, length: number) => n.toString(8).padStart(length - 1, '0') + '\0';
@@ -17,7 +17,7 @@ function header(name: string, size: number): Buffer {
     field(name.slice(cut + 1), 0, 100);
     field(name.slice(0, cut), 345, 155);
   } else field(name, 0, 100);
-  field(octal(0o644, 8), 100, 8);
+  field(octal(mode, 8), 100, 8);
   field(octal(0, 8), 108, 8);
   field(octal(0, 8), 116, 8);
   field(octal(size, 12), 124, 12);
@@ -42,20 +42,39 @@ function walk(dir: string, skip: (path: string) => boolean): string[] {
     });
 }
 
-export function tarGz(root: string, dirs: string[], skip: (path: string) => boolean): Buffer {
+export interface BundleEntry {
+  name: string;
+  body: Buffer;
+  mode: number;
+}
+
+export function tarGz(entries: BundleEntry[]): Buffer {
   const chunks: Buffer[] = [];
-  for (const dir of dirs) {
-    for (const file of walk(join(root, dir), skip)) {
-      const body = readFileSync(file);
-      chunks.push(header(relative(root, file).split(sep).join('/'), body.length), body, Buffer.alloc((512 - (body.length % 512)) % 512));
-    }
-  }
+  for (const e of entries) chunks.push(header(e.name, e.body.length, e.mode), e.body, Buffer.alloc((512 - (e.body.length % 512)) % 512));
   chunks.push(Buffer.alloc(1024));
   return gzipSync(Buffer.concat(chunks), { level: 9 });
 }
 
-/** agents/ (without tests) plus package.json and the lock file, from the app's own checkout. */
+function launcher(entry: string): Buffer {
+  // The boot scripts run bin/benchtop-services or bin/benchtop-worker from the unpacked bundle;
+  // dependencies (better-sqlite3 is native) are installed for the instance's own architecture on first start.
+  return Buffer.from(`#!/bin/sh
+set -eu
+cd "$(dirname "$0")/.."
+[ -d node_modules ] || npm ci --omit=dev --no-audit --no-fund
+exec node --import tsx ${entry}
+`);
+}
+
+/** agents/ (without tests), package.json, the lock file and the two launchers the boot scripts run. */
 export function buildAgentBundle(root: string): Buffer {
   const skip = (path: string) => /node_modules|\.test\.ts$|[\\/]\./.test(path);
-  return tarGz(root, ['agents'], skip);
+  const files = walk(join(root, 'agents'), skip).map((file) => ({ name: relative(root, file).split(sep).join('/'), body: readFileSync(file), mode: 0o644 }));
+  const meta = ['package.json', 'package-lock.json'].map((name) => ({ name, body: readFileSync(join(root, name)), mode: 0o644 }));
+  return tarGz([
+    { name: 'bin/benchtop-services', body: launcher('agents/services/main.ts'), mode: 0o755 },
+    { name: 'bin/benchtop-worker', body: launcher('agents/worker/main.ts'), mode: 0o755 },
+    ...meta,
+    ...files,
+  ]);
 }

@@ -1,5 +1,6 @@
 import { CloudFormationClient, CreateChangeSetCommand, DescribeChangeSetCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, expect, it } from 'vitest';
 import { bootstrap, contentKey, objectUrl } from './bootstrap.js';
@@ -8,7 +9,7 @@ import { stack } from './testing/cfn-fixtures.js';
 
 const cfn = mockClient(CloudFormationClient);
 const s3 = mockClient(S3Client);
-const source = { bootstrapTemplate: 'Resources: {}', platformTemplate: 'Resources: { T: { Type: AWS::SNS::Topic } }', agentBundle: new Uint8Array([1, 2, 3]) };
+const source = { bootstrapTemplate: '{}', platformTemplate: '{"Resources":{}}', agentBundle: new Uint8Array([1, 2, 3]), stackVersion: '0.2.0' };
 
 beforeEach(() => {
   cfn.reset();
@@ -18,17 +19,20 @@ beforeEach(() => {
   cfn.on(DescribeChangeSetCommand).resolves({ Status: 'FAILED', StatusReason: "didn't contain changes" });
 });
 
-it('keys uploads by content and skips objects already in the bucket', async () => {
-  const templateKey = contentKey('templates/platform', source.platformTemplate, '.yaml');
+it('keys the template by content, the bundle by version, and uploads only what is missing or changed', async () => {
+  const templateKey = contentKey('templates/platform', source.platformTemplate, '.json');
+  const sha = createHash('sha256').update(source.agentBundle).digest('hex');
   s3.on(HeadObjectCommand).rejects(Object.assign(new Error('NotFound'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } }));
   s3.on(HeadObjectCommand, { Key: templateKey }).resolves({});
+  s3.on(HeadObjectCommand, { Key: 'agents/0.2.0/benchtop-agent-linux-x86_64.tar.gz' }).resolves({ Metadata: { sha256: sha } });
+  s3.on(HeadObjectCommand, { Key: 'agents/0.2.0/benchtop-agent-linux-aarch64.tar.gz' }).resolves({ Metadata: { sha256: 'an-older-build' } });
   s3.on(PutObjectCommand).resolves({});
   const result = await bootstrap(createDeployClients({ region: 'eu-west-1' }), 'lab-prod', source, { pollMs: 0, timeoutMs: 1000 });
-  expect(result.skipped).toEqual([templateKey]);
-  expect(result.uploaded).toEqual([result.bundleKey]);
-  expect(result.bundleKey).toMatch(/^agents\/agent-bundle-[0-9a-f]{20}\.tar\.gz$/);
-  expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input).toMatchObject({ Bucket: 'lab-prod-artifacts', Key: result.bundleKey });
+  expect(result.skipped).toEqual([templateKey, 'agents/0.2.0/benchtop-agent-linux-x86_64.tar.gz']);
+  expect(result.uploaded).toEqual(['agents/0.2.0/benchtop-agent-linux-aarch64.tar.gz']);
+  expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input).toMatchObject({ Bucket: 'lab-prod-artifacts', Metadata: { sha256: sha } });
   expect(result.templateUrl).toMatch(/lab-prod-artifacts/);
+  expect(cfn.commandCalls(CreateChangeSetCommand)[0]!.args[0].input).toMatchObject({ StackName: 'lab-prod-bootstrap', TemplateBody: '{}' });
 });
 
 it('changes the key when the content changes', () => {

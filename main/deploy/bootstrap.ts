@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { agentBundleKey } from '../../templates/src/version.js';
 import { applyPlan } from './apply.js';
 import type { DeployClients } from './deploy-clients.js';
 import { DeployError } from './deploy-error.js';
@@ -13,7 +14,7 @@ export interface BootstrapResult {
   bucket: string;
   templateKey: string;
   templateUrl: string;
-  bundleKey: string;
+  bundleKeys: string[];
   uploaded: string[];
   skipped: string[];
 }
@@ -22,8 +23,12 @@ export function bootstrapStackName(stackName: string): string {
   return `${stackName}-bootstrap`;
 }
 
+function sha256(body: Uint8Array | string): string {
+  return createHash('sha256').update(body).digest('hex');
+}
+
 export function contentKey(prefix: string, body: Uint8Array | string, extension: string): string {
-  return `${prefix}-${createHash('sha256').update(body).digest('hex').slice(0, 20)}${extension}`;
+  return `${prefix}-${sha256(body).slice(0, 20)}${extension}`;
 }
 
 /** TemplateURL for an object: the S3 URL, or the path-style URL of the endpoint in use. */
@@ -32,13 +37,13 @@ export function objectUrl(bucket: string, key: string, region: string, endpoint 
   return `https://${bucket}.s3.${region}.amazonaws.com/${key}`;
 }
 
-async function exists(c: DeployClients, bucket: string, key: string): Promise<boolean> {
+/** The sha256 recorded on the object, '' when it has none, undefined when there is no object. */
+async function storedHash(c: DeployClients, bucket: string, key: string): Promise<string | undefined> {
   try {
-    await c.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    return true;
+    return (await c.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).Metadata?.sha256 ?? '';
   } catch (e) {
     const status = (e as { $metadata?: { httpStatusCode?: number }; name?: string }).$metadata?.httpStatusCode;
-    if (status === 404 || (e as { name?: string }).name === 'NotFound') return false;
+    if (status === 404 || (e as { name?: string }).name === 'NotFound') return undefined;
     throw e;
   }
 }
@@ -50,7 +55,7 @@ async function exists(c: DeployClients, bucket: string, key: string): Promise<bo
 export async function bootstrap(
   c: DeployClients,
   stackName: string,
-  source: { bootstrapTemplate: string; platformTemplate: string; agentBundle: Uint8Array },
+  source: { bootstrapTemplate: string; platformTemplate: string; agentBundle: Uint8Array; stackVersion: string },
   timing: Timing,
   onMessage?: (m: WatchMessage) => void,
 ): Promise<BootstrapResult> {
@@ -65,20 +70,26 @@ export async function bootstrap(
   const bucket = (outputs.find((o) => o.OutputKey === 'ArtifactsBucketName') ?? outputs.find((o) => /bucket/i.test(o.OutputKey ?? '')))?.OutputValue;
   if (!bucket) throw new DeployError(`The bootstrap stack ${name} has no bucket output.`, 'Check that templates/bootstrap.yaml declares the artifacts bucket as an output.');
 
-  const templateKey = contentKey('templates/platform', source.platformTemplate, '.yaml');
-  const bundleKey = contentKey('agents/agent-bundle', source.agentBundle, '.tar.gz');
+  // The template's key is its content hash. The boot scripts fetch the bundle by version and
+  // architecture (templates/src/version.ts), so its keys carry the hash as metadata instead:
+  // same bytes → nothing uploaded; a rebuilt bundle of the same version replaces the old one.
+  const templateKey = contentKey('templates/platform', source.platformTemplate, '.json');
+  const bundleKeys = (['x86_64', 'aarch64'] as const).map((arch) => agentBundleKey(source.stackVersion, arch));
   const uploaded: string[] = [];
   const skipped: string[] = [];
-  for (const [key, body, type] of [
-    [templateKey, source.platformTemplate, 'application/x-yaml'],
-    [bundleKey, source.agentBundle, 'application/gzip'],
-  ] as const) {
-    if (await exists(c, bucket, key)) {
-      skipped.push(key);
+  const objects = [
+    { key: templateKey, body: source.platformTemplate, type: 'application/json' },
+    ...bundleKeys.map((key) => ({ key, body: source.agentBundle, type: 'application/gzip' })),
+  ];
+  for (const o of objects) {
+    const hash = sha256(o.body);
+    const stored = await storedHash(c, bucket, o.key);
+    if (stored !== undefined && (stored === hash || o.key === templateKey)) {
+      skipped.push(o.key);
       continue;
     }
-    await c.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: type }));
-    uploaded.push(key);
+    await c.s3.send(new PutObjectCommand({ Bucket: bucket, Key: o.key, Body: o.body, ContentType: o.type, Metadata: { sha256: hash } }));
+    uploaded.push(o.key);
   }
-  return { stackName: name, bucket, templateKey, templateUrl: objectUrl(bucket, templateKey, c.target.region), bundleKey, uploaded, skipped };
+  return { stackName: name, bucket, templateKey, templateUrl: objectUrl(bucket, templateKey, c.target.region), bundleKeys, uploaded, skipped };
 }

@@ -2,15 +2,17 @@ import { applyPlan } from './apply.js';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
 import type { DeployClients } from './deploy-clients.js';
 import { createPlan, type Plan } from './plan.js';
-import { P, type TemplateParameters } from './platform-parameters.js';
+import { P, type TemplateParameters, usesExistingVpc } from './platform-parameters.js';
+import { privateSubnetZone } from './preflight-aws.js';
 import type { DeploySource } from './template-source.js';
 import type { Timing } from './timing.js';
 import type { WatchMessage, WatchResult } from './watch-stack.js';
 
 /** The app-provided parameters, only those the template declares (CloudFormation refuses others). */
-export function withAppParameters(params: TemplateParameters, source: DeploySource, boot: BootstrapResult): TemplateParameters {
+export function withAppParameters(params: TemplateParameters, source: DeploySource, boot: BootstrapResult, zone?: string): TemplateParameters {
   const declared = new Set(Object.keys((source.platform.Parameters as object | undefined) ?? {}));
-  const app: TemplateParameters = { [P.artifactsBucket]: boot.bucket, [P.agentBundleKey]: boot.bundleKey, [P.agentBundleVersion]: source.stackVersion };
+  const app: TemplateParameters = { [P.artifactsBucket]: boot.bucket, [P.agentBundleVersion]: source.stackVersion };
+  if (zone && usesExistingVpc(params) && !params[P.privateSubnet1Zone]) app[P.privateSubnet1Zone] = zone;
   const out = { ...params };
   for (const [k, v] of Object.entries(app)) if (declared.has(k)) out[k] = v;
   return out;
@@ -26,9 +28,10 @@ export async function preparePlan(
   onMessage?: (m: WatchMessage) => void,
 ): Promise<{ boot: BootstrapResult; plan: Plan }> {
   const boot = await bootstrap(c, stackName, source, timing, onMessage);
+  const zone = usesExistingVpc(params) ? await privateSubnetZone(c, params) : undefined;
   const plan = await createPlan(
     c,
-    { stackName, templateUrl: boot.templateUrl, template: source.platform, parameters: withAppParameters(params, source, boot), role: 'platform' },
+    { stackName, templateUrl: boot.templateUrl, template: source.platform, parameters: withAppParameters(params, source, boot, zone), role: 'platform' },
     timing,
   );
   return { boot, plan };

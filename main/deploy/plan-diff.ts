@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { fullDiff, formatDifferences } from '@aws-cdk/cloudformation-diff';
 import type { DescribeChangeSetOutput, Change } from '@aws-sdk/client-cloudformation';
-import type { CfnTemplate } from './cfn-yaml.js';
+import type { CfnObject as CfnTemplate } from '../../templates/src/cfn-yaml.js';
 import { isStateful } from './stateful.js';
 
 export interface ResourceChange {

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { parseTemplate } from './cfn-yaml.js';
+import { parseTemplate } from '../../templates/src/load-template.js';
 import { createDeployClients } from './deploy-clients.js';
 import { DeployError } from './deploy-error.js';
 import { createPlan } from './plan.js';

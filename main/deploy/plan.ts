@@ -8,7 +8,8 @@ import {
   type Parameter,
 } from '@aws-sdk/client-cloudformation';
 import { errorText, meansNoChanges } from './aws-errors.js';
-import { type CfnTemplate, parseTemplate } from './cfn-yaml.js';
+import type { CfnObject as CfnTemplate } from '../../templates/src/cfn-yaml.js';
+import { parseTemplate } from '../../templates/src/load-template.js';
 import type { DeployClients } from './deploy-clients.js';
 import { DeployError } from './deploy-error.js';
 import { renderDiff, type ResourceChange, summarizeChanges } from './plan-diff.js';

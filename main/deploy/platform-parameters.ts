@@ -5,27 +5,29 @@ import { z } from 'zod';
 export const P = {
   vpcCidr: 'VpcCidr',
   existingVpcId: 'ExistingVpcId',
-  publicSubnetIds: 'PublicSubnetIds',
-  privateSubnetIds: 'PrivateSubnetIds',
+  publicSubnet1: 'ExistingPublicSubnet1',
+  publicSubnet2: 'ExistingPublicSubnet2',
+  privateSubnet1: 'ExistingPrivateSubnet1',
+  privateSubnet2: 'ExistingPrivateSubnet2',
+  privateSubnet1Zone: 'ExistingPrivateSubnet1Zone',
   natMode: 'NatMode',
   loadBalancerScheme: 'LoadBalancerScheme',
   certificateArn: 'CertificateArn',
   domainName: 'DomainName',
-  hostedZoneId: 'HostedZoneId',
+  hostedZoneId: 'PublicHostedZoneId',
   allowedClientCidr: 'AllowedClientCidr',
   servicesInstanceType: 'ServicesInstanceType',
   cpuWorkerInstanceType: 'CpuWorkerInstanceType',
   cpuWorkerMax: 'CpuWorkerMaxCount',
   gpuWorkerInstanceType: 'GpuWorkerInstanceType',
   gpuWorkerMax: 'GpuWorkerMaxCount',
-  dataVolumeSize: 'DataVolumeSizeGiB',
+  dataVolumeSize: 'DataVolumeSize',
   dataVolumeSnapshotId: 'DataVolumeSnapshotId',
   backupRetentionDays: 'BackupRetentionDays',
   logRetentionDays: 'LogRetentionDays',
   alarmEmail: 'AlarmEmail',
   monthlyBudget: 'MonthlyBudgetUsd',
   artifactsBucket: 'ArtifactsBucketName',
-  agentBundleKey: 'AgentBundleKey',
   agentBundleVersion: 'AgentBundleVersion',
 } as const;
 
@@ -44,11 +46,12 @@ export const templateParameters = z
   });
 export type TemplateParameters = Record<string, string>;
 
-export function listParam(params: TemplateParameters, name: string): string[] {
-  return (params[name] ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+export const PUBLIC_SUBNETS = [P.publicSubnet1, P.publicSubnet2] as const;
+export const PRIVATE_SUBNETS = [P.privateSubnet1, P.privateSubnet2] as const;
+
+/** The subnet ids given for these parameters, empty ones left out. */
+export function subnetIds(params: TemplateParameters, names: readonly string[]): string[] {
+  return names.map((n) => params[n]?.trim() ?? '').filter(Boolean);
 }
 
 /** True when the parameters choose an existing VPC instead of a new one. */

@@ -15,7 +15,7 @@ import { GetServiceQuotaCommand } from '@aws-sdk/client-service-quotas';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { errorText, isStackMissing } from './aws-errors.js';
 import type { DeployClients } from './deploy-clients.js';
-import { listParam, P, type TemplateParameters, usesExistingVpc } from './platform-parameters.js';
+import { P, PRIVATE_SUBNETS, PUBLIC_SUBNETS, subnetIds, type TemplateParameters, usesExistingVpc } from './platform-parameters.js';
 import { checkCidrAgainstVpcs, type Finding } from './preflight-rules.js';
 import { BENCHTOP_TAG } from './stack-tags.js';
 
@@ -27,6 +27,8 @@ export interface PreflightInput {
   stackName: string;
   region: string;
   params: TemplateParameters;
+  /** The template's AllowedValues per parameter. */
+  allowed?: Record<string, string[]>;
 }
 
 const error = (field: string, message: string): Finding => ({ field, severity: 'error', message });
@@ -57,9 +59,9 @@ export async function checkRegionEnabled(c: DeployClients, region: string): Prom
 /** The two AZs the stack will use: the existing private subnets' AZs, or the region's first two. */
 export async function deploymentZones(c: DeployClients, params: TemplateParameters): Promise<{ zones: string[]; findings: Finding[] }> {
   if (usesExistingVpc(params)) {
-    const ids = listParam(params, P.privateSubnetIds);
+    const ids = subnetIds(params, PRIVATE_SUBNETS);
     if (ids.length === 0) return { zones: [], findings: [] };
-    const out = await c.ec2.send(new DescribeSubnetsCommand({ SubnetIds: ids }));
+    const out = await c.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'subnet-id', Values: ids }] }));
     return { zones: [...new Set((out.Subnets ?? []).map((s) => s.AvailabilityZone!).filter(Boolean))], findings: [] };
   }
   const out = await c.ec2.send(
@@ -171,28 +173,32 @@ export async function checkNetworkInAccount(c: DeployClients, params: TemplatePa
   const vpcId = params[P.existingVpcId]!.trim();
   const vpcs = await c.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }));
   if (!vpcs.Vpcs?.length) return [error(P.existingVpcId, `${P.existingVpcId} "${vpcId}" does not exist in ${c.target.region}: pick a VPC from this region.`)];
-  const publicIds = listParam(params, P.publicSubnetIds);
-  const privateIds = listParam(params, P.privateSubnetIds);
-  const all = [...publicIds, ...privateIds];
+  const all = subnetIds(params, [...PUBLIC_SUBNETS, ...PRIVATE_SUBNETS]);
   if (all.length === 0) return [];
   const subnets = (await c.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'subnet-id', Values: all }] }))).Subnets ?? [];
   const tables = (await c.ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).RouteTables ?? [];
   const main = tables.find((t) => t.Associations?.some((a) => a.Main));
   const tableOf = (subnetId: string) => tables.find((t) => t.Associations?.some((a) => a.SubnetId === subnetId)) ?? main;
   const findings: Finding[] = [];
-  for (const [field, ids, isPublic] of [
-    [P.publicSubnetIds, publicIds, true],
-    [P.privateSubnetIds, privateIds, false],
+  for (const [pair, isPublic] of [
+    [PUBLIC_SUBNETS, true],
+    [PRIVATE_SUBNETS, false],
   ] as const) {
-    const zones = new Set<string>();
-    for (const id of ids) {
+    const zones = new Map<string, string>();
+    for (const field of pair) {
+      const id = params[field]?.trim();
+      if (!id) continue;
       const s = subnets.find((x) => x.SubnetId === id);
       if (!s) {
-        findings.push(error(field, `${field} names ${id}, which does not exist in ${c.target.region}: pick subnets of ${vpcId}.`));
+        findings.push(error(field, `${field} names ${id}, which does not exist in ${c.target.region}: pick a subnet of ${vpcId}.`));
         continue;
       }
-      if (s.VpcId !== vpcId) findings.push(error(field, `${field} names ${id}, which belongs to ${s.VpcId}, not ${vpcId}: pick subnets of the chosen VPC.`));
-      if (s.AvailabilityZone) zones.add(s.AvailabilityZone);
+      if (s.VpcId !== vpcId) findings.push(error(field, `${field} names ${id}, which belongs to ${s.VpcId}, not ${vpcId}: pick a subnet of the chosen VPC.`));
+      if (s.AvailabilityZone) {
+        const other = zones.get(s.AvailabilityZone);
+        if (other) findings.push(error(field, `${field} is in ${s.AvailabilityZone} like ${other}: pick a subnet in the other Availability Zone.`));
+        zones.set(s.AvailabilityZone, field);
+      }
       const table = tableOf(id);
       const internet = hasRouteTo(table, 'igw-');
       if (isPublic && !internet) findings.push(error(field, `${field} names ${id}, which has no route to an internet gateway: pick a public subnet (0.0.0.0/0 → igw-…).`));
@@ -201,9 +207,16 @@ export async function checkNetworkInAccount(c: DeployClients, params: TemplatePa
         findings.push(error(field, `${field} names ${id}, which has no default route and ${P.natMode} is "none": add a NAT route to it, or choose NAT mode "gateway" or "instance".`));
       }
     }
-    if (ids.length === 2 && zones.size === 1) findings.push(error(field, `${field} are both in ${[...zones][0]}: pick subnets in two different Availability Zones.`));
   }
   return findings;
+}
+
+/** The Availability Zone of the first private subnet, which the template needs for the data volume. */
+export async function privateSubnetZone(c: DeployClients, params: TemplateParameters): Promise<string | undefined> {
+  const id = params[P.privateSubnet1]?.trim();
+  if (!id) return undefined;
+  const out = await c.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'subnet-id', Values: [id] }] }));
+  return out.Subnets?.[0]?.AvailabilityZone;
 }
 
 export interface ExistingStack {

@@ -53,14 +53,14 @@ describe('network', () => {
   it.each([
     ['10.20.0/16', 'not an IPv4 CIDR'],
     ['10.20.1.0/16', '10.20.0.0/16'],
-    ['10.0.0.0/8', 'from /16 to /24'],
-    ['10.0.0.0/27', 'from /16 to /24'],
+    ['10.0.0.0/8', 'from /16 to /22'],
+    ['10.0.0.0/24', 'from /16 to /22'],
+    ['8.8.0.0/16', 'private'],
   ])('rejects VPC CIDR %s', (cidr, hint) => {
     const [f] = checkVpcCidr(cidr);
     expect(f).toMatchObject({ field: P.vpcCidr, severity: 'error' });
     expect(f?.message).toContain(hint);
   });
-  it('warns about a public range', () => expect(fields(checkVpcCidr('8.8.0.0/16'))).toEqual([`warning:${P.vpcCidr}`]));
   it('warns when the new VPC overlaps one in the account', () => {
     expect(checkCidrAgainstVpcs('10.0.0.0/16', [{ vpcId: 'vpc-1', cidr: '10.0.4.0/22' }])[0]?.message).toContain('vpc-1');
     expect(checkCidrAgainstVpcs('10.1.0.0/16', [{ vpcId: 'vpc-1', cidr: '10.0.0.0/16' }])).toEqual([]);
@@ -71,17 +71,18 @@ describe('network', () => {
   });
   const existing = {
     [P.existingVpcId]: 'vpc-0123456789abcdef0',
-    [P.publicSubnetIds]: 'subnet-0000000a,subnet-0000000b',
-    [P.privateSubnetIds]: 'subnet-0000000c,subnet-0000000d',
+    [P.publicSubnet1]: 'subnet-0000000a',
+    [P.publicSubnet2]: 'subnet-0000000b',
+    [P.privateSubnet1]: 'subnet-0000000c',
+    [P.privateSubnet2]: 'subnet-0000000d',
     [P.natMode]: 'none',
   };
   it('accepts an existing VPC with 2 + 2 subnets', () => expect(checkNetwork(existing)).toEqual([]));
-  it('rejects a bad VPC id, a wrong subnet count, a repeated or shared subnet', () => {
+  it('rejects a bad VPC id, a missing, malformed or repeated subnet', () => {
     expect(fields(checkNetwork({ ...existing, [P.existingVpcId]: 'vpc-xyz' }))).toEqual([`error:${P.existingVpcId}`]);
-    expect(checkNetwork({ ...existing, [P.publicSubnetIds]: 'subnet-0000000a' })[0]?.message).toContain('exactly 2');
-    expect(checkNetwork({ ...existing, [P.publicSubnetIds]: 'subnet-0000000a,subnet-0000000a' })[0]?.message).toContain('same subnet twice');
-    expect(checkNetwork({ ...existing, [P.privateSubnetIds]: 'subnet-0000000a,subnet-0000000d' })[0]?.field).toBe(P.privateSubnetIds);
-    expect(checkNetwork({ ...existing, [P.publicSubnetIds]: 'subnet-0000000a,sub-1' })[0]?.message).toContain('not a subnet id');
+    expect(checkNetwork({ ...existing, [P.publicSubnet2]: '' })[0]).toMatchObject({ field: P.publicSubnet2, message: expect.stringContaining('public subnet') });
+    expect(checkNetwork({ ...existing, [P.privateSubnet2]: 'subnet-0000000a' })[0]).toMatchObject({ field: P.privateSubnet2, message: expect.stringContaining(P.publicSubnet1) });
+    expect(checkNetwork({ ...existing, [P.publicSubnet1]: 'sub-1' })[0]?.message).toContain('not a subnet id');
   });
   it('checks the allowed client CIDR', () => {
     expect(checkNetwork({ [P.allowedClientCidr]: '0.0.0.0/0' })).toEqual([]);
@@ -103,6 +104,8 @@ describe('access', () => {
     expect(fields(checkAccess({ [P.certificateArn]: CERT, [P.loadBalancerScheme]: 'public' }, 'eu-west-1'))).toEqual([`error:${P.loadBalancerScheme}`]);
     expect(fields(checkAccess({ [P.certificateArn]: CERT, [P.domainName]: 'not a domain' }, 'eu-west-1'))).toEqual([`error:${P.domainName}`]);
     expect(fields(checkAccess({ [P.certificateArn]: CERT, [P.hostedZoneId]: 'Z123' }, 'eu-west-1'))).toEqual([`error:${P.hostedZoneId}`]);
+    expect(fields(checkAccess({ [P.certificateArn]: CERT, [P.domainName]: 'b.example.org', [P.hostedZoneId]: 'zone-1' }, 'eu-west-1'))).toEqual([`error:${P.hostedZoneId}`]);
+    expect(fields(checkAccess({ [P.certificateArn]: CERT, [P.domainName]: 'Bench.Example.org' }, 'eu-west-1'))).toEqual([`error:${P.domainName}`]);
   });
 });
 
@@ -112,6 +115,7 @@ describe('compute', () => {
     expect(fields(checkCompute({ [P.cpuWorkerInstanceType]: 'large' }))).toEqual([`error:${P.cpuWorkerInstanceType}`]);
     expect(fields(checkCompute({ [P.cpuWorkerMax]: '-1' }))).toEqual([`error:${P.cpuWorkerMax}`]);
     expect(fields(checkCompute({ [P.gpuWorkerMax]: '1.5' }))).toEqual([`error:${P.gpuWorkerMax}`]);
+    expect(fields(checkCompute({ [P.gpuWorkerMax]: '33' }))).toEqual([`error:${P.gpuWorkerMax}`]);
   });
   it('warns about a GPU worker type without a GPU', () => expect(fields(checkCompute({ [P.gpuWorkerInstanceType]: 'c7i.large', [P.gpuWorkerMax]: '1' }))).toEqual([`warning:${P.gpuWorkerInstanceType}`]));
 });
@@ -120,6 +124,7 @@ describe('storage', () => {
   it('accepts sizes, retention and a snapshot id', () => expect(checkStorage({ [P.dataVolumeSize]: '100', [P.backupRetentionDays]: '14', [P.logRetentionDays]: '30', [P.dataVolumeSnapshotId]: 'snap-0123456789abcdef0' })).toEqual([]));
   it('rejects each bad value', () => {
     expect(fields(checkStorage({ [P.dataVolumeSize]: '5' }))).toEqual([`error:${P.dataVolumeSize}`]);
+    expect(fields(checkStorage({ [P.dataVolumeSize]: '20000' }))).toEqual([`error:${P.dataVolumeSize}`]);
     expect(fields(checkStorage({ [P.backupRetentionDays]: '0' }))).toEqual([`error:${P.backupRetentionDays}`]);
     expect(fields(checkStorage({ [P.logRetentionDays]: '10' }))).toEqual([`error:${P.logRetentionDays}`]);
     expect(fields(checkStorage({ [P.dataVolumeSnapshotId]: 'vol-1' }))).toEqual([`error:${P.dataVolumeSnapshotId}`]);
@@ -131,11 +136,20 @@ describe('alarms and budget', () => {
     expect(checkAlarms({ [P.alarmEmail]: 'admin@lab.example.org', [P.monthlyBudget]: '250' })).toEqual([]);
     expect(checkAlarms({})).toEqual([]);
   });
-  it('rejects a bad e-mail and a budget that is not positive', () => {
+  it('takes a budget of 0 as "no budget"', () => expect(checkAlarms({ [P.monthlyBudget]: '0' })).toEqual([]));
+  it('rejects a bad e-mail and a budget that is not a positive amount', () => {
     expect(fields(checkAlarms({ [P.alarmEmail]: 'admin@lab' }))).toEqual([`error:${P.alarmEmail}`]);
-    expect(fields(checkAlarms({ [P.monthlyBudget]: '0' }))).toEqual([`error:${P.monthlyBudget}`]);
+    expect(fields(checkAlarms({ [P.monthlyBudget]: '-5' }))).toEqual([`error:${P.monthlyBudget}`]);
     expect(fields(checkAlarms({ [P.monthlyBudget]: 'lots' }))).toEqual([`error:${P.monthlyBudget}`]);
   });
+});
+
+it('checks values against the template\'s AllowedValues, once per field', () => {
+  const allowed = { [P.servicesInstanceType]: ['t4g.small', 't4g.medium'], [P.natMode]: ['gateway', 'instance', 'none'] };
+  expect(checkParameters('lab', 'eu-west-1', { [P.certificateArn]: CERT, [P.servicesInstanceType]: 't4g.small' }, allowed)).toEqual([]);
+  const f = checkParameters('lab', 'eu-west-1', { [P.certificateArn]: CERT, [P.servicesInstanceType]: 't3.nano', [P.natMode]: 'cheap' }, allowed);
+  expect(f.map((x) => x.field)).toEqual([P.natMode, P.servicesInstanceType]);
+  expect(f[1]!.message).toContain('t4g.small, t4g.medium');
 });
 
 it('checkParameters gathers every rule over the whole form', () => {

@@ -1,5 +1,5 @@
 import { cidrContains, cidrsOverlap, formatCidr, isNetworkAddress, parseCidr } from './cidr.js';
-import { listParam, P, type TemplateParameters, usesExistingVpc } from './platform-parameters.js';
+import { P, PRIVATE_SUBNETS, PUBLIC_SUBNETS, type TemplateParameters, usesExistingVpc } from './platform-parameters.js';
 
 // Preflight rules that need no AWS call. Pure and free of Node imports: the Setup wizard runs the
 // very same functions on every keystroke, so the wizard and `benchtop preflight` never disagree.
@@ -61,15 +61,15 @@ export function checkNetwork(params: TemplateParameters): Finding[] {
   if (usesExistingVpc(params)) {
     const vpcId = params[P.existingVpcId]!.trim();
     if (!/^vpc-[0-9a-f]{8,17}$/.test(vpcId)) findings.push(error(P.existingVpcId, `${P.existingVpcId} "${vpcId}" is not a VPC id: copy one that looks like "vpc-0abc1234def567890".`));
-    for (const field of [P.publicSubnetIds, P.privateSubnetIds]) {
-      const ids = listParam(params, field);
-      const bad = ids.filter((id) => !/^subnet-[0-9a-f]{8,17}$/.test(id));
-      if (ids.length !== 2) findings.push(error(field, `${field} lists ${ids.length} subnet(s): give exactly 2, one in each of two Availability Zones.`));
-      else if (bad.length) findings.push(error(field, `${field} holds "${bad[0]}", which is not a subnet id: use ids such as "subnet-0abc1234".`));
-      else if (ids[0] === ids[1]) findings.push(error(field, `${field} names the same subnet twice: pick two subnets in different Availability Zones.`));
+    const seen = new Map<string, string>();
+    for (const field of [...PUBLIC_SUBNETS, ...PRIVATE_SUBNETS]) {
+      const id = params[field]?.trim() ?? '';
+      const kind = (PUBLIC_SUBNETS as readonly string[]).includes(field) ? 'public' : 'private';
+      if (!id) findings.push(error(field, `${field} is empty: with an existing VPC, give a ${kind} subnet id for each of the two Availability Zones.`));
+      else if (!/^subnet-[0-9a-f]{8,17}$/.test(id)) findings.push(error(field, `${field} "${id}" is not a subnet id: use one such as "subnet-0abc1234".`));
+      else if (seen.has(id)) findings.push(error(field, `${field} repeats ${id}, already given as ${seen.get(id)}: each of the four subnets must be a different one.`));
+      else seen.set(id, field);
     }
-    const shared = listParam(params, P.publicSubnetIds).filter((id) => listParam(params, P.privateSubnetIds).includes(id));
-    if (shared.length) findings.push(error(P.privateSubnetIds, `${P.privateSubnetIds} repeats public subnet ${shared[0]}: private subnets must be different from the public ones.`));
   } else {
     if (nat === 'none') findings.push(error(P.natMode, `${P.natMode} "none" needs an existing VPC with its own egress: choose "gateway" or "instance" for a new VPC.`));
     findings.push(...checkVpcCidr(params[P.vpcCidr]));
@@ -83,7 +83,7 @@ export function checkNetwork(params: TemplateParameters): Finding[] {
   return findings;
 }
 
-/** The template splits a new VPC into 2 public + 2 private subnets over 2 AZs: /16 to /24 leaves room. */
+/** The template splits a new VPC into four /24 subnets over 2 AZs: /16 to /22 leaves room. */
 export function checkVpcCidr(value: string | undefined): Finding[] {
   if (value === undefined || value === '') return [];
   const c = parseCidr(value);
@@ -92,12 +92,12 @@ export function checkVpcCidr(value: string | undefined): Finding[] {
     const fixed = formatCidr({ base: c.base - (c.base % 2 ** (32 - c.prefix)), prefix: c.prefix });
     return [error(P.vpcCidr, `${P.vpcCidr} "${value}" has host bits set: use the network address "${fixed}".`)];
   }
-  if (c.prefix < 16 || c.prefix > 24) {
-    return [error(P.vpcCidr, `${P.vpcCidr} "${value}" is a /${c.prefix}: use a block from /16 to /24 so that four subnets fit in two Availability Zones.`)];
+  if (c.prefix < 16 || c.prefix > 22) {
+    return [error(P.vpcCidr, `${P.vpcCidr} "${value}" is a /${c.prefix}: use a block from /16 to /22 so that four /24 subnets fit in two Availability Zones.`)];
   }
   const privateRanges = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'].map((r) => parseCidr(r)!);
   if (!privateRanges.some((r) => cidrContains(r, c))) {
-    return [warning(P.vpcCidr, `${P.vpcCidr} "${value}" is not a private (RFC 1918) range: prefer one inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16.`)];
+    return [error(P.vpcCidr, `${P.vpcCidr} "${value}" is not a private (RFC 1918) range: use one inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16.`)];
   }
   return [];
 }
@@ -129,10 +129,12 @@ export function checkAccess(params: TemplateParameters, region: string): Finding
     else if (region && m[1] !== region) findings.push(error(P.certificateArn, `${P.certificateArn} is in ${m[1]} but the stack goes to ${region}: request or import the certificate in ${region}.`));
   }
   const domain = params[P.domainName]?.trim();
-  if (domain && !/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(domain)) {
-    findings.push(error(P.domainName, `${P.domainName} "${domain}" is not a domain name: write it like "bench.example.org".`));
+  if (domain && !/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(domain)) {
+    findings.push(error(P.domainName, `${P.domainName} "${domain}" is not a lower-case domain name: write it like "bench.example.org".`));
   }
-  if (params[P.hostedZoneId]?.trim() && !domain) {
+  const zone = params[P.hostedZoneId]?.trim();
+  if (zone && !/^Z[A-Z0-9]{1,31}$/.test(zone)) findings.push(error(P.hostedZoneId, `${P.hostedZoneId} "${zone}" is not a hosted zone id: copy one like "Z0123456789ABCDEFGHIJ" from Route 53.`));
+  if (zone && !domain) {
     findings.push(error(P.hostedZoneId, `${P.hostedZoneId} is set but ${P.domainName} is empty: give the domain name the alias record should have, or clear the hosted zone.`));
   }
   return findings;
@@ -149,13 +151,13 @@ export function checkCompute(params: TemplateParameters): Finding[] {
     findings.push(warning(P.gpuWorkerInstanceType, `${P.gpuWorkerInstanceType} "${gpu}" has no GPU: pick a GPU family such as g5 or g6, or set ${P.gpuWorkerMax} to 0.`));
   }
   findings.push(...integerIn(params, P.cpuWorkerMax, 0, 100, 'the CPU worker maximum'));
-  findings.push(...integerIn(params, P.gpuWorkerMax, 0, 100, 'the GPU worker maximum'));
+  findings.push(...integerIn(params, P.gpuWorkerMax, 0, 32, 'the GPU worker maximum'));
   return findings;
 }
 
 export function checkStorage(params: TemplateParameters): Finding[] {
   const findings = [
-    ...integerIn(params, P.dataVolumeSize, 20, 16384, 'the data volume size in GiB'),
+    ...integerIn(params, P.dataVolumeSize, 8, 16384, 'the data volume size in GiB'),
     ...integerIn(params, P.backupRetentionDays, 1, 3650, 'the backup retention in days'),
   ];
   const snap = params[P.dataVolumeSnapshotId]?.trim();
@@ -172,13 +174,25 @@ export function checkAlarms(params: TemplateParameters): Finding[] {
   const email = params[P.alarmEmail]?.trim();
   if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/.test(email)) findings.push(error(P.alarmEmail, `${P.alarmEmail} "${email}" is not an e-mail address: write it like "admin@lab.example.org", or leave it empty.`));
   const budget = params[P.monthlyBudget]?.trim();
-  if (budget && !(Number(budget) > 0)) findings.push(error(P.monthlyBudget, `${P.monthlyBudget} is "${budget}": give a positive amount in US dollars, or leave it empty for no budget.`));
+  if (budget && !(Number(budget) >= 0 && Number(budget) <= 1_000_000)) {
+    findings.push(error(P.monthlyBudget, `${P.monthlyBudget} is "${budget}": give a positive amount in US dollars, or 0 for no budget.`));
+  }
   return findings;
 }
 
-/** Every rule that needs no AWS call, over the whole form. */
-export function checkParameters(stackName: string, region: string, params: TemplateParameters): Finding[] {
-  return [
+/** A value outside the template's AllowedValues (instance type lists, modes) would fail the change set. */
+export function checkAllowedValues(params: TemplateParameters, allowed: Record<string, string[]>): Finding[] {
+  return Object.entries(allowed).flatMap(([field, values]) => {
+    const v = params[field];
+    if (v === undefined || v === '' || values.includes(v)) return [];
+    const shown = values.length > 8 ? `${values.slice(0, 8).join(', ')}…` : values.join(', ');
+    return [error(field, `${field} "${v}" is not one the template accepts: choose one of ${shown}.`)];
+  });
+}
+
+/** Every rule that needs no AWS call, over the whole form; `allowed` from the template when known. */
+export function checkParameters(stackName: string, region: string, params: TemplateParameters, allowed: Record<string, string[]> = {}): Finding[] {
+  const general = [
     ...checkStackName(stackName),
     ...checkRegion(region),
     ...checkNetwork(params),
@@ -187,6 +201,8 @@ export function checkParameters(stackName: string, region: string, params: Templ
     ...checkStorage(params),
     ...checkAlarms(params),
   ];
+  const reported = new Set(general.map((f) => f.field));
+  return [...general, ...checkAllowedValues(params, allowed).filter((f) => !reported.has(f.field))];
 }
 
 export function findingsFor(findings: Finding[], field: string): Finding[] {

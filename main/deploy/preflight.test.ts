@@ -158,8 +158,10 @@ describe('preflight against the account', () => {
       ...params,
       [P.vpcCidr]: '',
       [P.existingVpcId]: 'vpc-0123456789abcdef0',
-      [P.publicSubnetIds]: 'subnet-0000000a,subnet-0000000b',
-      [P.privateSubnetIds]: 'subnet-0000000c,subnet-0000000d',
+      [P.publicSubnet1]: 'subnet-0000000a',
+      [P.publicSubnet2]: 'subnet-0000000b',
+      [P.privateSubnet1]: 'subnet-0000000c',
+      [P.privateSubnet2]: 'subnet-0000000d',
       [P.natMode]: 'none',
     };
     const subnet = (SubnetId: string, AvailabilityZone: string, VpcId = 'vpc-0123456789abcdef0') => ({ SubnetId, AvailabilityZone, VpcId });
@@ -191,13 +193,13 @@ describe('preflight against the account', () => {
       const messages = (await run(existing)).findings.filter((f) => f.severity === 'error').map((f) => f.message);
       expect(messages.some((m) => m.includes('vpc-other'))).toBe(true);
       expect(messages.some((m) => m.includes('no route to an internet gateway'))).toBe(true);
-      expect(messages.some((m) => m.includes('both in eu-west-1a'))).toBe(true);
+      expect(messages.some((m) => m.includes(`in eu-west-1a like ${P.privateSubnet1}`))).toBe(true);
     });
 
     it('rejects a private subnet routed to the internet gateway', async () => {
       ec2.on(DescribeRouteTablesCommand).resolves({ RouteTables: [{ Associations: [{ Main: true }], Routes: [{ DestinationCidrBlock: '0.0.0.0/0', GatewayId: 'igw-1' }] }] });
       const report = await run(existing);
-      expect(report.findings.filter((f) => f.field === P.privateSubnetIds)).toHaveLength(2);
+      expect(report.findings.filter((f) => f.field === P.privateSubnet1 || f.field === P.privateSubnet2)).toHaveLength(2);
     });
   });
 });

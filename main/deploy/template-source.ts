@@ -1,33 +1,47 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { CfnObject } from '../../templates/src/cfn-yaml.js';
+import { loadTemplate } from '../../templates/src/load-template.js';
+import { STACK_VERSION } from '../../templates/src/version.js';
 import { buildAgentBundle } from './agent-bundle.js';
-import { type CfnTemplate, parseTemplate } from './cfn-yaml.js';
 
-/** What one app version installs: its two templates, its stack version, its agent bundle. */
+/** What one app version installs: its two templates (rendered), its stack version, its agent bundle. */
 export interface DeploySource {
+  /** JSON text as CloudFormation receives it (boot scripts embedded). */
   bootstrapTemplate: string;
   platformTemplate: string;
-  platform: CfnTemplate;
+  platform: CfnObject;
   stackVersion: string;
   agentBundle: Uint8Array;
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-function read(relativePath: string): string {
-  const path = `${ROOT}${relativePath}`;
-  if (!existsSync(path)) throw new Error(`${relativePath} is missing from this copy of Benchtop: reinstall the app.`);
-  return readFileSync(path, 'utf8');
-}
-
-/** The templates shipped with this app (templates/), read from disk each time they are needed. */
+/** The templates shipped with this app, rendered by templates/src (the same as `benchtop template render`). */
 export function loadDeploySource(): DeploySource {
-  const platformTemplate = read('templates/platform.yaml');
+  const platform = loadTemplate('platform');
   return {
-    bootstrapTemplate: read('templates/bootstrap.yaml'),
-    platformTemplate,
-    platform: parseTemplate(platformTemplate),
-    stackVersion: read('templates/STACK_VERSION').trim(),
+    bootstrapTemplate: JSON.stringify(loadTemplate('bootstrap')),
+    platformTemplate: JSON.stringify(platform),
+    platform,
+    stackVersion: STACK_VERSION,
     agentBundle: buildAgentBundle(ROOT),
   };
+}
+
+/** The values a parameter accepts, from the template's AllowedValues (instance type lists, modes). */
+export function allowedValues(template: CfnObject): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [name, decl] of Object.entries((template.Parameters ?? {}) as Record<string, { AllowedValues?: unknown[] }>)) {
+    if (Array.isArray(decl?.AllowedValues)) out[name] = decl.AllowedValues.map(String);
+  }
+  return out;
+}
+
+/** Each parameter's default, so a form starts from what the template would use. */
+export function parameterDefaults(template: CfnObject): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, decl] of Object.entries((template.Parameters ?? {}) as Record<string, { Default?: unknown }>)) {
+    if (decl?.Default !== undefined) out[name] = String(decl.Default);
+  }
+  return out;
 }
