@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { E2E_IDENTITY, E2E_PROFILES, startE2EApp, type E2EApp } from './harness.js';
+import { SetupPage } from './pages/setup-page.js';
+import { ShellPage } from './pages/shell-page.js';
+
+// Each page in sidebar order, with the shortcut letter and a sentence of its empty state. When a
+// page gets real content, its line here changes with it.
+const PAGES = [
+  { id: 'setup', label: 'Setup', letter: 's', shows: 'AWS profiles' },
+  { id: 'deployment', label: 'Deployment', letter: 'd', shows: 'No deployment yet — connect an AWS profile and run Setup to install the platform' },
+  { id: 'monitoring', label: 'Monitoring', letter: 'm', shows: 'Nothing to monitor yet — deploy the platform first' },
+  { id: 'alarms', label: 'Alarms', letter: 'a', shows: 'No alarms yet — they are created with the stack' },
+  { id: 'cost', label: 'Cost', letter: 'o', shows: 'No cost data yet — deploy the platform and let it run' },
+  { id: 'backups', label: 'Backups', letter: 'b', shows: 'No backups yet — the backup plan is part of the stack' },
+  { id: 'capsules', label: 'Capsules', letter: 'c', shows: 'Connect to a platform (the local sandbox starts with the app).' },
+  { id: 'runs', label: 'Runs', letter: 'r', shows: 'Connect to a platform (the local sandbox starts with the app).' },
+  { id: 'terminal', label: 'Terminal', letter: 't', shows: 'Open a shell on a stack instance through SSM Session Manager, once a stack is deployed.' },
+] as const;
+
+const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+let app: E2EApp;
+let shell: ShellPage;
+let setup: SetupPage;
+
+beforeAll(async () => {
+  app = await startE2EApp();
+  shell = new ShellPage(app.page);
+  setup = new SetupPage(app.page);
+});
+
+afterAll(async () => {
+  await app?.stop();
+});
+
+describe('browser mode in Chromium', () => {
+  it('opens on Setup, signed in by the token URL, with the shell and version in the header', async () => {
+    await shell.waitForPage('Setup');
+    expect(new URL(app.page.url()).searchParams.has('token')).toBe(false);
+    expect(await shell.currentNavLabel()).toBe('Setup');
+    const header = (await shell.banner.textContent()) ?? '';
+    expect(header).toContain('Browser mode');
+    expect(header).toContain(`v${version}`);
+  });
+
+  it('lists the profiles of ~/.aws/config and shows who the chosen one is', async () => {
+    expect(await setup.profileNames()).toEqual([E2E_PROFILES.good.name, E2E_PROFILES.revoked.name]);
+    await setup.useProfile(E2E_PROFILES.good.name);
+    await setup.identity.getByText(E2E_IDENTITY.arn).waitFor();
+    await shell.banner.getByText(E2E_IDENTITY.account).waitFor();
+    expect(await shell.profilePicker.inputValue()).toBe(E2E_PROFILES.good.name);
+    await shell.screenshot('setup');
+  });
+
+  it('shows why the identity check of a refused profile failed', async () => {
+    await shell.profilePicker.selectOption(E2E_PROFILES.revoked.name);
+    const alert = setup.identityError();
+    await alert.waitFor();
+    const text = (await alert.textContent()) ?? '';
+    expect(text).toContain(`Could not confirm the identity of "${E2E_PROFILES.revoked.name}"`);
+    expect(text.length).toBeGreaterThan(80);
+    await shell.screenshot('setup-identity-error');
+    await shell.profilePicker.selectOption(E2E_PROFILES.good.name);
+    await setup.identity.getByText(E2E_IDENTITY.arn).waitFor();
+  });
+
+  it('visits every page by click, each with its heading, current link and empty state', async () => {
+    for (const page of PAGES) {
+      await shell.clickPage(page.label);
+      expect(await shell.currentNavLabel()).toBe(page.label);
+      expect(await shell.main.getByText(page.shows, { exact: false }).first().isVisible()).toBe(true);
+      await shell.screenshot(page.id);
+    }
+  });
+
+  it('visits every page by keyboard: Alt+digit and g then a letter', async () => {
+    for (const [index, page] of PAGES.entries()) {
+      await shell.clickPage(index === 0 ? 'Terminal' : 'Setup');
+      await shell.pressAltDigit(index + 1);
+      await shell.waitForPage(page.label);
+      expect(await shell.currentNavLabel()).toBe(page.label);
+    }
+    for (const page of [...PAGES].reverse()) {
+      await shell.pressChord(page.letter);
+      await shell.waitForPage(page.label);
+      expect(await shell.focusedText()).toBe(page.label);
+    }
+  });
+
+  it('reaches the skip link first by Tab and moves to the content with it, then Tab walks the sidebar', async () => {
+    await shell.clickPage('Cost');
+    await shell.blur();
+    await app.page.keyboard.press('Tab');
+    expect(await shell.focusedText()).toBe('Skip to content');
+    expect(await app.page.getByRole('link', { name: 'Skip to content' }).isVisible()).toBe(true);
+    await app.page.keyboard.press('Enter');
+    expect(await app.page.evaluate(() => document.activeElement?.id)).toBe('main');
+    expect(new URL(app.page.url()).hash).toBe('#/cost');
+    await shell.blur();
+    await app.page.keyboard.press('Tab');
+    await app.page.keyboard.press('Tab');
+    expect(await shell.focusedText()).toMatch(/^Setup/);
+    const outline = await app.page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle);
+    expect(outline).toBe('solid');
+    await app.page.keyboard.press('Enter');
+    await shell.waitForPage('Setup');
+  });
+
+  it('lists the shortcuts on ?, and closes the list with Escape', async () => {
+    await app.page.keyboard.press('?');
+    await shell.helpDialog.waitFor();
+    expect(await shell.helpDialog.getByRole('row', { name: /Capsules/ }).textContent()).toContain('g then c');
+    await shell.screenshot('shortcuts');
+    await app.page.keyboard.press('Escape');
+    await shell.helpDialog.waitFor({ state: 'detached' });
+  });
+
+  it('switches to the dark theme, keeps it after a reload, and moves between themes with arrow keys', async () => {
+    await shell.clickPage('Setup');
+    await shell.chooseTheme('Dark');
+    await shell.waitForTheme('dark');
+    const background = await app.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(background).toBe('rgb(14, 17, 22)');
+    for (const page of PAGES) {
+      await shell.clickPage(page.label);
+      await shell.screenshot(`${page.id}-dark`);
+    }
+    await app.page.goto(`${app.origin}/`);
+    await shell.waitForPage('Terminal');
+    await shell.waitForTheme('dark');
+    await app.page.getByRole('radio', { name: 'Dark theme' }).focus();
+    await app.page.keyboard.press('ArrowLeft');
+    await shell.waitForTheme('light');
+    expect(await app.page.getByRole('radio', { name: 'Light theme' }).isChecked()).toBe(true);
+  });
+
+  it('reopens the last page and the chosen profile after a reload', async () => {
+    await shell.clickPage('Alarms');
+    await app.page.goto(`${app.origin}/`);
+    await shell.waitForPage('Alarms');
+    expect(await shell.profilePicker.inputValue()).toBe(E2E_PROFILES.good.name);
+    await shell.banner.getByText(E2E_IDENTITY.account).waitFor();
+  });
+});
