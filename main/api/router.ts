@@ -29,7 +29,7 @@ interface CallEntry {
 }
 interface EventEntry {
   def: EventDef;
-  handler: (input: unknown, emit: (p: unknown) => void, signal: AbortSignal) => unknown;
+  handler: (input: unknown, emit: (p: unknown) => void, signal: AbortSignal) => void | (() => void) | Promise<void | (() => void)>;
 }
 
 export class Router {
