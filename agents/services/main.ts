@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
+import { awsOptions, awsSettingsFromEnv } from './aws-adapters.js';
 import { startServices } from './start-services.js';
 
 // The services agent as its own process:
@@ -32,8 +33,13 @@ async function main(): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
+  const dataDir = resolve(values.data);
+  const aws = awsSettingsFromEnv(process.env);
+  const adapters = aws ? awsOptions(aws, dataDir) : null;
   const services = await startServices({
-    dataDir: resolve(values.data),
+    ...adapters?.options,
+    ...(adapters?.backupUploader ? { backup: { uploader: adapters.backupUploader } } : {}),
+    dataDir,
     port: intOption('port', values.port) ?? 0,
     host: values.host ?? '127.0.0.1',
     leaseTtlMs: intOption('lease-ttl-ms', values['lease-ttl-ms']),
@@ -41,6 +47,7 @@ async function main(): Promise<number> {
     sweepMs: intOption('sweep-ms', values['sweep-ms']),
     logger: { level: values['log-level'] ?? 'warn' },
   });
+  await adapters?.afterStart({ admin: services.adminToken, worker: services.workerToken });
   process.stdout.write(
     `${JSON.stringify({ url: services.url, adminToken: services.adminToken, workerToken: services.workerToken, researcherToken: services.researcherToken, pid: process.pid })}\n`,
   );

@@ -1,6 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { BackupScheduler, type BackupUploader } from './backup.js';
 import { CapsulesStore } from './capsules-store.js';
 import type { LogSink, Services } from './context.js';
 import { DatasetsStore } from './datasets-store.js';
@@ -41,6 +42,8 @@ export interface StartServicesOptions {
   logSink?: LogSink;
   logger?: boolean | { level: string };
   sse?: { pageSize?: number; keepAliveMs?: number };
+  /** Online backups of the database into `<dataDir>/backups` (default every 6 hours, 7 kept); false turns them off. */
+  backup?: { intervalMs?: number; keep?: number; uploader?: BackupUploader } | false;
   /** Runs before the server listens, with everything built (backups, metric publishers). */
   extend?: (services: Services) => { stop(): Promise<void> | void } | void;
 }
@@ -122,7 +125,10 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
   const db = openDatabase(join(dataDir, 'benchtop.sqlite'));
   const services = buildServices(db, dataDir, options, await packageVersion());
   const timers: NodeJS.Timeout[] = [];
-  let extension: { stop(): Promise<void> | void } | void = undefined;
+  const stoppers: Array<() => Promise<void> | void> = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.splice(0).reverse()) await stop();
+  };
   let app: FastifyInstance | undefined;
   try {
     await services.capsules.reconcile();
@@ -133,7 +139,19 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
     await services.leases.sweep();
     const sweepMs = options.sweepMs ?? 1000;
     timers.push(setInterval(() => void services.leases.sweep().catch(() => undefined), sweepMs).unref());
-    extension = options.extend?.(services);
+    if (options.backup !== false) {
+      const backups = new BackupScheduler(db, {
+        dir: join(dataDir, 'backups'),
+        intervalMs: options.backup?.intervalMs ?? 6 * 3600_000,
+        keep: options.backup?.keep ?? 7,
+        ...(options.backup?.uploader ? { uploader: options.backup.uploader } : {}),
+        onError: (error) => process.stderr.write(`benchtop services: backup failed: ${String(error)}\n`),
+      });
+      backups.start();
+      stoppers.push(() => backups.stop());
+    }
+    const extension = options.extend?.(services);
+    if (extension) stoppers.push(() => extension.stop());
     app = buildServer(services, { logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 64 * 1024 * 1024 });
     await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
     const address = app.server.address();
@@ -153,14 +171,14 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
         if (closed) return;
         closed = true;
         timers.forEach(clearInterval);
-        await extension?.stop();
+        await stopAll();
         await running.close();
         db.close();
       },
     };
   } catch (error) {
     timers.forEach(clearInterval);
-    await extension?.stop();
+    await stopAll();
     await app?.close();
     db.close();
     throw error;

@@ -1,0 +1,89 @@
+import { join } from 'node:path';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { S3Client } from '@aws-sdk/client-s3';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { createAwsClient } from '../../main/aws/client-factory.js';
+import { S3BackupUploader, type BackupUploader } from './backup.js';
+import { CloudWatchLogsSink } from './cloudwatch-logs-sink.js';
+import { CloudWatchMetricsPublisher } from './cloudwatch-metrics.js';
+import type { Services } from './context.js';
+import { S3ObjectStore } from './s3-object-store.js';
+import type { StartServicesOptions } from './start-services.js';
+
+/**
+ * On AWS the instance's boot script sets these; in the sandbox none is set and every adapter stays
+ * local (folder objects, no log copy, no metric publication, no SSM).
+ */
+export interface AwsSettings {
+  region: string;
+  bucket?: string;
+  bucketPrefix?: string;
+  logGroup?: string;
+  metricsNamespace?: string;
+  backupBucket?: string;
+  /** SSM Parameter Store path where the admin and worker tokens are published, e.g. "/benchtop/my-lab/". */
+  ssmPrefix?: string;
+}
+
+export function awsSettingsFromEnv(env: NodeJS.ProcessEnv): AwsSettings | null {
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  const pick = (name: string) => env[name]?.trim() || undefined;
+  const settings = {
+    bucket: pick('BENCHTOP_BUCKET'),
+    bucketPrefix: pick('BENCHTOP_BUCKET_PREFIX'),
+    logGroup: pick('BENCHTOP_LOG_GROUP'),
+    metricsNamespace: pick('BENCHTOP_METRICS_NAMESPACE'),
+    backupBucket: pick('BENCHTOP_BACKUP_BUCKET'),
+    ssmPrefix: pick('BENCHTOP_SSM_PREFIX'),
+  };
+  if (!Object.values(settings).some(Boolean)) return null;
+  if (!region) throw new Error('BENCHTOP_* AWS settings need AWS_REGION to be set');
+  return { region, ...settings };
+}
+
+/** Publishes the bootstrap tokens as SecureString parameters, read by the desktop app (admin) and workers. */
+export async function publishTokens(ssm: SSMClient, prefix: string, tokens: { admin: string; worker: string }): Promise<void> {
+  const base = prefix.endsWith('/') ? prefix : `${prefix}/`;
+  for (const [name, value] of Object.entries(tokens)) {
+    await ssm.send(new PutParameterCommand({ Name: `${base}${name}-token`, Value: value, Type: 'SecureString', Overwrite: true }));
+  }
+}
+
+/** The StartServicesOptions that put the AWS adapters in place, plus what to do once tokens exist. */
+export function awsOptions(settings: AwsSettings, dataDir: string): { options: Partial<StartServicesOptions>; backupUploader?: BackupUploader; afterStart(tokens: { admin: string; worker: string }): Promise<void> } {
+  const target = { region: settings.region };
+  const options: Partial<StartServicesOptions> = {};
+  if (settings.bucket) {
+    options.objectStore = new S3ObjectStore(createAwsClient(S3Client, target), settings.bucket, settings.bucketPrefix ?? '', join(dataDir, 'tmp'));
+  }
+  const stoppers: Array<() => Promise<void> | void> = [];
+  let sink: CloudWatchLogsSink | undefined;
+  if (settings.logGroup) {
+    sink = new CloudWatchLogsSink(createAwsClient(CloudWatchLogsClient, target), { logGroup: settings.logGroup, onError: (e) => process.stderr.write(`cloudwatch logs: ${String(e)}\n`) });
+    options.logSink = sink;
+  }
+  const namespace = settings.metricsNamespace;
+  options.extend = (services: Services) => {
+    if (sink) {
+      sink.start();
+      stoppers.push(() => sink!.stop());
+    }
+    if (namespace) {
+      const publisher = new CloudWatchMetricsPublisher(createAwsClient(CloudWatchClient, target), services.snapshot, {
+        namespace,
+        onError: (e) => process.stderr.write(`cloudwatch metrics: ${String(e)}\n`),
+      });
+      publisher.start();
+      stoppers.push(() => publisher.stop());
+    }
+    return { stop: async () => { for (const stop of stoppers) await stop(); } };
+  };
+  return {
+    options,
+    ...(settings.backupBucket ? { backupUploader: new S3BackupUploader(createAwsClient(S3Client, target), settings.backupBucket) } : {}),
+    async afterStart(tokens) {
+      if (settings.ssmPrefix) await publishTokens(createAwsClient(SSMClient, target), settings.ssmPrefix, tokens);
+    },
+  };
+}
