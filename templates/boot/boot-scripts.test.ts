@@ -1,0 +1,207 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BOOT_DIR, bootScriptSource } from '../src/boot-scripts.js';
+
+// The boot scripts' logic runs here in real bash, with the commands it drives (aws, blkid,
+// mkfs.xfs, mount, sleep...) replaced by fakes put first on PATH that log how they were called.
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+interface BashRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  calls: string[];
+  dir: string;
+}
+
+function bash(script: string, fakes: Record<string, string>, setup?: (dir: string) => void): BashRun {
+  const dir = mkdtempSync(join(tmpdir(), 'benchtop-boot-'));
+  dirs.push(dir);
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  for (const [name, body] of Object.entries(fakes)) {
+    writeFileSync(join(bin, name), `#!/bin/bash\necho "${name} $*" >>"$CALLS"\n${body}\n`);
+    chmodSync(join(bin, name), 0o755);
+  }
+  writeFileSync(join(dir, 'calls'), '');
+  setup?.(dir);
+  const lib = (f: string) => join(BOOT_DIR, 'lib', f);
+  const result = spawnSync('bash', ['-c', `source ${lib('agent.sh')}; source ${lib('volume.sh')}; source ${lib('dns.sh')}; ${script}`], {
+    env: { PATH: `${bin}:/usr/bin:/bin`, CALLS: join(dir, 'calls'), DEV_ROOT: join(dir, 'dev'), FSTAB: join(dir, 'fstab'), RETRY_SECONDS: '0', HOME: dir },
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  const calls = readFileSync(join(dir, 'calls'), 'utf8').split('\n').filter(Boolean);
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls, dir };
+}
+
+describe('boot scripts', () => {
+  const scripts = ['services.sh', 'worker.sh', 'nat.sh', ...readdirSync(join(BOOT_DIR, 'lib')).map((f) => `lib/${f}`)];
+
+  it('pass shellcheck as files', () => {
+    const result = spawnSync('shellcheck', ['-x', ...scripts], { cwd: BOOT_DIR, encoding: 'utf8' });
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it.each(['services.sh', 'worker.sh', 'nat.sh'])('%s passes shellcheck as the instance runs it (libraries inlined, values substituted)', (file) => {
+    const text = readFileSync(join(BOOT_DIR, file), 'utf8');
+    const names = [...text.matchAll(/"\$\{([A-Z_]+):\?\}"/g)].map((m) => m[1]!);
+    const asRun = bootScriptSource(file, names)
+      .replace(/^([A-Z_]+)='\$\{[A-Z_]+\}'$/gm, "$1='value'")
+      .replaceAll('${!', '${');
+    const result = spawnSync('shellcheck', ['-s', 'bash', '-'], { input: asRun, encoding: 'utf8' });
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  describe('find_volume_device', () => {
+    it('finds a Nitro (NVMe) volume by its id', () => {
+      const run = bash('find_volume_device vol-0abc123', {}, (dir) => {
+        mkdirSync(join(dir, 'dev/disk/by-id'), { recursive: true });
+        writeFileSync(join(dir, 'dev/nvme1n1'), '');
+        symlinkSync('../../nvme1n1', join(dir, 'dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol0abc123'));
+      });
+      expect(run.status).toBe(0);
+      expect(run.stdout.trim()).toBe(join(run.dir, 'dev/nvme1n1'));
+    });
+
+    it('falls back to the Xen device name', () => {
+      const run = bash('find_volume_device vol-0abc123', {}, (dir) => {
+        mkdirSync(join(dir, 'dev'));
+        writeFileSync(join(dir, 'dev/xvdf'), '');
+      });
+      expect(run.stdout.trim()).toBe(join(run.dir, 'dev/xvdf'));
+    });
+
+    it('fails when no device is there yet', () => {
+      expect(bash('find_volume_device vol-0abc123', {}).status).toBe(1);
+    });
+
+    it('is waited for until the device appears, within the bound', () => {
+      const run = bash('wait_for_volume_device vol-0abc123 5', {
+        sleep: 'n=$(grep -c "^sleep" "$CALLS"); if [ "$n" -ge 2 ]; then mkdir -p "$DEV_ROOT" && touch "$DEV_ROOT/xvdf"; fi',
+      });
+      expect(run.status).toBe(0);
+      expect(run.calls.filter((c) => c.startsWith('sleep'))).toHaveLength(2);
+    });
+
+    it('gives up after the bound with a reason', () => {
+      const run = bash('wait_for_volume_device vol-0abc123 3', { sleep: '' });
+      expect(run.status).toBe(1);
+      expect(run.calls.filter((c) => c.startsWith('sleep'))).toHaveLength(3);
+      expect(run.stderr).toContain('no block device for volume vol-0abc123 after 3 tries');
+    });
+  });
+
+  describe('format_decision', () => {
+    const blkid = (type: string, rc: number) => ({ blkid: `[ -n "${type}" ] && echo "${type}"; exit ${rc}` });
+
+    it('formats a device with no signature at all (blkid exit 2)', () => {
+      expect(bash('format_decision /dev/xvdf', blkid('', 2)).stdout.trim()).toBe('format');
+    });
+    it('keeps a device that has a filesystem', () => {
+      expect(bash('format_decision /dev/xvdf', blkid('xfs', 0)).stdout.trim()).toBe('keep xfs');
+    });
+    it('refuses a device with a signature but no filesystem (a partition table)', () => {
+      const run = bash('format_decision /dev/xvdf', blkid('', 0));
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('refusing to format');
+    });
+    it('refuses to guess when blkid fails', () => {
+      const run = bash('format_decision /dev/xvdf', blkid('', 4));
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('blkid failed on /dev/xvdf (exit 4)');
+    });
+  });
+
+  describe('prepare_data_volume', () => {
+    const fakes = (type: string, rc: number) => ({
+      blkid: `case "$*" in *TYPE*) [ -n "${type}" ] && echo "${type}"; exit ${rc};; *UUID*) echo 1111-2222;; esac`,
+      'mkfs.xfs': '',
+      mountpoint: 'exit 1',
+      mount: '',
+    });
+
+    it('formats a blank volume, mounts it by UUID with nofail', () => {
+      const run = bash('touch "$FSTAB" && prepare_data_volume /dev/nvme1n1 "$HOME/data"', fakes('', 2));
+      expect(run.status).toBe(0);
+      expect(run.calls).toContain('mkfs.xfs -L benchtop-data /dev/nvme1n1');
+      expect(readFileSync(join(run.dir, 'fstab'), 'utf8')).toBe(`UUID=1111-2222 ${run.dir}/data xfs defaults,nofail,x-systemd.device-timeout=30s 0 2\n`);
+      expect(run.calls).toContain(`mount ${run.dir}/data`);
+    });
+
+    it('never formats a volume that has a filesystem, and keeps its type', () => {
+      const run = bash('touch "$FSTAB" && prepare_data_volume /dev/nvme1n1 "$HOME/data"', fakes('ext4', 0));
+      expect(run.status).toBe(0);
+      expect(run.calls.some((c) => c.startsWith('mkfs'))).toBe(false);
+      expect(readFileSync(join(run.dir, 'fstab'), 'utf8')).toContain(' ext4 defaults,nofail');
+    });
+
+    it('replaces an earlier fstab line for the mount point and keeps the others', () => {
+      const run = bash('prepare_data_volume /dev/nvme1n1 "$HOME/data" && prepare_data_volume /dev/nvme1n1 "$HOME/data"', fakes('xfs', 0), (dir) => {
+        writeFileSync(join(dir, 'fstab'), `UUID=root / xfs defaults 0 0\nUUID=old ${dir}/data xfs defaults 0 2\n`);
+      });
+      const lines = readFileSync(join(run.dir, 'fstab'), 'utf8').trim().split('\n');
+      expect(lines).toEqual(['UUID=root / xfs defaults 0 0', `UUID=1111-2222 ${run.dir}/data xfs defaults,nofail,x-systemd.device-timeout=30s 0 2`]);
+    });
+
+    it('stops before mounting when the device cannot be judged', () => {
+      const run = bash('touch "$FSTAB" && prepare_data_volume /dev/nvme1n1 "$HOME/data"', fakes('', 0));
+      expect(run.status).toBe(1);
+      expect(run.calls.some((c) => c.startsWith('mkfs') || c.startsWith('mount '))).toBe(false);
+    });
+  });
+
+  describe('attach_volume', () => {
+    it('waits while the old instance holds the volume, then attaches it once', () => {
+      const aws = [
+        'n=$(grep -c "describe-volumes" "$CALLS")',
+        'case "$1 $2" in',
+        '  "ec2 describe-volumes") if [ "$n" -le 2 ]; then echo i-old; elif [ "$n" -eq 3 ]; then echo None; else echo i-new; fi;;',
+        'esac',
+      ].join('\n');
+      const run = bash('attach_volume vol-1 i-new 10', { aws, sleep: '' });
+      expect(run.status).toBe(0);
+      expect(run.calls.filter((c) => c.includes('attach-volume'))).toEqual(['aws ec2 attach-volume --volume-id vol-1 --instance-id i-new --device /dev/sdf']);
+    });
+
+    it('gives up after the bound when the volume never frees', () => {
+      const run = bash('attach_volume vol-1 i-new 3', { aws: 'echo i-old', sleep: '' });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('volume vol-1 is not attached to i-new after 3 tries');
+    });
+  });
+
+  describe('worker token and services name', () => {
+    it('retries reading the worker token until the services agent has written it', () => {
+      const aws = 'n=$(grep -c "get-parameter" "$CALLS"); if [ "$n" -lt 3 ]; then echo ParameterNotFound >&2; exit 254; fi; echo tok-123';
+      const run = bash('token=$(retry 5 read_parameter /benchtop/lab/worker-token) && echo "got $token"', { aws, sleep: '' });
+      expect(run.stdout.trim()).toBe('got tok-123');
+      expect(run.calls.filter((c) => c.includes('get-parameter'))).toHaveLength(3);
+      expect(run.calls[0]).toBe('aws ssm get-parameter --with-decryption --name /benchtop/lab/worker-token --query Parameter.Value --output text');
+    });
+
+    it('upserts services.<zone> to the instance address', () => {
+      const run = bash('register_private_name Z123 services.lab.benchtop.internal 10.40.2.17', { aws: '' });
+      expect(run.status).toBe(0);
+      const call = run.calls.find((c) => c.startsWith('aws route53'))!;
+      const batch = JSON.parse(call.slice(call.indexOf('--change-batch ') + '--change-batch '.length)) as { Changes: Array<{ Action: string; ResourceRecordSet: { Name: string; ResourceRecords: Array<{ Value: string }> } }> };
+      expect(call).toContain('--hosted-zone-id Z123');
+      expect(batch.Changes[0]).toMatchObject({ Action: 'UPSERT', ResourceRecordSet: { Name: 'services.lab.benchtop.internal', Type: 'A', TTL: 30, ResourceRecords: [{ Value: '10.40.2.17' }] } });
+    });
+
+    it('refuses an address that is not IPv4 (an empty metadata answer)', () => {
+      const run = bash('register_private_name Z123 services.lab.benchtop.internal ""', { aws: '' });
+      expect(run.status).toBe(1);
+      expect(run.calls).toEqual([]);
+    });
+  });
+});
