@@ -1,0 +1,11 @@
+import type { ApiErrorShape } from '../api/errors.js';
+
+// The only IPC channels between the preload and main. The preload never forwards arbitrary
+// channel names: each of these carries an API name that the router checks against the contract.
+export const IPC_CALL = 'benchtop:call';
+export const IPC_SUBSCRIBE = 'benchtop:subscribe';
+export const IPC_UNSUBSCRIBE = 'benchtop:unsubscribe';
+export const IPC_EVENT = 'benchtop:event';
+
+/** Main → preload, on IPC_EVENT: one message of subscription `id`, or its final error. */
+export type IpcEventMessage = { id: number; payload: unknown } | { id: number; error: ApiErrorShape };

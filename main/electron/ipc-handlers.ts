@@ -1,0 +1,34 @@
+import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'electron';
+import type { Router } from '../api/router.js';
+import { IpcBridge } from './ipc-bridge.js';
+import { IPC_CALL, IPC_SUBSCRIBE, IPC_UNSUBSCRIBE } from './ipc-channels.js';
+import type { SenderFrame } from './sender-validation.js';
+
+function frameOf(event: IpcMainEvent | IpcMainInvokeEvent): SenderFrame | undefined {
+  const frame = event.senderFrame;
+  if (!frame) return undefined;
+  return { url: frame.url, isMainFrame: frame === event.sender.mainFrame };
+}
+
+/** Wires the three IPC channels to the router; streams of a window end when it goes away or reloads. */
+export function registerIpcHandlers(ipcMain: IpcMain, router: Router): IpcBridge {
+  const bridge = new IpcBridge(router);
+  const watched = new WeakSet<WebContents>();
+  const watch = (contents: WebContents): void => {
+    if (watched.has(contents)) return;
+    watched.add(contents);
+    const id = contents.id;
+    contents.once('destroyed', () => bridge.release(id));
+    contents.on('did-start-navigation', (_event, _url, isInPlace, isMainFrame) => {
+      if (isMainFrame && !isInPlace) bridge.release(id);
+    });
+  };
+
+  ipcMain.handle(IPC_CALL, (event, name: unknown, input: unknown) => bridge.call(frameOf(event), name, input));
+  ipcMain.on(IPC_SUBSCRIBE, (event, id: unknown, name: unknown, input: unknown) => {
+    watch(event.sender);
+    bridge.subscribe(event.sender, frameOf(event), id, name, input);
+  });
+  ipcMain.on(IPC_UNSUBSCRIBE, (event, id: unknown) => bridge.unsubscribe(event.sender.id, id));
+  return bridge;
+}

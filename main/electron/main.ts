@@ -1,0 +1,54 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { app, BrowserWindow, ipcMain, session } from 'electron';
+import { createAppRouter } from '../app-router.js';
+import { appDataDir } from '../settings/app-data-dir.js';
+import { SettingsStore } from '../settings/settings-store.js';
+import { registerAppScheme, serveRenderer } from './app-protocol.js';
+import { createDesktopSecretStore } from './desktop-secrets.js';
+import { registerIpcHandlers } from './ipc-handlers.js';
+import { createSecureWindow } from './secure-window.js';
+import { applySecurityRestrictions, hardenSession } from './security-restrictions.js';
+
+// Bundled by scripts/build.mjs to dist/electron/main.cjs, next to preload.cjs; the renderer is in
+// dist/renderer. In a packaged app all three are inside app.asar under the same layout.
+const distDir = path.resolve(__dirname, '..');
+const preload = path.join(distDir, 'electron', 'preload.cjs');
+const rendererDir = path.join(distDir, 'renderer');
+
+registerAppScheme();
+applySecurityRestrictions(app);
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    const [window] = BrowserWindow.getAllWindows();
+    if (window?.isMinimized()) window.restore();
+    window?.focus();
+  });
+
+  void app.whenReady().then(() => {
+    const dataDir = appDataDir();
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    hardenSession(session.defaultSession);
+    serveRenderer(rendererDir);
+    const router = createAppRouter({
+      shell: 'desktop',
+      version: app.getVersion(),
+      dataDir,
+      settings: new SettingsStore(dataDir),
+      secrets: createDesktopSecretStore(dataDir, (m) => console.warn(`benchtop: ${m}`)),
+      env: process.env,
+    });
+    registerIpcHandlers(ipcMain, router);
+    createSecureWindow(preload);
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) createSecureWindow(preload);
+    });
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+}
