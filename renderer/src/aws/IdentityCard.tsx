@@ -34,16 +34,16 @@ export function IdentityCard({ active }: { active: ActiveProfile }) {
           <dd className="mono">{identity.data.account}</dd>
         </div>
         <div>
-          <dt>Identity (ARN)</dt>
-          <dd className="mono wrap">{identity.data.arn}</dd>
+          <dt>Region</dt>
+          <dd className="mono">{region}</dd>
         </div>
         <div>
           <dt>User id</dt>
           <dd className="mono">{identity.data.userId}</dd>
         </div>
-        <div>
-          <dt>Region</dt>
-          <dd className="mono">{region}</dd>
+        <div className="details__wide">
+          <dt>Identity (ARN)</dt>
+          <dd className="mono wrap">{identity.data.arn}</dd>
         </div>
       </dl>
       <Button size="sm" icon="refresh" onClick={() => void identity.refetch()} busy={identity.isFetching}>
