@@ -21,17 +21,21 @@ function nodeStream(body: ReadableStream<Uint8Array> | null): Readable {
   return Readable.fromWeb(body as WebReadableStream<Uint8Array>);
 }
 
-/** Unpacks a tar stream into `dir` with GNU tar, which refuses members that escape it. */
-async function untar(source: Readable, dir: string): Promise<void> {
-  const tar = spawn('tar', ['-x', '--no-same-owner', '--no-same-permissions', '-C', dir, '-f', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
+/**
+ * Unpacks a capsule archive into `dir` with GNU tar, which refuses members that escape it. The
+ * archive is saved first: tar stops reading at the end-of-archive marker, and piping into it would
+ * race with the padding that follows.
+ */
+async function untar(source: Readable, archive: string, dir: string): Promise<void> {
+  await pipeline(source, createWriteStream(archive));
+  const tar = spawn('tar', ['-x', '--no-same-owner', '--no-same-permissions', '-C', dir, '-f', archive], { stdio: ['ignore', 'ignore', 'pipe'] });
   const errors: Buffer[] = [];
   tar.stderr.on('data', (chunk: Buffer) => errors.push(chunk));
-  const exited = new Promise<number | null>((resolve, reject) => {
+  const code = await new Promise<number | null>((resolve, reject) => {
     tar.once('error', reject);
     tar.once('close', resolve);
   });
-  await pipeline(source, tar.stdin);
-  const code = await exited;
+  await rm(archive, { force: true });
   if (code !== 0) throw new Error(`unpacking the capsule failed: ${Buffer.concat(errors).toString('utf8').trim()}`);
 }
 
@@ -137,7 +141,7 @@ export async function stageRun(options: { workDir: string; client: PlatformClien
   const archive = await client.archive(lease.run.capsuleId, lease.run.commit);
   const commit = archive.headers.get('x-commit');
   if (commit && commit !== lease.run.commit) throw new Error(`the platform sent commit ${commit} for a run of commit ${lease.run.commit}`);
-  await untar(nodeStream(archive.body), staged.code);
+  await untar(nodeStream(archive.body), join(root, 'code.tar'), staged.code);
 
   for (const pin of lease.run.datasets) {
     const cached = await options.datasets.version(pin);

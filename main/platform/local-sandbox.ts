@@ -32,13 +32,15 @@ export interface LocalSandbox {
   adminToken: string;
   researcherToken: string;
   /** Process ids, for fault tests: the services agent and the current worker processes. */
-  pids(): { services: number; workers: number[] };
+  pids(): { services: number; workers: Array<{ workerId: string; pid: number }> };
   stop(): Promise<void>;
 }
 
 // A worker that dies on its own is started again, but a worker that keeps dying is left down
 // rather than spinning: its log says why.
 const RESTART_DELAY_MS = 500;
+
+const workerIdOf = (index: number) => `sandbox-w${index + 1}`;
 const MAX_RESTARTS_PER_MINUTE = 10;
 
 /**
@@ -72,7 +74,7 @@ export async function startLocalSandbox(options: LocalSandboxOptions): Promise<L
       const work = join(dataDir, 'workers', `w${index + 1}`);
       const worker = startAgent(
         WORKER_MAIN,
-        ['--url', url, '--token-file', tokenFile(servicesDir, 'worker'), '--queue', 'cpu', '--runtime', 'process', '--work', work, '--worker-id', `sandbox-w${index + 1}`, ...(options.workerArgs ?? [])],
+        ['--url', url, '--token-file', tokenFile(servicesDir, 'worker'), '--queue', 'cpu', '--runtime', 'process', '--work', work, '--worker-id', workerIdOf(index), ...(options.workerArgs ?? [])],
         join(logsDir, `worker-${index + 1}.log`),
       );
       void worker.exited.then(() => {
@@ -100,7 +102,10 @@ export async function startLocalSandbox(options: LocalSandboxOptions): Promise<L
       url,
       adminToken,
       researcherToken,
-      pids: () => ({ services: services.child.pid as number, workers: workers.flatMap((w) => (w?.child.pid ? [w.child.pid] : [])) }),
+      pids: () => ({
+        services: services.child.pid as number,
+        workers: workers.flatMap((w, i) => (w?.child.pid ? [{ workerId: workerIdOf(i), pid: w.child.pid }] : [])),
+      }),
       stop: () => (stopped ??= stopAll()),
     };
   } catch (error) {
