@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BOOT_DIR, bootScriptSource, expandBootScript, USER_DATA_LIMIT_BYTES } from './boot-scripts.js';
+import type { CfnObject, CfnValue } from './cfn-yaml.js';
+import { walk } from './intrinsics.js';
+import { loadTemplate } from './load-template.js';
+
+function userDataOf(template: CfnObject): Array<{ path: string; script: string; variables: string[] }> {
+  const found: Array<{ path: string; script: string; variables: string[] }> = [];
+  walk(template, 'Template', (value: CfnValue, path: string) => {
+    if (!path.endsWith('.UserData')) return;
+    const sub = ((value as CfnObject)['Fn::Base64'] as CfnObject)['Fn::Sub'] as [string, CfnObject];
+    found.push({ path, script: sub[0], variables: Object.keys(sub[1]) });
+  });
+  return found;
+}
+
+describe('boot scripts embedded as user data', () => {
+  const userData = userDataOf(loadTemplate('platform'));
+
+  it('embeds the services, CPU worker, GPU worker and NAT scripts', () => {
+    expect(userData.map((u) => u.path.split('.')[2])).toEqual(['NatInstance', 'ServicesLaunchTemplate', 'CpuWorkerLaunchTemplate', 'GpuWorkerLaunchTemplate']);
+  });
+
+  it.each(userData.map((u) => [u.path.split('.')[2], u] as const))('%s stays under the 16 KB user data limit', (_id, u) => {
+    expect(Buffer.byteLength(u.script)).toBeLessThan(USER_DATA_LIMIT_BYTES);
+  });
+
+  it.each(userData.map((u) => [u.path.split('.')[2], u] as const))('%s is given every variable its script requires, and no other', (_id, u) => {
+    const file = u.script.includes('MASQUERADE') ? 'nat.sh' : u.script.includes('DATA_VOLUME_ID') ? 'services.sh' : 'worker.sh';
+    const source = readFileSync(join(BOOT_DIR, file), 'utf8');
+    const required = [...source.matchAll(/"\$\{([A-Z_]+):\?\}"/g)].map((m) => m[1]!);
+    const optional = [...source.matchAll(/^([A-Z_]+)=\$\{\1:-\}$/gm)].map((m) => m[1]!);
+    expect(u.variables.filter((v) => !optional.includes(v)).sort()).toEqual(required.sort());
+  });
+
+  it('puts the stack values first and leaves bash expansions to bash', () => {
+    const text = bootScriptSource('nat.sh', ['VPC_CIDR']);
+    const lines = text.split('\n');
+    expect(lines.slice(0, 2)).toEqual(['#!/bin/bash', "VPC_CIDR='${VPC_CIDR}'"]);
+    expect(text).toContain(': "${!VPC_CIDR:?}"');
+    expect(text.slice(text.indexOf('\n', 20))).not.toMatch(/\$\{(?!!)/);
+  });
+
+  it('inlines the library files in place of their source lines', () => {
+    const text = bootScriptSource('worker.sh', []);
+    expect(text).toContain('install_agent_bundle() {');
+    expect(text).not.toContain('source "$(dirname');
+    expect(text).not.toContain('shellcheck source-path');
+  });
+
+  it('refuses variable names that are not UPPER_SNAKE_CASE', () => {
+    expect(() => bootScriptSource('nat.sh', ['vpcCidr'])).toThrow('UPPER_SNAKE_CASE; fix: vpcCidr');
+  });
+
+  it('explains the shape !BootScript needs', () => {
+    expect(() => expandBootScript('nat.sh')).toThrow('!BootScript takes a mapping with File');
+  });
+});

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { parseCfnYaml } from './cfn-yaml.js';
+import { loadTemplate } from './load-template.js';
+import { toCloudFormationParameters } from './parameters.js';
+import {
+  checkPlatformParameters, ParameterError, platformParameters, renderPlatformTemplate,
+  TEMPLATE_BODY_LIMIT_BYTES, TEMPLATE_URL_LIMIT_BYTES,
+} from './platform.js';
+import { AGENT_BUNDLE_VERSION, agentBundleKey, STACK_VERSION } from './version.js';
+
+const REQUIRED = {
+  CertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012',
+  ArtifactsBucketName: 'benchtop-artifacts-123',
+};
+
+const problemsOf = (given: Record<string, string | number>) => checkPlatformParameters(given, { requireAll: true }).problems;
+
+describe('platform parameters', () => {
+  it('lists every parameter with a description, a group and a constraint', () => {
+    const params = platformParameters();
+    expect(params.length).toBeGreaterThan(25);
+    for (const p of params) {
+      expect(p.description, p.name).not.toBe('');
+      expect(p.group, p.name).toBeDefined();
+      const constrained = p.allowedValues ?? p.allowedPattern ?? p.minValue ?? p.type.startsWith('AWS::SSM::Parameter::Value<');
+      expect(constrained, p.name).toBeDefined();
+    }
+  });
+
+  it('accepts the required values with defaults for the rest', () => {
+    expect(problemsOf(REQUIRED)).toEqual([]);
+  });
+
+  it('names unknown parameters', () => {
+    expect(problemsOf({ ...REQUIRED, NatMod: 'gateway', GpuMax: 1 })[0]).toMatch(/^Unknown parameters NatMod, GpuMax; the template's parameters are VpcCidr, /);
+  });
+
+  it('names missing required parameters', () => {
+    expect(problemsOf({})).toEqual([
+      expect.stringMatching(/^CertificateArn is required/),
+      expect.stringMatching(/^ArtifactsBucketName is required/),
+    ]);
+  });
+
+  it.each([
+    [{ NatMode: 'cheap' }, 'NatMode must be one of gateway, instance, none (got "cheap").'],
+    [{ VpcCidr: '10.0.0.0/8' }, 'VpcCidr "10.0.0.0/8" does not match'],
+    [{ DataVolumeSize: 4 }, 'DataVolumeSize must be at least 8 (got 4).'],
+    [{ GpuWorkerMaxCount: 33 }, 'GpuWorkerMaxCount must be at most 32 (got 33).'],
+    [{ CpuWorkerMaxCount: 'four' }, 'CpuWorkerMaxCount must be a number, not "four".'],
+    [{ AlarmEmail: 'not-an-address' }, 'It must be empty or an e-mail address'],
+    [{ ServicesImageId: 'ami-123' }, 'ServicesImageId must be the path of an SSM parameter'],
+    [{ LogRetentionDays: 10 }, 'LogRetentionDays must be one of 1, 3, 5, 7, 14, 30'],
+  ])('checks %j against its constraint', (given, message) => {
+    expect(problemsOf({ ...REQUIRED, ...given })).toEqual([expect.stringContaining(message)]);
+  });
+
+  it('anchors AllowedPattern to the whole value, as CloudFormation does', () => {
+    expect(problemsOf({ ...REQUIRED, DataVolumeSnapshotId: 'xsnap-0123456789abcdef0' })).toEqual([expect.stringContaining('DataVolumeSnapshotId "xsnap-')]);
+    expect(problemsOf({ ...REQUIRED, DataVolumeSnapshotId: 'snap-0123456789abcdef0 ' })).toHaveLength(1);
+  });
+
+  it.each([
+    [{ ExistingVpcId: 'vpc-0123456789abcdef0', NatMode: 'none' }, 'ExistingPrivateSubnet1 is required with ExistingVpcId'],
+    [{ NatMode: 'none' }, 'NatMode "none" needs ExistingVpcId'],
+    [{ PublicHostedZoneId: 'Z0123456789ABC' }, 'PublicHostedZoneId needs DomainName'],
+  ])('checks combinations: %j', (given, message) => {
+    expect(problemsOf({ ...REQUIRED, ...given })).toContainEqual(expect.stringContaining(message));
+  });
+
+  it('gives CloudFormation every value as a string', () => {
+    const { values } = checkPlatformParameters({ ...REQUIRED, DataVolumeSize: 50 });
+    expect(toCloudFormationParameters(values)).toContainEqual({ ParameterKey: 'DataVolumeSize', ParameterValue: '50' });
+  });
+});
+
+describe('renderPlatformTemplate', () => {
+  it('renders YAML that parses back to the loaded template', () => {
+    const body = renderPlatformTemplate(REQUIRED);
+    expect(parseCfnYaml(body)).toEqual(loadTemplate('platform'));
+    expect(parse(body)).toEqual(loadTemplate('platform'));
+  });
+
+  it('renders JSON on request', () => {
+    expect(JSON.parse(renderPlatformTemplate(REQUIRED, { format: 'json' }))).toEqual(loadTemplate('platform'));
+  });
+
+  it('is too large for TemplateBody but well within TemplateURL', () => {
+    for (const format of ['yaml', 'json'] as const) {
+      const bytes = Buffer.byteLength(renderPlatformTemplate(REQUIRED, { format }));
+      expect(bytes).toBeGreaterThan(TEMPLATE_BODY_LIMIT_BYTES);
+      expect(bytes).toBeLessThan(TEMPLATE_URL_LIMIT_BYTES / 4);
+    }
+  });
+
+  it('throws every problem at once', () => {
+    try {
+      renderPlatformTemplate({ NatMode: 'x' });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ParameterError);
+      expect((e as ParameterError).problems).toHaveLength(3);
+    }
+  });
+});
+
+describe('versions', () => {
+  it('the template, its default agent bundle and the code agree on the version', () => {
+    const t = loadTemplate('platform') as Record<string, Record<string, Record<string, unknown>>>;
+    expect(t.Metadata!.Benchtop).toEqual({ StackVersion: STACK_VERSION });
+    expect(t.Outputs!.StackVersion!.Value).toBe(STACK_VERSION);
+    expect(t.Parameters!.AgentBundleVersion!.Default).toBe(AGENT_BUNDLE_VERSION);
+  });
+
+  it('names the bundle the boot scripts download', () => {
+    expect(agentBundleKey('1.2.3', 'aarch64')).toBe('agents/1.2.3/benchtop-agent-linux-aarch64.tar.gz');
+  });
+});
