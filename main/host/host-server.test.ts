@@ -142,6 +142,8 @@ describe('browser-mode host', () => {
     expect(deepLink.body).toContain('<div id="root">');
     const asset = await request(host.port, { path: '/assets/app.js', headers: { cookie: `benchtop_token=${host.token}` } });
     expect(asset.body).toContain('console.log');
+    const missing = await request(host.port, { path: '/assets/gone.js', headers: { cookie: `benchtop_token=${host.token}` } });
+    expect(missing.status).toBe(404);
   });
 
   it('sends a strict CSP and the other security headers on every response, refusals included', async () => {

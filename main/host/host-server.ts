@@ -106,10 +106,14 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const indexFile = path.join(options.rendererDir, 'index.html');
   await app.register(fastifyStatic, { root: path.resolve(options.rendererDir), wildcard: true, index: 'index.html', cacheControl: false });
 
-  // Single-page app: any other GET is a client-side route, answered with index.html.
+  // Single-page app: any other GET without a file extension is a client-side route: index.html.
   app.setNotFoundHandler(async (request, reply) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return failure(reply, { code: 'not-found', message: `Nothing answers ${request.method} ${request.url.split('?')[0]}.` });
+    }
+    // A missing asset stays a 404: answering index.html for /assets/x.js would hide a broken build.
+    if (path.extname(request.url.split('?')[0] ?? '') !== '') {
+      return failure(reply, { code: 'not-found', message: `There is no file ${request.url.split('?')[0]}.` });
     }
     if (!existsSync(indexFile)) {
       return failure(reply, { code: 'unavailable', message: `The user interface is not built (${indexFile} is missing).`, fix: 'Run `npm run build` (or `npm start`, which builds it).' });
