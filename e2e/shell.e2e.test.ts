@@ -135,6 +135,14 @@ describe('browser mode in Chromium', () => {
     expect(await app.page.getByRole('radio', { name: 'Light theme' }).isChecked()).toBe(true);
   });
 
+  it('follows the operating system while the System theme is chosen', async () => {
+    await shell.chooseTheme('System');
+    await app.page.emulateMedia({ colorScheme: 'dark' });
+    await shell.waitForTheme('dark');
+    await app.page.emulateMedia({ colorScheme: 'light' });
+    await shell.waitForTheme('light');
+  });
+
   it('reopens the last page and the chosen profile after a reload', async () => {
     await shell.clickPage('Alarms');
     await app.page.goto(`${app.origin}/`);
