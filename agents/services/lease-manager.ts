@@ -66,14 +66,19 @@ export class LeaseManager {
   /** Long-polls for a run of the queue until `waitMs` (bounded) passes or the worker hangs up. */
   async acquire(req: z.output<typeof leaseRequest>, signal: AbortSignal): Promise<Lease | null> {
     const deadline = this.now() + Math.min(req.waitMs, this.config.maxWaitMs);
+    let woken = false;
     for (;;) {
       this.presence.seen(req.workerId, req.queue);
-      if (signal.aborted) return null;
+      if (signal.aborted) {
+        // This poller was picked for a new run but its worker hung up: pass the run to the next one.
+        if (woken) this.queues.notifyOne(req.queue);
+        return null;
+      }
       const lease = await this.writes.run(() => this.tryAcquire(req));
       if (lease) return lease;
       const left = deadline - this.now();
       if (left <= 0) return null;
-      await this.queues.wait(req.queue, left, signal);
+      woken = await this.queues.wait(req.queue, left, signal);
     }
   }
 
@@ -120,8 +125,8 @@ export class LeaseManager {
       const q = this.expire(lease);
       if (q) requeued.push(q);
     }
-    // Waking pollers inside the transaction is safe: they retry through the WriteQueue, after this commit.
-    for (const q of new Set(requeued)) setImmediate(() => this.queues.notify(q));
+    // Woken pollers retry through the WriteQueue, so they see this transaction's commit.
+    for (const q of requeued) setImmediate(() => this.queues.notifyOne(q));
     return requeued;
   }
 

@@ -33,6 +33,14 @@ export class Notifier {
     for (const wake of [...set]) wake();
   }
 
+  /** Wakes only the longest waiter: one new run needs one worker, not a stampede of all of them. */
+  notifyOne(key: string): void {
+    const set = this.waiting.get(key);
+    if (!set) return;
+    const first = set.values().next().value;
+    first?.();
+  }
+
   waiterCount(key: string): number {
     return this.waiting.get(key)?.size ?? 0;
   }

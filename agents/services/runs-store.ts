@@ -125,7 +125,7 @@ export class RunsStore {
       }
       return { run: this.get(id), replayed: false };
     });
-    if (!outcome.replayed) this.queues.notify(outcome.run.queue);
+    if (!outcome.replayed) this.queues.notifyOne(outcome.run.queue);
     return outcome;
   }
 
@@ -171,7 +171,7 @@ export class RunsStore {
         );
       return this.get(newRunId);
     });
-    this.queues.notify(run.queue);
+    this.queues.notifyOne(run.queue);
     return run;
   }
 

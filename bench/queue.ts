@@ -1,0 +1,96 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { exampleCapsule } from '../agents/services/testing/harness.js';
+import { JsonHttp } from '../agents/services/testing/http-json.js';
+import { spawnServices } from '../agents/services/testing/spawn-services.js';
+
+// Queue throughput: submit + lease + complete with no runtime, through a services agent running as
+// its own process over real HTTP and a real synchronous=FULL database. Baseline: the same three
+// writes per run as raw SQLite statements, one durable transaction each, in this process.
+//   node --import tsx bench/queue.ts [--runs N]
+
+const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1] || 5000);
+const SUBMITTERS = 64;
+const WORKERS = 32;
+
+function emit(metric: string, value: number, unit: string, better: 'higher' | 'lower', extra: Record<string, number> = {}): void {
+  process.stdout.write(`${JSON.stringify({ bench: 'queue', metric, value: Math.round(value * 100) / 100, unit, better, ...extra })}\n`);
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+function rawSqliteRunsPerSecond(dir: string, n: number): number {
+  const db = new Database(join(dir, 'raw.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec("CREATE TABLE runs (n INTEGER PRIMARY KEY, id TEXT UNIQUE, spec TEXT, state TEXT, lease TEXT)");
+  const insert = db.prepare("INSERT INTO runs (id, spec, state) VALUES (?, ?, 'queued')");
+  const lease = db.prepare("UPDATE runs SET state = 'leased', lease = ? WHERE n = (SELECT n FROM runs WHERE state = 'queued' ORDER BY n LIMIT 1) RETURNING id");
+  const done = db.prepare("UPDATE runs SET state = 'succeeded' WHERE id = ?");
+  const started = performance.now();
+  for (let i = 0; i < n; i++) {
+    insert.run(`run_${i}`, '{"command":["true"]}');
+    const row = lease.get(`lease_${i}`) as { id: string };
+    done.run(row.id);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  db.close();
+  return n / seconds;
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(process.env.BENCH_TMP ?? tmpdir(), 'benchtop-bench-queue-'));
+  const services = await spawnServices(join(dir, 'data'), ['--lease-ttl-ms', '60000', '--log-level', 'error']);
+  try {
+    const researcher = new JsonHttp(services.url, services.researcherToken);
+    const worker = new JsonHttp(services.url, services.workerToken);
+    const capsule = await researcher.call<{ id: string }>('POST', '/api/v1/capsules', exampleCapsule);
+    // Warm-up: code paths compiled, connections open.
+    for (let i = 0; i < 50; i++) await researcher.call('POST', '/api/v1/runs', { capsuleId: capsule.body.id });
+    for (let i = 0; i < 50; i++) {
+      const l = await worker.call<{ leaseId: string; fencingToken: number }>('POST', '/api/v1/leases', { queue: 'cpu', workerId: 'warm' });
+      await worker.call('POST', `/api/v1/leases/${l.body.leaseId}/complete`, { fencingToken: l.body.fencingToken, state: 'succeeded', exitCode: 0 });
+    }
+
+    const submitLatency: number[] = [];
+    let submitted = 0;
+    let completed = 0;
+    const started = performance.now();
+    const submitters = Array.from({ length: SUBMITTERS }, async () => {
+      while (submitted < RUNS) {
+        submitted++;
+        const t = performance.now();
+        const res = await researcher.call('POST', '/api/v1/runs', { capsuleId: capsule.body.id, parameters: { i: submitted } });
+        if (res.status !== 201) throw new Error(`submit answered ${res.status}`);
+        submitLatency.push(performance.now() - t);
+      }
+    });
+    const workers = Array.from({ length: WORKERS }, async (_, w) => {
+      for (let guard = 0; completed < RUNS && guard < RUNS * 10; guard++) {
+        const l = await worker.call<{ leaseId: string; fencingToken: number }>('POST', '/api/v1/leases', { queue: 'cpu', workerId: `w${w}`, waitMs: 200 });
+        if (l.status === 204) continue;
+        const c = await worker.call('POST', `/api/v1/leases/${l.body.leaseId}/complete`, { fencingToken: l.body.fencingToken, state: 'succeeded', exitCode: 0 });
+        if (c.status !== 200) throw new Error(`complete answered ${c.status}`);
+        completed++;
+      }
+    });
+    await Promise.all([...submitters, ...workers]);
+    const seconds = (performance.now() - started) / 1000;
+    researcher.close();
+    worker.close();
+    const baseline = rawSqliteRunsPerSecond(dir, 2000);
+    submitLatency.sort((a, b) => a - b);
+    emit('runs_per_second', completed / seconds, 'runs/s', 'higher', { target: 2000, baseline: Math.round(baseline) });
+    emit('submit_latency_p50', percentile(submitLatency, 50), 'ms', 'lower');
+    emit('submit_latency_p99', percentile(submitLatency, 99), 'ms', 'lower');
+  } finally {
+    await services.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
