@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPlatformClient, PlatformError } from '../protocol/client.js';
+import { startAgent, type AgentProcess } from '../../main/platform/child-processes.js';
+import { FAST_WORKER, shellCapsule, startFaultSandbox, waitFor, waitForState, type FaultSandbox } from './fault-test-support.js';
+import { TIMINGS_FILE, type AttemptTimings } from './run-lease.js';
+
+const WORKER_MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+let platform: FaultSandbox;
+const extraWorkers: AgentProcess[] = [];
+
+beforeAll(async () => {
+  platform = await startFaultSandbox('faults', 2);
+}, 120_000);
+afterAll(async () => {
+  await Promise.all(extraWorkers.map((w) => w.stop(2_000)));
+  await platform?.dispose();
+}, 60_000);
+
+function timings(workerDir: string): AttemptTimings[] {
+  try {
+    return readFileSync(join(workerDir, TIMINGS_FILE), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as AttemptTimings);
+  } catch {
+    return [];
+  }
+}
+
+/** A worker of the gpu queue, which the sandbox's own (cpu) workers never compete for. */
+async function gpuWorker(name: string, drainGraceMs: number): Promise<AgentProcess> {
+  const { dataDir, sandbox } = platform;
+  const worker = startAgent(
+    WORKER_MAIN,
+    ['--url', sandbox.url, '--token-file', join(dataDir, 'services', 'worker.token'), '--queue', 'gpu', '--work', join(dataDir, name), '--worker-id', name, '--drain-grace-ms', String(drainGraceMs), ...FAST_WORKER],
+    join(dataDir, 'logs', `${name}.log`),
+  );
+  extraWorkers.push(worker);
+  await worker.ready;
+  return worker;
+}
+
+describe('partition', () => {
+  it('a worker whose heartbeats stop loses its lease; another finishes the run and the late worker is refused', async () => {
+    const { client, sandbox, dataDir } = platform;
+    const capsule = await shellCapsule(client, 'partition', 'if [ "$BENCHTOP_ATTEMPT" = 1 ]; then sleep 4; fi\necho "$BENCHTOP_ATTEMPT" > /results/attempt.txt\n');
+    const submitted = await client.createRun({ capsuleId: capsule.id });
+    const running = await waitForState(client, submitted.id, ['running']);
+    const stalled = sandbox.pids().workers.find((w) => w.workerId === running.workerId)!;
+    process.kill(stalled.pid, 'SIGSTOP');
+    try {
+      const done = await waitForState(client, submitted.id, ['succeeded', 'failed', 'cancelled'], 30_000);
+      expect(done).toMatchObject({ state: 'succeeded', attempts: 2 });
+      expect(done.workerId).not.toBe(stalled.workerId);
+      expect(await (await client.resultFile(done.id, 'attempt.txt')).text()).toBe('2\n');
+    } finally {
+      process.kill(stalled.pid, 'SIGCONT');
+    }
+    // Woken up, the stalled worker's first attempt (its command ended meanwhile) is refused.
+    const workDir = join(dataDir, 'workers', stalled.workerId.replace('sandbox-', ''));
+    const attempt = await waitFor('the stalled worker to give up its attempt', async () => timings(workDir).find((t) => t.runId === submitted.id));
+    expect(attempt.outcome).toBe('abandoned');
+    expect(await client.getRun(submitted.id)).toMatchObject({ state: 'succeeded', attempts: 2 });
+    expect(await (await client.resultFile(submitted.id, 'attempt.txt')).text()).toBe('2\n');
+  }, 60_000);
+
+  it('refuses the complete of an expired lease with 409 once the run was leased again', async () => {
+    const { client, dataDir, sandbox } = platform;
+    const worker = createPlatformClient({ url: sandbox.url, token: readFileSync(join(dataDir, 'services', 'worker.token'), 'utf8').trim() });
+    const capsule = await shellCapsule(client, 'late complete', 'true\n');
+    const run = await client.createRun({ capsuleId: capsule.id, queue: 'gpu' });
+    const first = await waitFor('a first lease', () => worker.lease({ queue: 'gpu', workerId: 'partitioned', waitMs: 1000 }));
+    expect(first.runId).toBe(run.id);
+    // No heartbeat: the lease lapses and the run is leased again with a greater fencing token.
+    const second = await waitFor('a second lease', () => worker.lease({ queue: 'gpu', workerId: 'healthy', waitMs: 1000 }), 15_000);
+    expect(second.runId).toBe(run.id);
+    expect(second.fencingToken).toBeGreaterThan(first.fencingToken);
+    const late = await worker.complete(first.leaseId, { fencingToken: first.fencingToken, state: 'succeeded', exitCode: 0 }).catch((e: unknown) => e);
+    expect(late).toBeInstanceOf(PlatformError);
+    expect((late as PlatformError).status).toBe(409);
+    expect(await worker.complete(second.leaseId, { fencingToken: second.fencingToken, state: 'succeeded', exitCode: 0 })).toMatchObject({ state: 'succeeded', attempts: 2 });
+  }, 60_000);
+});
+
+describe('drain on SIGTERM', () => {
+  it('lets the current run finish within the grace period, takes no new lease, and exits', async () => {
+    const { client } = platform;
+    const worker = await gpuWorker('drain-finish', 20_000);
+    const capsule = await shellCapsule(client, 'drain finish', 'sleep 1.5\necho done > /results/done.txt\n');
+    const run = await client.createRun({ capsuleId: capsule.id, queue: 'gpu' });
+    await waitForState(client, run.id, ['running']);
+    worker.child.kill('SIGTERM');
+    const later = await client.createRun({ capsuleId: capsule.id, queue: 'gpu' });
+    expect(await worker.exited).toEqual({ code: 0, signal: null });
+    expect(await client.getRun(run.id)).toMatchObject({ state: 'succeeded', attempts: 1 });
+    expect((await client.getRun(later.id)).state).toBe('queued');
+    await client.cancelRun(later.id);
+  }, 60_000);
+
+  it('hands a run that outlasts the grace period back to the queue, where another worker finishes it', async () => {
+    const { client } = platform;
+    const worker = await gpuWorker('drain-handback', 300);
+    const capsule = await shellCapsule(client, 'drain hand back', 'if [ "$BENCHTOP_ATTEMPT" = 1 ]; then sleep 60; fi\necho "$BENCHTOP_ATTEMPT" > /results/attempt.txt\n');
+    const run = await client.createRun({ capsuleId: capsule.id, queue: 'gpu' });
+    await waitForState(client, run.id, ['running']);
+    const began = Date.now();
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toEqual({ code: 0, signal: null });
+    expect(Date.now() - began).toBeLessThan(10_000);
+    expect(['leased', 'running', 'queued']).toContain((await client.getRun(run.id)).state);
+    await gpuWorker('drain-successor', 5_000);
+    const done = await waitForState(client, run.id, ['succeeded', 'failed', 'cancelled']);
+    expect(done).toMatchObject({ state: 'succeeded', attempts: 2, workerId: 'drain-successor' });
+  }, 60_000);
+});
+
+describe('cancel', () => {
+  it('reaches the worker within a heartbeat: SIGTERM, then SIGKILL for a run that ignores it', async () => {
+    const { client } = platform;
+    const capsule = await shellCapsule(client, 'cancel', 'trap "" TERM\necho started\nsleep 60\n');
+    const run = await client.createRun({ capsuleId: capsule.id });
+    await waitForState(client, run.id, ['running']);
+    const asked = Date.now();
+    await client.cancelRun(run.id);
+    const done = await waitForState(client, run.id, ['succeeded', 'failed', 'cancelled'], 15_000);
+    expect(done.state).toBe('cancelled');
+    expect(Date.now() - asked).toBeLessThan(8_000);
+  }, 30_000);
+});
