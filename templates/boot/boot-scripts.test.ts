@@ -33,7 +33,7 @@ function bash(script: string, fakes: Record<string, string>, setup?: (dir: strin
   writeFileSync(join(dir, 'calls'), '');
   setup?.(dir);
   const lib = (f: string) => join(BOOT_DIR, 'lib', f);
-  const result = spawnSync('bash', ['-c', `source ${lib('agent.sh')}; source ${lib('volume.sh')}; source ${lib('dns.sh')}; ${script}`], {
+  const result = spawnSync('bash', ['-c', `source ${lib('agent.sh')}; source ${lib('volume.sh')}; source ${lib('interface.sh')}; ${script}`], {
     env: { PATH: `${bin}:/usr/bin:/bin`, CALLS: join(dir, 'calls'), DEV_ROOT: join(dir, 'dev'), FSTAB: join(dir, 'fstab'), RETRY_SECONDS: '0', HOME: dir },
     encoding: 'utf8',
     timeout: 10_000,
@@ -180,7 +180,7 @@ describe('boot scripts', () => {
     });
   });
 
-  describe('worker token and services name', () => {
+  describe('worker token and services interface', () => {
     it('retries reading the worker token until the services agent has written it', () => {
       const aws = 'n=$(grep -c "get-parameter" "$CALLS"); if [ "$n" -lt 3 ]; then echo ParameterNotFound >&2; exit 254; fi; echo tok-123';
       const run = bash('token=$(retry 5 read_parameter /benchtop/lab/worker-token) && echo "got $token"', { aws, sleep: '' });
@@ -189,19 +189,17 @@ describe('boot scripts', () => {
       expect(run.calls[0]).toBe('aws ssm get-parameter --with-decryption --name /benchtop/lab/worker-token --query Parameter.Value --output text');
     });
 
-    it('upserts services.<zone> to the instance address', () => {
-      const run = bash('register_private_name Z123 services.lab.benchtop.internal 10.40.2.17', { aws: '' });
+    it('attaches the services interface as the second device, once it is free', () => {
+      const aws = 'n=$(grep -c "describe-network-interfaces" "$CALLS"); if [ "$n" -le 1 ]; then echo i-old; elif [ "$n" -eq 2 ]; then echo None; else echo i-new; fi';
+      const run = bash('attach_interface eni-1 i-new 10', { aws, sleep: '' });
       expect(run.status).toBe(0);
-      const call = run.calls.find((c) => c.startsWith('aws route53'))!;
-      const batch = JSON.parse(call.slice(call.indexOf('--change-batch ') + '--change-batch '.length)) as { Changes: Array<{ Action: string; ResourceRecordSet: { Name: string; ResourceRecords: Array<{ Value: string }> } }> };
-      expect(call).toContain('--hosted-zone-id Z123');
-      expect(batch.Changes[0]).toMatchObject({ Action: 'UPSERT', ResourceRecordSet: { Name: 'services.lab.benchtop.internal', Type: 'A', TTL: 30, ResourceRecords: [{ Value: '10.40.2.17' }] } });
+      expect(run.calls.filter((c) => c.includes('attach-network-interface'))).toEqual(['aws ec2 attach-network-interface --network-interface-id eni-1 --instance-id i-new --device-index 1']);
     });
 
-    it('refuses an address that is not IPv4 (an empty metadata answer)', () => {
-      const run = bash('register_private_name Z123 services.lab.benchtop.internal ""', { aws: '' });
+    it('gives up on the interface after the bound', () => {
+      const run = bash('attach_interface eni-1 i-new 2', { aws: 'echo i-old', sleep: '' });
       expect(run.status).toBe(1);
-      expect(run.calls).toEqual([]);
+      expect(run.stderr).toContain('interface eni-1 is not attached to i-new after 2 tries');
     });
   });
 });

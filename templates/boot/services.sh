@@ -5,15 +5,15 @@
 set -euo pipefail
 : "${STACK_NAME:?}" "${AWS_REGION:?}" "${DATA_VOLUME_ID:?}" "${ARTIFACTS_BUCKET:?}" \
   "${AGENT_VERSION:?}" "${RESULTS_BUCKET:?}" "${METRIC_NAMESPACE:?}" "${LOG_GROUP:?}" \
-  "${SIGNAL_RESOURCE:?}" "${PUBLIC_URL:?}" "${SERVICES_NAME:?}"
-# Empty unless ServicesEndpointMode=dns (then workers find this instance by its private name).
-PRIVATE_ZONE_ID=${PRIVATE_ZONE_ID:-}
+  "${SIGNAL_RESOURCE:?}" "${PUBLIC_URL:?}"
+# Empty unless ServicesEndpointMode=dns: the interface whose fixed address workers connect to.
+SERVICES_INTERFACE_ID=${SERVICES_INTERFACE_ID:-}
 export AWS_REGION AWS_DEFAULT_REGION="$AWS_REGION"
 exec > >(tee -a /var/log/benchtop-boot.log) 2>&1
 
 source "$(dirname "$0")/lib/agent.sh"
 source "$(dirname "$0")/lib/volume.sh"
-source "$(dirname "$0")/lib/dns.sh"
+source "$(dirname "$0")/lib/interface.sh"
 
 # CloudFormation waits for this signal (CreationPolicy), so a failed boot fails the install
 # with a reason instead of leaving a stack that looks healthy.
@@ -31,6 +31,9 @@ instance_id=$(retry 10 imds instance-id)
 attach_volume "$DATA_VOLUME_ID" "$instance_id" 60
 device=$(wait_for_volume_device "$DATA_VOLUME_ID" 60)
 prepare_data_volume "$device" "$DATA_DIR"
+if [ -n "$SERVICES_INTERFACE_ID" ]; then
+  attach_interface "$SERVICES_INTERFACE_ID" "$instance_id" 60
+fi
 chown benchtop:benchtop "$DATA_DIR"
 
 install_agent_bundle "$ARTIFACTS_BUCKET" "$AGENT_VERSION"
@@ -78,6 +81,3 @@ cat >/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json <<CWA
 CWA
 systemctl daemon-reload
 systemctl enable --now amazon-cloudwatch-agent benchtop-services
-if [ -n "$PRIVATE_ZONE_ID" ]; then
-  register_private_name "$PRIVATE_ZONE_ID" "$SERVICES_NAME" "$(retry 10 imds local-ipv4)"
-fi

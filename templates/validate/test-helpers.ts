@@ -22,6 +22,6 @@ export function resourceOf(template: CfnObject, id: string): CfnObject {
 /** Parameter sets that together take every branch of the platform template's conditions. */
 export const SCENARIOS: Array<{ name: string; parameters: Record<string, string> }> = [
   { name: 'defaults (NAT instance, no GPU)', parameters: {} },
-  { name: 'NAT gateway, GPU workers, domain, budget, e-mail', parameters: { NatMode: 'gateway', GpuWorkerMaxCount: '2', DomainName: 'bench.lab.example.org', PublicHostedZoneId: 'Z0123456789ABC', MonthlyBudgetUsd: '200', AlarmEmail: 'pi@lab.example.org', DataVolumeSnapshotId: 'snap-0123456789abcdef0' } },
+  { name: 'NAT gateway, internal load balancer for workers, GPU workers, domain, budget, e-mail', parameters: { NatMode: 'gateway', ServicesEndpointMode: 'load-balancer', GpuWorkerMaxCount: '2', DomainName: 'bench.lab.example.org', PublicHostedZoneId: 'Z0123456789ABC', MonthlyBudgetUsd: '200', AlarmEmail: 'pi@lab.example.org', DataVolumeSnapshotId: 'snap-0123456789abcdef0' } },
   { name: 'existing VPC, internal load balancer', parameters: { ExistingVpcId: 'vpc-0123456789abcdef0', NatMode: 'none', LoadBalancerScheme: 'internal', ExistingPrivateSubnet1: 'subnet-0123456789abcdef1', ExistingPrivateSubnet2: 'subnet-0123456789abcdef2', ExistingPrivateSubnet1Zone: 'eu-west-1a' } },
 ];
