@@ -21,7 +21,8 @@ export function openDatabase(file: string, options: { busyTimeoutMs?: number } =
 /**
  * Compiles each SQL text once: preparing statements was the largest cost in the request profile.
  * Our SQL texts are constants (a handful of list-filter variants at most), so the cache stays small;
- * statements are only run with get/all/run, never iterated, so sharing one is safe.
+ * statements are only run with get/all/run, never iterated, so sharing one is safe. A statement
+ * put in raw mode needs a SQL text of its own.
  */
 function cacheStatements(db: Db): void {
   const prepare = db.prepare.bind(db);

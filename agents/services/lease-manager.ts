@@ -33,6 +33,7 @@ export interface Finished {
 }
 
 const STREAM_CODE = { stdout: 1, stderr: 2 } as const;
+const LINES_PER_INSERT = 100;
 
 /**
  * The worker side of the queue: leases with fencing tokens, heartbeats, expiry and requeue, log
@@ -206,14 +207,30 @@ export class LeaseManager {
       if (offset > lease.log_count) throw conflict(`log batch starts at line ${offset} but the server holds ${lease.log_count} lines of this lease; resend from ${lease.log_count}`);
       const fresh = lines.slice(lease.log_count - offset);
       const last = (this.db.prepare('SELECT max(seq) AS s FROM logs WHERE run_n = ?').get(run.n) as { s: number | null }).s ?? 0;
-      const insert = this.db.prepare('INSERT INTO logs (run_n, seq, stream, ts, text) VALUES (?, ?, ?, ?, ?)');
-      fresh.forEach((line, i) => insert.run(run.n, last + 1 + i, STREAM_CODE[line.stream], line.ts, line.text));
+      this.insertLines(run.n, last + 1, fresh);
       const next = Math.max(lease.log_count, offset + lines.length);
       if (next !== lease.log_count) this.db.prepare('UPDATE leases SET log_count = ? WHERE n = ?').run(next, lease.n);
       return { next, runId: run.id, runN: run.n, firstSeq: last + 1, added: fresh.length };
     });
     if (out.added > 0) this.logsChanged.notify(out.runId);
     return out;
+  }
+
+  // Many rows per INSERT statement: the per-statement cost dominated big batches.
+  private insertLines(runN: number, firstSeq: number, lines: LogLineUpload[]): void {
+    const one = this.db.prepare('INSERT INTO logs (run_n, seq, stream, ts, text) VALUES (?, ?, ?, ?, ?)');
+    const many = this.db.prepare(`INSERT INTO logs (run_n, seq, stream, ts, text) VALUES ${Array(LINES_PER_INSERT).fill('(?, ?, ?, ?, ?)').join(', ')}`);
+    const args: Array<number | string> = [];
+    let i = 0;
+    for (; i + LINES_PER_INSERT <= lines.length; i += LINES_PER_INSERT) {
+      args.length = 0;
+      for (let k = i; k < i + LINES_PER_INSERT; k++) {
+        const line = lines[k]!;
+        args.push(runN, firstSeq + k, STREAM_CODE[line.stream], line.ts, line.text);
+      }
+      many.run(args);
+    }
+    for (; i < lines.length; i++) one.run(runN, firstSeq + i, STREAM_CODE[lines[i]!.stream], lines[i]!.ts, lines[i]!.text);
   }
 
   /** Checks, before a result upload streams in, that the lease may write. */

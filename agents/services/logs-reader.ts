@@ -28,6 +28,11 @@ export class LogsReader {
     return rows.map((r) => ({ seq: r.seq, stream: STREAMS[r.stream] as 'stdout' | 'stderr', ts: r.ts, text: r.text }));
   }
 
+  private rawPage(runN: number, after: number, limit: number): Array<[number, 1 | 2, number, string]> {
+    // Its own SQL text (the comment), because statements are cached and raw mode sticks to one.
+    return this.db.prepare('SELECT /* raw */ seq, stream, ts, text FROM logs WHERE run_n = ? AND seq > ? ORDER BY seq LIMIT ?').raw(true).all(runN, after, limit) as Array<[number, 1 | 2, number, string]>;
+  }
+
   private state(runN: number): RunRow['state'] {
     return (this.db.prepare('SELECT state FROM runs WHERE n = ?').get(runN) as { state: RunRow['state'] }).state;
   }
@@ -46,11 +51,14 @@ export class LogsReader {
     while (!closed.signal.aborted) {
       // The state is read before the page: if the run was finished then, this page holds its last lines.
       const state = this.state(runN);
-      const rows = this.page(runN, after, options.pageSize);
+      const rows = this.rawPage(runN, after, options.pageSize);
       if (rows.length > 0) {
+        // Built by hand from raw rows: same JSON as a LogLine, without an object per line.
         let chunk = '';
-        for (const line of rows) chunk += `id: ${line.seq}\nevent: line\ndata: ${JSON.stringify(line)}\n\n`;
-        after = rows.at(-1)!.seq;
+        for (const [seq, stream, ts, text] of rows) {
+          chunk += `id: ${seq}\nevent: line\ndata: {"seq":${seq},"stream":"${STREAMS[stream]}","ts":${ts},"text":${JSON.stringify(text)}}\n\n`;
+        }
+        after = rows.at(-1)![0];
         if (!res.write(chunk)) await drained(res, closed.signal);
         continue;
       }
