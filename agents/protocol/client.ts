@@ -183,10 +183,13 @@ export class PlatformClient {
         const { value, done } = await reader.read();
         if (done) return;
         buffer += value;
+        // Walk the buffer with an index and cut it once per chunk: slicing per event would copy
+        // the rest of a large chunk again for every line.
+        let start = 0;
         let cut: number;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
+        while ((cut = buffer.indexOf('\n\n', start)) >= 0) {
+          const block = buffer.slice(start, cut);
+          start = cut + 2;
           let event = 'message';
           let data = '';
           for (const line of block.split('\n')) {
@@ -199,6 +202,7 @@ export class PlatformClient {
             return;
           }
         }
+        buffer = buffer.slice(start);
       }
     } finally {
       await reader.cancel().catch(() => undefined);
