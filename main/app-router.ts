@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { getAppInfo } from './api/app.contract.js';
 import { Router } from './api/router.js';
 import { registerAws } from './aws/register-aws.js';
+import { registerDeploy } from './deploy/register-deploy.js';
 import type { SecretStore } from './settings/secret-store.js';
 import type { SettingsStore } from './settings/settings-store.js';
 import { registerSettings } from './settings/register-settings.js';
@@ -38,6 +39,7 @@ export function createAppRouter(deps: AppDeps): Router {
   const router = new Router();
   registerApp(router, deps);
   registerAws(router, deps);
+  registerDeploy(router);
   registerSettings(router, deps);
   registerResearcher(router, deps);
   return router;

@@ -17,6 +17,8 @@ export interface ApplyOptions {
   onMessage?: (m: WatchMessage) => void;
   /** Warnings that did not stop the apply (a guard rail the endpoint cannot set). */
   onWarning?: (message: string) => void;
+  /** Called once ExecuteChangeSet is accepted: a caller running the apply in the background waits for this. */
+  onExecuted?: () => void;
 }
 
 export function dataLossBlocked(plan: Plan, confirmation: string | undefined): boolean {
@@ -49,6 +51,7 @@ export async function applyPlan(c: DeployClients, plan: Plan, options: ApplyOpti
   const before = await findStack(c, plan.stackName);
   const known = await StackEventReader.currentIds(c, plan.stackName);
   await c.cfn.send(new ExecuteChangeSetCommand({ StackName: plan.stackName, ChangeSetName: plan.changeSetName, ClientRequestToken: `${plan.changeSetName}-exec` }));
+  options.onExecuted?.();
   let result: WatchResult;
   try {
     result = await watchStack(

@@ -19,6 +19,8 @@ export interface DeleteOptions {
   /** For a DELETE_FAILED stack: the logical ids to leave behind. */
   retain?: string[];
   onMessage?: (m: WatchMessage) => void;
+  /** Called once DeleteStack is accepted. */
+  onStarted?: () => void;
 }
 
 export interface DataResource {
@@ -55,7 +57,10 @@ async function emptyAndDeleteBucket(c: DeployClients, bucket: string): Promise<v
  */
 export async function deleteStack(c: DeployClients, stackName: string, options: DeleteOptions, timing: Timing): Promise<DeleteResult> {
   const existing = await findStack(c, stackName);
-  if (!existing) return { status: 'DELETE_COMPLETE', ok: true, kept: [], deleted: [] };
+  if (!existing) {
+    options.onStarted?.();
+    return { status: 'DELETE_COMPLETE', ok: true, kept: [], deleted: [] };
+  }
   if (existing.stack.EnableTerminationProtection) {
     if (options.confirm !== stackName) {
       throw new DeployError(`Stack ${stackName} has termination protection on.`, `Type the stack name "${stackName}" to confirm that it should be turned off and the stack deleted (CLI: --yes).`);
@@ -67,7 +72,7 @@ export async function deleteStack(c: DeployClients, stackName: string, options: 
     .filter((r) => isStateful(r.ResourceType) && r.PhysicalResourceId)
     .map((r) => ({ logicalId: r.LogicalResourceId!, resourceType: r.ResourceType!, physicalId: r.PhysicalResourceId! }));
 
-  const watched = await deleteAndWatch(c, stackName, options.retain ?? [], timing, options.onMessage);
+  const watched = await deleteAndWatch(c, stackName, options.retain ?? [], timing, options.onMessage, options.onStarted);
   const result: DeleteResult = { status: watched.status, ok: watched.ok, ...(watched.reason ? { reason: watched.reason } : {}), kept: [], deleted: [] };
   if (!watched.ok || !options.deleteData) {
     result.kept = data;

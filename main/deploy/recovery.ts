@@ -62,6 +62,7 @@ export async function continueRollback(
   resourcesToSkip: string[],
   timing: Timing,
   onMessage?: (m: WatchMessage) => void,
+  onStarted?: () => void,
 ): Promise<WatchResult> {
   const existing = await findStack(c, stackName);
   if (existing?.status !== 'UPDATE_ROLLBACK_FAILED') {
@@ -69,6 +70,7 @@ export async function continueRollback(
   }
   const known = await StackEventReader.currentIds(c, stackName);
   await c.cfn.send(new ContinueUpdateRollbackCommand({ StackName: stackName, ...(resourcesToSkip.length ? { ResourcesToSkip: resourcesToSkip } : {}) }));
+  onStarted?.();
   return watchStack(c, { stackName, knownEventIds: known, before: { status: existing.status }, onMessage }, timing);
 }
 
@@ -79,12 +81,17 @@ export async function deleteAndWatch(
   retain: string[],
   timing: Timing,
   onMessage?: (m: WatchMessage) => void,
+  onStarted?: () => void,
 ): Promise<WatchResult> {
   const existing = await findStack(c, stackName);
-  if (!existing) return { status: 'DELETE_COMPLETE', ok: true, events: 0 };
+  if (!existing) {
+    onStarted?.();
+    return { status: 'DELETE_COMPLETE', ok: true, events: 0 };
+  }
   const known = await StackEventReader.currentIds(c, stackName);
   // CloudFormation accepts RetainResources only for a stack in DELETE_FAILED.
   const keep = existing.status === 'DELETE_FAILED' ? retain : [];
   await c.cfn.send(new DeleteStackCommand({ StackName: existing.stack.StackId ?? stackName, ...(keep.length ? { RetainResources: keep } : {}) }));
+  onStarted?.();
   return watchStack(c, { stackName, knownEventIds: known, before: { status: existing.status }, onMessage }, timing);
 }

@@ -1,0 +1,182 @@
+import { ListCertificatesCommand, type CertificateSummary } from '@aws-sdk/client-acm';
+import type { AwsTarget } from '../aws/client-factory.js';
+import * as api from '../api/deploy.contract.js';
+import { ApiError } from '../api/errors.js';
+import type { Router } from '../api/router.js';
+import { estimateMonthlyCost } from '../../templates/cost/estimate.js';
+import { PRICES, PRICES_AS_OF } from '../../templates/cost/price-table.js';
+import { applyPlan, dataLossBlocked } from './apply.js';
+import { BackgroundOperations } from './background-operations.js';
+import { createDeployClients, type DeployClients } from './deploy-clients.js';
+import { DeployError } from './deploy-error.js';
+import { preparePlan } from './deploy-flow.js';
+import { deleteStack } from './delete-stack.js';
+import { loadPlan } from './plan.js';
+import { P } from './platform-parameters.js';
+import { runPreflight } from './preflight.js';
+import { findStack } from './preflight-aws.js';
+import { continueRollback, deleteAndWatch, inspectStack } from './recovery.js';
+import { StackEventReader } from './stack-events.js';
+import { allowedValues, type DeploySource, loadDeploySource, parameterDefaults } from './template-source.js';
+import { DEFAULT_TIMING, type Timing } from './timing.js';
+import { versionInfo } from './upgrade.js';
+import { watchStack } from './watch-stack.js';
+
+export interface DeployDeps {
+  /** Overridable for tests; the app makes clients through main/aws. */
+  clients?: (target: AwsTarget) => DeployClients;
+  source?: () => DeploySource;
+  timing?: Timing;
+  operations?: BackgroundOperations;
+}
+
+function asApiError(e: unknown): unknown {
+  return e instanceof DeployError ? new ApiError(e.status ? 'conflict' : 'aws', e.message, e.fix) : e;
+}
+
+async function guard<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    throw asApiError(e);
+  }
+}
+
+export function registerDeploy(router: Router, deps: DeployDeps = {}): void {
+  const clients = deps.clients ?? ((t: AwsTarget) => createDeployClients(t));
+  let cached: DeploySource | undefined;
+  const source = deps.source ?? (() => (cached ??= loadDeploySource()));
+  const timing = deps.timing ?? DEFAULT_TIMING;
+  const ops = deps.operations ?? new BackgroundOperations();
+  const key = (t: AwsTarget, stack: string) => `${t.profile ?? 'default'}/${t.region}/${stack}`;
+
+  router.handle(api.getTemplateInfo, () => {
+    const s = source();
+    const descriptions: Record<string, string> = {};
+    for (const [name, decl] of Object.entries((s.platform.Parameters ?? {}) as Record<string, { Description?: string }>)) if (decl.Description) descriptions[name] = decl.Description;
+    return { stackVersion: s.stackVersion, defaults: parameterDefaults(s.platform), allowed: allowedValues(s.platform), descriptions };
+  });
+
+  router.handle(api.runPreflight, ({ target, stackName, params }) =>
+    guard(() => runPreflight(clients(target), { stackName, region: target.region, params, allowed: allowedValues(source().platform) })),
+  );
+
+  router.handle(api.createPlan, ({ target, stackName, params }) => guard(async () => (await preparePlan(clients(target), stackName, params, source(), timing)).plan));
+
+  router.handle(api.applyPlan, ({ target, stackName, changeSetName, confirmDataLoss }) =>
+    guard(async () => {
+      const c = clients(target);
+      const plan = await loadPlan(c, stackName, changeSetName);
+      if (dataLossBlocked(plan, confirmDataLoss)) {
+        throw new ApiError('conflict', `This change removes or replaces data: ${plan.dataRisks.map((r) => r.logicalId).join(', ')}.`, `Type the stack name "${stackName}" to confirm.`);
+      }
+      await ops.start(key(target, stackName), (started) => applyPlan(c, plan, { guardRails: true, confirmDataLoss, onExecuted: started }, timing));
+      return { started: true as const, stackName };
+    }),
+  );
+
+  router.handle(api.getStatus, ({ target, stackName }) =>
+    guard(async () => {
+      const c = clients(target);
+      const health = await inspectStack(c, stackName);
+      const stack = health.exists ? (await findStack(c, stackName))?.stack : undefined;
+      const lastError = ops.lastError(key(target, stackName));
+      return {
+        stackName,
+        exists: health.exists,
+        status: health.status,
+        message: health.message,
+        actions: health.actions,
+        version: versionInfo(stack, source().stackVersion),
+        outputs: (stack?.Outputs ?? []).map((o) => ({ key: o.OutputKey ?? '', value: o.OutputValue ?? '', ...(o.Description ? { description: o.Description } : {}) })),
+        terminationProtection: Boolean(stack?.EnableTerminationProtection),
+        ...(lastError ? { lastError } : {}),
+      };
+    }),
+  );
+
+  router.handle(api.listEvents, ({ target, stackName, limit }) =>
+    guard(async () => {
+      const reader = new StackEventReader(clients(target), stackName, false, { kind: 'after', seen: [] });
+      const n = limit ?? 100;
+      return { events: (await reader.fetchNew(Math.ceil(n / 100) + 1)).slice(-n) };
+    }),
+  );
+
+  router.handle(api.deleteStack, ({ target, stackName, confirm, deleteData, retain }) =>
+    guard(async () => {
+      if (confirm !== stackName) throw new ApiError('bad-input', `The confirmation "${confirm}" is not the stack name.`, `Type "${stackName}" exactly to delete it.`);
+      const c = clients(target);
+      await ops.start(key(target, stackName), (started) => deleteStack(c, stackName, { confirm, deleteData, ...(retain ? { retain } : {}), onStarted: started }, timing));
+      return { started: true as const, stackName };
+    }),
+  );
+
+  router.handle(api.recoverStack, ({ target, stackName, action }) =>
+    guard(async () => {
+      const c = clients(target);
+      const k = key(target, stackName);
+      switch (action.kind) {
+        case 'continue-rollback':
+          await ops.start(k, (started) => continueRollback(c, stackName, action.resourcesToSkip, timing, undefined, started));
+          break;
+        case 'delete-retaining':
+          await ops.start(k, (started) => deleteAndWatch(c, stackName, action.retain, timing, undefined, started));
+          break;
+        case 'delete-and-retry':
+          await ops.start(k, (started) => deleteAndWatch(c, stackName, [], timing, undefined, started));
+          break;
+        case 'wait':
+          throw new ApiError('bad-input', 'Waiting is not an action to start.', 'Follow the stack on the Deployment page.');
+      }
+      return { started: true as const, stackName };
+    }),
+  );
+
+  router.handle(api.listCertificates, ({ target }) =>
+    guard(async () => {
+      const c = clients(target);
+      const all: CertificateSummary[] = [];
+      let token: string | undefined;
+      for (let page = 0; page < 20; page++) {
+        const out = await c.acm.send(new ListCertificatesCommand({ NextToken: token, MaxItems: 100 }));
+        all.push(...(out.CertificateSummaryList ?? []));
+        token = out.NextToken;
+        if (!token) break;
+      }
+      return {
+        certificates: all
+          .filter((s) => s.CertificateArn)
+          .map((s) => ({ arn: s.CertificateArn!, domainName: s.DomainName ?? '', status: s.Status ?? 'UNKNOWN', inUse: Boolean(s.InUse) })),
+      };
+    }),
+  );
+
+  router.handle(api.listInstanceTypes, ({ target }) => {
+    const allowed = allowedValues(source().platform);
+    const prices = PRICES[target.region]?.ec2Hourly;
+    const types = [P.servicesInstanceType, P.cpuWorkerInstanceType, P.gpuWorkerInstanceType].flatMap((parameter) =>
+      (allowed[parameter] ?? []).map((instanceType) => {
+        const hourlyUsd = prices?.[instanceType];
+        return { parameter, instanceType, ...(hourlyUsd !== undefined ? { hourlyUsd } : {}) };
+      }),
+    );
+    return { types, ...(prices ? { pricesAsOf: PRICES_AS_OF } : {}) };
+  });
+
+  router.handle(api.estimateCost, ({ region, params }) => {
+    try {
+      const estimate = estimateMonthlyCost(params, region);
+      return { idle: estimate.idle.items, totalMonthlyUsd: estimate.idle.totalMonthlyUsd, pricesAsOf: estimate.pricesAsOf };
+    } catch (e) {
+      throw new ApiError('bad-input', e instanceof Error ? e.message : String(e), 'Fix the parameters named above, or pick a priced region.');
+    }
+  });
+
+  router.handleEvent(api.watchStack, async ({ target, stackName }, emit, signal) => {
+    const c = clients(target);
+    await watchStack(c, { stackName, onMessage: emit }, { ...timing, signal }).catch((e: unknown) => {
+      if (!signal.aborted) throw asApiError(e);
+    });
+  });
+}
