@@ -44,6 +44,14 @@ describe('SettingsStore', () => {
     expect(new SettingsStore(dir).listDeployments().map((d) => d.name)).toEqual(['alpha']);
   });
 
+  it('never writes what it would refuse to read back', () => {
+    const store = new SettingsStore(dir);
+    store.saveDeployment(lab);
+    const before = readFileSync(store.file, 'utf8');
+    expect(() => store.saveDeployment({ name: 'bad', region: 'nowhere' })).toThrow(/region/);
+    expect(readFileSync(store.file, 'utf8')).toBe(before);
+  });
+
   it('refuses a damaged file with a clear error, keeps a copy, and never overwrites it', () => {
     const store = new SettingsStore(dir);
     store.saveDeployment(lab);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Conf from 'conf';
 import type { Deployment, Preferences } from '../api/settings.contract.js';
 import { ApiError } from '../api/errors.js';
-import { CorruptSettingsError, type SettingsFile, defaultPreferences, parseSettingsText } from './settings-file.js';
+import { CorruptSettingsError, type SettingsFile, defaultPreferences, parseSettingsText, settingsFile } from './settings-file.js';
 
 export type PreferencesPatch = { [K in keyof Preferences]?: Preferences[K] | null };
 export type DeploymentInput = Omit<Deployment, 'createdAt'> & { createdAt?: string };
@@ -76,7 +76,8 @@ export class SettingsStore {
   private update(change: (current: SettingsFile) => SettingsFile): SettingsFile {
     return this.guard(() => {
       const conf = this.open();
-      const next = change(conf.store);
+      // Checked before writing too: nothing is saved that the next read would refuse.
+      const next = settingsFile.parse(change(conf.store));
       conf.store = next;
       return next;
     });
