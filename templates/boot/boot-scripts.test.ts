@@ -33,8 +33,8 @@ function bash(script: string, fakes: Record<string, string>, setup?: (dir: strin
   writeFileSync(join(dir, 'calls'), '');
   setup?.(dir);
   const lib = (f: string) => join(BOOT_DIR, 'lib', f);
-  const result = spawnSync('bash', ['-c', `source ${lib('agent.sh')}; source ${lib('volume.sh')}; source ${lib('interface.sh')}; ${script}`], {
-    env: { PATH: `${bin}:/usr/bin:/bin`, CALLS: join(dir, 'calls'), DEV_ROOT: join(dir, 'dev'), FSTAB: join(dir, 'fstab'), RETRY_SECONDS: '0', HOME: dir },
+  const result = spawnSync('bash', ['-c', `source ${lib('agent.sh')}; source ${lib('volume.sh')}; source ${lib('interface.sh')}; source ${lib('drain.sh')}; ${script}`], {
+    env: { PATH: `${bin}:/usr/bin:/bin`, CALLS: join(dir, 'calls'), DEV_ROOT: join(dir, 'dev'), FSTAB: join(dir, 'fstab'), RETRY_SECONDS: '0', POLL_SECONDS: '0', HOME: dir, SYSTEMD_DIR: dir, BENCHTOP_LIB_DIR: join(dir, 'lib') },
     encoding: 'utf8',
     timeout: 10_000,
   });
@@ -200,6 +200,44 @@ describe('boot scripts', () => {
       const run = bash('attach_interface eni-1 i-new 2', { aws: 'echo i-old', sleep: '' });
       expect(run.status).toBe(1);
       expect(run.stderr).toContain('interface eni-1 is not attached to i-new after 2 tries');
+    });
+  });
+
+  describe('drain on scale-in', () => {
+    const curl = [
+      'case "$*" in',
+      '  *api/token*) echo token;;',
+      '  *target-lifecycle-state*) n=$(grep -c "target-lifecycle-state" "$CALLS"); if [ "$n" -lt 3 ]; then echo InService; else echo Terminated; fi;;',
+      '  *instance-id*) echo i-0abc;;',
+      'esac',
+    ].join('\n');
+
+    it('waits until the group marks the instance for termination', () => {
+      const run = bash('wait_for_termination', { curl, sleep: '' });
+      expect(run.status).toBe(0);
+      expect(run.calls.filter((c) => c.startsWith('sleep'))).toHaveLength(2);
+      expect(run.calls.find((c) => c.includes('target-lifecycle-state'))).toContain('X-aws-ec2-metadata-token: token');
+    });
+
+    it('stops the worker (its drain) before letting the group continue', () => {
+      const aws = 'case "$2" in describe-auto-scaling-instances) echo benchtop-cpu-asg;; esac';
+      const run = bash('drain_and_continue benchtop-drain benchtop-worker', { curl, aws, systemctl: '' });
+      expect(run.status).toBe(0);
+      const order = run.calls.filter((c) => c.startsWith('systemctl') || c.startsWith('aws autoscaling complete'));
+      expect(order).toEqual([
+        'systemctl stop benchtop-worker',
+        'aws autoscaling complete-lifecycle-action --lifecycle-hook-name benchtop-drain --auto-scaling-group-name benchtop-cpu-asg --instance-id i-0abc --lifecycle-action-result CONTINUE',
+      ]);
+    });
+
+    it('installs a standalone watcher that passes shellcheck, and its unit', () => {
+      const run = bash('mkdir -p "$SYSTEMD_DIR" && install_drain_watcher benchtop-drain benchtop-worker /etc/benchtop/worker.env', {});
+      expect(run.status).toBe(0);
+      const watcher = join(run.dir, 'lib/drain-watch');
+      const check = spawnSync('shellcheck', [watcher], { encoding: 'utf8' });
+      expect(check.stdout).toBe('');
+      expect(readFileSync(watcher, 'utf8').trim().split('\n').at(-1)).toBe("wait_for_termination && drain_and_continue 'benchtop-drain' 'benchtop-worker'");
+      expect(readFileSync(join(run.dir, 'benchtop-drain.service'), 'utf8')).toContain(`ExecStart=${watcher}`);
     });
   });
 });

@@ -5,7 +5,7 @@
 set -euo pipefail
 : "${STACK_NAME:?}" "${AWS_REGION:?}" "${DATA_VOLUME_ID:?}" "${ARTIFACTS_BUCKET:?}" \
   "${AGENT_VERSION:?}" "${RESULTS_BUCKET:?}" "${METRIC_NAMESPACE:?}" "${LOG_GROUP:?}" \
-  "${SIGNAL_RESOURCE:?}" "${PUBLIC_URL:?}"
+  "${RUNS_LOG_GROUP:?}" "${SIGNAL_RESOURCE:?}"
 # Empty unless ServicesEndpointMode=dns: the interface whose fixed address workers connect to.
 SERVICES_INTERFACE_ID=${SERVICES_INTERFACE_ID:-}
 export AWS_REGION AWS_DEFAULT_REGION="$AWS_REGION"
@@ -24,34 +24,36 @@ signal_stack() {
 trap 'signal_stack $?' EXIT
 
 DATA_DIR=/var/lib/benchtop
-dnf install -y -q amazon-cloudwatch-agent aws-cfn-bootstrap
+dnf install -y -q amazon-cloudwatch-agent aws-cfn-bootstrap git gcc-c++ make
+node=$(install_node)
 id benchtop >/dev/null 2>&1 || useradd --system --home-dir "$DATA_DIR" --shell /sbin/nologin benchtop
 
 instance_id=$(retry 10 imds instance-id)
 attach_volume "$DATA_VOLUME_ID" "$instance_id" 60
 device=$(wait_for_volume_device "$DATA_VOLUME_ID" 60)
 prepare_data_volume "$device" "$DATA_DIR"
+chown benchtop:benchtop "$DATA_DIR"
 if [ -n "$SERVICES_INTERFACE_ID" ]; then
   attach_interface "$SERVICES_INTERFACE_ID" "$instance_id" 60
 fi
-chown benchtop:benchtop "$DATA_DIR"
 
 install_agent_bundle "$ARTIFACTS_BUCKET" "$AGENT_VERSION"
-mkdir -p /etc/benchtop "$DATA_DIR/logs"
-chown benchtop:benchtop "$DATA_DIR/logs"
+install_agent_dependencies /opt/benchtop/current
+mkdir -p /etc/benchtop
 install -m 600 /dev/null /etc/benchtop/services.env
+# The names agents/services/aws-adapters.ts reads; the database backups go next to the results.
 cat >/etc/benchtop/services.env <<ENV
-BENCHTOP_STACK=$STACK_NAME
-BENCHTOP_DATA_DIR=$DATA_DIR
-BENCHTOP_LISTEN=0.0.0.0:8080
-BENCHTOP_PUBLIC_URL=$PUBLIC_URL
-BENCHTOP_RESULTS_BUCKET=$RESULTS_BUCKET
-BENCHTOP_METRIC_NAMESPACE=$METRIC_NAMESPACE
-BENCHTOP_TOKEN_PARAMETER_PREFIX=/benchtop/$STACK_NAME/
 AWS_REGION=$AWS_REGION
+BENCHTOP_BUCKET=$RESULTS_BUCKET
+BENCHTOP_BUCKET_PREFIX=results/
+BENCHTOP_BACKUP_BUCKET=$RESULTS_BUCKET
+BENCHTOP_LOG_GROUP=$RUNS_LOG_GROUP
+BENCHTOP_METRICS_NAMESPACE=$METRIC_NAMESPACE
+BENCHTOP_SSM_PREFIX=/benchtop/$STACK_NAME/
 ENV
 write_unit benchtop-services "Benchtop services agent" \
-  /opt/benchtop/current/bin/benchtop-services /etc/benchtop/services.env
+  "$node --import tsx agents/services/main.ts --data $DATA_DIR --host 0.0.0.0 --port 8080 --log-level info" \
+  /etc/benchtop/services.env
 
 # Disk usage of the data volume feeds the DataDiskUsedPercent alarm; logs go to the stack's group.
 cat >/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json <<CWA
@@ -72,7 +74,7 @@ cat >/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json <<CWA
       "files": {
         "collect_list": [
           { "file_path": "/var/log/benchtop-boot.log", "log_group_name": "$LOG_GROUP", "log_stream_name": "{instance_id}/boot" },
-          { "file_path": "$DATA_DIR/logs/*.log", "log_group_name": "$LOG_GROUP", "log_stream_name": "{instance_id}/services" }
+          { "file_path": "/var/log/benchtop/benchtop-services.log", "log_group_name": "$LOG_GROUP", "log_stream_name": "{instance_id}/services" }
         ]
       }
     }
@@ -81,3 +83,4 @@ cat >/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json <<CWA
 CWA
 systemctl daemon-reload
 systemctl enable --now amazon-cloudwatch-agent benchtop-services
+retry 30 curl -fsS -o /dev/null http://127.0.0.1:8080/api/v1/health

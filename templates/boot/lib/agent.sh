@@ -36,9 +36,27 @@ install_agent_bundle() {
   ln -sfn "$dest/$version" "$dest/current"
 }
 
-# write_unit NAME DESCRIPTION EXEC ENV_FILE: a restarting service run as the benchtop user.
+# Node.js for the agents (Amazon Linux 2023 names versioned binaries node-20/npm-20). Prints the
+# node binary's path.
+install_node() {
+  dnf install -y -q nodejs20 nodejs20-npm >&2 || return 1
+  command -v node || command -v node-20
+}
+
+# Installs the bundle's npm dependencies for this machine's architecture (better-sqlite3 is native).
+install_agent_dependencies() {
+  local dir=${1:-/opt/benchtop/current} npm
+  npm=$(command -v npm || command -v npm-20) || return 1
+  (cd "$dir" && retry 5 "$npm" ci --omit=dev --no-audit --no-fund)
+}
+
+# write_unit NAME DESCRIPTION EXEC ENV_FILE [STOP_TIMEOUT_SECONDS]: a restarting service run as the
+# benchtop user from the agent bundle, its output in /var/log/benchtop/NAME.log (the CloudWatch
+# agent ships files). The stop timeout is how long SIGTERM may take (a draining
+# worker finishes its run first).
 write_unit() {
-  local name=$1 description=$2 exec=$3 env_file=$4
+  local name=$1 description=$2 exec=$3 env_file=$4 stop_timeout=${5:-90}
+  mkdir -p /var/log/benchtop
   cat >"${SYSTEMD_DIR:-/etc/systemd/system}/$name.service" <<UNIT
 [Unit]
 Description=$description
@@ -46,11 +64,16 @@ After=network-online.target
 Wants=network-online.target
 
 [Service]
+WorkingDirectory=/opt/benchtop/current
 EnvironmentFile=$env_file
 ExecStart=$exec
+StandardOutput=append:/var/log/benchtop/$name.log
+StandardError=append:/var/log/benchtop/$name.log
 User=benchtop
 Restart=always
 RestartSec=5
+TimeoutStopSec=$stop_timeout
+KillMode=mixed
 NoNewPrivileges=true
 ProtectSystem=full
 PrivateTmp=true
