@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import net from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -64,5 +65,28 @@ describe('benchtop start', () => {
     }
     expect(stderr).toContain('--port must be a number from 1 to 65535, not "eighty"');
     expect(stderr).toContain("Unknown option '--colour'");
+  });
+
+  it('says so when the port is taken, and leaves nothing running', async () => {
+    const data = mkdtempSync(path.join(tmpdir(), 'benchtop-start-'));
+    dirs.push(data);
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    let stderr = '';
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      stderr += String(chunk);
+      return true;
+    });
+    // run() points BENCHTOP_HOME at --data for what it starts; keep that out of this worker.
+    vi.stubEnv('BENCHTOP_HOME', '');
+    try {
+      expect(await run(['--port', String(port), '--data', data, '--no-open'])).toBe(1);
+    } finally {
+      vi.unstubAllEnvs();
+      spy.mockRestore();
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+    expect(stderr).toContain(`port ${port} is already in use`);
   });
 });
