@@ -3,6 +3,8 @@ import { useCall } from '../api/hooks.js';
 import { Button } from '../components/Button.js';
 import type { ActiveProfile } from '../data/use-active-profile.js';
 import type { ThemeChoice } from '../theme/theme.js';
+import { PlatformBadge } from '../researcher/platforms/PlatformBadge.js';
+import { RunNotifications } from '../researcher/RunNotifications.js';
 import { ProfilePicker } from './ProfilePicker.js';
 import { ThemeSwitch } from './ThemeSwitch.js';
 
@@ -32,6 +34,8 @@ export function Header({ active, theme, onThemeChange, onHelp }: HeaderProps) {
         ) : null}
       </div>
       <div className="topbar__actions">
+        <PlatformBadge />
+        <RunNotifications />
         <ProfilePicker active={active} />
         <ThemeSwitch value={theme} onChange={onThemeChange} />
         <Button variant="ghost" icon="keyboard" onClick={onHelp} aria-keyshortcuts="?" aria-haspopup="dialog">
