@@ -6,7 +6,7 @@ import { Heartbeat } from './heartbeat.js';
 import { LogShipper } from './log-shipper.js';
 import { collectResults, uploadResults } from './results-upload.js';
 import { stopChild, type ChildExit, type PreparedEnvironment, type Runtime, type RunningChild } from './runtimes/runtime.js';
-import { DatasetCache, removeRunFolder, stageRun, type StagedRun } from './staging.js';
+import { removeRunFolder, type RunStager, type StagedRun } from './staging.js';
 
 /** How one lease ended on this worker. */
 export type LeaseOutcome = 'completed' | 'abandoned' | 'handed-back';
@@ -16,7 +16,7 @@ export interface RunLeaseOptions {
   runtime: Runtime;
   lease: Lease;
   workDir: string;
-  datasets: DatasetCache;
+  stager: RunStager;
   /** Between SIGTERM and SIGKILL when a run is cancelled, times out or is handed back. */
   killGraceMs: number;
   /** The worker's own diagnostics (its stderr), not the run's log. */
@@ -102,7 +102,7 @@ export function runLease(options: RunLeaseOptions): LeaseExecution {
     let staged: StagedRun | null = null;
     let environment: PreparedEnvironment | null = null;
     try {
-      staged = await stageRun({ workDir: options.workDir, client, datasets: options.datasets, lease });
+      staged = await options.stager.stage(lease);
       checkLease();
       environment = await runtime.prepareEnvironment(lease.run.environment, (line) => shipper.note(line));
       checkLease();

@@ -10,7 +10,7 @@ import type { PlatformClient } from '../protocol/client.js';
 import type { DatasetPin, Lease } from '../protocol/index.js';
 import type { RunMounts } from './runtimes/runtime.js';
 
-/** A run's folders on the worker; `root` is removed once the run is over. */
+/** A run's folders on the worker; `root` (everything but the shared /code) is removed once the run is over. */
 export interface StagedRun extends RunMounts {
   root: string;
 }
@@ -65,55 +65,54 @@ export async function removeRunFolder(root: string): Promise<void> {
 }
 
 /**
- * Dataset versions are immutable, so each is downloaded once into a cache, checked file by file
- * against its sha256, and hard-linked into every run that mounts it.
+ * Folders filled once and never changed again (a commit's checkout, a dataset version), shared
+ * read-only by every run that needs them. A fill goes to a temporary folder that is renamed into
+ * place when complete, so a crash mid-download never leaves a half-filled entry behind.
  */
-export class DatasetCache {
+class ImmutableFolders {
   private readonly pending = new Map<string, Promise<string>>();
 
-  constructor(
-    private readonly dir: string,
-    private readonly client: PlatformClient,
-  ) {}
+  constructor(private readonly dir: string) {}
 
-  version(pin: DatasetPin): Promise<string> {
-    const key = `${pin.datasetId}/${pin.version}`;
+  get(key: string, fill: (folder: string) => Promise<void>): Promise<string> {
     let entry = this.pending.get(key);
     if (!entry) {
-      entry = this.download(pin);
+      entry = this.create(key, fill);
       this.pending.set(key, entry);
       entry.catch(() => this.pending.delete(key));
     }
     return entry;
   }
 
-  private async download(pin: DatasetPin): Promise<string> {
-    const target = join(this.dir, pin.datasetId, pin.version);
+  private async create(key: string, fill: (folder: string) => Promise<void>): Promise<string> {
+    const target = join(this.dir, key);
     if (await stat(target).then(() => true, () => false)) return target;
     const partial = `${target}.partial-${process.pid}`;
-    await rm(partial, { recursive: true, force: true });
-    const version = await this.client.getVersion(pin.datasetId, pin.version);
-    for (const file of version.files) {
-      const path = join(partial, file.path);
-      await mkdir(dirname(path), { recursive: true });
-      const hash = createHash('sha256');
-      const hasher = new Transform({
-        transform(chunk: Buffer, _encoding, done) {
-          hash.update(chunk);
-          done(null, chunk);
-        },
-      });
-      const res = await this.client.datasetFile(pin.datasetId, pin.version, file.path);
-      await pipeline(nodeStream(res.body), hasher, createWriteStream(path));
-      const digest = hash.digest('hex');
-      if (digest !== file.sha256) throw new Error(`dataset ${pin.datasetId} version ${pin.version}: ${file.path} has sha256 ${digest}, expected ${file.sha256}`);
-    }
+    await removeRunFolder(partial);
     await mkdir(partial, { recursive: true });
+    await fill(partial);
     await makeReadOnly(partial);
-    // The rename publishes a complete, verified version at once; a crash leaves only a .partial.
-    await mkdir(dirname(target), { recursive: true });
     await rename(partial, target);
     return target;
+  }
+}
+
+async function downloadVersion(client: PlatformClient, pin: DatasetPin, folder: string): Promise<void> {
+  const version = await client.getVersion(pin.datasetId, pin.version);
+  for (const file of version.files) {
+    const path = join(folder, file.path);
+    await mkdir(dirname(path), { recursive: true });
+    const hash = createHash('sha256');
+    const hasher = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    const res = await client.datasetFile(pin.datasetId, pin.version, file.path);
+    await pipeline(nodeStream(res.body), hasher, createWriteStream(path));
+    const digest = hash.digest('hex');
+    if (digest !== file.sha256) throw new Error(`dataset ${pin.datasetId} version ${pin.version}: ${file.path} has sha256 ${digest}, expected ${file.sha256}`);
   }
 }
 
@@ -128,26 +127,39 @@ async function linkTree(source: string, target: string): Promise<void> {
 }
 
 /**
- * Builds the per-run folder: code/ (the run's commit, read-only), data/<mount>/ (dataset
- * versions, read-only), results/ (empty), tmp/ (scratch).
+ * Builds each run's folders. /code is the commit's checkout, unpacked once per commit and shared
+ * read-only; /data/<mount> holds hard links to dataset versions, each downloaded once and checked
+ * file by file against its sha256; results/ and tmp/ are the run's own.
  */
-export async function stageRun(options: { workDir: string; client: PlatformClient; datasets: DatasetCache; lease: Lease }): Promise<StagedRun> {
-  const { lease, client } = options;
-  const root = join(options.workDir, 'runs', `${lease.runId}.${lease.fencingToken}`);
-  await removeRunFolder(root);
-  const staged: StagedRun = { root, code: join(root, 'code'), data: join(root, 'data'), results: join(root, 'results'), scratch: join(root, 'tmp') };
-  for (const dir of [staged.code, staged.data, staged.results, staged.scratch]) await mkdir(dir, { recursive: true });
+export class RunStager {
+  private readonly checkouts: ImmutableFolders;
+  private readonly versions: ImmutableFolders;
 
-  const archive = await client.archive(lease.run.capsuleId, lease.run.commit);
-  const commit = archive.headers.get('x-commit');
-  if (commit && commit !== lease.run.commit) throw new Error(`the platform sent commit ${commit} for a run of commit ${lease.run.commit}`);
-  await untar(nodeStream(archive.body), join(root, 'code.tar'), staged.code);
-
-  for (const pin of lease.run.datasets) {
-    const cached = await options.datasets.version(pin);
-    await linkTree(cached, join(staged.data, pin.mount));
+  constructor(
+    private readonly workDir: string,
+    private readonly client: PlatformClient,
+  ) {
+    this.checkouts = new ImmutableFolders(join(workDir, 'cache', 'code'));
+    this.versions = new ImmutableFolders(join(workDir, 'cache', 'datasets'));
   }
-  await makeReadOnly(staged.code);
-  await makeReadOnly(staged.data);
-  return staged;
+
+  async stage(lease: Lease): Promise<StagedRun> {
+    const { run } = lease;
+    const root = join(this.workDir, 'runs', `${lease.runId}.${lease.fencingToken}`);
+    await removeRunFolder(root);
+    const code = await this.checkouts.get(`${run.capsuleId}/${run.commit}`, async (folder) => {
+      const archive = await this.client.archive(run.capsuleId, run.commit);
+      const commit = archive.headers.get('x-commit');
+      if (commit && commit !== run.commit) throw new Error(`the platform sent commit ${commit} for a run of commit ${run.commit}`);
+      await untar(nodeStream(archive.body), `${folder}.tar`, folder);
+    });
+    const staged: StagedRun = { root, code, data: join(root, 'data'), results: join(root, 'results'), scratch: join(root, 'tmp') };
+    for (const dir of [staged.data, staged.results, staged.scratch]) await mkdir(dir, { recursive: true });
+    for (const pin of run.datasets) {
+      const cached = await this.versions.get(`${pin.datasetId}/${pin.version}`, (folder) => downloadVersion(this.client, pin, folder));
+      await linkTree(cached, join(staged.data, pin.mount));
+    }
+    await makeReadOnly(staged.data);
+    return staged;
+  }
 }

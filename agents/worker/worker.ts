@@ -1,11 +1,10 @@
 import { hostname } from 'node:os';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { createPlatformClient, PlatformError, type PlatformClient } from '../protocol/client.js';
 import { API_PREFIX, lease as leaseSchema, type Lease, type LeaseRequest, type QueueName } from '../protocol/index.js';
 import { runLease, type LeaseExecution } from './run-lease.js';
 import type { Runtime } from './runtimes/runtime.js';
-import { DatasetCache } from './staging.js';
+import { RunStager } from './staging.js';
 
 export interface WorkerOptions {
   url: string;
@@ -53,7 +52,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   if (me.user.role !== 'worker') throw new Error(`the token belongs to "${me.user.name}", a ${me.user.role}; a worker needs a worker token`);
   const workerId = options.workerId ?? `${hostname()}-${process.pid}`;
   await mkdir(options.workDir, { recursive: true });
-  const datasets = new DatasetCache(join(options.workDir, 'datasets'), client);
+  const stager = new RunStager(options.workDir, client);
   const pollWaitMs = options.pollWaitMs ?? 20_000;
   const drainGraceMs = options.drainGraceMs ?? 30_000;
 
@@ -81,7 +80,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
         log(`lease ${lease.leaseId} arrived as the worker began draining; it goes back to the queue when it lapses`);
         return;
       }
-      current = runLease({ client, runtime: options.runtime, lease, workDir: options.workDir, datasets, killGraceMs: options.killGraceMs ?? 10_000, log });
+      current = runLease({ client, runtime: options.runtime, lease, workDir: options.workDir, stager, killGraceMs: options.killGraceMs ?? 10_000, log });
       await current.done;
       current = null;
     }

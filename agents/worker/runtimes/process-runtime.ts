@@ -59,7 +59,8 @@ function spawnChild(file: string, args: string[], cwd: string, env: Record<strin
     const exit = new Promise<ChildExit>((done) => child.once('close', (exitCode, signal) => done({ exitCode, signal })));
     child.once('error', reject);
     child.once('spawn', () => {
-      const startedAt = Date.now();
+      // Sub-millisecond wall clock, comparable across processes on this machine.
+      const startedAt = performance.timeOrigin + performance.now();
       const pid = child.pid as number;
       resolve({
         startedAt,
