@@ -7,7 +7,8 @@ import type { SenderFrame } from './sender-validation.js';
 function frameOf(event: IpcMainEvent | IpcMainInvokeEvent): SenderFrame | undefined {
   const frame = event.senderFrame;
   if (!frame) return undefined;
-  return { url: frame.url, isMainFrame: frame === event.sender.mainFrame };
+  // A frame without a parent is the top frame (as VS Code's validatedIpcMain checks it).
+  return { url: frame.url, isMainFrame: frame.parent === null };
 }
 
 /** Wires the three IPC channels to the router; streams of a window end when it goes away or reloads. */
