@@ -129,7 +129,7 @@ export function estimateMonthlyCost(params: ParameterValues, region: string, usa
 
   const alarmMetrics = alarmMetricCount(template);
   add('CloudWatch alarms', `${alarmMetrics} alarm metrics`, alarmMetrics * prices.cloudwatchAlarmMetricMonth);
-  const customMetrics = 2 /* queues */ * 2 /* QueueDepth, RunningRuns */ + 2; /* FailedRuns, DataDiskUsedPercent */
+  const customMetrics = PLATFORM_METRICS.metrics.reduce((n, m) => n + (m.perQueue ? PLATFORM_METRICS.queues.length : 1), 0);
   add('CloudWatch custom metrics', `${customMetrics} metrics in ${PLATFORM_METRICS.namespace('<stack>')}`, customMetrics * prices.cloudwatchCustomMetricMonth);
   add('CloudWatch Logs', `${a.logsGbPerMonth} GB ingested, ${v('LogRetentionDays')} days kept`,
     a.logsGbPerMonth * prices.logsIngestGb + a.logsGbPerMonth * Math.min(Number(v('LogRetentionDays')) / 30, 12) * prices.logsStorageGbMonth);

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseCfnYaml } from './cfn-yaml.js';
+import { parseCfnYaml, type CfnValue } from './cfn-yaml.js';
+import { walk } from './intrinsics.js';
 import { loadTemplate } from './load-template.js';
 import { toCloudFormationParameters } from './parameters.js';
 import {
-  checkPlatformParameters, ParameterError, platformParameters, renderPlatformTemplate,
+  checkPlatformParameters, ParameterError, PLATFORM_METRICS, platformParameters, renderPlatformTemplate,
   TEMPLATE_BODY_LIMIT_BYTES, TEMPLATE_URL_LIMIT_BYTES,
 } from './platform.js';
 import { AGENT_BUNDLE_VERSION, agentBundleKey, STACK_VERSION } from './version.js';
@@ -115,5 +116,17 @@ describe('versions', () => {
 
   it('names the bundle the boot scripts download', () => {
     expect(agentBundleKey('1.2.3', 'aarch64')).toBe('agents/1.2.3/benchtop-agent-linux-aarch64.tar.gz');
+  });
+});
+
+describe('metric contract', () => {
+  it('the template scales and alarms only on metrics the agents publish in the stack namespace', () => {
+    const used = new Set<string>();
+    walk(loadTemplate('platform'), 'Template', (value: CfnValue) => {
+      const v = value as Record<string, unknown>;
+      if (v && typeof v === 'object' && typeof v.MetricName === 'string' && JSON.stringify(v.Namespace ?? '').includes('Benchtop/')) used.add(v.MetricName);
+    });
+    const published = PLATFORM_METRICS.metrics.map((m) => m.name as string);
+    expect([...used].sort()).toEqual(published.filter((m) => m !== 'WorkersOnline').sort());
   });
 });

@@ -13,10 +13,14 @@ export const TEMPLATE_URL_LIMIT_BYTES = 1_000_000;
  */
 export const PLATFORM_METRICS = {
   namespace: (stackName: string) => `Benchtop/${stackName}`,
-  queueDepth: { name: 'QueueDepth', dimensions: ['Queue'], unit: 'Count' },
-  runningRuns: { name: 'RunningRuns', dimensions: ['Queue'], unit: 'Count' },
-  failedRuns: { name: 'FailedRuns', dimensions: [], unit: 'Count' },
-  dataDiskUsedPercent: { name: 'DataDiskUsedPercent', dimensions: [], unit: 'Percent' },
+  queues: ['cpu', 'gpu'],
+  metrics: [
+    { name: 'QueueDepth', perQueue: true, unit: 'Count', source: 'services agent' },
+    { name: 'RunningRuns', perQueue: true, unit: 'Count', source: 'services agent' },
+    { name: 'WorkersOnline', perQueue: true, unit: 'Count', source: 'services agent' },
+    { name: 'FailedRuns', perQueue: false, unit: 'Count', source: 'services agent' },
+    { name: 'DataDiskUsedPercent', perQueue: false, unit: 'Percent', source: 'CloudWatch agent' },
+  ],
 } as const;
 
 export class ParameterError extends Error {
