@@ -16,7 +16,7 @@ describe('leases: fencing, expiry, partition, idempotency', () => {
   let h: Harness;
   let capsuleId: string;
   beforeAll(async () => {
-    h = await startHarness({ leaseTtlMs: 300, sweepMs: 25 });
+    h = await startHarness({ leaseTtlMs: 1000, sweepMs: 25 });
     capsuleId = (await h.researcher.createCapsule(exampleCapsule)).id;
   });
   afterAll(async () => {
@@ -41,7 +41,7 @@ describe('leases: fencing, expiry, partition, idempotency', () => {
     expect(stale!.runId).toBe(run.id);
     await h.worker.heartbeat(stale!.leaseId, { fencingToken: stale!.fencingToken, started: true });
     // The network drops: no more heartbeats. The lease expires and the run is queued again.
-    const requeued = await until(() => h.researcher.getRun(run.id), (r) => r.state === 'queued');
+    const requeued = await until(() => h.researcher.getRun(run.id), (r) => r.state === 'queued', 10_000);
     expect(requeued).toMatchObject({ state: 'queued', attempts: 1 });
     const fresh = await h.worker.lease({ queue: 'cpu', workerId: 'healthy', waitMs: 1000 });
     expect(fresh!.runId).toBe(run.id);
@@ -65,7 +65,7 @@ describe('leases: fencing, expiry, partition, idempotency', () => {
       const lease = await h.worker.lease({ queue: 'cpu', workerId: `dies-${attempt}`, waitMs: 2000 });
       expect(lease!.runId).toBe(run.id);
       expect(lease!.run.attempt).toBe(attempt);
-      await until(() => h.researcher.getRun(run.id), (r) => r.state !== 'leased');
+      await until(() => h.researcher.getRun(run.id), (r) => r.state !== 'leased', 10_000);
     }
     const lost = await h.researcher.getRun(run.id);
     expect(lost).toMatchObject({ state: 'failed', error: 'worker lost', attempts: 3 });
@@ -75,8 +75,9 @@ describe('leases: fencing, expiry, partition, idempotency', () => {
   it('a heartbeat keeps a lease alive past its TTL', async () => {
     const run = await h.researcher.createRun({ capsuleId });
     const lease = await h.worker.lease({ queue: 'cpu', workerId: 'steady' });
-    for (let i = 0; i < 8; i++) {
-      await sleep(100);
+    // Three TTLs' worth of heartbeats.
+    for (let i = 0; i < 15; i++) {
+      await sleep(200);
       await h.worker.heartbeat(lease!.leaseId, { fencingToken: lease!.fencingToken });
     }
     expect((await h.researcher.getRun(run.id)).state).toBe('leased');

@@ -46,6 +46,16 @@ export async function spool(tmpDir: string, body: Readable, maxBytes = Number.MA
   return { file, size, sha256: hash.digest('hex') };
 }
 
+/** Makes a rename durable: the new directory entry reaches the disk, not only the file's bytes. */
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 export function checkDigest(actual: string, expected: string | undefined): void {
   if (expected && actual !== expected) throw badInput(`the bytes received hash to sha256 ${actual}, not ${expected}; the upload was corrupted or the digest is wrong`);
 }
@@ -65,6 +75,7 @@ export class FolderObjectStore implements ObjectStore {
       const target = this.path(key);
       await mkdir(dirname(target), { recursive: true });
       await rename(spooled.file, target);
+      await syncDir(dirname(target));
     } finally {
       await rm(spooled.file, { force: true });
     }

@@ -9,7 +9,7 @@ import { prometheusText } from './metrics.js';
 import { cursorNumber, principalOf } from './route-helpers.js';
 
 export function queueStatuses(s: Services): Record<QueueName, QueueStatus> {
-  const { byQueue } = s.runs.counts();
+  const byQueue = s.runs.queueCounts();
   const status = (queue: QueueName): QueueStatus => ({
     queue,
     queued: byQueue[queue].queued,

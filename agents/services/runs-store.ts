@@ -56,9 +56,11 @@ export class RunsStore {
   list(query: { state?: RunState; queue?: QueueName; capsuleId?: string; limit: number; cursor?: string }): { items: Run[]; next?: string } {
     const where: string[] = [];
     const args: Array<string | number> = [];
-    if (query.state) where.push('state = ?') && args.push(query.state);
-    if (query.queue) where.push('queue = ?') && args.push(query.queue);
-    if (query.capsuleId) where.push('capsule_id = ?') && args.push(query.capsuleId);
+    for (const [column, value] of [['state', query.state], ['queue', query.queue], ['capsule_id', query.capsuleId]] as const) {
+      if (value === undefined) continue;
+      where.push(`${column} = ?`);
+      args.push(value);
+    }
     if (query.cursor !== undefined) {
       const before = Number(query.cursor);
       if (!Number.isSafeInteger(before) || before < 0) throw badInput('query.cursor: not a cursor this server gave out; use the "next" of a previous page');
@@ -175,7 +177,8 @@ export class RunsStore {
     return run;
   }
 
-  counts(): { byQueue: Record<QueueName, { queued: number; running: number }>; byState: Record<RunState, number> } {
+  /** Queued and active runs per queue (an index range, cheap whatever the history). */
+  queueCounts(): Record<QueueName, { queued: number; running: number }> {
     const byQueue: Record<QueueName, { queued: number; running: number }> = { cpu: { queued: 0, running: 0 }, gpu: { queued: 0, running: 0 } };
     const active = this.db
       .prepare("SELECT queue, state, count(*) AS c FROM runs WHERE state IN ('queued', 'leased', 'running') GROUP BY queue, state")
@@ -184,10 +187,15 @@ export class RunsStore {
       if (r.state === 'queued') byQueue[r.queue].queued += r.c;
       else byQueue[r.queue].running += r.c;
     }
+    return byQueue;
+  }
+
+  /** Runs per state over the whole history (for /metrics). */
+  stateCounts(): Record<RunState, number> {
     const byState: Record<RunState, number> = { queued: 0, leased: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
     for (const r of this.db.prepare('SELECT state, count(*) AS c FROM runs GROUP BY state').all() as Array<{ state: RunState; c: number }>) {
       byState[r.state] = r.c;
     }
-    return { byQueue, byState };
+    return byState;
   }
 }

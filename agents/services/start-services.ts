@@ -104,7 +104,7 @@ export function buildServices(db: Db, dataDir: string, options: StartServicesOpt
           cpu: { queued: q.cpu.queued, running: q.cpu.running, workersOnline: q.cpu.workersOnline },
           gpu: { queued: q.gpu.queued, running: q.gpu.running, workersOnline: q.gpu.workersOnline },
         },
-        byState: runs.counts().byState,
+        byState: runs.stateCounts(),
       };
     },
     sse: { pageSize: options.sse?.pageSize ?? 2000, keepAliveMs: options.sse?.keepAliveMs ?? 15_000 },

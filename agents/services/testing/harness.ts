@@ -16,7 +16,7 @@ export interface Harness {
 
 export async function startHarness(options: Partial<StartServicesOptions> = {}): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'benchtop-services-'));
-  const running = await startServices({ dataDir, leaseTtlMs: 400, heartbeatMs: 100, sweepMs: 50, maxWaitMs: 2000, ...options });
+  const running = await startServices({ dataDir, leaseTtlMs: 60_000, sweepMs: 50, maxWaitMs: 2000, backup: false, ...options });
   const client = (token: string) => createPlatformClient({ url: running.url, token });
   return {
     running,
