@@ -37,9 +37,9 @@ export function renderDockerfile(spec: EnvironmentSpec): string {
   return lines.join('\n');
 }
 
-/** Content hash of an environment: sha256 of the Dockerfile it builds (first 32 hex characters). */
+/** Content hash of an environment: sha256 of the Dockerfile it builds . */
 export function environmentHash(spec: EnvironmentSpec): string {
-  return createHash('sha256').update(renderDockerfile(spec)).digest('hex').slice(0, 32);
+  return createHash('sha256').update(renderDockerfile(spec)).digest('hex');
 }
 
 /** Spec in its canonical form, as recorded by runtimes that install nothing themselves. */

@@ -17,7 +17,8 @@ async function sha256File(path: string): Promise<string> {
 
 /**
  * Every regular file under the results folder, with size and sha256, sorted by path. Symbolic
- * links are skipped and reported: following one would upload a file from outside the run.
+ * links are skipped and reported (following one would upload a file from outside the run), and so
+ * are names with a backslash, which the protocol does not accept.
  */
 export async function collectResults(dir: string, skipped: (path: string) => void): Promise<ResultFile[]> {
   const files: ResultFile[] = [];
@@ -25,6 +26,11 @@ export async function collectResults(dir: string, skipped: (path: string) => voi
     for (const name of (await readdir(join(dir, relative))).sort()) {
       const path = relative ? `${relative}/${name}` : name;
       const absolute = join(dir, path);
+      // The protocol's paths use "/" as their only separator.
+      if (name.includes('\\')) {
+        skipped(path);
+        continue;
+      }
       const info = await lstat(absolute);
       if (info.isDirectory()) await walk(path);
       else if (info.isFile()) files.push({ path, size: info.size, sha256: await sha256File(absolute), absolute });
