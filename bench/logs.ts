@@ -15,10 +15,18 @@ import { spawnServices, type ServicesProcess } from '../agents/services/testing/
 // Baseline: the same lines inserted into SQLite directly, 10,000 per transaction.
 //   node --import tsx bench/logs.ts [--lines N]
 
-const LINES = Number(process.argv[process.argv.indexOf('--lines') + 1] || 1_000_000);
+const LINES = numberOption('--lines', 1_000_000);
 const BATCH = 10_000;
 const RATE = 10_000;
 const STEADY_SECONDS = 5;
+
+function numberOption(name: string, fallback: number): number {
+  const at = process.argv.indexOf(name);
+  if (at < 0) return fallback;
+  const value = Number(process.argv[at + 1]);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} needs a positive whole number`);
+  return value;
+}
 
 function emit(metric: string, value: number, unit: string, better: 'higher' | 'lower', extra: Record<string, number> = {}): void {
   process.stdout.write(`${JSON.stringify({ bench: 'logs', metric, value: Math.round(value * 100) / 100, unit, better, ...extra })}\n`);

@@ -11,9 +11,17 @@ import { spawnServices } from '../agents/services/testing/spawn-services.js';
 // writes per run as raw SQLite statements, one durable transaction each, in this process.
 //   node --import tsx bench/queue.ts [--runs N]
 
-const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1] || 5000);
+const RUNS = numberOption('--runs', 5000);
 const SUBMITTERS = 64;
 const WORKERS = 32;
+
+function numberOption(name: string, fallback: number): number {
+  const at = process.argv.indexOf(name);
+  if (at < 0) return fallback;
+  const value = Number(process.argv[at + 1]);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} needs a positive whole number`);
+  return value;
+}
 
 function emit(metric: string, value: number, unit: string, better: 'higher' | 'lower', extra: Record<string, number> = {}): void {
   process.stdout.write(`${JSON.stringify({ bench: 'queue', metric, value: Math.round(value * 100) / 100, unit, better, ...extra })}\n`);
