@@ -5,6 +5,7 @@ import { appDataDir } from '../settings/app-data-dir.js';
 import { createPlainFileSecretStore } from '../settings/secret-store.js';
 import { SettingsStore } from '../settings/settings-store.js';
 import { startHost } from './host-server.js';
+import { startSandboxForApp } from '../platform/connection/app-sandbox.js';
 
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
 
@@ -48,7 +49,12 @@ export async function startBrowserMode(options: BrowserModeOptions = {}): Promis
   };
 
   try {
+    // Started in the background: the address is printed at once and the researcher pages say
+    // "starting" until the sandbox answers.
+    const sandbox = startSandboxForApp(dataDir, env, log);
+    if (sandbox) running.push({ name: 'the local sandbox', stop: sandbox.stop });
     const deps: AppDeps = {
+      ...(sandbox ? { localPlatform: sandbox.platform } : {}),
       shell: 'browser',
       version: packageVersion(),
       dataDir,
