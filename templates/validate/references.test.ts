@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { materialize } from '../src/conditions.js';
-import { checkPlatformParameters } from '../src/platform.js';
+import { checkParameterValues } from '../src/parameters.js';
 import { checkMaterializedReferences, checkReferences } from './references.js';
 import { freshTemplate, propsOf, resourceOf, SCENARIOS } from './test-helpers.js';
 
@@ -47,8 +47,15 @@ describe('names a template uses are defined', () => {
     expect(checkReferences(t)).toEqual([expect.stringContaining('DependsOn "LogBucketPolicy" is not a resource')]);
   });
 
-  it('parameter defaults satisfy their own constraints', () => {
-    expect(checkPlatformParameters({}, { requireAll: false }).problems).toEqual([]);
+  it.each(['bootstrap', 'platform'] as const)('%s parameter defaults satisfy their own constraints', (name) => {
+    const t = freshTemplate(name);
+    expect(checkParameterValues(t, {}, { requireAll: false }).problems).toEqual([]);
+  });
+
+  it('a default that breaks its own constraint is caught', () => {
+    const t = freshTemplate('platform');
+    ((t.Parameters as Record<string, Record<string, unknown>>).BackupRetentionDays!).Default = 0;
+    expect(checkParameterValues(t, {}, { requireAll: false }).problems).toEqual(['BackupRetentionDays must be at least 1 (got 0).']);
   });
 
   describe.each(SCENARIOS)('deployed as $name', ({ parameters }) => {
