@@ -25,6 +25,8 @@ export function useCall<D extends CallDef>(def: D, input: CallInput<D>, options:
 }
 
 export interface UseCallMutationOptions<D extends CallDef> {
+  /** Mutations sharing a scope id run one after another, in the order they were made. */
+  scope?: string;
   onSuccess?: (value: CallOutput<D>, input: CallInput<D>) => void;
   onError?: (error: ApiCallError, input: CallInput<D>) => void;
 }
@@ -37,6 +39,7 @@ export function useCallMutation<D extends CallDef>(
   return useMutation<CallOutput<D>, ApiCallError, CallInput<D>>({
     mutationKey: [def.name],
     mutationFn: (input) => (client.call as (d: D, i: CallInput<D>) => Promise<CallOutput<D>>)(def, input),
+    ...(options.scope ? { scope: { id: options.scope } } : {}),
     ...(options.onSuccess ? { onSuccess: (value: CallOutput<D>, input: CallInput<D>) => options.onSuccess?.(value, input) } : {}),
     ...(options.onError ? { onError: (error: ApiCallError, input: CallInput<D>) => options.onError?.(error, input) } : {}),
   });

@@ -1,5 +1,4 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useRef } from 'react';
 import { getPreferences, setPreferences, type Preferences } from '../../../main/api/settings.contract.js';
 import type { CallInput } from '../../../main/api/contract.js';
 import { callKey, useCall, useCallMutation } from '../api/hooks.js';
@@ -13,24 +12,43 @@ export function usePreferences() {
 
 /**
  * Saves a change and shows it at once: the cached preferences take the patch before the call
- * returns (a theme switch must not wait on disk), and go back to what they were if it fails.
+ * returns (a theme switch must not wait on disk). Saves run one at a time in the order made, and
+ * each answer only confirms the fields its own patch set: an answer to an earlier save (say,
+ * the last page) must not put back a theme chosen after it. A failed save puts its fields back and
+ * re-reads what is really stored.
  */
 export function useSavePreferences(onError?: (error: ApiCallError) => void) {
   const queries = useQueryClient();
   const key = callKey(getPreferences);
-  const previous = useRef<Preferences | undefined>(undefined);
   const mutation = useCallMutation(setPreferences, {
-    onSuccess: (saved) => queries.setQueryData(key, saved),
-    onError: (error) => {
-      queries.setQueryData(key, previous.current);
+    scope: setPreferences.name,
+    onSuccess: (saved, patch) => update(queries.getQueryData<Preferences>(key), fieldsOf(saved, patch)),
+    onError: (error, patch) => {
+      const before = undoOf.get(patch);
+      if (before) update(queries.getQueryData<Preferences>(key), before);
+      void queries.invalidateQueries({ queryKey: key });
       onError?.(error);
     },
   });
+  const update = (current: Preferences | undefined, patch: PreferencesPatch): void => {
+    if (current) queries.setQueryData(key, applyPatch(current, patch));
+  };
   return (patch: PreferencesPatch) => {
-    previous.current = queries.getQueryData<Preferences>(key);
-    if (previous.current) queries.setQueryData(key, applyPatch(previous.current, patch));
+    const current = queries.getQueryData<Preferences>(key);
+    if (current) undoOf.set(patch, fieldsOf(current, patch));
+    update(current, patch);
     mutation.mutate(patch);
   };
+}
+
+/** What each pending patch overwrote, to put back if its save fails. */
+const undoOf = new WeakMap<PreferencesPatch, PreferencesPatch>();
+
+/** The values `source` holds for the fields `patch` names (null where `source` has none). */
+function fieldsOf(source: Preferences, patch: PreferencesPatch): PreferencesPatch {
+  const picked: Record<string, unknown> = {};
+  for (const field of Object.keys(patch)) picked[field] = (source as Record<string, unknown>)[field] ?? null;
+  return picked as PreferencesPatch;
 }
 
 function applyPatch(current: Preferences, patch: PreferencesPatch): Preferences {

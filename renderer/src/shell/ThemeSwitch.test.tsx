@@ -55,6 +55,21 @@ describe('theme', () => {
     await waitFor(() => expect(root().dataset.theme).toBe('light'));
   });
 
+  it('keeps a theme chosen while an earlier save is still on its way', async () => {
+    const backend = createStandardBackend({
+      preferences: { theme: 'light' },
+      saveAnswerDelayMs: (patch) => ('lastPage' in patch ? 300 : 0),
+    });
+    const { user } = renderApp(backend);
+    // The last page is stored, and its answer (still with the light theme) is held back.
+    await waitFor(() => expect(backend.preferences.lastPage).toBe('/setup'));
+    await user.click(screen.getByRole('radio', { name: 'Dark theme' }));
+    await waitFor(() => expect(backend.preferences.theme).toBe('dark'));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(root().dataset.theme).toBe('dark');
+    expect(backend.preferences).toEqual({ theme: 'dark', lastPage: '/setup' });
+  });
+
   it('goes back and says so when the choice cannot be saved', async () => {
     resetWindow('#/setup');
     const backend = createStandardBackend({

@@ -57,6 +57,8 @@ export interface StandardOptions {
   preferences?: Preferences;
   /** Makes saving preferences fail with this error. */
   saveError?: ApiError;
+  /** Holds back the answer to a save (already applied) for this long, as a slow disk or busy host would. */
+  saveAnswerDelayMs?: (patch: Record<string, unknown>) => number;
 }
 
 /** A backend with every call the shell uses: app info, profiles, identity ("expired" fails as an expired session would), preferences. */
@@ -70,7 +72,7 @@ export function createStandardBackend(options: StandardOptions = {}): FakeBacken
       throw new ApiError('aws', `The credentials of profile "${profile}" were refused: the security token is invalid or expired.`, `Renew them (aws configure --profile ${profile}), then check again.`);
     });
     router.handle(getPreferences, () => backend.preferences);
-    router.handle(setPreferences, (patch) => {
+    router.handle(setPreferences, async (patch) => {
       if (options.saveError) throw options.saveError;
       const next: Record<string, unknown> = { ...backend.preferences };
       for (const [field, value] of Object.entries(patch)) {
@@ -78,7 +80,10 @@ export function createStandardBackend(options: StandardOptions = {}): FakeBacken
         else if (value !== undefined) next[field] = value;
       }
       backend.preferences = next as Preferences;
-      return backend.preferences;
+      const answer = backend.preferences;
+      const delay = options.saveAnswerDelayMs?.(patch) ?? 0;
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      return answer;
     });
   });
 }
