@@ -22,21 +22,31 @@ export interface SandboxOptions {
   hide: readonly string[];
 }
 
+let rootBinds: string[] | null = null;
+
+/** Binds of the host's top-level folders, read once: they do not change while a worker lives. */
+function hostRoot(): string[] {
+  if (rootBinds) return rootBinds;
+  const binds: string[] = [];
+  for (const name of readdirSync('/').sort()) {
+    if (NOT_BOUND.has(name)) continue;
+    const path = `/${name}`;
+    const stat = lstatSync(path, { throwIfNoEntry: false });
+    if (!stat) continue;
+    if (stat.isSymbolicLink()) binds.push('--symlink', readlinkSync(path), path);
+    else if (stat.isDirectory()) binds.push('--ro-bind', path, path);
+  }
+  rootBinds = binds;
+  return binds;
+}
+
 /**
  * bwrap argv around a command. The root is an empty tmpfs holding read-only binds of the host's
  * top-level folders, then remounted read-only: binding "/" itself would make bwrap create
  * /code, /data and /results on the host's real root.
  */
 export function bubblewrapArgs(options: SandboxOptions, command: readonly string[]): string[] {
-  const args = ['--tmpfs', '/'];
-  for (const name of readdirSync('/').sort()) {
-    if (NOT_BOUND.has(name)) continue;
-    const path = `/${name}`;
-    const stat = lstatSync(path, { throwIfNoEntry: false });
-    if (!stat) continue;
-    if (stat.isSymbolicLink()) args.push('--symlink', readlinkSync(path), path);
-    else if (stat.isDirectory()) args.push('--ro-bind', path, path);
-  }
+  const args = ['--tmpfs', '/', ...hostRoot()];
   args.push('--dev', '/dev', '--proc', '/proc', '--bind', options.mounts.scratch, '/tmp');
   // Bind sources are read from the host's root, so hiding a folder does not hide the run's own
   // folders even when they live inside it.
