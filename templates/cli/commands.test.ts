@@ -82,7 +82,8 @@ describe('benchtop cost', () => {
     expect(out).toContain('Idle monthly cost in us-east-1');
     expect(out).toMatch(/NAT instance\s+t4g\.nano \+ 8 GiB gp3\s+\$3\.71/);
     expect(out).toMatch(/Total\s+\$\d+\.\d\d/);
-    expect(out).toMatch(/CPU {2}c6i\.xlarge\s+\$0\.\d{4} \/ hour/);
+    expect(out).toMatch(/CPU {2}c6i\.xlarge\s+\$0\.\d{4} \/ hour\n/);
+    expect(out).toMatch(/GPU {2}g5\.xlarge\s+\$1\.\d{4} \/ hour {2}\(not enabled: GpuWorkerMaxCount is 0\)/);
   });
 
   it('prints JSON with --json, for another region', async () => {

@@ -28,7 +28,7 @@ export function formatCostTable(e: CostEstimate): string {
     'Per worker-hour (on-demand; the Spot share of WorkerOnDemandPercent costs less):',
   ];
   for (const [kind, w] of [['CPU', e.perWorkerHour.cpu], ['GPU', e.perWorkerHour.gpu]] as const) {
-    lines.push(w ? `  ${kind}  ${w.instanceType.padEnd(12)}  ${usd(w.hourlyUsd, 4)} / hour` : `  ${kind}  none (max count 0)`);
+    lines.push(`  ${kind}  ${w.instanceType.padEnd(12)}  ${usd(w.hourlyUsd, 4)} / hour${w.enabled ? '' : `  (not enabled: ${kind === 'CPU' ? 'Cpu' : 'Gpu'}WorkerMaxCount is 0)`}`);
   }
   lines.push('', 'Usage assumed while idle: ' + Object.entries(e.assumptions).map(([k, v]) => `${k}=${v}`).join(', '), '');
   return lines.join('\n');

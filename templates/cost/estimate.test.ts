@@ -72,17 +72,19 @@ describe('estimateMonthlyCost', () => {
     expect(item(withGpu, 'CloudWatch alarms')!.detail).toBe('16 alarm metrics');
   });
 
-  it('prices a worker-hour for CPU, and for GPU only when GPU workers exist', () => {
+  it('prices a worker-hour for CPU and GPU, saying whether those workers are enabled', () => {
     const cpuOnly = estimateMonthlyCost({}, 'us-east-1');
-    expect(cpuOnly.perWorkerHour.cpu).toMatchObject({ instanceType: 'c6i.xlarge' });
-    expect(cpuOnly.perWorkerHour.cpu!.hourlyUsd).toBeCloseTo(0.17 + (40 * 0.08) / HOURS_PER_MONTH, 4);
-    expect(cpuOnly.perWorkerHour.gpu).toBeNull();
-    const gpu = estimateMonthlyCost({ GpuWorkerMaxCount: 1, GpuWorkerInstanceType: 'g4dn.xlarge' }, 'eu-central-1').perWorkerHour.gpu!;
+    expect(cpuOnly.perWorkerHour.cpu).toMatchObject({ instanceType: 'c6i.xlarge', enabled: true });
+    expect(cpuOnly.perWorkerHour.cpu.hourlyUsd).toBeCloseTo(0.17 + (40 * 0.08) / HOURS_PER_MONTH, 4);
+    expect(cpuOnly.perWorkerHour.gpu).toMatchObject({ instanceType: 'g5.xlarge', enabled: false });
+    expect(cpuOnly.perWorkerHour.gpu.hourlyUsd).toBeCloseTo(1.006 + (100 * 0.08) / HOURS_PER_MONTH, 4);
+    const gpu = estimateMonthlyCost({ GpuWorkerMaxCount: 1, GpuWorkerInstanceType: 'g4dn.xlarge' }, 'eu-central-1').perWorkerHour.gpu;
+    expect(gpu.enabled).toBe(true);
     expect(gpu.hourlyUsd).toBeCloseTo(0.658 + (100 * 0.0952) / HOURS_PER_MONTH, 4);
   });
 
   it('charges NAT gateway data to each worker-hour', () => {
-    const hour = estimateMonthlyCost({ NatMode: 'gateway' }, 'us-east-1').perWorkerHour.cpu!;
+    const hour = estimateMonthlyCost({ NatMode: 'gateway' }, 'us-east-1').perWorkerHour.cpu;
     expect(hour.items.map((i) => i.item)).toContain('NAT gateway data processing');
   });
 

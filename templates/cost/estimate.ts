@@ -37,6 +37,8 @@ export interface CostItem {
 
 export interface WorkerHourCost {
   instanceType: string;
+  /** False when the parameters create no such workers (max count 0): the price of turning them on. */
+  enabled: boolean;
   hourlyUsd: number;
   items: Array<{ item: string; hourlyUsd: number }>;
 }
@@ -47,7 +49,7 @@ export interface CostEstimate {
   sources: string[];
   currency: 'USD';
   idle: { items: CostItem[]; totalMonthlyUsd: number };
-  perWorkerHour: { cpu: WorkerHourCost | null; gpu: WorkerHourCost | null };
+  perWorkerHour: { cpu: WorkerHourCost; gpu: WorkerHourCost };
   assumptions: UsageAssumptions;
 }
 
@@ -77,7 +79,8 @@ function alarmMetricCount(template: CfnObject): number {
 
 const has = (template: CfnObject, id: string) => isObject(template.Resources) && id in template.Resources;
 
-function workerHour(prices: RegionPrices, template: CfnObject, kind: 'Cpu' | 'Gpu', type: string, region: string, natGateway: boolean, a: UsageAssumptions): WorkerHourCost {
+// Read from the whole template, so the price of GPU workers shows before they are enabled.
+function workerHour(prices: RegionPrices, template: CfnObject, kind: 'Cpu' | 'Gpu', type: string, region: string, natGateway: boolean, a: UsageAssumptions, enabled: boolean): WorkerHourCost {
   const instance = instancePrice(prices, type, region);
   const root = (rootVolumeGb(template, `${kind}WorkerLaunchTemplate`) * prices.ebsGp3GbMonth) / HOURS_PER_MONTH;
   const items = [
@@ -85,7 +88,7 @@ function workerHour(prices: RegionPrices, template: CfnObject, kind: 'Cpu' | 'Gp
     { item: 'root volume (gp3)', hourlyUsd: tenthCents(root) },
     ...(natGateway ? [{ item: 'NAT gateway data processing', hourlyUsd: tenthCents(a.natGbPerWorkerHour * prices.natGatewayGb) }] : []),
   ];
-  return { instanceType: type, hourlyUsd: tenthCents(items.reduce((s, i) => s + i.hourlyUsd, 0)), items };
+  return { instanceType: type, enabled, hourlyUsd: tenthCents(items.reduce((s, i) => s + i.hourlyUsd, 0)), items };
 }
 
 export function estimateMonthlyCost(params: ParameterValues, region: string, usage: Partial<UsageAssumptions> = {}): CostEstimate {
@@ -94,7 +97,8 @@ export function estimateMonthlyCost(params: ParameterValues, region: string, usa
   const { values, problems } = checkPlatformParameters(params, { requireAll: false });
   if (problems.length > 0) throw new ParameterError(problems);
   const a = UsageAssumptionsSchema.parse(usage);
-  const template = materialize(loadTemplate('platform'), { parameters: values, region });
+  const fullTemplate = loadTemplate('platform');
+  const template = materialize(fullTemplate, { parameters: values, region });
   const v = (name: string) => values[name]!;
   const month = (hourly: number) => hourly * HOURS_PER_MONTH;
   const items: CostItem[] = [];
@@ -148,8 +152,8 @@ export function estimateMonthlyCost(params: ParameterValues, region: string, usa
     currency: 'USD',
     idle: { items, totalMonthlyUsd: cents(items.reduce((s, i) => s + i.monthlyUsd, 0)) },
     perWorkerHour: {
-      cpu: Number(v('CpuWorkerMaxCount')) > 0 ? workerHour(prices, template, 'Cpu', v('CpuWorkerInstanceType'), region, natGateway, a) : null,
-      gpu: has(template, 'GpuWorkerGroup') ? workerHour(prices, template, 'Gpu', v('GpuWorkerInstanceType'), region, natGateway, a) : null,
+      cpu: workerHour(prices, fullTemplate, 'Cpu', v('CpuWorkerInstanceType'), region, natGateway, a, Number(v('CpuWorkerMaxCount')) > 0),
+      gpu: workerHour(prices, fullTemplate, 'Gpu', v('GpuWorkerInstanceType'), region, natGateway, a, has(template, 'GpuWorkerGroup')),
     },
     assumptions: a,
   };
