@@ -125,7 +125,12 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     for (const end of [...streams]) end();
   });
 
-  await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
+  try {
+    await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('the host did not get a TCP port');
   port = address.port;

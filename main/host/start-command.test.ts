@@ -29,7 +29,11 @@ describe('benchtop start', () => {
   it('prints {"url"} first with --json, serves the API with that token, keeps data in --data, stops on SIGTERM', async () => {
     const data = mkdtempSync(path.join(tmpdir(), 'benchtop-start-'));
     dirs.push(data);
-    const child = spawn(process.execPath, [BIN, 'start', '--json', '--no-open', '--data', data], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The local sandbox has its own tests; this one is about the command and the host.
+    const child = spawn(process.execPath, [BIN, 'start', '--json', '--no-open', '--data', data], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, BENCHTOP_SANDBOX: 'off' },
+    });
     children.push(child);
     const line = await firstLine(child);
     const { url } = JSON.parse(line) as { url: string };
@@ -80,6 +84,7 @@ describe('benchtop start', () => {
     });
     // run() points BENCHTOP_HOME at --data for what it starts; keep that out of this worker.
     vi.stubEnv('BENCHTOP_HOME', '');
+    vi.stubEnv('BENCHTOP_SANDBOX', 'off');
     try {
       expect(await run(['--port', String(port), '--data', data, '--no-open'])).toBe(1);
     } finally {
