@@ -22,7 +22,7 @@ export function ProfilePicker({ active }: { active: ActiveProfile }) {
         disabled={!profiles.isSuccess}
         onChange={(event) => active.choose(event.target.value === NONE ? null : event.target.value)}
       >
-        <option value={NONE}>{profiles.isPending ? 'Reading profiles…' : profiles.isError ? 'Profiles unavailable' : 'None (local sandbox only)'}</option>
+        <option value={NONE}>{profiles.isPending ? 'Reading profiles…' : profiles.isError ? 'Profiles unavailable' : 'No profile'}</option>
         {missing ? <option value={chosenName}>{chosenName} (missing)</option> : null}
         {names.map((name) => (
           <option key={name} value={name}>
