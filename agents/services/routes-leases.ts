@@ -17,6 +17,7 @@ export function registerLeaseRoutes(app: FastifyInstance, s: Services): void {
     const gone = new AbortController();
     const onClose = () => gone.abort();
     req.raw.socket.once('close', onClose);
+    if (req.raw.socket.destroyed) gone.abort();
     try {
       const lease = await s.leases.acquire(body, gone.signal);
       if (!lease) return reply.code(204).send();

@@ -43,7 +43,8 @@ export function registerRunRoutes(app: FastifyInstance, s: Services): void {
     return { items, next, done };
   });
 
-  app.get('/api/v1/runs/:id/logs/stream', { config: { access: PEOPLE } }, async (req, reply) => {
+  // No HEAD twin: a HEAD request would hold a follower open for nothing.
+  app.get('/api/v1/runs/:id/logs/stream', { exposeHeadRoute: false, config: { access: PEOPLE } }, async (req, reply) => {
     const p = parseInput(runParams, req.params, 'params');
     const q = parseInput(logStreamQuery, req.query, 'query');
     const lastEventId = singleHeader(req, 'last-event-id', 20);
