@@ -60,7 +60,7 @@ describe('plan', () => {
     expect(plan).toMatchObject({ type: 'CREATE', noChanges: false, changeSetId: 'cs-1' });
     expect(plan.changes.map((ch) => ch.logicalId)).toEqual(['Topic', 'DataVolume']);
     expect(plan.dataRisks).toEqual([]);
-    expect(plan.diff).toContain('Topic');
+    expect(plan.diff).toBe('[+] AWS::SNS::Topic Topic\n[+] AWS::EC2::Volume DataVolume');
   });
 
   it('updates with previous values kept, a diff of both templates and the data volume replacement flagged', async () => {

@@ -127,7 +127,9 @@ export async function createPlan(c: DeployClients, input: PlanInput, timing: Tim
     await c.cfn.send(new DeleteChangeSetCommand({ StackName: input.stackName, ChangeSetName: changeSetName })).catch(() => undefined);
     return noChanges;
   }
-  const before = type === 'UPDATE' ? await oldTemplate(c, input.stackName) : {};
+  // A new stack's diff is every resource added: the change set's own list reads better than a
+  // template diff of the whole file (which repeats each IAM statement in a table).
+  const before = type === 'UPDATE' ? await oldTemplate(c, input.stackName) : undefined;
   const diff = renderDiff(changes, before && input.template ? { old: before, new: input.template } : undefined, first);
   return {
     stackName: input.stackName,

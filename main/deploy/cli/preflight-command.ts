@@ -1,6 +1,6 @@
 import { createDeployClients } from '../deploy-clients.js';
 import { runPreflight } from '../preflight.js';
-import { allowedValues, loadDeploySource } from '../template-source.js';
+import { allowedValues, loadDeploySource, parameterDefaults } from '../template-source.js';
 import { commonUsage, EXIT, parseCommon } from './cli-options.js';
 import type { CliOutput } from './cli-output.js';
 import { runCli } from './run-cli.js';
@@ -8,7 +8,9 @@ import { runCli } from './run-cli.js';
 export async function preflightStep(out: CliOutput, opts: { stack: string; region: string; profile?: string; params: Record<string, string> }): Promise<boolean> {
   const source = loadDeploySource();
   const c = createDeployClients({ region: opts.region, ...(opts.profile ? { profile: opts.profile } : {}) });
-  const report = await runPreflight(c, { stackName: opts.stack, region: opts.region, params: opts.params, allowed: allowedValues(source.platform) });
+  // Checked as deployed: the template's defaults for every parameter the file leaves out.
+  const params = { ...parameterDefaults(source.platform), ...opts.params };
+  const report = await runPreflight(c, { stackName: opts.stack, region: opts.region, params, allowed: allowedValues(source.platform) });
   out.findings(report.findings);
   const errors = report.findings.filter((f) => f.severity === 'error').length;
   out.emit(

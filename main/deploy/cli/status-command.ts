@@ -33,6 +33,7 @@ export async function run(argv: string[]): Promise<number> {
       const result = await watchStack(c, { stackName: opts.stack, onMessage: out.watch.bind(out) }, cliTiming());
       return result.ok ? EXIT.ok : EXIT.failed;
     }
-    return statusKind(health.status) === 'failed' ? EXIT.failed : EXIT.ok;
+    const kind = statusKind(health.status);
+    return kind === 'failed' || kind === 'rolled-back' ? EXIT.failed : EXIT.ok;
   });
 }
