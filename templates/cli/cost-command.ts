@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { estimateMonthlyCost, type CostEstimate } from '../cost/estimate.js';
 import { PRICED_REGIONS } from '../cost/price-table.js';
-import { ParameterError } from '../src/platform.js';
-import { readParamsFile, UsageError } from './read-params.js';
+import { exitOnUsageErrors, UsageError } from './command-errors.js';
+import { readParamsFile } from './read-params.js';
 
 const USAGE = `usage: benchtop cost [--params FILE] [--region REGION] [--json]
 
@@ -34,8 +34,8 @@ export function formatCostTable(e: CostEstimate): string {
   return lines.join('\n');
 }
 
-export async function run(argv: string[]): Promise<number> {
-  try {
+export function run(argv: string[]): Promise<number> {
+  return exitOnUsageErrors('cost', async () => {
     const { values } = parseArgs({
       args: argv,
       options: {
@@ -57,15 +57,5 @@ export async function run(argv: string[]): Promise<number> {
     const estimate = estimateMonthlyCost(params, region);
     process.stdout.write(values.json ? `${JSON.stringify(estimate)}\n` : formatCostTable(estimate));
     return 0;
-  } catch (e) {
-    if (e instanceof ParameterError) {
-      process.stderr.write(`The parameters do not fit the template:\n${e.problems.map((p) => `  - ${p}`).join('\n')}\n`);
-      return 2;
-    }
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`benchtop cost: ${(e as Error).message}\n`);
-      return 2;
-    }
-    throw e;
-  }
+  });
 }

@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ParameterValuesSchema, type ParameterValues } from '../src/parameters.js';
-
-/** A usage mistake: the command prints the message and exits with 2. */
-export class UsageError extends Error {}
+import { UsageError } from './command-errors.js';
 
 /** Reads a params file: a JSON object of template parameter names to values. */
 export function readParamsFile(file: string): ParameterValues {

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ParameterError, renderPlatformTemplate, TEMPLATE_BODY_LIMIT_BYTES, type TemplateFormat } from '../src/platform.js';
-import { readParamsFile, UsageError } from './read-params.js';
+import { renderPlatformTemplate, TEMPLATE_BODY_LIMIT_BYTES, type TemplateFormat } from '../src/platform.js';
+import { exitOnUsageErrors, UsageError } from './command-errors.js';
+import { readParamsFile } from './read-params.js';
 
 const USAGE = `usage: benchtop template render --params FILE [--out FILE] [--format yaml|json]
 
@@ -35,8 +36,8 @@ function options(argv: string[]) {
   return { help: false as const, params: values.params, out: values.out, format: values.format as TemplateFormat };
 }
 
-export async function run(argv: string[]): Promise<number> {
-  try {
+export function run(argv: string[]): Promise<number> {
+  return exitOnUsageErrors('template', async () => {
     const opts = options(argv);
     if (opts.help) {
       process.stdout.write(USAGE);
@@ -52,15 +53,5 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(body);
     }
     return 0;
-  } catch (e) {
-    if (e instanceof ParameterError) {
-      process.stderr.write(`The parameters do not fit the template:\n${e.problems.map((p) => `  - ${p}`).join('\n')}\n`);
-      return 2;
-    }
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`benchtop template: ${(e as Error).message}\n`);
-      return 2;
-    }
-    throw e;
-  }
+  });
 }
