@@ -81,7 +81,7 @@ describe('app shell', () => {
   it('opens the shortcut list with ?, keeps focus in it, and closes it with Escape', async () => {
     const { user } = renderApp(createStandardBackend());
     await screen.findByRole('heading', { level: 1, name: 'Setup' });
-    const opener = screen.getByRole('button', { name: 'Shortcuts' });
+    const opener = screen.getByRole('button', { name: 'Keyboard shortcuts' });
     opener.focus();
     await user.keyboard('?');
     const dialog = screen.getByRole('dialog', { name: 'Keyboard shortcuts' });
@@ -120,7 +120,7 @@ describe('app shell', () => {
     for (const link of within(nav()).getAllByRole('link')) expect(reached.has(link)).toBe(true);
     expect(reached.has(screen.getByRole('combobox', { name: 'AWS profile' }))).toBe(true);
     expect(reached.has(screen.getByRole('radio', { name: 'System theme' }))).toBe(true);
-    expect(reached.has(screen.getByRole('button', { name: 'Shortcuts' }))).toBe(true);
+    expect(reached.has(screen.getByRole('button', { name: 'Keyboard shortcuts' }))).toBe(true);
   });
 
   it('shows the shell and version in the header', async () => {

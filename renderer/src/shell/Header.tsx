@@ -38,9 +38,16 @@ export function Header({ active, theme, onThemeChange, onHelp }: HeaderProps) {
         <RunNotifications />
         <ProfilePicker active={active} />
         <ThemeSwitch value={theme} onChange={onThemeChange} />
-        <Button variant="ghost" icon="keyboard" onClick={onHelp} aria-keyshortcuts="?" aria-haspopup="dialog">
-          Shortcuts
-        </Button>
+        <Button
+          variant="ghost"
+          icon="keyboard"
+          onClick={onHelp}
+          aria-label="Keyboard shortcuts"
+          title="Keyboard shortcuts (?)"
+          aria-keyshortcuts="?"
+          aria-haspopup="dialog"
+          className="button--icon"
+        />
       </div>
     </header>
   );
