@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { createRunRequest, type CreateRunRequest } from '../../../../agents/protocol/index.js';
+import { createRunRequest, parameters as parametersSchema, type CreateRunRequest } from '../../../../agents/protocol/index.js';
 import { capsuleHistory, getCapsule, listCapsules } from '../../../../main/api/capsules.contract.js';
 import { launchRun, listDatasets } from '../../../../main/api/runs.contract.js';
 import { useCall, useCallMutation } from '../../api/hooks.js';
@@ -46,9 +46,12 @@ export function buildLaunch(form: FormState): { ok: true; request: CreateRunRequ
   if (!command.ok) errors.command = `The command ${command.error}.`;
   const parameters: Record<string, string | number | boolean> = {};
   for (const [i, row] of form.params.entries()) {
-    if (row.name.trim() === '' && row.value === '') continue;
-    if (Object.hasOwn(parameters, row.name.trim())) errors[`parameters.${i}`] = `"${row.name}" is given twice.`;
-    parameters[row.name.trim()] = paramValue(row.value);
+    const name = row.name.trim();
+    if (name === '' && row.value === '') continue;
+    const key = parametersSchema.keyType.safeParse(name);
+    if (!key.success) errors[`parameters.${i}`] = `"${name}": ${key.error.issues[0]?.message ?? 'not a valid name'}.`;
+    else if (Object.hasOwn(parameters, name)) errors[`parameters.${i}`] = `"${name}" is given twice.`;
+    parameters[name] = paramValue(row.value);
   }
   const number = (text: string) => (text.trim() === '' ? undefined : Number(text));
   const resources = Object.fromEntries(
@@ -67,6 +70,7 @@ export function buildLaunch(form: FormState): { ok: true; request: CreateRunRequ
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const [head, second] = issue.path.map(String);
+      if (head === 'parameters' && Object.keys(errors).some((k) => k.startsWith('parameters.'))) continue;
       const key = head === 'parameters' ? 'parameters' : head === 'resources' ? `resources.${second}` : (head ?? 'form');
       errors[key] ??= head === 'parameters' && second ? `"${second}": ${issue.message}` : issue.message;
     }
