@@ -210,9 +210,9 @@ export class PlatformClient {
   }
 
   // --- worker protocol ---
-  /** Long-polls for a run; null when none came within waitMs (204). */
-  async lease(body: LeaseRequest): Promise<Lease | null> {
-    const res = await this.raw('POST', `${API_PREFIX}/leases`, { json: body });
+  /** Long-polls for a run; null when none came within waitMs (204). `signal` ends the poll early (drain). */
+  async lease(body: LeaseRequest, options: { signal?: AbortSignal } = {}): Promise<Lease | null> {
+    const res = await this.raw('POST', `${API_PREFIX}/leases`, { json: body, ...(options.signal ? { signal: options.signal } : {}) });
     if (res.status === 204) return null;
     const parsed = lease.safeParse(await res.json());
     if (!parsed.success) throw new PlatformError(res.status, 'bad-response', `POST /leases: answer does not match the protocol: ${parsed.error.message}`);
