@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CfnObject, CfnValue } from './cfn-yaml.js';
 
@@ -17,7 +18,7 @@ const SOURCE_LINE = /^source "\$\(dirname "\$0"\)\/(lib\/[a-z0-9-]+\.sh)"\s*$/;
 const VARIABLE_NAME = /^[A-Z][A-Z0-9_]*$/;
 
 function readBootFile(relative: string): string {
-  return readFileSync(new URL(relative, `file://${BOOT_DIR}`), 'utf8');
+  return readFileSync(join(BOOT_DIR, relative), 'utf8');
 }
 
 function inlineLibraries(text: string): string {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseCfnYaml, type CfnObject, type CfnValue } from './cfn-yaml.js';
 import { expandBootScript } from './boot-scripts.js';
 
@@ -7,7 +8,7 @@ export type TemplateName = 'bootstrap' | 'platform';
 const BOOT_SCRIPT_KEY = 'Benchtop::BootScript';
 
 export function templateFile(name: TemplateName): string {
-  return new URL(`../${name}.yaml`, import.meta.url).pathname;
+  return fileURLToPath(new URL(`../${name}.yaml`, import.meta.url));
 }
 
 function expand(value: CfnValue): CfnValue {

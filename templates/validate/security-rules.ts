@@ -45,8 +45,6 @@ function policyDocuments(r: ResourceEntry): CfnValue[] {
   return [];
 }
 
-const asList = (v: CfnValue | undefined): CfnValue[] => listItems(v);
-
 export const imdsV2Required: SecurityRule = {
   id: 'imdsv2-required',
   description: 'Instances require IMDSv2 tokens with a hop limit of 1 (containers cannot reach instance credentials).',
@@ -116,8 +114,8 @@ export const s3BlockPublicAccess: SecurityRule = {
 
 function deniesInsecureTransport(statement: CfnObject): boolean {
   const secure = valuesAt(statement.Condition, ['Bool', 'aws:SecureTransport']);
-  const principal = literals({}, statement.Principal);
-  const actions = asList(statement.Action);
+  const principal = possibleValues(statement.Principal);
+  const actions = listItems(statement.Action);
   return statement.Effect === 'Deny' && secure.some((v) => v === 'false' || v === false)
     && principal.some((p) => p === '*' || (isObject(p) && p.AWS === '*'))
     && actions.some((a) => a === 's3:*');
@@ -174,8 +172,8 @@ export const iamNoWildcards: SecurityRule = {
     for (const r of resourcesOf(template)) {
       for (const statement of policyDocuments(r).flatMap(statementsOf)) {
         if (statement.Effect !== 'Allow') continue;
-        const anyAction = asList(statement.Action).some((a) => a === '*');
-        const anyResource = asList(statement.Resource).some((a) => a === '*');
+        const anyAction = listItems(statement.Action).some((a) => a === '*');
+        const anyResource = listItems(statement.Resource).some((a) => a === '*');
         if (anyAction && anyResource) out.push(violation(this.id, r.id, `statement ${String(statement.Sid ?? '')} allows every action on every resource.`));
       }
       for (const arn of listItems(r.properties.ManagedPolicyArns)) {
@@ -196,7 +194,7 @@ export const metricNamespaceCondition: SecurityRule = {
     for (const r of resourcesOf(template)) {
       for (const statement of policyDocuments(r).flatMap(statementsOf)) {
         if (statement.Effect !== 'Allow') continue;
-        const grants = asList(statement.Action).some((a) => a === 'cloudwatch:PutMetricData' || a === 'cloudwatch:*' || a === 'cloudwatch:Put*');
+        const grants = listItems(statement.Action).some((a) => a === 'cloudwatch:PutMetricData' || a === 'cloudwatch:*' || a === 'cloudwatch:Put*');
         const conditioned = Object.values(isObject(statement.Condition) ? statement.Condition : {})
           .some((op) => isObject(op) && 'cloudwatch:namespace' in op);
         if (grants && !conditioned) out.push(violation(this.id, r.id, `statement ${String(statement.Sid ?? '')} allows PutMetricData without a cloudwatch:namespace condition.`));
