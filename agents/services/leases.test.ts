@@ -99,6 +99,24 @@ describe('leases: fencing, expiry, partition, idempotency', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(150);
   });
 
+  it('a worker that hangs up mid-poll gets nothing and the run goes to a worker still waiting', async () => {
+    const hangUp = new AbortController();
+    const gone = h.worker.lease({ queue: 'gpu', workerId: 'leaves', waitMs: 3000 }, { signal: hangUp.signal }).catch((e: Error) => e.name);
+    await sleep(50);
+    const staying = h.worker.lease({ queue: 'gpu', workerId: 'stays', waitMs: 3000 });
+    await sleep(50);
+    hangUp.abort();
+    expect(await gone).toBe('AbortError');
+    await sleep(50);
+    const started = Date.now();
+    const run = await h.researcher.createRun({ capsuleId, queue: 'gpu' });
+    const lease = await staying;
+    expect(lease!.runId).toBe(run.id);
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect((await h.researcher.getRun(run.id)).workerId).toBe('stays');
+    await h.worker.complete(lease!.leaseId, { fencingToken: lease!.fencingToken, state: 'succeeded', exitCode: 0 });
+  });
+
   it('idempotency: the same key and body answer the same run, another body gets 409', async () => {
     const body = { capsuleId, parameters: { seed: 7 } };
     const results = await Promise.all(Array.from({ length: 10 }, () => h.researcher.createRun(body, { idempotencyKey: 'launch-42' })));
