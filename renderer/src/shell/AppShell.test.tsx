@@ -8,6 +8,7 @@ import { PAGES } from './routes.js';
 beforeEach(() => resetWindow());
 afterEach(cleanup);
 
+const PLACEHOLDER_PAGES = ['monitoring', 'alarms', 'cost', 'backups', 'terminal'];
 const heading = () => screen.getByRole('heading', { level: 1 });
 const nav = () => screen.getByRole('navigation', { name: 'Pages' });
 
@@ -38,12 +39,13 @@ describe('app shell', () => {
     const backend = createStandardBackend();
     const { user } = renderApp(backend);
     await screen.findByRole('heading', { level: 1, name: 'Setup' });
-    await user.click(within(nav()).getByRole('link', { name: /Runs/ }));
-    await waitFor(() => expect(heading().textContent).toBe('Runs'));
-    expect(within(nav()).getByRole('link', { current: 'page' }).textContent).toContain('Runs');
-    expect(screen.getByText('Connect to a platform (the local sandbox starts with the app).')).toBeTruthy();
-    await waitFor(() => expect(backend.preferences.lastPage).toBe('/runs'));
+    await user.click(within(nav()).getByRole('link', { name: /Alarms/ }));
+    await waitFor(() => expect(heading().textContent).toBe('Alarms'));
+    expect(within(nav()).getByRole('link', { current: 'page' }).textContent).toContain('Alarms');
+    expect(screen.getByText('No alarms yet — they are created with the stack')).toBeTruthy();
+    await waitFor(() => expect(backend.preferences.lastPage).toBe('/alarms'));
     expect(document.activeElement).toBe(heading());
+    expect(document.title).toBe('Alarms — Benchtop');
   });
 
   it('shows each page with its own heading', async () => {
@@ -52,7 +54,8 @@ describe('app shell', () => {
     for (const page of PAGES) {
       await user.click(within(nav()).getByRole('link', { name: new RegExp(`^${page.label}`) }));
       await waitFor(() => expect(heading().textContent).toBe(page.label));
-      if (page.id !== 'setup') expect(screen.getByText('What is needed')).toBeTruthy();
+      // Pages still waiting for their feature show the shell's empty state; the others have their own tests.
+      if (PLACEHOLDER_PAGES.includes(page.id)) expect(await screen.findByText('What is needed')).toBeTruthy();
     }
   });
 

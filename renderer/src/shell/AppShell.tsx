@@ -43,6 +43,11 @@ export function AppShell() {
     // Only a change of page is worth saving; the preferences object changes when it is saved.
   }, [path]);
 
+  // The window title names the page, so the task switcher and screen readers tell pages apart.
+  useEffect(() => {
+    document.title = page ? `${page.label} — Benchtop` : 'Benchtop';
+  }, [page]);
+
   // After a navigation (not the first render) focus the new page's heading, so keyboard and
   // screen-reader users land on it instead of staying in the sidebar.
   const previousPath = useRef<string | null>(null);
