@@ -44,7 +44,11 @@ export interface E2EApp {
  * fake AWS config and STS, then opens its URL in Debian's Chromium. `stop` undoes all of it, even
  * after a partial start, and kills the host's whole process group so no child outlives the test.
  */
-export async function startE2EApp(): Promise<E2EApp> {
+/**
+ * `sandbox: true` lets `benchtop start` start its local sandbox (the researcher specs); without it
+ * BENCHTOP_SANDBOX=off keeps the platform out, so pages show their no-platform state.
+ */
+export async function startE2EApp(options: { sandbox?: boolean } = {}): Promise<E2EApp> {
   const home = mkdtempSync(path.join(tmpdir(), 'benchtop-e2e-'));
   const cleanups: (() => Promise<void> | void)[] = [() => rmSync(home, { recursive: true, force: true })];
   const stop = async (): Promise<void> => {
@@ -55,7 +59,7 @@ export async function startE2EApp(): Promise<E2EApp> {
   try {
     const sts: FakeSts = await startFakeSts({ [E2E_PROFILES.good.accessKey]: E2E_IDENTITY });
     cleanups.push(() => sts.close());
-    const host = await startHost(home, sts.url);
+    const host = await startHost(home, sts.url, options.sandbox ?? false);
     cleanups.push(() => host.stop());
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
     cleanups.push(() => browser.close());
@@ -84,9 +88,9 @@ function writeAwsConfig(home: string): { configFile: string; credentialsFile: st
   return { configFile, credentialsFile };
 }
 
-async function startHost(home: string, stsUrl: string): Promise<{ url: string; stderr: () => string; stop: () => Promise<void> }> {
+async function startHost(home: string, stsUrl: string, sandbox: boolean): Promise<{ url: string; stderr: () => string; stop: () => Promise<void> }> {
   const { configFile, credentialsFile } = writeAwsConfig(home);
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, LANG: 'C.UTF-8' };
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, LANG: 'C.UTF-8', ...(sandbox ? {} : { BENCHTOP_SANDBOX: 'off' }) };
   Object.assign(env, {
     HOME: home,
     XDG_CONFIG_HOME: path.join(home, '.config'),
@@ -94,6 +98,7 @@ async function startHost(home: string, stsUrl: string): Promise<{ url: string; s
     AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
     AWS_ENDPOINT_URL: stsUrl,
     AWS_EC2_METADATA_DISABLED: 'true',
+    ...extraEnv,
   });
   const child = spawn(process.execPath, ['bin/benchtop.mjs', 'start', '--json', '--data', path.join(home, 'data'), '--no-open'], {
     cwd: REPO,

@@ -1,0 +1,98 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { ARTIFACTS } from '../harness.js';
+
+/** Capsules and runs as a researcher meets them: the platform badge, capsule pages, run pages. */
+export class ResearcherPage {
+  constructor(readonly page: Page) {}
+
+  get platformBadge(): Locator {
+    return this.page.locator('.rs-platform-badge > summary');
+  }
+
+  heading(name: string | RegExp): Locator {
+    return this.page.getByRole('heading', { level: 1, name });
+  }
+
+  async go(hashPath: string): Promise<void> {
+    await this.page.evaluate((p) => (window.location.hash = p), hashPath);
+  }
+
+  /** Waits until the header says the local sandbox answers (it starts with the app). */
+  async waitForPlatform(timeoutMs = 90_000): Promise<void> {
+    await this.page.locator('.rs-platform-badge[data-state="connected"]').waitFor({ timeout: timeoutMs });
+  }
+
+  async createFromTemplate(name: string, template: 'Python' | 'R' | 'Shell'): Promise<void> {
+    await this.go('/capsules');
+    await this.page.getByRole('link', { name: 'New capsule' }).first().click();
+    await this.heading('New capsule').waitFor();
+    await this.page.getByRole('textbox', { name: 'Name' }).fill(name);
+    await this.page.getByRole('radio', { name: new RegExp(`^${template}`) }).check();
+    await this.page.getByRole('button', { name: 'Create capsule' }).click();
+    await this.heading(name).waitFor();
+  }
+
+  async openFile(file: string): Promise<void> {
+    await this.page.getByRole('navigation', { name: 'Capsule files' }).getByRole('button', { name: new RegExp(`^${file.replace('.', '\\.')}`) }).click();
+    await this.page.locator('.rs-viewer__path', { hasText: file }).waitFor();
+  }
+
+  async editFile(file: string, change: (text: string) => string): Promise<void> {
+    await this.openFile(file);
+    await this.page.getByRole('button', { name: 'Edit', exact: true }).click();
+    const editor = this.page.getByRole('textbox', { name: `Content of ${file}` });
+    await editor.fill(change(await editor.inputValue()));
+    await this.page.getByRole('button', { name: 'Save as new version' }).click();
+    await this.page.getByText(new RegExp(`Saved ${file.replace('.', '\\.')} as version`)).waitFor();
+  }
+
+  viewerText(): Locator {
+    return this.page.locator('.rs-viewer pre');
+  }
+
+  /** From a capsule page: opens the launch form, submits it as it is, lands on the new run's page. */
+  async launchRunFromCapsule(): Promise<string> {
+    await this.page.getByRole('button', { name: 'Launch run' }).click();
+    await this.heading('Launch a run').waitFor();
+    // The command field fills in with the capsule's default command once the capsule is read.
+    const command = this.page.getByRole('textbox', { name: 'Command' });
+    await command.waitFor();
+    for (let i = 0; i < 100 && (await command.inputValue()) === ''; i += 1) await this.page.waitForTimeout(100);
+    await this.page.getByRole('button', { name: 'Launch run' }).click();
+    return this.currentRunId();
+  }
+
+  async currentRunId(): Promise<string> {
+    await this.heading(/^Run run_/).waitFor();
+    return ((await this.heading(/^Run run_/).textContent()) ?? '').replace(/^Run /, '');
+  }
+
+  runState(): Locator {
+    return this.page.locator('.page-header [data-run-state]');
+  }
+
+  async waitForRunState(state: string, timeoutMs = 60_000): Promise<void> {
+    await this.page.locator(`.page-header [data-run-state="${state}"]`).waitFor({ timeout: timeoutMs });
+  }
+
+  logCount(): Locator {
+    return this.page.locator('.rs-log__count');
+  }
+
+  logRow(text: string | RegExp): Locator {
+    return this.page.locator('[data-log-row]', { hasText: text });
+  }
+
+  async tab(name: 'Logs' | 'Results' | 'Details'): Promise<void> {
+    await this.page.getByRole('tab', { name }).click();
+  }
+
+  async screenshot(name: string): Promise<string> {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const file = path.join(ARTIFACTS, `researcher-${name}.png`);
+    await this.page.screenshot({ path: file, fullPage: true });
+    return file;
+  }
+}

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startE2EApp, type E2EApp } from './harness.js';
+import { ResearcherPage } from './pages/researcher-page.js';
+
+// The researcher's path end to end: `benchtop start` with its local sandbox (real services agent,
+// real worker running Python), driven in Chromium — a capsule from a template, an edit, a run with
+// live logs and a result image, a re-run compared with the first as identical.
+
+let app: E2EApp;
+let ui: ResearcherPage;
+
+beforeAll(async () => {
+  app = await startE2EApp({ sandbox: true });
+  ui = new ResearcherPage(app.page);
+  await ui.go('/capsules');
+  try {
+    await ui.waitForPlatform();
+  } catch (error) {
+    throw new Error(`the local sandbox never answered: ${(error as Error).message}\nhost stderr:\n${app.stderr()}`);
+  }
+});
+
+afterAll(async () => {
+  await app?.stop();
+});
+
+describe('researcher in browser mode with the local sandbox', () => {
+  let firstRun = '';
+
+  it('creates a capsule from the Python template and edits a file as a new version', async () => {
+    await ui.screenshot('capsules');
+    await ui.createFromTemplate('E2E oscillation', 'Python');
+    await ui.editFile('main.py', (text) => {
+      expect(text).toContain('"PARAM_steps", "40"');
+      return text.replace('"PARAM_steps", "40"', '"PARAM_steps", "60"');
+    });
+    await expect.poll(() => ui.viewerText().textContent()).toContain('"PARAM_steps", "60"');
+    await app.page.getByRole('tab', { name: 'History' }).click();
+    await app.page.getByText('Edit main.py').waitFor();
+    await ui.screenshot('capsule');
+    await app.page.getByRole('tab', { name: 'Files' }).click();
+  });
+
+  it('launches a run and shows its log lines as they arrive', async () => {
+    firstRun = await ui.launchRunFromCapsule();
+    await ui.logRow('step 1/60:').waitFor({ timeout: 60_000 });
+    // Seen while the run still prints: the count grows on screen without a reload.
+    const early = Number(((await ui.logCount().textContent()) ?? '').replace(/\D/g, ''));
+    await ui.logRow('step 60/60:').waitFor({ timeout: 30_000 });
+    const late = Number(((await ui.logCount().textContent()) ?? '').replace(/\D/g, ''));
+    expect(early).toBeLessThan(60);
+    expect(late).toBeGreaterThanOrEqual(60);
+    await ui.waitForRunState('succeeded');
+    await app.page.getByText(`Run succeeded: ${firstRun}`).waitFor();
+    await ui.screenshot('run-logs');
+  });
+
+  it('opens the result image', async () => {
+    await ui.tab('Results');
+    await app.page.getByRole('navigation', { name: 'Result files' }).getByRole('button', { name: /^plot\.svg/ }).click();
+    const image = app.page.getByRole('img', { name: 'plot.svg' });
+    await image.waitFor();
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(400);
+    await ui.screenshot('run-results');
+  });
+
+  it('re-runs the run and compares the two as identical', async () => {
+    await app.page.getByRole('button', { name: 'Re-run' }).click();
+    await expect.poll(() => ui.currentRunId()).not.toBe(firstRun);
+    const second = await ui.currentRunId();
+    await ui.waitForRunState('succeeded', 90_000);
+    await app.page.getByRole('button', { name: 'Compare…' }).click();
+    await ui.heading('Compare runs').waitFor();
+    await app.page.getByRole('combobox', { name: 'Compare with' }).selectOption(firstRun);
+    await app.page.getByText('The results are identical').waitFor();
+    expect(await app.page.locator('.page-header').textContent()).toContain(second);
+    await ui.screenshot('compare');
+    await ui.go('/runs');
+    await app.page.locator(`[data-run-id="${firstRun}"]`).waitFor();
+    await ui.screenshot('runs');
+  });
+});
