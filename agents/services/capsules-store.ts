@@ -43,12 +43,21 @@ function settingsFiles(environment: EnvironmentSpec | undefined, command: string
 
 function decodeWrites(files: z.output<typeof createCapsuleRequest>['files']): RepoWrite[] {
   const seen = new Set<string>();
-  return files.map((f, i) => {
-    if (RESERVED.has(f.path)) throw badInput(`body.files.${i}.path: "${f.path}" is kept by the platform; set the "environment" or "command" field instead`);
+  const writes = files.map((f, i) => {
+    if (RESERVED.has(f.path.split('/')[0]!)) throw badInput(`body.files.${i}.path: "${f.path}" is kept by the platform; set the "environment" or "command" field instead`);
     if (seen.has(f.path)) throw badInput(`body.files.${i}.path: "${f.path}" appears twice`);
     seen.add(f.path);
     return { path: f.path, content: Buffer.from(f.content, f.encoding), executable: f.executable };
   });
+  // git would quietly turn file "a" into folder "a" if both "a" and "a/b" were written.
+  writes.forEach((w, i) => {
+    const parts = w.path.split('/');
+    for (let k = 1; k < parts.length; k++) {
+      const folder = parts.slice(0, k).join('/');
+      if (seen.has(folder)) throw badInput(`body.files.${i}.path: "${w.path}" is inside "${folder}", which this commit also writes as a file`);
+    }
+  });
+  return writes;
 }
 
 /**

@@ -40,6 +40,9 @@ describe('services agent: capsules, datasets, runs, leases, results', () => {
     const history = await h.researcher.listCommits(capsule.id);
     expect(history.items.map((c) => c.sha)).toEqual([commit.sha, first]);
     await expect(h.researcher.commit(capsule.id, { message: 'stale', parent: first })).rejects.toMatchObject({ status: 409 });
+    await expect(h.researcher.commit(capsule.id, { message: 'clash', files: [{ path: 'a', content: '1' }, { path: 'a/b', content: '2' }] })).rejects.toMatchObject({ status: 400 });
+    await expect(h.researcher.commit(capsule.id, { message: 'reserved', files: [{ path: 'environment.json/x', content: '1' }] })).rejects.toMatchObject({ status: 400 });
+    expect((await h.researcher.getCapsule(capsule.id)).head).toBe(commit.sha);
     const archive = await h.worker.archive(capsule.id, first);
     expect(archive.headers.get('x-commit')).toBe(first);
     expect((await archive.arrayBuffer()).byteLength).toBeGreaterThan(1024);
