@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CostEstimateSchema } from '../cost/estimate.js';
 import { parseCfnYaml } from '../src/cfn-yaml.js';
 import { run as cost } from './cost-command.js';
 import { run as template } from './template-command.js';
@@ -88,7 +89,7 @@ describe('benchtop cost', () => {
 
   it('prints JSON with --json, for another region', async () => {
     expect(await cost(['--region', 'eu-central-1', '--json'])).toBe(0);
-    const estimate = JSON.parse(out) as { region: string; idle: { totalMonthlyUsd: number } };
+    const estimate = CostEstimateSchema.parse(JSON.parse(out));
     expect(estimate.region).toBe('eu-central-1');
     expect(estimate.idle.totalMonthlyUsd).toBeGreaterThan(0);
   });

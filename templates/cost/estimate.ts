@@ -29,29 +29,29 @@ export const UsageAssumptionsSchema = z.object({
 });
 export type UsageAssumptions = z.infer<typeof UsageAssumptionsSchema>;
 
-export interface CostItem {
-  item: string;
-  detail: string;
-  monthlyUsd: number;
-}
+// The estimate's shape, one schema for the CLI's --json output and for any UI that shows it.
+export const CostItemSchema = z.object({ item: z.string(), detail: z.string(), monthlyUsd: z.number() });
+export type CostItem = z.infer<typeof CostItemSchema>;
 
-export interface WorkerHourCost {
-  instanceType: string;
+export const WorkerHourCostSchema = z.object({
+  instanceType: z.string(),
   /** False when the parameters create no such workers (max count 0): the price of turning them on. */
-  enabled: boolean;
-  hourlyUsd: number;
-  items: Array<{ item: string; hourlyUsd: number }>;
-}
+  enabled: z.boolean(),
+  hourlyUsd: z.number(),
+  items: z.array(z.object({ item: z.string(), hourlyUsd: z.number() })),
+});
+export type WorkerHourCost = z.infer<typeof WorkerHourCostSchema>;
 
-export interface CostEstimate {
-  region: string;
-  pricesAsOf: string;
-  sources: string[];
-  currency: 'USD';
-  idle: { items: CostItem[]; totalMonthlyUsd: number };
-  perWorkerHour: { cpu: WorkerHourCost; gpu: WorkerHourCost };
-  assumptions: UsageAssumptions;
-}
+export const CostEstimateSchema = z.object({
+  region: z.string(),
+  pricesAsOf: z.string(),
+  sources: z.array(z.string()),
+  currency: z.literal('USD'),
+  idle: z.object({ items: z.array(CostItemSchema), totalMonthlyUsd: z.number() }),
+  perWorkerHour: z.object({ cpu: WorkerHourCostSchema, gpu: WorkerHourCostSchema }),
+  assumptions: UsageAssumptionsSchema,
+});
+export type CostEstimate = z.infer<typeof CostEstimateSchema>;
 
 const cents = (usd: number) => Math.round(usd * 100) / 100;
 const tenthCents = (usd: number) => Math.round(usd * 10_000) / 10_000;

@@ -9,4 +9,5 @@ export {
   ParameterValuesSchema, ParameterSpecSchema, toCloudFormationParameters,
   type ParameterValues, type ParameterSpec, type ParameterCheck,
 } from './parameters.js';
-export { estimateMonthlyCost, type CostEstimate } from '../cost/estimate.js';
+export { estimateMonthlyCost, CostEstimateSchema, type CostEstimate, type UsageAssumptions } from '../cost/estimate.js';
+export { PRICED_REGIONS, PRICES_AS_OF } from '../cost/price-table.js';
