@@ -26,6 +26,8 @@ export const runSpec = z.object({
   commit: commitSha,
   environment: environmentSpec,
   environmentHash: sha256Hex,
+  /** Set on a rerun: the image digest the original ran; run exactly that image (docker runtime). */
+  imageDigest: z.string().nullable().default(null),
   datasets: z.array(datasetPin),
   command,
   parameters,

@@ -108,7 +108,7 @@ export class LeaseManager {
       expiresAt: new Date(expiresAt).toISOString(),
       run: {
         runId: run.id, capsuleId: run.capsuleId, commit: run.commit, environment: run.environment, environmentHash: run.environmentHash,
-        datasets: run.datasets, command: run.command, parameters: run.parameters, resources: run.resources, queue: run.queue, attempt,
+        imageDigest: run.imageDigest, datasets: run.datasets, command: run.command, parameters: run.parameters, resources: run.resources, queue: run.queue, attempt,
       },
     };
   }

@@ -156,19 +156,19 @@ export class RunsStore {
     return run;
   }
 
-  /** A new queued run with exactly the record of `id`: commit, environment, datasets, command, parameters, resources, queue. */
+  /** A new queued run with exactly the record of `id`: commit, environment (and the image it ran), datasets, command, parameters, resources, queue. */
   async rerun(id: string, user: User): Promise<Run> {
     const newRunId = newId('run');
     const run = await this.writes.run(() => {
       const src = this.row(id);
       this.db
         .prepare(
-          `INSERT INTO runs (id, user_id, capsule_id, commit_sha, environment, environment_hash, datasets, command, parameters,
+          `INSERT INTO runs (id, user_id, capsule_id, commit_sha, environment, environment_hash, image_digest, datasets, command, parameters,
              resources, queue, state, max_attempts, created_at, rerun_of)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
         )
         .run(
-          newRunId, user.id, src.capsule_id, src.commit_sha, src.environment, src.environment_hash, src.datasets, src.command,
+          newRunId, user.id, src.capsule_id, src.commit_sha, src.environment, src.environment_hash, src.image_digest, src.datasets, src.command,
           src.parameters, src.resources, src.queue, this.config.maxAttempts, nowIso(), src.id,
         );
       return this.get(newRunId);

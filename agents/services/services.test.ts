@@ -94,17 +94,18 @@ describe('services agent: capsules, datasets, runs, leases, results', () => {
     await expect(
       h.worker.complete(lease!.leaseId, { fencingToken: lease!.fencingToken, state: 'succeeded', exitCode: 0, results: { files: [{ path: 'missing', size: 1, sha256: sha('m') }] } }),
     ).rejects.toMatchObject({ status: 400 });
-    const done = await h.worker.complete(lease!.leaseId, { fencingToken: lease!.fencingToken, state: 'succeeded', exitCode: 0, results: { files: [entry] } });
+    const done = await h.worker.complete(lease!.leaseId, { fencingToken: lease!.fencingToken, state: 'succeeded', exitCode: 0, results: { files: [entry] }, imageDigest: 'sha256:' + 'c'.repeat(64) });
     expect(done).toMatchObject({ state: 'succeeded', exitCode: 0, workerInstanceType: 'c7i.large', results: { files: [entry] } });
     expect(done.costUsd).toBeGreaterThanOrEqual(0);
     // Completing again with the same body is a safe retry; the record does not change.
-    expect(await h.worker.complete(lease!.leaseId, { fencingToken: lease!.fencingToken, state: 'succeeded', exitCode: 0, results: { files: [entry] } })).toEqual(done);
+    expect(await h.worker.complete(lease!.leaseId, { fencingToken: lease!.fencingToken, state: 'succeeded', exitCode: 0, results: { files: [entry] }, imageDigest: 'sha256:' + 'c'.repeat(64) })).toEqual(done);
     expect(await (await h.researcher.resultFile(created.id, 'out/table.csv')).text()).toBe('x,y\n1,2\n');
     expect((await h.researcher.logs(created.id)).done).toBe(true);
 
     const again = await h.researcher.rerun(created.id);
     expect(again).toMatchObject({ state: 'queued', rerunOf: created.id, commit: done.commit, command: done.command, parameters: done.parameters, datasets: done.datasets, resources: done.resources, environmentHash: done.environmentHash });
     const l2 = await h.worker.lease({ queue: 'cpu', workerId: 'w1' });
+    expect(l2!.run.imageDigest).toBe(done.imageDigest);
     const other = new TextEncoder().encode('x,y\n1,3\n');
     const e2 = await h.worker.uploadResult(l2!.leaseId, 'out/table.csv', { fencingToken: l2!.fencingToken, sha256: sha(other), body: other });
     const png = new Uint8Array([137, 80, 78, 71]);
