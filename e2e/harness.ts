@@ -98,7 +98,6 @@ async function startHost(home: string, stsUrl: string, sandbox: boolean): Promis
     AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
     AWS_ENDPOINT_URL: stsUrl,
     AWS_EC2_METADATA_DISABLED: 'true',
-    ...extraEnv,
   });
   const child = spawn(process.execPath, ['bin/benchtop.mjs', 'start', '--json', '--data', path.join(home, 'data'), '--no-open'], {
     cwd: REPO,
