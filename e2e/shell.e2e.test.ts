@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { E2E_IDENTITY, E2E_PROFILES, startE2EApp, type E2EApp } from './harness.js';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, E2E_IDENTITY, E2E_PROFILES, startE2EApp, type E2EApp } from './harness.js';
 import { SetupPage } from './pages/setup-page.js';
 import { ShellPage } from './pages/shell-page.js';
 
@@ -31,6 +32,15 @@ beforeAll(async () => {
   app = await startE2EApp();
   shell = new ShellPage(app.page);
   setup = new SetupPage(app.page);
+});
+
+// A failed step leaves what it saw: the page as a screenshot and the host's log.
+afterEach(async ({ task }) => {
+  if (task.result?.state !== 'fail' || !app) return;
+  const name = `failed-${task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`;
+  await shell.screenshot(name).catch(() => undefined);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  writeFileSync(path.join(ARTIFACTS, `${name}.host.log`), app.stderr());
 });
 
 afterAll(async () => {
