@@ -43,8 +43,7 @@ export interface E2EApp {
  * Starts the real browser-mode host (`benchtop start`) in a throwaway HOME and data folder, with a
  * fake AWS config and STS, then opens its URL in Debian's Chromium. `stop` undoes all of it, even
  * after a partial start, and kills the host's whole process group so no child outlives the test.
- */
-/**
+ *
  * `sandbox: true` lets `benchtop start` start its local sandbox (the researcher specs); without it
  * BENCHTOP_SANDBOX=off keeps the platform out, so pages show their no-platform state.
  */
