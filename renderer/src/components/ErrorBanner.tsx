@@ -22,8 +22,8 @@ export function ErrorBanner({ title, error, onRetry, retrying = false }: ErrorBa
         <p className="error-banner__message">{shape.message}</p>
         {shape.issues && shape.issues.length > 0 ? (
           <ul className="error-banner__issues">
-            {shape.issues.map((issue) => (
-              <li key={issue.path}>
+            {shape.issues.map((issue, index) => (
+              <li key={`${index}:${issue.path}`}>
                 <code>{issue.path}</code> {issue.message}
               </li>
             ))}

@@ -148,6 +148,10 @@ describe('app shell', () => {
     renderApp(createStandardBackend());
     expect(await screen.findByText('There is no page at /nowhere')).toBeTruthy();
     await act(async () => {
+      window.location.hash = '#/%E0%A4%A';
+    });
+    expect(await screen.findByText('There is no page at /%E0%A4%A')).toBeTruthy();
+    await act(async () => {
       window.location.hash = '#/cost';
     });
     await waitFor(() => expect(heading().textContent).toBe('Cost'));

@@ -11,7 +11,13 @@ function subscribe(onChange: () => void): () => void {
 /** The path in the hash ("/runs"), or "" when the hash holds none. */
 export function currentPath(): string {
   const hash = window.location.hash;
-  return hash.startsWith('#/') ? decodeURI(hash.slice(1)) : '';
+  if (!hash.startsWith('#/')) return '';
+  try {
+    return decodeURI(hash.slice(1));
+  } catch {
+    // A malformed escape typed into the address bar: show it as it is (the page will say it is unknown).
+    return hash.slice(1);
+  }
 }
 
 export function useHashPath(): string {
