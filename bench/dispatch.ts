@@ -41,7 +41,16 @@ async function bareSpawn(): Promise<{ latencies: number[]; seconds: number }> {
   return { latencies, seconds };
 }
 
-async function throughSandbox(): Promise<{ latencies: number[]; seconds: number }> {
+interface SandboxFigures {
+  latencies: number[];
+  /** Submit → the worker holding the lease (queue, long poll, services). */
+  toLease: number[];
+  /** Lease → process start (staging, spawn: the worker's share). */
+  leaseToStart: number[];
+  seconds: number;
+}
+
+async function throughSandbox(): Promise<SandboxFigures> {
   const dataDir = mkdtempSync(join(tmpdir(), 'benchtop-bench-dispatch-'));
   const sandbox = await startLocalSandbox({ dataDir, workers: 2, example: false });
   try {
@@ -60,19 +69,22 @@ async function throughSandbox(): Promise<{ latencies: number[]; seconds: number 
       // The log stream ends when the run is finished: no polling.
       for await (const event of client.streamLogs(run.id)) if (event.type === 'end' && event.state !== 'succeeded') throw new Error(`run ${run.id} ${event.state}`);
     });
-    const spawned = new Map<string, number>();
+    const attempts = new Map<string, AttemptTimings>();
     for (const worker of readdirSync(join(dataDir, 'workers'))) {
       for (const line of readFileSync(join(dataDir, 'workers', worker, TIMINGS_FILE), 'utf8').trim().split('\n')) {
         const t = JSON.parse(line) as AttemptTimings;
-        if (t.spawnedAt !== null) spawned.set(t.runId, t.spawnedAt);
+        if (t.spawnedAt !== null) attempts.set(t.runId, t);
       }
     }
-    const latencies = [...submitted].map(([id, asked]) => {
-      const start = spawned.get(id);
-      if (start === undefined) throw new Error(`no spawn time recorded for run ${id}`);
-      return start - asked;
-    });
-    return { latencies, seconds };
+    const figures: SandboxFigures = { latencies: [], toLease: [], leaseToStart: [], seconds };
+    for (const [id, asked] of submitted) {
+      const attempt = attempts.get(id);
+      if (!attempt?.spawnedAt) throw new Error(`no spawn time recorded for run ${id}`);
+      figures.latencies.push(attempt.spawnedAt - asked);
+      figures.toLease.push(attempt.leasedAt - asked);
+      figures.leaseToStart.push(attempt.spawnedAt - attempt.leasedAt);
+    }
+    return figures;
   } finally {
     await sandbox.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -93,5 +105,7 @@ figure('submit_to_start_p50', p50, 'ms', 'lower', { baseline: round(b50) });
 figure('submit_to_start_p99', p99, 'ms', 'lower', { baseline: round(b99) });
 figure('overhead_p50', p50 - b50, 'ms', 'lower', { target: 25 });
 figure('overhead_p99', p99 - b99, 'ms', 'lower', { target: 100 });
+figure('submit_to_lease_p50', percentile(platform.toLease, 50), 'ms', 'lower');
+figure('lease_to_start_p50', percentile(platform.leaseToStart, 50), 'ms', 'lower');
 figure('runs_per_second', RUNS / platform.seconds, 'runs/s', 'higher', { baseline: round(RUNS / baseline.seconds) });
 figure('throughput_ratio', RUNS / platform.seconds / (RUNS / baseline.seconds), 'ratio', 'higher');

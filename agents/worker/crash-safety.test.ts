@@ -20,7 +20,7 @@ it('kill -9 of workers at random points: every run succeeds exactly once with it
   const capsule = await shellCapsule(client, 'crash test', 'sleep "$PARAM_sleep"\necho "$PARAM_index" > /results/out.txt\necho "attempt $BENCHTOP_ATTEMPT done"\n');
   const ids: string[] = [];
   for (let index = 0; index < RUNS; index += 1) {
-    const sleep = (0.1 + ((index * 7) % 4) * 0.1).toFixed(1);
+    const sleep = (0.05 + ((index * 7) % 4) * 0.05).toFixed(2);
     const run = await client.createRun({ capsuleId: capsule.id, parameters: { index, sleep } }, { idempotencyKey: `crash-${index}` });
     ids.push(run.id);
   }

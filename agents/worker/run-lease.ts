@@ -1,4 +1,4 @@
-import { appendFile } from 'node:fs/promises';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlatformClient } from '../protocol/client.js';
 import type { CompleteRequest, Lease } from '../protocol/index.js';
@@ -69,7 +69,7 @@ export function runLease(options: RunLeaseOptions): LeaseExecution {
   const { client, lease, runtime } = options;
   const leaseId = lease.leaseId;
   const token = lease.fencingToken;
-  const timings: AttemptTimings = { runId: lease.runId, fencingToken: token, leasedAt: Date.now(), spawnedAt: null, exitedAt: null, outcome: 'abandoned', state: null };
+  const timings: AttemptTimings = { runId: lease.runId, fencingToken: token, leasedAt: performance.timeOrigin + performance.now(), spawnedAt: null, exitedAt: null, outcome: 'abandoned', state: null };
   let child: RunningChild | null = null;
   let stopReason = null as StopReason | null;
   let stopping: Promise<ChildExit> | null = null;
@@ -98,11 +98,13 @@ export function runLease(options: RunLeaseOptions): LeaseExecution {
     if (stopReason?.kind === 'lost' || stopReason?.kind === 'hand-back') throw new Abandoned(stopReason.message);
   };
 
+  let stagedRoot: string | null = null;
+
   async function execute(): Promise<CompleteRequest> {
-    let staged: StagedRun | null = null;
     let environment: PreparedEnvironment | null = null;
     try {
-      staged = await options.stager.stage(lease);
+      const staged = await options.stager.stage(lease);
+      stagedRoot = staged.root;
       checkLease();
       environment = await runtime.prepareEnvironment(lease.run.environment, (line) => shipper.note(line));
       checkLease();
@@ -126,7 +128,7 @@ export function runLease(options: RunLeaseOptions): LeaseExecution {
       const outputs = Promise.all([shipper.attach(running.stdout, 'stdout'), shipper.attach(running.stderr, 'stderr')]);
       const exit = await running.exit;
       clearTimeout(timeout);
-      timings.exitedAt = Date.now();
+      timings.exitedAt = performance.timeOrigin + performance.now();
       await outputs;
       checkLease();
       const base = { fencingToken: token, exitCode: exit.exitCode, ...(environment.digest ? { imageDigest: environment.digest } : {}) };
@@ -144,8 +146,6 @@ export function runLease(options: RunLeaseOptions): LeaseExecution {
       const message = error instanceof Error ? error.message : String(error);
       shipper.note(message);
       return { fencingToken: token, state: 'failed', exitCode: null, error: message };
-    } finally {
-      if (staged) await removeRunFolder(staged.root).catch((e: Error) => options.log(`could not remove ${staged?.root}: ${e.message}`));
     }
   }
 
@@ -187,8 +187,16 @@ export function runLease(options: RunLeaseOptions): LeaseExecution {
     } finally {
       heartbeat.stop();
       if (stopping) await stopping;
-      await appendFile(join(options.workDir, TIMINGS_FILE), `${JSON.stringify(timings)}\n`).catch(() => undefined);
     }
+    try {
+      appendFileSync(join(options.workDir, TIMINGS_FILE), `${JSON.stringify(timings)}\n`);
+    } catch (error) {
+      options.log(`could not write ${TIMINGS_FILE}: ${(error as Error).message}`);
+    }
+    // The folder is deleted while the worker already polls for its next run: a queued run should
+    // not wait for it. A worker that dies first leaves it to the next start's sweep.
+    const root = stagedRoot;
+    if (root) void removeRunFolder(root).catch((e: Error) => options.log(`could not remove ${root}: ${e.message}`));
     return timings.outcome;
   })();
 

@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createPlatformClient, PlatformError, type PlatformClient } from '../protocol/client.js';
 import { API_PREFIX, lease as leaseSchema, type Lease, type LeaseRequest, type QueueName } from '../protocol/index.js';
 import { runLease, type LeaseExecution } from './run-lease.js';
 import type { Runtime } from './runtimes/runtime.js';
-import { RunStager } from './staging.js';
+import { removeRunFolder, RunStager } from './staging.js';
 
 export interface WorkerOptions {
   url: string;
@@ -52,6 +53,9 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   if (me.user.role !== 'worker') throw new Error(`the token belongs to "${me.user.name}", a ${me.user.role}; a worker needs a worker token`);
   const workerId = options.workerId ?? `${hostname()}-${process.pid}`;
   await mkdir(options.workDir, { recursive: true });
+  // A work folder belongs to one worker: whatever runs/ holds now was left by a previous process
+  // that died mid-run, and its leases are long gone or about to lapse.
+  await removeRunFolder(join(options.workDir, 'runs'));
   const stager = new RunStager(options.workDir, client);
   const pollWaitMs = options.pollWaitMs ?? 20_000;
   const drainGraceMs = options.drainGraceMs ?? 30_000;

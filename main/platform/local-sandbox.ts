@@ -104,7 +104,7 @@ export async function startLocalSandbox(options: LocalSandboxOptions): Promise<L
       researcherToken,
       pids: () => ({
         services: services.child.pid as number,
-        workers: workers.flatMap((w, i) => (w?.child.pid ? [{ workerId: workerIdOf(i), pid: w.child.pid }] : [])),
+        workers: workers.flatMap((w, i) => (w?.child.pid && w.child.exitCode === null && w.child.signalCode === null ? [{ workerId: workerIdOf(i), pid: w.child.pid }] : [])),
       }),
       stop: () => (stopped ??= stopAll()),
     };
