@@ -1,6 +1,7 @@
 import { IdentityCard } from '../aws/IdentityCard.js';
 import { ProfileTable } from '../aws/ProfileTable.js';
 import { PageHeader } from '../components/PageHeader.js';
+import { InstallWizard } from '../deploy/InstallWizard.js';
 import { useActiveProfile } from '../data/use-active-profile.js';
 
 export function SetupPage() {
@@ -23,14 +24,16 @@ export function SetupPage() {
         </h2>
         <IdentityCard active={active} />
       </section>
-      <section className="card card--quiet" aria-labelledby="setup-install">
+      <section className="card" aria-labelledby="setup-install">
         <h2 id="setup-install" className="card__title">
           Install the platform
         </h2>
         <p className="muted">
-          The install wizard comes next on this page: preflight checks of the account, a plan you review as a change set, then the
-          stack deployed with live progress. Until then the local sandbox runs the platform on this machine.
+          Preflight checks of the account, a plan you review as a change set, then the stack deployed with live progress. Until then
+          the local sandbox runs the platform on this machine.
         </p>
+        {/* A new profile or its region starts the wizard afresh: its checks and lists belong to that account. */}
+        <InstallWizard key={`${active.profile?.name ?? ''}@${active.region}`} profile={active.profile?.name} region={active.region} />
       </section>
     </>
   );

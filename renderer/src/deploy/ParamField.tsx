@@ -1,0 +1,37 @@
+import type { Finding } from '../../../main/api/deploy.contract.js';
+import { Field } from '../components/Field.js';
+
+export interface ParamFieldProps {
+  name: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  findings: Finding[];
+  hint?: string;
+  /** A select over these values instead of a text box. */
+  options?: { value: string; label: string }[];
+  type?: 'text' | 'number' | 'email';
+}
+
+/** One template parameter, with the preflight rule's sentence for it shown as the admin types. */
+export function ParamField({ name, label, value, onChange, findings, hint, options, type = 'text' }: ParamFieldProps) {
+  const mine = findings.filter((f) => f.field === name);
+  const error = mine.find((f) => f.severity === 'error')?.message ?? mine[0]?.message;
+  return (
+    <Field label={label} {...(hint ? { hint } : {})} {...(error ? { error } : {})}>
+      {(control) =>
+        options ? (
+          <select {...control} name={name} className="select input" value={value} onChange={(e) => onChange(e.target.value)}>
+            {options.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.label}
+              </option>
+            ))}
+          </select>
+        ) : (
+          <input {...control} name={name} className="input" type={type} value={value} onChange={(e) => onChange(e.target.value)} />
+        )
+      }
+    </Field>
+  );
+}
