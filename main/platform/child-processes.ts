@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 
 /** A TypeScript entry run by Node through tsx, in its own process group. */
@@ -38,9 +40,11 @@ export function startAgent(entry: string, args: readonly string[], logFile: stri
       clearTimeout(timer);
       reject(error);
     });
-    void exited.then(({ code, signal }) => {
+    void exited.then(async ({ code, signal }) => {
       clearTimeout(timer);
-      reject(new Error(`${entry} exited (${signal ?? `code ${code}`}) before it was ready; see ${logFile}`));
+      await new Promise<void>((done) => log.end(done));
+      const said = (await readFile(logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-3).join(' / ');
+      reject(new Error(`${basename(dirname(entry))} agent exited (${signal ?? `code ${code}`}) before it was ready${said ? `: ${said}` : ''} (log: ${logFile})`));
     });
   });
   ready.catch(() => undefined);

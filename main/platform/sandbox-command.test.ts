@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,6 +89,24 @@ describe('benchtop sandbox', () => {
     expect((await client.listRuns()).items).toHaveLength(2);
     process.kill(child.pid as number, 'SIGINT');
     expect(await exited).toBe(0);
+    // Nothing it started is left running.
+    const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((line) => line.includes(dataDir));
+    expect(left).toEqual([]);
+  }, 120_000);
+
+  it('says why when the services agent cannot start', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      const child = spawn(process.execPath, [CLI, 'sandbox', '--data', dataDir, '--port', String(port), '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+      expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(1);
+      expect(stderr).toMatch(/could not start: services agent exited \(code 1\) before it was ready: .*EADDRINUSE/);
+    } finally {
+      busy.close();
+    }
   }, 120_000);
 
   it('refuses bad options with a clear message', async () => {
