@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
-import { id, idParams, pageQuery } from '../protocol/common.js';
+import { idParams, pageQuery } from '../protocol/common.js';
 import { capsuleFileParams, createCapsuleRequest, createCommitRequest, refQuery } from '../protocol/capsules.js';
 import type { Services } from './context.js';
 import { badInput, notFound, parseInput } from './http-error.js';
@@ -68,7 +67,7 @@ export function registerCapsuleRoutes(app: FastifyInstance, s: Services): void {
   });
 }
 
-async function resolveCommit(s: Services, capsuleId: z.infer<typeof id>, ref: string): Promise<string> {
+async function resolveCommit(s: Services, capsuleId: string, ref: string): Promise<string> {
   const capsule = s.capsules.get(capsuleId);
   if (ref === 'HEAD') return capsule.head;
   const commit = await s.capsules.repo(capsuleId).resolve(ref);
