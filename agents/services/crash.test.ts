@@ -13,7 +13,7 @@ describe('crash safety: kill -9 during 500 concurrent submissions', () => {
     for (const fn of cleanup.splice(0).reverse()) await fn();
   });
 
-  it('keeps every run that was answered 201, and the queue drains after restart', { timeout: 120_000 }, async () => {
+  it('keeps every run that was answered 201, and the queue drains after restart', { timeout: 180_000 }, async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'benchtop-crash-'));
     cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
     let proc: ServicesProcess = await spawnServices(dataDir);

@@ -19,7 +19,7 @@ export interface ServicesProcess {
 }
 
 /** Starts `agents/services/main.ts` as its own process and waits for its ready line. */
-export async function spawnServices(dataDir: string, extraArgs: string[] = [], timeoutMs = 30_000): Promise<ServicesProcess> {
+export async function spawnServices(dataDir: string, extraArgs: string[] = [], timeoutMs = 60_000): Promise<ServicesProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--data', dataDir, '--port', '0', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
