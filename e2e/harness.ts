@@ -46,8 +46,9 @@ export interface E2EApp {
  *
  * `sandbox: true` lets `benchtop start` start its local sandbox (the researcher specs); without it
  * BENCHTOP_SANDBOX=off keeps the platform out, so pages show their no-platform state.
+ * `env` adds to the host's environment, e.g. AWS_ENDPOINT_URL of a fuller fake AWS (the deploy spec).
  */
-export async function startE2EApp(options: { sandbox?: boolean } = {}): Promise<E2EApp> {
+export async function startE2EApp(options: { sandbox?: boolean; env?: Record<string, string> } = {}): Promise<E2EApp> {
   const home = mkdtempSync(path.join(tmpdir(), 'benchtop-e2e-'));
   const cleanups: (() => Promise<void> | void)[] = [() => rmSync(home, { recursive: true, force: true })];
   const stop = async (): Promise<void> => {
@@ -58,7 +59,7 @@ export async function startE2EApp(options: { sandbox?: boolean } = {}): Promise<
   try {
     const sts: FakeSts = await startFakeSts({ [E2E_PROFILES.good.accessKey]: E2E_IDENTITY });
     cleanups.push(() => sts.close());
-    const host = await startHost(home, sts.url, options.sandbox ?? false);
+    const host = await startHost(home, sts.url, options.sandbox ?? false, options.env ?? {});
     cleanups.push(() => host.stop());
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
     cleanups.push(() => browser.close());
@@ -87,7 +88,7 @@ function writeAwsConfig(home: string): { configFile: string; credentialsFile: st
   return { configFile, credentialsFile };
 }
 
-async function startHost(home: string, stsUrl: string, sandbox: boolean): Promise<{ url: string; stderr: () => string; stop: () => Promise<void> }> {
+async function startHost(home: string, stsUrl: string, sandbox: boolean, extraEnv: Record<string, string>): Promise<{ url: string; stderr: () => string; stop: () => Promise<void> }> {
   const { configFile, credentialsFile } = writeAwsConfig(home);
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, LANG: 'C.UTF-8', ...(sandbox ? {} : { BENCHTOP_SANDBOX: 'off' }) };
   Object.assign(env, {
@@ -97,7 +98,7 @@ async function startHost(home: string, stsUrl: string, sandbox: boolean): Promis
     AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
     AWS_ENDPOINT_URL: stsUrl,
     AWS_EC2_METADATA_DISABLED: 'true',
-  });
+  }, extraEnv);
   const child = spawn(process.execPath, ['bin/benchtop.mjs', 'start', '--json', '--data', path.join(home, 'data'), '--no-open'], {
     cwd: REPO,
     env,

@@ -39,7 +39,7 @@ export function createAppRouter(deps: AppDeps): Router {
   const router = new Router();
   registerApp(router, deps);
   registerAws(router, deps);
-  registerDeploy(router);
+  registerDeploy(router, { env: deps.env });
   registerSettings(router, deps);
   registerResearcher(router, deps);
   return router;

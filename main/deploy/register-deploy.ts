@@ -18,7 +18,7 @@ import { findStack } from './preflight-aws.js';
 import { continueRollback, deleteAndWatch, inspectStack } from './recovery.js';
 import { StackEventReader } from './stack-events.js';
 import { allowedValues, type DeploySource, loadDeploySource, parameterDefaults } from './template-source.js';
-import { DEFAULT_TIMING, type Timing } from './timing.js';
+import { type Timing, timingFromEnv } from './timing.js';
 import { versionInfo } from './upgrade.js';
 import { watchStack } from './watch-stack.js';
 
@@ -28,6 +28,7 @@ export interface DeployDeps {
   source?: () => DeploySource;
   timing?: Timing;
   operations?: BackgroundOperations;
+  env?: NodeJS.ProcessEnv;
 }
 
 function asApiError(e: unknown): unknown {
@@ -46,7 +47,7 @@ export function registerDeploy(router: Router, deps: DeployDeps = {}): void {
   const clients = deps.clients ?? ((t: AwsTarget) => createDeployClients(t));
   let cached: DeploySource | undefined;
   const source = deps.source ?? (() => (cached ??= loadDeploySource()));
-  const timing = deps.timing ?? DEFAULT_TIMING;
+  const timing = deps.timing ?? timingFromEnv(deps.env);
   const ops = deps.operations ?? new BackgroundOperations();
   const key = (t: AwsTarget, stack: string) => `${t.profile ?? 'default'}/${t.region}/${stack}`;
 

@@ -27,3 +27,10 @@ export function deadline(timing: Timing): () => boolean {
   const end = Date.now() + timing.timeoutMs;
   return () => Date.now() > end;
 }
+
+/** BENCHTOP_DEPLOY_POLL_MS lets tests and emulators poll faster than AWS needs. */
+export function timingFromEnv(env: NodeJS.ProcessEnv = process.env): Timing {
+  const raw = env.BENCHTOP_DEPLOY_POLL_MS;
+  const poll = raw === undefined || raw === '' ? Number.NaN : Number(raw);
+  return { ...DEFAULT_TIMING, pollMs: Number.isFinite(poll) && poll >= 0 ? poll : DEFAULT_TIMING.pollMs };
+}

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { templateParameters, type TemplateParameters } from '../platform-parameters.js';
-import { DEFAULT_TIMING, type Timing } from '../timing.js';
+import { type Timing, timingFromEnv } from '../timing.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, needsConfirmation: 3 } as const;
 
@@ -89,6 +89,5 @@ export function parseCommon<E extends ExtraOptions>(argv: string[], extra: E, en
 
 /** Poll interval: BENCHTOP_DEPLOY_POLL_MS lets tests and emulators poll faster than AWS needs. */
 export function cliTiming(env: NodeJS.ProcessEnv = process.env): Timing {
-  const poll = Number(env.BENCHTOP_DEPLOY_POLL_MS);
-  return { ...DEFAULT_TIMING, pollMs: Number.isFinite(poll) && poll >= 0 && env.BENCHTOP_DEPLOY_POLL_MS !== '' && env.BENCHTOP_DEPLOY_POLL_MS !== undefined ? poll : DEFAULT_TIMING.pollMs };
+  return timingFromEnv(env);
 }
