@@ -1,6 +1,7 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { join } from 'node:path';
-import type { PlatformClient } from '../protocol/client.js';
+import { PlatformError, type PlatformClient } from '../protocol/client.js';
 import type { CompleteRequest, Lease } from '../protocol/index.js';
 import { Heartbeat } from './heartbeat.js';
 import { LogShipper } from './log-shipper.js';
@@ -48,6 +49,16 @@ class Abandoned extends Error {}
  * the instance metadata service).
  */
 export const NETWORK_PARAMETER = 'network';
+
+/** A network failure or a 5xx: worth retrying, and no verdict on the run. */
+function isTransient(error: unknown): boolean {
+  if (!(error instanceof PlatformError)) return false;
+  return error.status === 0 || error.status >= 500;
+}
+
+function reopen(staged: StagedRun, path: string): ReadableStream<Uint8Array> {
+  return Readable.toWeb(createReadStream(join(staged.results, path))) as ReadableStream<Uint8Array>;
+}
 
 function wantsNetwork(lease: Lease): boolean {
   const value = lease.run.parameters[NETWORK_PARAMETER];
@@ -143,6 +154,8 @@ export function runLease(options: RunLeaseOptions): LeaseExecution {
     } catch (error) {
       if (error instanceof Abandoned) throw error;
       checkLease();
+      // The platform being unreachable is not the run's fault: leave it to lapse and be retried.
+      if (isTransient(error)) throw new Abandoned(`the platform could not be reached: ${(error as Error).message}`);
       const message = error instanceof Error ? error.message : String(error);
       shipper.note(message);
       return { fencingToken: token, state: 'failed', exitCode: null, error: message };
@@ -151,7 +164,20 @@ export function runLease(options: RunLeaseOptions): LeaseExecution {
 
   async function uploadRunResults(staged: StagedRun) {
     const files = await collectResults(staged.results, (path) => shipper.note(`result ${path} is not a regular file; not uploaded`));
-    return uploadResults(files, (file, body) => client.uploadResult(leaseId, file.path, { fencingToken: token, sha256: file.sha256, body }));
+    return uploadResults(files, async (file, body) => {
+      // The body is a stream, read once: a retry needs a fresh one, so retries re-open the file.
+      for (let attempt = 0; ; attempt += 1) {
+        checkLease();
+        try {
+          return await client.uploadResult(leaseId, file.path, { fencingToken: token, sha256: file.sha256, body: attempt === 0 ? body : reopen(staged, file.path) });
+        } catch (error) {
+          const status = (error as { status?: number }).status;
+          if (status === 409) throw new Abandoned(`the platform refused result ${file.path} (409): the lease is stale`);
+          if (!isTransient(error) || attempt >= 8) throw error;
+          await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 2_000)));
+        }
+      }
+    });
   }
 
   async function complete(body: CompleteRequest): Promise<void> {
