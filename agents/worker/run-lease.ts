@@ -20,6 +20,7 @@ export interface RunLeaseOptions {
   stager: RunStager;
   /** Between SIGTERM and SIGKILL when a run is cancelled, times out or is handed back. */
   killGraceMs: number;
+  workerId: string;
   /** The worker's own diagnostics (its stderr), not the run's log. */
   log(message: string): void;
 }
@@ -120,6 +121,8 @@ export function runLease(options: RunLeaseOptions): LeaseExecution {
       environment = await runtime.prepareEnvironment(lease.run.environment, (line) => shipper.note(line));
       checkLease();
       if (stopReason?.kind === 'cancel') return { fencingToken: token, state: 'cancelled', exitCode: null, error: stopReason.message };
+      // The protocol has no field for how a run was executed, so its log says it.
+      shipper.note(`attempt ${lease.run.attempt} on ${options.workerId}: ${runtime.description}, environment ${environment.hash.slice(0, 12)}${environment.image ? ` (${environment.image})` : ' (host programs; the spec is recorded, not installed)'}`);
       const env: Record<string, string> = { BENCHTOP_RUN_ID: lease.runId, BENCHTOP_ATTEMPT: String(lease.run.attempt), PARAMETERS: JSON.stringify(lease.run.parameters) };
       for (const [name, value] of Object.entries(lease.run.parameters)) env[`PARAM_${name}`] = String(value);
       const running = await runtime.start({

@@ -76,7 +76,8 @@ describe('worker agent', () => {
     const logs = (await client.logs(run.id)).items;
     // stdout and stderr are separate pipes, so only each stream's own order is defined.
     const lines = logs.map((l) => [l.stream, l.text]);
-    if (probeBubblewrap()) expect(lines).toHaveLength(2);
+    expect(lines[0]).toEqual(['stderr', expect.stringMatching(/^benchtop: attempt 1 on in-process: process \(.+\), environment [0-9a-f]{12} \(host programs; the spec is recorded, not installed\)$/)]);
+    if (probeBubblewrap()) expect(lines).toHaveLength(3);
     expect(lines).toEqual(expect.arrayContaining([['stdout', 'hi'], ['stderr', 'to-stderr']]));
   });
 

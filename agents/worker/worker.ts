@@ -84,7 +84,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
         log(`lease ${lease.leaseId} arrived as the worker began draining; it goes back to the queue when it lapses`);
         return;
       }
-      current = runLease({ client, runtime: options.runtime, lease, workDir: options.workDir, stager, killGraceMs: options.killGraceMs ?? 10_000, log });
+      current = runLease({ client, runtime: options.runtime, lease, workDir: options.workDir, workerId, stager, killGraceMs: options.killGraceMs ?? 10_000, log });
       await current.done;
       current = null;
     }
