@@ -97,6 +97,17 @@ describe('apply', () => {
     expect(messages.filter((m) => m.type === 'progress').at(-1)).toMatchObject({ done: 2, total: 2 });
   });
 
+  it('waits out a new stack that still shows REVIEW_IN_PROGRESS right after ExecuteChangeSet', async () => {
+    const s = new ScriptedStack('lab-prod', { status: 'REVIEW_IN_PROGRESS', events: [] }, [
+      { status: 'REVIEW_IN_PROGRESS', events: [] },
+      { status: 'CREATE_IN_PROGRESS', events: [event('w1', 'lab-prod', 'CREATE_IN_PROGRESS')] },
+      { status: 'CREATE_COMPLETE', events: [event('w2', 'lab-prod', 'CREATE_COMPLETE')] },
+    ]);
+    s.start();
+    wire(s);
+    expect(await watchStack(c(), { stackName: 'lab-prod' }, FAST)).toMatchObject({ status: 'CREATE_COMPLETE', ok: true });
+  });
+
   it('does not end before an update has started when the endpoint still shows the old status', async () => {
     const s = new ScriptedStack('lab-prod', { status: 'UPDATE_COMPLETE', events: [event('o1', 'lab-prod', 'UPDATE_COMPLETE')] }, [
       { status: 'UPDATE_COMPLETE', events: [] },

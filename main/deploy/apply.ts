@@ -68,7 +68,8 @@ export async function applyPlan(c: DeployClients, plan: Plan, options: ApplyOpti
   } finally {
     if (confirmedLoss) await bestEffort('The stack policy', () => setPolicy(c, plan.stackName, DATA_STACK_POLICY), warn);
   }
-  if (options.guardRails && plan.type === 'CREATE' && result.ok) {
+  // Also after an update, so a stack installed before the guard rails existed gets them.
+  if (options.guardRails && result.ok && !confirmedLoss) {
     await bestEffort('Termination protection and the stack policy', () => protectStack(c, plan.stackName), warn);
   }
   return result;

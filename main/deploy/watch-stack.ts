@@ -107,7 +107,10 @@ export async function watchStack(c: DeployClients, options: WatchOptions, timing
       (status !== options.before.status || (stack?.LastUpdatedTime?.toISOString() ?? '') !== (options.before.lastUpdated ?? ''));
     // An endpoint may not have started the operation yet when we first look; a few polls of
     // grace cover an emulator that changes nothing observable for a no-op update.
-    if (isFinal(status) && (sawProgress || changed || polls >= 5)) {
+    // Right after ExecuteChangeSet, AWS may still show REVIEW_IN_PROGRESS for a moment: a new stack
+    // with only a change set is not finished until it stays there.
+    const settled = status !== 'REVIEW_IN_PROGRESS' || polls >= 5;
+    if (isFinal(status) && settled && (sawProgress || changed || polls >= 5)) {
       await readEvents();
       report(status, true);
       const ok = isSuccess(status);
