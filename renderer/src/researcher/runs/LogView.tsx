@@ -68,6 +68,10 @@ export function LogView({ runId, live }: LogViewProps) {
   const [error, setError] = useState<ApiCallError | Error | undefined>();
   const followRef = useRef(follow);
   followRef.current = follow;
+  // The view may open before the run is read; once it is known to be live, follow it.
+  useEffect(() => {
+    if (live) setFollow(true);
+  }, [live]);
 
   // Size the view (count the lines), then follow from the last one while the run may still log.
   useEffect(() => {
@@ -94,6 +98,7 @@ export function LogView({ runId, live }: LogViewProps) {
     return () => {
       cancelled = true;
       stop?.();
+      store.dispose();
     };
   }, [client, runId, store]);
 
@@ -184,8 +189,10 @@ export function LogView({ runId, live }: LogViewProps) {
   for (let seq = geo.first; seq <= last; seq += 1) {
     const line = store.line(seq);
     rows.push(
+      // Keyed by position in the window, not by seq: while following, each frame shifts the
+      // window, and updating the text of the same rows is far cheaper than replacing them.
       <div
-        key={seq}
+        key={seq - geo.first}
         className={`rs-log__row${line?.stream === 'stderr' ? ' rs-log__row--stderr' : ''}${seq === current ? ' rs-log__row--match' : ''}`}
         data-log-row={seq}
       >

@@ -43,7 +43,6 @@ export function RunDetail({ id, tab }: { id: string; tab: RunTab }) {
     onError: (e) => toast.show({ tone: 'danger', message: `Could not re-run: ${e.message}` }),
   });
 
-  if (run.isPending) return <Loading label="Loading the run…" />;
   if (run.isError) {
     return (
       <>
@@ -52,29 +51,33 @@ export function RunDetail({ id, tab }: { id: string; tab: RunTab }) {
       </>
     );
   }
+  // One tree whether or not the run is read yet, so the log view opens at once (in parallel with
+  // reading the run) and stays mounted when the run arrives: a long log is what takes time.
   const r = run.data;
   return (
     <>
       <PageHeader
-        title={`Run ${r.id}`}
-        description={<RunSubtitle run={r} />}
+        title={`Run ${id}`}
+        description={r ? <RunSubtitle run={r} /> : undefined}
         actions={
-          <>
-            {!finished ? (
-              <Button variant="danger" onClick={() => cancel.mutate({ id })} busy={cancel.isPending} disabled={r.cancelRequested}>
-                Cancel
+          r ? (
+            <>
+              {!finished ? (
+                <Button variant="danger" onClick={() => cancel.mutate({ id })} busy={cancel.isPending} disabled={r.cancelRequested}>
+                  Cancel
+                </Button>
+              ) : null}
+              <Button onClick={() => rerun.mutate({ id })} busy={rerun.isPending}>
+                Re-run
               </Button>
-            ) : null}
-            <Button onClick={() => rerun.mutate({ id })} busy={rerun.isPending}>
-              Re-run
-            </Button>
-            <Button onClick={() => navigate(`/runs/${id}/compare`)} disabled={!finished}>
-              Compare…
-            </Button>
-          </>
+              <Button onClick={() => navigate(`/runs/${id}/compare`)} disabled={!finished}>
+                Compare…
+              </Button>
+            </>
+          ) : undefined
         }
       />
-      <StateTimeline run={r} />
+      {r ? <StateTimeline run={r} /> : <Loading label="Loading the run…" />}
       <div className="rs-tabs" role="tablist" aria-label="Run views">
         {TABS.map((t) => (
           <button key={t.id} type="button" role="tab" aria-selected={t.id === tab} className={t.id === tab ? 'rs-tab rs-tab--current' : 'rs-tab'} onClick={() => navigate(runPath(id, t.id))}>
@@ -83,9 +86,9 @@ export function RunDetail({ id, tab }: { id: string; tab: RunTab }) {
         ))}
       </div>
       <div role="tabpanel" className="rs-tabpanel">
-        {tab === 'logs' ? <LogView runId={id} live={!finished} /> : null}
-        {tab === 'results' ? <ResultsBrowser run={r} /> : null}
-        {tab === 'details' ? <RunRecord run={r} /> : null}
+        {tab === 'logs' ? <LogView runId={id} live={r ? !finished : false} /> : null}
+        {tab === 'results' && r ? <ResultsBrowser run={r} /> : null}
+        {tab === 'details' && r ? <RunRecord run={r} /> : null}
       </div>
     </>
   );

@@ -21,12 +21,15 @@ export class LogStore {
   private readonly listeners = new Set<() => void>();
   private pending: LogLine[] = [];
   private scheduled = false;
+  private liveTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastLiveFlush = 0;
   error: Error | undefined;
 
   constructor(
     private readonly fetchPage: (after: number, limit: number) => Promise<LogsPage>,
     private readonly schedule: Schedule = (f) => requestAnimationFrame(f),
     private readonly maxChunks = 400,
+    private readonly liveIntervalMs = 100,
   ) {}
 
   subscribe = (listener: () => void): (() => void) => {
@@ -47,10 +50,31 @@ export class LogStore {
     this.changed();
   }
 
-  /** Live lines (any number); applied together at the next flush. */
+  /**
+   * Live lines (any number); applied together at the next flush, and live flushes come at most
+   * every `liveIntervalMs`: nobody reads 10,000 lines a second, and repainting the view ten times a
+   * second instead of sixty leaves the window's main thread free for the user.
+   */
   append(lines: readonly LogLine[]): void {
     for (const l of lines) this.pending.push(l);
-    this.changed();
+    if (this.liveTimer) return;
+    const wait = this.lastLiveFlush + this.liveIntervalMs - Date.now();
+    if (wait <= 0) {
+      this.lastLiveFlush = Date.now();
+      this.changed();
+      return;
+    }
+    this.liveTimer = setTimeout(() => {
+      this.liveTimer = undefined;
+      this.lastLiveFlush = Date.now();
+      this.changed();
+    }, wait);
+  }
+
+  /** Stops a pending live flush (the view went away). */
+  dispose(): void {
+    if (this.liveTimer) clearTimeout(this.liveTimer);
+    this.liveTimer = undefined;
   }
 
   markDone(): void {
