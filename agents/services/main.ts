@@ -51,10 +51,18 @@ async function main(): Promise<number> {
   process.stdout.write(
     `${JSON.stringify({ url: services.url, adminToken: services.adminToken, workerToken: services.workerToken, researcherToken: services.researcherToken, pid: process.pid })}\n`,
   );
+  // If whatever started us (the sandbox) dies without stopping us, we are re-parented; stop then
+  // rather than live on as an orphan holding a port and the data folder. Under systemd the
+  // parent is PID 1 from the start and never changes.
+  const parent = process.ppid;
+  const orphanCheck = setInterval(() => {
+    if (process.ppid !== parent) process.kill(process.pid, 'SIGTERM');
+  }, 1000);
   await new Promise<void>((done) => {
     process.once('SIGTERM', done);
     process.once('SIGINT', done);
   });
+  clearInterval(orphanCheck);
   await services.close();
   return 0;
 }

@@ -1,0 +1,38 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const SPAWN = fileURLToPath(new URL('./testing/spawn-services.ts', import.meta.url));
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('services entry (main.ts)', () => {
+  let dir: string;
+  let pid = 0;
+  afterEach(async () => {
+    if (pid && alive(pid)) process.kill(pid, 'SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('stops by itself when the process that started it dies without stopping it', { timeout: 90_000 }, async () => {
+    dir = await mkdtemp(join(tmpdir(), 'benchtop-orphan-'));
+    // A parent that starts the agent, prints its pid once it listens, and exits at once.
+    const script = `const { spawnServices } = await import(${JSON.stringify(SPAWN)}); const s = await spawnServices(${JSON.stringify(join(dir, 'data'))}); console.log(s.child.pid); process.exit(0);`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 80_000 });
+    pid = Number(stdout.trim());
+    expect(pid).toBeGreaterThan(0);
+    const deadline = Date.now() + 15_000;
+    while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(alive(pid)).toBe(false);
+  });
+});
