@@ -17,7 +17,7 @@ import { defineCall, defineEvent } from './contract.js';
 
 // Run calls proxy the active platform with its token. Logs come three ways: a window of lines by
 // seq (the virtualized view asks only for what is on screen), the count (to size the view), and a
-// live stream in batches (one message per ~50 ms, never one per line).
+// live stream in batches (one message per ~100 ms, never one per line).
 
 export const listRuns = defineCall('runs:list', {
   input: z

@@ -30,7 +30,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
  * duplicate); resolves after the `end` batch or when `signal` aborts.
  */
 export async function followLogs(client: PlatformClient, runId: string, emit: (batch: LogBatch) => void, options: FollowOptions): Promise<void> {
-  const flushMs = options.flushMs ?? 50;
+  const flushMs = options.flushMs ?? 100;
   const maxBatch = options.maxBatch ?? 5000;
   let last = options.after;
   let pending: LogLine[] = [];
