@@ -91,14 +91,16 @@ describe('CloudWatch metrics publisher', () => {
     const cw = mockClient(CloudWatchClient);
     cw.on(PutMetricDataCommand).resolves({});
     let depth = 3;
+    let failed = 4;
     const snapshot = (): MetricsSnapshot => ({
       queues: { cpu: { queued: depth, running: 1, workersOnline: 2 }, gpu: { queued: 0, running: 0, workersOnline: 0 } },
-      byState: { queued: depth, leased: 0, running: 1, succeeded: 0, failed: 0, cancelled: 0 },
+      byState: { queued: depth, leased: 0, running: 1, succeeded: 0, failed, cancelled: 0 },
     });
     const publisher = new CloudWatchMetricsPublisher(new CloudWatchClient({ region: 'eu-west-1' }), snapshot, { namespace: 'Benchtop/lab' });
     publisher.start();
     await vi.advanceTimersByTimeAsync(59_000);
     expect(cw.commandCalls(PutMetricDataCommand)).toHaveLength(0);
+    failed = 6;
     await vi.advanceTimersByTimeAsync(1_000);
     depth = 5;
     await vi.advanceTimersByTimeAsync(60_000);
@@ -110,6 +112,9 @@ describe('CloudWatch metrics publisher', () => {
     const depthOf = (i: number, q: string) =>
       calls[i]!.MetricData!.find((d) => d.MetricName === 'QueueDepth' && d.Dimensions![0]!.Value === q)!.Value;
     expect([depthOf(0, 'cpu'), depthOf(0, 'gpu'), depthOf(1, 'cpu')]).toEqual([3, 0, 5]);
+    // Failures before the agent started publishing are not news; two since then are, once.
+    const failedOf = (i: number) => calls[i]!.MetricData!.find((d) => d.MetricName === 'FailedRuns')!.Value;
+    expect([failedOf(0), failedOf(1)]).toEqual([2, 0]);
     cw.restore();
   });
 });

@@ -8,9 +8,14 @@ export interface MetricsPublisherOptions {
   onError?: (error: unknown) => void;
 }
 
-/** The data points one publication sends: QueueDepth, RunningRuns and WorkersOnline per queue. */
-export function metricData(snapshot: MetricsSnapshot, at: Date): MetricDatum[] {
-  const data: MetricDatum[] = [];
+/**
+ * The data points one publication sends: QueueDepth, RunningRuns and WorkersOnline per queue, and
+ * FailedRuns, the runs that failed since the previous publication (the failed-runs alarm sums it).
+ */
+export function metricData(snapshot: MetricsSnapshot, at: Date, failedBefore: number): MetricDatum[] {
+  const data: MetricDatum[] = [
+    { MetricName: 'FailedRuns', Value: Math.max(0, snapshot.byState.failed - failedBefore), Unit: 'Count', Timestamp: at },
+  ];
   for (const [queue, s] of Object.entries(snapshot.queues)) {
     const Dimensions = [{ Name: 'Queue', Value: queue }];
     data.push(
@@ -28,6 +33,8 @@ export function metricData(snapshot: MetricsSnapshot, at: Date): MetricDatum[] {
  */
 export class CloudWatchMetricsPublisher {
   private timer: NodeJS.Timeout | undefined;
+  /** Failed runs counted at the last publication; the first one counts from the agent's start. */
+  private failedBefore: number | undefined;
 
   constructor(
     private readonly client: CloudWatchClient,
@@ -36,14 +43,20 @@ export class CloudWatchMetricsPublisher {
   ) {}
 
   async publish(): Promise<void> {
+    const snapshot = this.snapshot();
+    this.failedBefore ??= snapshot.byState.failed;
     try {
-      await this.client.send(new PutMetricDataCommand({ Namespace: this.options.namespace, MetricData: metricData(this.snapshot(), new Date()) }));
+      await this.client.send(
+        new PutMetricDataCommand({ Namespace: this.options.namespace, MetricData: metricData(snapshot, new Date(), this.failedBefore) }),
+      );
+      this.failedBefore = snapshot.byState.failed;
     } catch (error) {
       this.options.onError?.(error);
     }
   }
 
   start(): void {
+    this.failedBefore ??= this.snapshot().byState.failed;
     this.timer ??= setInterval(() => void this.publish(), this.options.intervalMs ?? 60_000);
     this.timer.unref();
   }
