@@ -29,6 +29,8 @@ export interface PreflightInput {
   params: TemplateParameters;
   /** The template's AllowedValues per parameter. */
   allowed?: Record<string, string[]>;
+  /** The template's parameter names, to catch a misspelt one before CloudFormation does. */
+  declared?: string[];
 }
 
 const error = (field: string, message: string): Finding => ({ field, severity: 'error', message });

@@ -4,6 +4,7 @@ import { P } from './platform-parameters.js';
 import {
   checkAccess,
   checkAlarms,
+  checkKnownParameters,
   checkCidrAgainstVpcs,
   checkCompute,
   checkNetwork,
@@ -150,6 +151,13 @@ it('checks values against the template\'s AllowedValues, once per field', () => 
   const f = checkParameters('lab', 'eu-west-1', { [P.certificateArn]: CERT, [P.servicesInstanceType]: 't3.nano', [P.natMode]: 'cheap' }, allowed);
   expect(f.map((x) => x.field)).toEqual([P.natMode, P.servicesInstanceType]);
   expect(f[1]!.message).toContain('t4g.small, t4g.medium');
+});
+
+it('names a parameter the template does not declare, with the likely one', () => {
+  const declared = [P.dataVolumeSize, P.vpcCidr];
+  expect(checkKnownParameters({ [P.vpcCidr]: '10.0.0.0/16' }, declared)).toEqual([]);
+  expect(checkKnownParameters({ dataVolumeSize: '20' }, declared)[0]?.message).toContain(`did you mean ${P.dataVolumeSize}?`);
+  expect(checkKnownParameters({ Colour: 'blue' }, declared)[0]?.message).toContain('remove it');
 });
 
 it('checkParameters gathers every rule over the whole form', () => {

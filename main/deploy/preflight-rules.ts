@@ -190,6 +190,21 @@ export function checkAllowedValues(params: TemplateParameters, allowed: Record<s
   });
 }
 
+function closest(name: string, candidates: string[]): string | undefined {
+  const lower = name.toLowerCase();
+  return candidates.find((c) => c.toLowerCase() === lower) ?? candidates.find((c) => c.toLowerCase().includes(lower) || lower.includes(c.toLowerCase()));
+}
+
+/** A parameter the template does not declare would fail the change set; say which one was meant. */
+export function checkKnownParameters(params: TemplateParameters, declared: string[]): Finding[] {
+  return Object.keys(params)
+    .filter((name) => !declared.includes(name))
+    .map((name) => {
+      const guess = closest(name, declared);
+      return error(name, `${name} is not a parameter of the platform template: ${guess ? `did you mean ${guess}?` : 'remove it from the parameters file.'}`);
+    });
+}
+
 /** Every rule that needs no AWS call, over the whole form; `allowed` from the template when known. */
 export function checkParameters(stackName: string, region: string, params: TemplateParameters, allowed: Record<string, string[]> = {}): Finding[] {
   const general = [

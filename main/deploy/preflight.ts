@@ -13,7 +13,7 @@ import {
   type PreflightInput,
 } from './preflight-aws.js';
 import { P } from './platform-parameters.js';
-import { checkParameters, type Finding } from './preflight-rules.js';
+import { checkKnownParameters, checkParameters, type Finding } from './preflight-rules.js';
 
 export interface PreflightReport {
   ok: boolean;
@@ -41,7 +41,7 @@ async function attempt<T>(field: string, what: string, run: () => Promise<T>, fa
 
 /** Every check, before anything is changed. Nothing here writes to the account. */
 export async function runPreflight(c: DeployClients, input: PreflightInput): Promise<PreflightReport> {
-  const findings = checkParameters(input.stackName, input.region, input.params, input.allowed);
+  const findings = [...checkParameters(input.stackName, input.region, input.params, input.allowed), ...(input.declared ? checkKnownParameters(input.params, input.declared) : [])];
   const identity = await checkCredentials(c);
   findings.push(...identity.findings);
   if (!identity.account) return { ok: false, findings };

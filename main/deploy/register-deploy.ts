@@ -59,7 +59,7 @@ export function registerDeploy(router: Router, deps: DeployDeps = {}): void {
   });
 
   router.handle(api.runPreflight, ({ target, stackName, params }) =>
-    guard(() => runPreflight(clients(target), { stackName, region: target.region, params: { ...parameterDefaults(source().platform), ...params }, allowed: allowedValues(source().platform) })),
+    guard(() => runPreflight(clients(target), { stackName, region: target.region, params: { ...parameterDefaults(source().platform), ...params }, allowed: allowedValues(source().platform), declared: Object.keys(source().platform.Parameters ?? {}) })),
   );
 
   router.handle(api.createPlan, ({ target, stackName, params }) => guard(async () => (await preparePlan(clients(target), stackName, params, source(), timing)).plan));

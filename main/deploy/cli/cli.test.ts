@@ -137,11 +137,12 @@ describe('benchtop CLI against a scripted AWS endpoint', () => {
 
   it('preflight exits 1 on a certificate that is not issued, and warns when quotas cannot be checked', async () => {
     await withFake({ certificates: [{ arn: CERT, domainName: '*.lab.example.org', status: 'PENDING_VALIDATION' }], quotasUnsupported: true });
-    const r = await cli(preflight, [...base, '--params', paramsFile({ GpuWorkerMaxCount: 2 }), '--json']);
+    const r = await cli(preflight, [...base, '--params', paramsFile({ GpuWorkerMaxCount: 2, datavolumesize: 50 }), '--json']);
     expect(r.code).toBe(1);
     const findings = lines(r.out).filter((l) => l.type === 'finding');
     expect(findings).toContainEqual(expect.objectContaining({ field: 'CertificateArn', severity: 'error' }));
     expect(findings).toContainEqual(expect.objectContaining({ field: 'GpuWorkerMaxCount', severity: 'warning' }));
+    expect(findings).toContainEqual(expect.objectContaining({ field: 'datavolumesize', message: expect.stringContaining('did you mean DataVolumeSize?') }));
   });
 
   it('delete asks for confirmation, lifts termination protection only with it, and keeps the data', async () => {

@@ -10,7 +10,7 @@ export async function preflightStep(out: CliOutput, opts: { stack: string; regio
   const c = createDeployClients({ region: opts.region, ...(opts.profile ? { profile: opts.profile } : {}) });
   // Checked as deployed: the template's defaults for every parameter the file leaves out.
   const params = { ...parameterDefaults(source.platform), ...opts.params };
-  const report = await runPreflight(c, { stackName: opts.stack, region: opts.region, params, allowed: allowedValues(source.platform) });
+  const report = await runPreflight(c, { stackName: opts.stack, region: opts.region, params, allowed: allowedValues(source.platform), declared: Object.keys(source.platform.Parameters ?? {}) });
   out.findings(report.findings);
   const errors = report.findings.filter((f) => f.severity === 'error').length;
   out.emit(
