@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatformClient, PlatformError } from '../protocol/client.js';
 import { startAgent, type AgentProcess } from '../../main/platform/child-processes.js';
 import { FAST_WORKER, shellCapsule, startFaultSandbox, waitFor, waitForState, type FaultSandbox } from './fault-test-support.js';
 import { TIMINGS_FILE, type AttemptTimings } from './run-lease.js';
 
-const WORKER_MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 let platform: FaultSandbox;
 const extraWorkers: AgentProcess[] = [];
 
@@ -31,7 +29,7 @@ function timings(workerDir: string): AttemptTimings[] {
 async function gpuWorker(name: string, drainGraceMs: number): Promise<AgentProcess> {
   const { dataDir, sandbox } = platform;
   const worker = startAgent(
-    WORKER_MAIN,
+    'worker',
     ['--url', sandbox.url, '--token-file', join(dataDir, 'services', 'worker.token'), '--queue', 'gpu', '--work', join(dataDir, name), '--worker-id', name, '--drain-grace-ms', String(drainGraceMs), ...FAST_WORKER],
     join(dataDir, 'logs', `${name}.log`),
   );

@@ -1,10 +1,27 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 
-/** A TypeScript entry run by Node through tsx, in its own process group. */
+export type AgentName = 'services' | 'worker';
+
+/**
+ * How to start an agent from wherever this module runs: from the sources (`npx benchtop`, tests)
+ * it is the TypeScript entry through tsx; from a build (dist/electron, dist/cli) it is the bundle
+ * `npm run build` writes to dist/agents/.
+ */
+export function agentCommand(name: AgentName): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
+  const source = fileURLToPath(new URL(`../../agents/${name}/main.ts`, import.meta.url));
+  const bundle = fileURLToPath(new URL(`../agents/${name}.mjs`, import.meta.url));
+  // Inside Electron, execPath is the app itself; this makes it behave as plain Node.
+  const env = process.versions.electron ? { ...process.env, ELECTRON_RUN_AS_NODE: '1' } : process.env;
+  if (existsSync(source)) return { file: process.execPath, args: ['--import', 'tsx', source], env };
+  if (existsSync(bundle)) return { file: process.execPath, args: [bundle], env };
+  throw new Error(`cannot find the ${name} agent: neither ${source} nor ${bundle} exists (run "npm run build")`);
+}
+
+/** An agent in its own process group. */
 export interface AgentProcess {
   readonly child: ChildProcess;
   /** The first stdout line, parsed as JSON (both agents announce themselves that way). */
@@ -14,8 +31,9 @@ export interface AgentProcess {
   stop(graceMs: number): Promise<void>;
 }
 
-export function startAgent(entry: string, args: readonly string[], logFile: string, readyTimeoutMs = 60_000): AgentProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startAgent(name: AgentName, args: readonly string[], logFile: string, readyTimeoutMs = 60_000): AgentProcess {
+  const command = agentCommand(name);
+  const child = spawn(command.file, [...command.args, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: command.env });
   const log = createWriteStream(logFile, { flags: 'a', mode: 0o600 });
   child.stderr?.pipe(log);
   let exitState: { code: number | null; signal: NodeJS.Signals | null } | null = null;
@@ -27,13 +45,13 @@ export function startAgent(entry: string, args: readonly string[], logFile: stri
   );
   const lines = createInterface({ input: child.stdout! });
   const ready = new Promise<unknown>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${entry} did not start within ${readyTimeoutMs} ms; see ${logFile}`)), readyTimeoutMs);
+    const timer = setTimeout(() => reject(new Error(`the ${name} agent did not start within ${readyTimeoutMs} ms; see ${logFile}`)), readyTimeoutMs);
     lines.once('line', (line) => {
       clearTimeout(timer);
       try {
         resolve(JSON.parse(line));
       } catch {
-        reject(new Error(`${entry} printed "${line.slice(0, 200)}" instead of its JSON announcement; see ${logFile}`));
+        reject(new Error(`the ${name} agent printed "${line.slice(0, 200)}" instead of its JSON announcement; see ${logFile}`));
       }
     });
     child.once('error', (error) => {
@@ -43,8 +61,10 @@ export function startAgent(entry: string, args: readonly string[], logFile: stri
     void exited.then(async ({ code, signal }) => {
       clearTimeout(timer);
       await new Promise<void>((done) => log.end(done));
-      const said = (await readFile(logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-3).join(' / ');
-      reject(new Error(`${basename(dirname(entry))} agent exited (${signal ?? `code ${code}`}) before it was ready${said ? `: ${said}` : ''} (log: ${logFile})`));
+      // The line that names the error, not the stack trace under it.
+      const lines = (await readFile(logFile, 'utf8').catch(() => '')).split('\n').map((l) => l.trim()).filter(Boolean);
+      const said = lines.find((l) => /^(benchtop \w+:|worker:|\w*Error\b)/.test(l)) ?? lines.at(-1) ?? '';
+      reject(new Error(`${name} agent exited (${signal ?? `code ${code}`}) before it was ready${said ? `: ${said}` : ''} (log: ${logFile})`));
     });
   });
   ready.catch(() => undefined);

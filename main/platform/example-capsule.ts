@@ -1,9 +1,18 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { PlatformClient } from '../../agents/protocol/client.js';
 import type { Capsule, Run } from '../../agents/protocol/index.js';
 
 export const EXAMPLE_CAPSULE_NAME = 'Example: random walks';
 const FILES = ['main.py', 'tiny_png.py', 'README.md'];
+
+/** The capsule's files next to this module (sources), or at their source path from a dist/ bundle. */
+function exampleFolder(): string {
+  const candidates = ['./example-capsule/', '../../main/platform/example-capsule/'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
+  const found = candidates.find((dir) => existsSync(`${dir}main.py`));
+  if (!found) throw new Error(`cannot find the example capsule's files (looked in ${candidates.join(' and ')})`);
+  return found;
+}
 
 /**
  * Creates the example capsule and launches its first run, once per platform: a new user sees a
@@ -16,12 +25,13 @@ export async function ensureExampleCapsule(client: PlatformClient): Promise<{ ca
     if (!page.next) break;
     cursor = page.next;
   }
+  const folder = exampleFolder();
   const capsule = await client.createCapsule({
     name: EXAMPLE_CAPSULE_NAME,
     description: 'Four seeded random walks, written as a CSV table and a PNG plot. Python standard library only.',
     environment: { baseImage: 'python:3.12-slim', apt: [], pip: [], conda: [] },
     command: ['python3', '/code/main.py'],
-    files: FILES.map((name) => ({ path: name, content: readFileSync(new URL(`./example-capsule/${name}`, import.meta.url), 'utf8') })),
+    files: FILES.map((name) => ({ path: name, content: readFileSync(`${folder}${name}`, 'utf8') })),
   });
   // The key makes a retried first start launch the same run, not a second one.
   const run = await client.createRun({ capsuleId: capsule.id, parameters: { seed: 42 } }, { idempotencyKey: `example-first-run-${capsule.id}` });

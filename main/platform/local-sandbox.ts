@@ -1,14 +1,11 @@
-import { mkdir } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { createPlatformClient } from '../../agents/protocol/client.js';
 import { tokenFile } from '../../agents/services/token-files.js';
 import { startAgent, type AgentProcess } from './child-processes.js';
 import { ensureExampleCapsule } from './example-capsule.js';
 
-const SERVICES_MAIN = fileURLToPath(new URL('../../agents/services/main.ts', import.meta.url));
-const WORKER_MAIN = fileURLToPath(new URL('../../agents/worker/main.ts', import.meta.url));
 
 /** The first stdout line of agents/services/main.ts. */
 const servicesAnnouncement = z.object({ url: z.string().url(), adminToken: z.string().min(1), researcherToken: z.string().min(1) });
@@ -54,7 +51,7 @@ export async function startLocalSandbox(options: LocalSandboxOptions): Promise<L
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   await mkdir(logsDir, { recursive: true });
 
-  const services = startAgent(SERVICES_MAIN, ['--data', servicesDir, '--port', String(options.port ?? 0), ...(options.servicesArgs ?? [])], join(logsDir, 'services.log'));
+  const services = startAgent('services', ['--data', servicesDir, '--port', String(options.port ?? 0), ...(options.servicesArgs ?? [])], join(logsDir, 'services.log'));
   let stopping = false;
   const workers: Array<AgentProcess | null> = [];
   const stopAll = async () => {
@@ -73,7 +70,7 @@ export async function startLocalSandbox(options: LocalSandboxOptions): Promise<L
     const launch = (index: number): AgentProcess => {
       const work = join(dataDir, 'workers', `w${index + 1}`);
       const worker = startAgent(
-        WORKER_MAIN,
+        'worker',
         ['--url', url, '--token-file', tokenFile(servicesDir, 'worker'), '--queue', 'cpu', '--runtime', 'process', '--work', work, '--worker-id', workerIdOf(index), ...(options.workerArgs ?? [])],
         join(logsDir, `worker-${index + 1}.log`),
       );
@@ -95,7 +92,12 @@ export async function startLocalSandbox(options: LocalSandboxOptions): Promise<L
     for (let i = 0; i < (options.workers ?? 1); i += 1) workers.push(launch(i));
     await Promise.all(workers.map((w) => w?.ready));
 
-    if (options.example !== false) await ensureExampleCapsule(createPlatformClient({ url, token: researcherToken }));
+    if (options.example !== false) {
+      // A platform without its example is still a platform: say why, and go on.
+      await ensureExampleCapsule(createPlatformClient({ url, token: researcherToken })).catch((error: Error) =>
+        appendFile(join(logsDir, 'sandbox.log'), `${new Date().toISOString()} could not create the example capsule: ${error.message}\n`),
+      );
+    }
 
     let stopped: Promise<void> | null = null;
     return {
