@@ -165,6 +165,13 @@ describe('browser-mode host', () => {
     expect(JSON.parse(answer.body)).toEqual({ ok: true, value: { text: 'HI' } });
   });
 
+  it('takes a capsule-sized body (a few MB of base64) in one call', async () => {
+    const text = 'x'.repeat(3 * 1024 * 1024);
+    const answer = await request(host.port, { method: 'POST', path: '/api/call/test:echo', headers: auth, body: { input: { text } } });
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body).value.text).toHaveLength(text.length);
+  });
+
   it('answers a bad input with 400 naming the field, and an unknown call with 404', async () => {
     const bad = await request(host.port, { method: 'POST', path: '/api/call/test:echo', headers: auth, body: { input: { text: 5 } } });
     expect(bad.status).toBe(400);

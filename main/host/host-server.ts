@@ -31,6 +31,8 @@ function failure(reply: FastifyReply, error: ApiErrorShape): FastifyReply {
   return reply.code(httpStatusOf(error.code)).header('cache-control', 'no-store').send({ ok: false, error });
 }
 
+export const HOST_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
+
 /**
  * Browser mode: the renderer and the API on 127.0.0.1 only. Every request passes, in this order,
  * the Host check (DNS rebinding), the Origin check (other sites' pages), then the per-launch token
@@ -38,7 +40,8 @@ function failure(reply: FastifyReply, error: ApiErrorShape): FastifyReply {
  */
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const token = options.token ?? createAccessToken();
-  const app: FastifyInstance = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  // A capsule version arrives as one call with its files base64-encoded; the platform takes 64 MiB.
+  const app: FastifyInstance = Fastify({ logger: false, bodyLimit: HOST_BODY_LIMIT_BYTES });
   let port = 0;
   const streams = new Set<() => void>();
 

@@ -1,7 +1,10 @@
 import type { FileWrite } from '../../../../agents/protocol/index.js';
 
-/** What one new version may carry through the app (browser mode's API takes bodies up to 1 MB). */
-export const MAX_UPLOAD_BYTES = 700 * 1024;
+/**
+ * What one new version may carry through the app: files travel base64-encoded (4/3 larger) in one
+ * call, and the host and the platform take bodies up to 64 MiB.
+ */
+export const MAX_UPLOAD_BYTES = 40 * 1024 * 1024;
 
 export interface PickedFile {
   path: string;
