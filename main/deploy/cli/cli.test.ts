@@ -145,6 +145,30 @@ describe('benchtop CLI against a scripted AWS endpoint', () => {
     expect(findings).toContainEqual(expect.objectContaining({ field: 'datavolumesize', message: expect.stringContaining('did you mean DataVolumeSize?') }));
   });
 
+  it('recovers a stack stuck in UPDATE_ROLLBACK_FAILED with --continue-rollback', async () => {
+    const f = await withFake();
+    f.cfn.seed('lab-prod', 'UPDATE_ROLLBACK_FAILED', { Resources: { Workers: { Type: 'AWS::AutoScaling::AutoScalingGroup' } } }, {});
+    const refused = await cli(deploy, [...base, '--params', paramsFile(), '--yes']);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('--continue-rollback');
+    const r = await cli(deploy, [...base, '--continue-rollback', '--skip', 'Workers', '--json']);
+    expect(r.code).toBe(0);
+    expect(lines(r.out).at(-1)).toEqual({ type: 'final', status: 'UPDATE_ROLLBACK_COMPLETE', ok: false });
+  });
+
+  it('status --watch re-attaches to an operation already in progress and follows it to the end', async () => {
+    const f = await withFake({ stepsPerPoll: 1 });
+    const s = f.cfn.seed('lab-prod', 'UPDATE_IN_PROGRESS', { Resources: { Topic: { Type: 'AWS::SNS::Topic' } } }, {});
+    const stackEvent = (LogicalResourceId: string, ResourceType: string, ResourceStatus: string) => ({ events: [{ LogicalResourceId, ResourceType, ResourceStatus }] });
+    s.events.push({ EventId: 'old', StackId: s.id, StackName: s.name, LogicalResourceId: 'lab-prod', ResourceType: 'AWS::CloudFormation::Stack', ResourceStatus: 'UPDATE_IN_PROGRESS', Timestamp: new Date() });
+    s.queue.push(stackEvent('Topic', 'AWS::SNS::Topic', 'UPDATE_IN_PROGRESS'), stackEvent('Topic', 'AWS::SNS::Topic', 'UPDATE_COMPLETE'), { ...stackEvent('lab-prod', 'AWS::CloudFormation::Stack', 'UPDATE_COMPLETE'), status: 'UPDATE_COMPLETE' });
+    const r = await cli(status, [...base, '--watch', '--json']);
+    expect(r.code).toBe(0);
+    const out = lines(r.out);
+    expect(out.filter((l) => l.type === 'event').map((l) => `${l.logicalId} ${l.status}`)).toEqual(['lab-prod UPDATE_IN_PROGRESS', 'Topic UPDATE_IN_PROGRESS', 'Topic UPDATE_COMPLETE', 'lab-prod UPDATE_COMPLETE']);
+    expect(out.at(-1)).toEqual({ type: 'final', status: 'UPDATE_COMPLETE', ok: true });
+  });
+
   it('delete asks for confirmation, lifts termination protection only with it, and keeps the data', async () => {
     const f = await withFake();
     expect((await cli(deploy, [...base, '--params', paramsFile(), '--yes'])).code).toBe(0);
