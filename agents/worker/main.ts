@@ -9,7 +9,7 @@ import { startWorker } from './worker.js';
 
 const USAGE = `usage: node --import tsx agents/worker/main.ts --url URL --token-file FILE --work DIR
     [--queue cpu|gpu] [--runtime process|docker] [--worker-id ID] [--poll-ms N]
-    [--drain-grace-ms N] [--kill-grace-ms N] [--no-isolation]
+    [--drain-grace-ms N] [--kill-grace-ms N] [--no-isolation] [--hide DIR]...
     [--registry ECR_URI] [--instance-type T] [--hourly-cost USD]`;
 
 function fail(message: string): never {
@@ -36,6 +36,7 @@ const { values } = parseArgs({
     'drain-grace-ms': { type: 'string' },
     'kill-grace-ms': { type: 'string' },
     'no-isolation': { type: 'boolean', default: false },
+    hide: { type: 'string', multiple: true, default: [] },
     registry: { type: 'string' },
     'instance-type': { type: 'string' },
     'hourly-cost': { type: 'string' },
@@ -59,7 +60,7 @@ const workDir = resolve(values.work);
 
 let runtime: Runtime;
 if (values.runtime === 'process') {
-  runtime = createProcessRuntime({ isolation: values['no-isolation'] ? false : 'auto', hide: [workDir, dirname(tokenFile)] });
+  runtime = createProcessRuntime({ isolation: values['no-isolation'] ? false : 'auto', hide: [workDir, dirname(tokenFile), ...values.hide.map((p) => resolve(p))] });
 } else if (values.runtime === 'docker') {
   runtime = await createDockerRuntime({ gpu: queue.data === 'gpu', registry: values.registry, user: `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}` });
 } else {

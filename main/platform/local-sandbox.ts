@@ -71,7 +71,7 @@ export async function startLocalSandbox(options: LocalSandboxOptions): Promise<L
       const work = join(dataDir, 'workers', `w${index + 1}`);
       const worker = startAgent(
         'worker',
-        ['--url', url, '--token-file', tokenFile(servicesDir, 'worker'), '--queue', 'cpu', '--runtime', 'process', '--work', work, '--worker-id', workerIdOf(index), ...(options.workerArgs ?? [])],
+        ['--url', url, '--token-file', tokenFile(servicesDir, 'worker'), '--queue', 'cpu', '--runtime', 'process', '--work', work, '--worker-id', workerIdOf(index), '--hide', dataDir, ...(options.workerArgs ?? [])],
         join(logsDir, `worker-${index + 1}.log`),
       );
       void worker.exited.then(() => {

@@ -83,13 +83,19 @@ describe.runIf(bwrap)('process runtime with bubblewrap', () => {
     expect((await interfaces(true)).length).toBeGreaterThan(1);
   });
 
-  it('hides the folders it is told to hide', async () => {
+  it('hides the folders it is told to hide, even when the run folders live inside them', async () => {
+    // Outside /tmp, which a sandboxed run never sees anyway.
     const secret = mkdtempSync(join(process.cwd(), '.benchtop-hidden-'));
     try {
       writeFileSync(join(secret, 'worker.token'), 'secret');
+      const inside = { code: join(secret, 'code'), data: join(secret, 'data'), results: join(secret, 'results'), scratch: join(secret, 'tmp') };
+      for (const dir of Object.values(inside)) mkdirSync(dir);
+      writeFileSync(join(inside.code, 'main.sh'), 'echo from-code\n');
       const runtime = createProcessRuntime({ hide: [secret] });
-      const { stdout } = await collect(await start(runtime, ['sh', '-c', `ls ${secret}; echo done`]));
-      expect(stdout).toBe('done\n');
+      const child = await runtime.start({ runId: 'run_test0002', command: ['sh', '-c', `ls ${secret}; sh /code/main.sh; echo ok > /results/out.txt`], env: {}, mounts: inside, network: true, resources: {}, environment });
+      const { stdout } = await collect(child);
+      expect(stdout).toBe('from-code\n');
+      expect(readFileSync(join(inside.results, 'out.txt'), 'utf8')).toBe('ok\n');
     } finally {
       rmSync(secret, { recursive: true, force: true });
     }
