@@ -74,6 +74,6 @@ describe('Deployment page', () => {
     await waitFor(() =>
       expect(backend.calls.find((c) => c.name === 'deploy:recover')?.input).toMatchObject({ action: { kind: 'continue-rollback', resourcesToSkip: ['CpuWorkerGroup'] } }),
     );
-    expect(within(await screen.findByRole('region', { name: 'Progress' })).getByText('Finished: UPDATE_COMPLETE')).toBeTruthy();
+    expect(await within(await screen.findByRole('region', { name: 'Progress' })).findByText('Finished: UPDATE_COMPLETE')).toBeTruthy();
   });
 });

@@ -101,7 +101,7 @@ describe('Setup: install wizard', () => {
     await user.click(within(wizard()).getByRole('button', { name: 'Install' }));
     expect(await within(wizard()).findByText(/Install complete/)).toBeTruthy();
     expect(within(wizard()).getByRole('progressbar').getAttribute('aria-valuenow')).toBe('1');
-    await waitFor(() => expect(saved).toEqual([{ name: 'lab-prod', region: 'eu-west-1', profile: 'lab-admin', lastKnownStatus: 'CREATE_COMPLETE' }]));
+    await waitFor(() => expect(saved).toEqual([{ name: 'lab-prod', region: 'eu-west-1', profile: 'lab-admin', accountId: '123456789012', lastKnownStatus: 'CREATE_COMPLETE' }]));
     const plan = backend.calls.find((c) => c.name === 'deploy:plan');
     expect(plan?.input).toMatchObject({ target: { region: 'eu-west-1', profile: 'lab-admin' }, params: { CertificateArn: CERT, VpcCidr: '10.40.0.0/16' } });
   });

@@ -49,6 +49,7 @@ function Wizard({ profile, initialRegion, defaults, allowed, version }: WizardPr
   const [params, setParams] = useState<Record<string, string>>(defaults);
   const [existingVpc, setExistingVpc] = useState(false);
   const [installed, setInstalled] = useState<{ ok: boolean } | undefined>();
+  const [account, setAccount] = useState<string>();
   const target = useMemo(() => ({ region, ...(profile ? { profile } : {}) }), [region, profile]);
   const set = (name: string) => (value: string) => setParams((p) => ({ ...p, [name]: value }));
 
@@ -80,8 +81,9 @@ function Wizard({ profile, initialRegion, defaults, allowed, version }: WizardPr
       return { value: v, label: price !== undefined ? `${v} — $${price.toFixed(4)}/hour` : v };
     });
 
-  const install = (plan: DeployPlan, confirmDataLoss: string | undefined) => {
+  const install = (plan: DeployPlan, confirmDataLoss: string | undefined, accountId: string | undefined) => {
     if (!plan.changeSetName) return;
+    setAccount(accountId);
     apply.mutate(
       { target, stackName, changeSetName: plan.changeSetName, ...(confirmDataLoss ? { confirmDataLoss } : {}) },
       { onSuccess: () => setStep(STEPS.length - 1) },
@@ -181,7 +183,7 @@ function Wizard({ profile, initialRegion, defaults, allowed, version }: WizardPr
             stackName={stackName}
             onFinal={(f) => {
               setInstalled({ ok: f.ok });
-              if (f.ok) save.mutate({ name: stackName, region, ...(profile ? { profile } : {}), lastKnownStatus: f.status });
+              if (f.ok) save.mutate({ name: stackName, region, ...(profile ? { profile } : {}), ...(account ? { accountId: account } : {}), lastKnownStatus: f.status });
             }}
           />
           {installed?.ok ? (

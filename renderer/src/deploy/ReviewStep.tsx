@@ -10,7 +10,7 @@ export interface ReviewStepProps {
   target: { region: string; profile?: string };
   stackName: string;
   params: Record<string, string>;
-  onPlanned: (plan: DeployPlan, confirmDataLoss: string | undefined) => void;
+  onPlanned: (plan: DeployPlan, confirmDataLoss: string | undefined, account: string | undefined) => void;
   installing: boolean;
 }
 
@@ -98,7 +98,7 @@ export function ReviewStep({ target, stackName, params, onPlanned, installing }:
               variant="primary"
               busy={installing}
               disabled={plan.data.dataRisks.length > 0 && confirm !== stackName}
-              onClick={() => onPlanned(plan.data!, plan.data!.dataRisks.length ? confirm : undefined)}
+              onClick={() => onPlanned(plan.data!, plan.data!.dataRisks.length ? confirm : undefined, report?.account)}
             >
               {plan.data.type === 'CREATE' ? 'Install' : 'Apply'}
             </Button>
