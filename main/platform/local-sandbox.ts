@@ -38,6 +38,11 @@ export interface LocalSandbox {
 const RESTART_DELAY_MS = 500;
 
 const workerIdOf = (index: number) => `sandbox-w${index + 1}`;
+
+// On stop, a worker's current run gets this long to finish before it is handed back; the worker
+// itself gets WORKER_STOP_MS before SIGKILL, so it always has time to hand back cleanly.
+const WORKER_DRAIN_MS = 10_000;
+const WORKER_STOP_MS = 15_000;
 const MAX_RESTARTS_PER_MINUTE = 10;
 
 /**
@@ -57,7 +62,7 @@ export async function startLocalSandbox(options: LocalSandboxOptions): Promise<L
   const stopAll = async () => {
     stopping = true;
     // Workers first, so that they finish or hand back their runs while the platform still listens.
-    await Promise.all(workers.map((w) => w?.stop(15_000)));
+    await Promise.all(workers.map((w) => w?.stop(WORKER_STOP_MS)));
     await services.stop(10_000);
   };
 
@@ -71,7 +76,7 @@ export async function startLocalSandbox(options: LocalSandboxOptions): Promise<L
       const work = join(dataDir, 'workers', `w${index + 1}`);
       const worker = startAgent(
         'worker',
-        ['--url', url, '--token-file', tokenFile(servicesDir, 'worker'), '--queue', 'cpu', '--runtime', 'process', '--work', work, '--worker-id', workerIdOf(index), '--hide', dataDir, ...(options.workerArgs ?? [])],
+        ['--url', url, '--token-file', tokenFile(servicesDir, 'worker'), '--queue', 'cpu', '--runtime', 'process', '--work', work, '--worker-id', workerIdOf(index), '--hide', dataDir, '--drain-grace-ms', String(WORKER_DRAIN_MS), ...(options.workerArgs ?? [])],
         join(logsDir, `worker-${index + 1}.log`),
       );
       void worker.exited.then(() => {
