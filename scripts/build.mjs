@@ -14,10 +14,13 @@ const at = (p) => fileURLToPath(new URL(`../${p}`, import.meta.url));
 
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', absWorkingDir: root };
 
-// ESM packages bundled into CommonJS still ask for import.meta.url; give them the bundle's own.
+// ESM packages bundled into CommonJS still ask for import.meta.url and import.meta.resolve; give
+// them the bundle's own.
 const cjsImportMeta = {
-  define: { 'import.meta.url': '__bundleUrl' },
-  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__bundleUrl', 'import.meta.resolve': '__bundleResolve' },
+  banner: {
+    js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href; const __bundleResolve = (s) => require('node:url').pathToFileURL(require.resolve(s)).href;",
+  },
 };
 // CommonJS dependencies bundled into ESM still call require().
 const esmRequire = { banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" } };

@@ -87,7 +87,7 @@ describe('drain on SIGTERM', () => {
     const capsule = await shellCapsule(client, 'drain finish', 'sleep 1.5\necho done > /results/done.txt\n');
     const run = await client.createRun({ capsuleId: capsule.id, queue: 'gpu' });
     await waitForState(client, run.id, ['running']);
-    worker.child.kill('SIGTERM');
+    worker.signal('SIGTERM');
     const later = await client.createRun({ capsuleId: capsule.id, queue: 'gpu' });
     expect(await worker.exited).toEqual({ code: 0, signal: null });
     expect(await client.getRun(run.id)).toMatchObject({ state: 'succeeded', attempts: 1 });
@@ -102,7 +102,7 @@ describe('drain on SIGTERM', () => {
     const run = await client.createRun({ capsuleId: capsule.id, queue: 'gpu' });
     await waitForState(client, run.id, ['running']);
     const began = Date.now();
-    worker.child.kill('SIGTERM');
+    worker.signal('SIGTERM');
     expect(await worker.exited).toEqual({ code: 0, signal: null });
     expect(Date.now() - began).toBeLessThan(10_000);
     expect(['leased', 'running', 'queued']).toContain((await client.getRun(run.id)).state);

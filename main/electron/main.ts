@@ -1,13 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { app, BrowserWindow, ipcMain, session } from 'electron';
+import { app, BrowserWindow, ipcMain, session, utilityProcess } from 'electron';
 import { createAppRouter } from '../app-router.js';
+import { startSandboxForApp } from '../platform/connection/app-sandbox.js';
 import { appDataDir } from '../settings/app-data-dir.js';
 import { SettingsStore } from '../settings/settings-store.js';
 import { registerAppScheme, serveRenderer } from './app-protocol.js';
 import { createDesktopSecretStore } from './desktop-secrets.js';
 import { registerIpcHandlers } from './ipc-handlers.js';
 import { createSecureWindow } from './secure-window.js';
+import { utilityAgentLauncher } from './utility-agent-launcher.js';
 import { applySecurityRestrictions, hardenSession } from './security-restrictions.js';
 
 // Bundled by scripts/build.mjs to dist/electron/main.cjs, next to preload.cjs; the renderer is in
@@ -33,7 +35,11 @@ if (!app.requestSingleInstanceLock()) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     hardenSession(session.defaultSession);
     serveRenderer(rendererDir);
+    const log = (m: string) => console.warn(m);
+    const sandbox = startSandboxForApp(dataDir, process.env, log, utilityAgentLauncher(utilityProcess.fork, path.join(distDir, 'agents')));
+    if (sandbox) stopOnQuit(sandbox.stop);
     const router = createAppRouter({
+      ...(sandbox ? { localPlatform: sandbox.platform } : {}),
       shell: 'desktop',
       version: app.getVersion(),
       dataDir,
@@ -47,6 +53,19 @@ if (!app.requestSingleInstanceLock()) {
       if (BrowserWindow.getAllWindows().length === 0) createSecureWindow(preload);
     });
   });
+
+  // The sandbox's workers hand back their runs before the app goes, so nothing queued is lost.
+  function stopOnQuit(stop: () => Promise<void>): void {
+    let stopped = false;
+    app.on('will-quit', (event) => {
+      if (stopped) return;
+      event.preventDefault();
+      void stop().finally(() => {
+        stopped = true;
+        app.quit();
+      });
+    });
+  }
 
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();

@@ -1,49 +1,34 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { type AgentExit, type AgentLauncher, type AgentName, nodeAgentLauncher } from './agent-launcher.js';
 
-export type AgentName = 'services' | 'worker';
-
-/**
- * How to start an agent from wherever this module runs: from the sources (`npx benchtop`, tests)
- * it is the TypeScript entry through tsx; from a build (dist/electron, dist/cli) it is the bundle
- * `npm run build` writes to dist/agents/.
- */
-export function agentCommand(name: AgentName): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
-  const source = fileURLToPath(new URL(`../../agents/${name}/main.ts`, import.meta.url));
-  const bundle = fileURLToPath(new URL(`../agents/${name}.mjs`, import.meta.url));
-  // Inside Electron, execPath is the app itself; this makes it behave as plain Node.
-  const env = process.versions.electron ? { ...process.env, ELECTRON_RUN_AS_NODE: '1' } : process.env;
-  if (existsSync(source)) return { file: process.execPath, args: ['--import', 'tsx', source], env };
-  if (existsSync(bundle)) return { file: process.execPath, args: [bundle], env };
-  throw new Error(`cannot find the ${name} agent: neither ${source} nor ${bundle} exists (run "npm run build")`);
-}
-
-/** An agent in its own process group. */
+/** A supervised agent: its announcement, its exit, and a stop that always ends it. */
 export interface AgentProcess {
-  readonly child: ChildProcess;
+  readonly pid: number | undefined;
   /** The first stdout line, parsed as JSON (both agents announce themselves that way). */
   readonly ready: Promise<unknown>;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** SIGTERM to the group, SIGKILL after `graceMs`; resolves once it has exited. */
+  readonly exited: Promise<AgentExit>;
+  isRunning(): boolean;
+  /** Signals the agent process alone. */
+  signal(signal: NodeJS.Signals): void;
+  /** SIGTERM to the agent and what it started, SIGKILL after `graceMs`; resolves once it has exited. */
   stop(graceMs: number): Promise<void>;
 }
 
-export function startAgent(name: AgentName, args: readonly string[], logFile: string, readyTimeoutMs = 60_000): AgentProcess {
-  const command = agentCommand(name);
-  const child = spawn(command.file, [...command.args, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: command.env });
+export function startAgent(
+  name: AgentName,
+  args: readonly string[],
+  logFile: string,
+  options: { readyTimeoutMs?: number; launcher?: AgentLauncher } = {},
+): AgentProcess {
+  const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
+  const agent = (options.launcher ?? nodeAgentLauncher)(name, args);
   const log = createWriteStream(logFile, { flags: 'a', mode: 0o600 });
-  child.stderr?.pipe(log);
-  let exitState: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => {
-      exitState = { code, signal };
-      resolve(exitState);
-    }),
-  );
-  const lines = createInterface({ input: child.stdout! });
+  agent.stderr.pipe(log);
+  let exitState: AgentExit | null = null;
+  const exited = agent.exited.then((state) => (exitState = state));
+  const lines = createInterface({ input: agent.stdout });
   const ready = new Promise<unknown>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the ${name} agent did not start within ${readyTimeoutMs} ms; see ${logFile}`)), readyTimeoutMs);
     lines.once('line', (line) => {
@@ -54,7 +39,7 @@ export function startAgent(name: AgentName, args: readonly string[], logFile: st
         reject(new Error(`the ${name} agent printed "${line.slice(0, 200)}" instead of its JSON announcement; see ${logFile}`));
       }
     });
-    child.once('error', (error) => {
+    agent.failed.catch((error: unknown) => {
       clearTimeout(timer);
       reject(error);
     });
@@ -75,25 +60,20 @@ export function startAgent(name: AgentName, args: readonly string[], logFile: st
     if (announced) log.write(`${line}\n`);
     announced = true;
   });
-  const signalGroup = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(-(child.pid as number), signal);
-    } catch {
-      // Already gone.
-    }
-  };
   return {
-    child,
+    pid: agent.pid,
     ready,
     exited,
+    isRunning: () => exitState === null,
+    signal: (signal) => agent.signal(signal),
     async stop(graceMs: number) {
       if (exitState) return;
-      signalGroup('SIGTERM');
-      const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
+      agent.signalTree('SIGTERM');
+      const timer = setTimeout(() => agent.signalTree('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
       // Anything the agent left behind in its group goes too.
-      signalGroup('SIGKILL');
+      agent.signalTree('SIGKILL');
     },
   };
 }

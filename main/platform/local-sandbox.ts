@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { createPlatformClient } from '../../agents/protocol/client.js';
 import { tokenFile } from '../../agents/services/token-files.js';
+import type { AgentLauncher } from './agent-launcher.js';
 import { startAgent, type AgentProcess } from './child-processes.js';
 import { ensureExampleCapsule } from './example-capsule.js';
 
@@ -22,6 +23,8 @@ export interface LocalSandboxOptions {
   workerArgs?: readonly string[];
   /** Create the example capsule and its first run when the platform has none (default true). */
   example?: boolean;
+  /** How agent processes are started: Node's spawn unless the desktop shell brings its own. */
+  launcher?: AgentLauncher;
 }
 
 export interface LocalSandbox {
@@ -56,7 +59,8 @@ export async function startLocalSandbox(options: LocalSandboxOptions): Promise<L
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   await mkdir(logsDir, { recursive: true });
 
-  const services = startAgent('services', ['--data', servicesDir, '--port', String(options.port ?? 0), ...(options.servicesArgs ?? [])], join(logsDir, 'services.log'));
+  const agentOptions = { ...(options.launcher ? { launcher: options.launcher } : {}) };
+  const services = startAgent('services', ['--data', servicesDir, '--port', String(options.port ?? 0), ...(options.servicesArgs ?? [])], join(logsDir, 'services.log'), agentOptions);
   let stopping = false;
   const workers: Array<AgentProcess | null> = [];
   const stopAll = async () => {
@@ -78,6 +82,7 @@ export async function startLocalSandbox(options: LocalSandboxOptions): Promise<L
         'worker',
         ['--url', url, '--token-file', tokenFile(servicesDir, 'worker'), '--queue', 'cpu', '--runtime', 'process', '--work', work, '--worker-id', workerIdOf(index), '--hide', dataDir, '--drain-grace-ms', String(WORKER_DRAIN_MS), ...(options.workerArgs ?? [])],
         join(logsDir, `worker-${index + 1}.log`),
+        agentOptions,
       );
       void worker.exited.then(() => {
         if (stopping || workers[index] !== worker) return;
@@ -110,8 +115,8 @@ export async function startLocalSandbox(options: LocalSandboxOptions): Promise<L
       adminToken,
       researcherToken,
       pids: () => ({
-        services: services.child.pid as number,
-        workers: workers.flatMap((w, i) => (w?.child.pid && w.child.exitCode === null && w.child.signalCode === null ? [{ workerId: workerIdOf(i), pid: w.child.pid }] : [])),
+        services: services.pid as number,
+        workers: workers.flatMap((w, i) => (w?.pid && w.isRunning() ? [{ workerId: workerIdOf(i), pid: w.pid }] : [])),
       }),
       stop: () => (stopped ??= stopAll()),
     };

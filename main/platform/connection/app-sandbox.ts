@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { AgentLauncher } from '../agent-launcher.js';
 import { startLocalSandbox, type LocalSandbox } from '../local-sandbox.js';
 import type { LocalPlatform } from './platform-registry.js';
 
@@ -14,10 +15,19 @@ export interface AppSandbox {
  * (`<dataDir>/sandbox`), one worker unless BENCHTOP_SANDBOX_WORKERS says otherwise.
  * BENCHTOP_SANDBOX=off leaves it out (a machine that only talks to deployed stacks).
  */
-export function startSandboxForApp(dataDir: string, env: NodeJS.ProcessEnv, log: (message: string) => void): AppSandbox | undefined {
+export function startSandboxForApp(
+  dataDir: string,
+  env: NodeJS.ProcessEnv,
+  log: (message: string) => void,
+  launcher?: AgentLauncher,
+): AppSandbox | undefined {
   if (env.BENCHTOP_SANDBOX === 'off') return undefined;
   const workers = Number(env.BENCHTOP_SANDBOX_WORKERS ?? 1);
-  const started: Promise<LocalSandbox> = startLocalSandbox({ dataDir: path.join(dataDir, 'sandbox'), workers: Number.isInteger(workers) && workers >= 0 && workers <= 16 ? workers : 1 });
+  const started: Promise<LocalSandbox> = startLocalSandbox({
+    dataDir: path.join(dataDir, 'sandbox'),
+    workers: Number.isInteger(workers) && workers >= 0 && workers <= 16 ? workers : 1,
+    ...(launcher ? { launcher } : {}),
+  });
   const platform = started.then(
     (s) => ({ url: s.url, token: s.researcherToken }),
     (error: unknown) => {
