@@ -133,8 +133,8 @@ describe('browser mode in Chromium', () => {
     await shell.clickPage('Setup');
     await shell.chooseTheme('Dark');
     await shell.waitForTheme('dark');
-    const background = await app.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
-    expect(background).toBe('rgb(14, 17, 22)');
+    // The attribute flips first; the page is repainted with the dark colours just after.
+    await expect.poll(() => app.page.evaluate(() => getComputedStyle(document.body).backgroundColor), { timeout: 5_000 }).toBe('rgb(14, 17, 22)');
     for (const page of PAGES) {
       await shell.clickPage(page.label);
       await shell.screenshot(`${page.id}-dark`);
