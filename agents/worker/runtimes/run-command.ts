@@ -28,6 +28,9 @@ export function runCommand(file: string, args: readonly string[], options: Comma
     child.stderr.on('data', collect(err));
     child.once('error', (error) => reject(new Error(`could not run ${file}: ${error.message}`)));
     child.once('close', (code) => resolve({ code, stdout: out.join(''), stderr: err.join('') }));
+    // A program that exits without reading its input closes the pipe (EPIPE): its exit code and
+    // output say what happened, and the error must not take the worker down with it.
+    child.stdin.once('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }
