@@ -11,6 +11,7 @@ import { createAppRouter, packageVersion } from '../main/app-router.js';
 import { startHost } from '../main/host/host-server.js';
 import { createPlainFileSecretStore } from '../main/settings/secret-store.js';
 import { SettingsStore } from '../main/settings/settings-store.js';
+import { numberOption } from './lib/number-option.js';
 
 // The run page's log view in Chromium (headless), against the real app (loopback host, router,
 // platform proxy) and a real services agent:
@@ -28,14 +29,6 @@ const RATE = 10_000;
 const STREAM_SECONDS = 5;
 const OPENINGS = 5;
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
-
-function numberOption(name: string, fallback: number): number {
-  const at = process.argv.indexOf(name);
-  if (at < 0) return fallback;
-  const value = Number(process.argv[at + 1]);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} needs a positive whole number`);
-  return value;
-}
 
 function emit(metric: string, value: number, unit: string, better: 'higher' | 'lower', extra: Record<string, number> = {}): void {
   process.stdout.write(`${JSON.stringify({ bench: 'log-view', metric, value: Math.round(value * 10) / 10, unit, better, ...extra })}\n`);

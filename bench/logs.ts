@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { exampleCapsule } from '../agents/services/testing/harness.js';
 import { JsonHttp } from '../agents/services/testing/http-json.js';
 import { spawnServices, type ServicesProcess } from '../agents/services/testing/spawn-services.js';
+import { numberOption } from './lib/number-option.js';
 
 // Logs: a worker ships 1,000,000 lines of one run to a services agent (its own process, real
 // SQLite) while one SSE subscriber follows the run; lines/s end to end (first upload → last line
@@ -19,14 +20,6 @@ const LINES = numberOption('--lines', 1_000_000);
 const BATCH = 10_000;
 const RATE = 10_000;
 const STEADY_SECONDS = 5;
-
-function numberOption(name: string, fallback: number): number {
-  const at = process.argv.indexOf(name);
-  if (at < 0) return fallback;
-  const value = Number(process.argv[at + 1]);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} needs a positive whole number`);
-  return value;
-}
 
 function emit(metric: string, value: number, unit: string, better: 'higher' | 'lower', extra: Record<string, number> = {}): void {
   process.stdout.write(`${JSON.stringify({ bench: 'logs', metric, value: Math.round(value * 100) / 100, unit, better, ...extra })}\n`);

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { exampleCapsule } from '../agents/services/testing/harness.js';
 import { JsonHttp } from '../agents/services/testing/http-json.js';
 import { spawnServices } from '../agents/services/testing/spawn-services.js';
+import { numberOption } from './lib/number-option.js';
 
 // Queue throughput: submit + lease + complete with no runtime, through a services agent running as
 // its own process over real HTTP and a real synchronous=FULL database. Baseline: the same three
@@ -14,14 +15,6 @@ import { spawnServices } from '../agents/services/testing/spawn-services.js';
 const RUNS = numberOption('--runs', 5000);
 const SUBMITTERS = 64;
 const WORKERS = 32;
-
-function numberOption(name: string, fallback: number): number {
-  const at = process.argv.indexOf(name);
-  if (at < 0) return fallback;
-  const value = Number(process.argv[at + 1]);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} needs a positive whole number`);
-  return value;
-}
 
 function emit(metric: string, value: number, unit: string, better: 'higher' | 'lower', extra: Record<string, number> = {}): void {
   process.stdout.write(`${JSON.stringify({ bench: 'queue', metric, value: Math.round(value * 100) / 100, unit, better, ...extra })}\n`);
