@@ -1,7 +1,7 @@
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ApiError } from '../api/errors.js';
+import { readPrivateJson, writePrivateJson } from './private-json-file.js';
 
 /**
  * Where researcher tokens and the platform admin token live. The renderer may set, check and
@@ -68,37 +68,15 @@ export class FileSecretStore implements SecretStore {
   }
 
   private load(): Record<string, string> {
-    let text: string;
-    try {
-      text = readFileSync(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-      throw error;
-    }
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      raw = undefined;
-    }
-    const parsed = secretsFile.safeParse(raw);
-    if (!parsed.success) {
-      throw new ApiError(
-        'unavailable',
-        `The secrets file ${this.file} is damaged and was left untouched.`,
-        'Move it away (the secrets in it will have to be entered again) and retry.',
-      );
-    }
-    return { ...parsed.data.secrets };
+    const data = readPrivateJson(this.file, secretsFile, { version: 1 as const, secrets: {} }, {
+      what: 'secrets file',
+      fix: 'Move it away (the secrets in it will have to be entered again) and retry.',
+    });
+    return { ...data.secrets };
   }
 
   private save(secrets: Record<string, string>): void {
-    mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    const temp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temp, `${JSON.stringify({ version: 1, secrets }, null, 2)}\n`, { mode: 0o600 });
-    // The mode given to writeFileSync is ignored when the temp file already existed.
-    chmodSync(temp, 0o600);
-    renameSync(temp, this.file);
+    writePrivateJson(this.file, { version: 1, secrets });
   }
 }
 

@@ -1,7 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
-import { ApiError } from '../../api/errors.js';
+import { readPrivateJson, writePrivateJson } from '../../settings/private-json-file.js';
 
 /** A deployed platform the user added; its token is in the SecretStore, never here. */
 export const remotePlatform = z.object({ id: z.string(), name: z.string(), url: z.string(), addedAt: z.string() });
@@ -20,32 +18,12 @@ export class PlatformsFile {
   constructor(readonly file: string) {}
 
   read(): PlatformsFileData {
-    let text: string;
-    try {
-      text = readFileSync(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY;
-      throw error;
-    }
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      raw = undefined;
-    }
-    const parsed = fileShape.safeParse(raw);
-    if (!parsed.success) {
-      throw new ApiError('unavailable', `The platforms file ${this.file} is damaged and was left untouched.`, 'Move it away and add your platforms again.');
-    }
-    return parsed.data;
+    return readPrivateJson(this.file, fileShape, EMPTY, { what: 'platforms file', fix: 'Move it away and add your platforms again.' });
   }
 
   update(change: (current: PlatformsFileData) => PlatformsFileData): PlatformsFileData {
     const next = change(this.read());
-    mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    const temp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temp, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
-    renameSync(temp, this.file);
+    writePrivateJson(this.file, next);
     return next;
   }
 }
