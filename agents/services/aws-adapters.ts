@@ -3,7 +3,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { createAwsClient } from '../../main/aws/client-factory.js';
+import { createAwsClient } from '../../lib/aws/client-factory.js';
 import { S3BackupUploader, type BackupUploader } from './backup.js';
 import { CloudWatchLogsSink } from './cloudwatch-logs-sink.js';
 import { CloudWatchMetricsPublisher } from './cloudwatch-metrics.js';

@@ -1,6 +1,6 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsIdentity } from '../api/aws.contract.js';
-import { type AwsTarget, createAwsClient } from './client-factory.js';
+import { type AwsTarget, createAwsClient } from '../../lib/aws/client-factory.js';
 
 /** Who a profile signs in as. GetCallerIdentity needs no IAM permission, so it tests the credentials alone. */
 export async function getCallerIdentity(target: AwsTarget, env: NodeJS.ProcessEnv = process.env): Promise<AwsIdentity> {

@@ -1,16 +1,9 @@
-import path from 'node:path';
-import { getHomeDir, loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
+import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
+import { awsConfigPaths } from '../../lib/aws/config-paths.js';
 import type { AwsProfile, AwsProfileKind, AwsProfileList } from '../api/aws.contract.js';
 
 type Section = Record<string, string | undefined>;
 
-export function awsConfigPaths(env: NodeJS.ProcessEnv = process.env): { configFile: string; credentialsFile: string } {
-  const home = getHomeDir();
-  return {
-    configFile: env.AWS_CONFIG_FILE?.trim() || path.join(home, '.aws', 'config'),
-    credentialsFile: env.AWS_SHARED_CREDENTIALS_FILE?.trim() || path.join(home, '.aws', 'credentials'),
-  };
-}
 
 // Sections of ~/.aws/config that are not profiles: `[sso-session x]` and `[services x]`.
 const NOT_A_PROFILE = /^(?:sso-session|services)\./;

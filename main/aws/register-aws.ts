@@ -1,7 +1,7 @@
 import { getIdentity, listProfiles } from '../api/aws.contract.js';
 import type { Router } from '../api/router.js';
 import { getCallerIdentity } from './identity.js';
-import { mapAwsError } from './map-aws-error.js';
+import { mapAwsError } from '../../lib/aws/map-aws-error.js';
 import { listAwsProfiles } from './profiles.js';
 
 export function registerAws(router: Router, deps: { env: NodeJS.ProcessEnv }): void {

@@ -1,5 +1,5 @@
 import { ExecuteChangeSetCommand } from '@aws-sdk/client-cloudformation';
-import { errorText, isUnanswerable } from './aws-errors.js';
+import { errorText, isUnanswerable } from '../../lib/aws/error-meaning.js';
 import type { DeployClients } from './deploy-clients.js';
 import { DeployError } from './deploy-error.js';
 import { ALLOW_ALL_STACK_POLICY, DATA_STACK_POLICY, protectStack, setPolicy } from './guard-rails.js';

@@ -1,5 +1,5 @@
 import { ApiError } from '../api/errors.js';
-import { errorText } from './aws-errors.js';
+import { errorText } from '../../lib/aws/error-meaning.js';
 
 /**
  * Long operations (apply, delete, recovery) outlive the API call that starts them: the call answers

@@ -1,7 +1,7 @@
 import { DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { DeleteVolumeCommand } from '@aws-sdk/client-ec2';
 import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
-import { errorText } from './aws-errors.js';
+import { errorText } from '../../lib/aws/error-meaning.js';
 import type { DeployClients } from './deploy-clients.js';
 import { DeployError } from './deploy-error.js';
 import { setTerminationProtection } from './guard-rails.js';

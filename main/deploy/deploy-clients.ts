@@ -4,7 +4,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { STSClient } from '@aws-sdk/client-sts';
-import { type AwsTarget, createAwsClient } from '../aws/client-factory.js';
+import { type AwsTarget, createAwsClient } from '../../lib/aws/client-factory.js';
 
 /** The AWS clients the deploy engine uses, all made by main/aws for one region and profile. */
 export interface DeployClients {

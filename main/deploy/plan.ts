@@ -7,7 +7,7 @@ import {
   GetTemplateCommand,
   type Parameter,
 } from '@aws-sdk/client-cloudformation';
-import { errorText, meansNoChanges } from './aws-errors.js';
+import { errorText, meansNoChanges } from '../../lib/aws/error-meaning.js';
 import type { CfnObject as CfnTemplate } from '../../templates/src/cfn-yaml.js';
 import { parseTemplate } from '../../templates/src/load-template.js';
 import type { DeployClients } from './deploy-clients.js';

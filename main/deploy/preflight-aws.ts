@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { GetServiceQuotaCommand } from '@aws-sdk/client-service-quotas';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { errorText, isStackMissing } from './aws-errors.js';
+import { errorText, isStackMissing } from '../../lib/aws/error-meaning.js';
 import type { DeployClients } from './deploy-clients.js';
 import { P, PRIVATE_SUBNETS, PUBLIC_SUBNETS, subnetIds, type TemplateParameters, usesExistingVpc } from './platform-parameters.js';
 import { checkCidrAgainstVpcs, type Finding } from './preflight-rules.js';

@@ -1,4 +1,4 @@
-import { errorText, isUnanswerable } from './aws-errors.js';
+import { errorText, isUnanswerable } from '../../lib/aws/error-meaning.js';
 import type { DeployClients } from './deploy-clients.js';
 import {
   checkCertificate,

@@ -1,5 +1,5 @@
 import { ListCertificatesCommand, type CertificateSummary } from '@aws-sdk/client-acm';
-import type { AwsTarget } from '../aws/client-factory.js';
+import type { AwsTarget } from '../../lib/aws/client-factory.js';
 import * as api from '../api/deploy.contract.js';
 import { ApiError } from '../api/errors.js';
 import type { Router } from '../api/router.js';

@@ -1,5 +1,5 @@
 import { DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
-import { isStackMissing } from './aws-errors.js';
+import { isStackMissing } from '../../lib/aws/error-meaning.js';
 import type { DeployClients } from './deploy-clients.js';
 import { DeployError } from './deploy-error.js';
 import { StackEventReader, type StackEventView } from './stack-events.js';

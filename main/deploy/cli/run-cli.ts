@@ -1,4 +1,4 @@
-import { mapAwsError } from '../../aws/map-aws-error.js';
+import { mapAwsError } from '../../../lib/aws/map-aws-error.js';
 import { DeployError } from '../deploy-error.js';
 import { CliOutput } from './cli-output.js';
 import { EXIT, UsageError } from './cli-options.js';

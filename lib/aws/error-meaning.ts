@@ -1,13 +1,18 @@
 // Recognising what an AWS (or emulator) error means, so callers branch on meaning, not on text.
+// The one home of AWS error shapes; map-aws-error.ts turns the same errors into sentences.
 
-interface AwsLikeError {
+/** The fields the AWS SDK v3, its credential providers and Node's network errors put on an error. */
+export interface AwsLikeError {
   name?: string;
   Code?: string;
+  code?: string;
   message?: string;
-  $metadata?: { httpStatusCode?: number };
+  hostname?: string;
+  $metadata?: { httpStatusCode?: number; attempts?: number };
+  $retryable?: { throttling?: boolean };
 }
 
-function asAws(error: unknown): AwsLikeError {
+export function asAws(error: unknown): AwsLikeError {
   return typeof error === 'object' && error !== null ? (error as AwsLikeError) : { message: String(error) };
 }
 

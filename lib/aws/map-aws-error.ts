@@ -1,16 +1,7 @@
-import type { ApiErrorShape } from '../api/errors.js';
+import type { ApiErrorShape } from '../../main/api/errors.js';
 import { type AwsCallContext, awsCallContextOf } from './client-factory.js';
-import { awsConfigPaths } from './profiles.js';
-
-interface AwsLikeError {
-  name?: string;
-  Code?: string;
-  code?: string;
-  message?: string;
-  hostname?: string;
-  $metadata?: { httpStatusCode?: number; attempts?: number };
-  $retryable?: { throttling?: boolean };
-}
+import { awsConfigPaths } from './config-paths.js';
+import { type AwsLikeError } from './error-meaning.js';
 
 const CREDENTIAL_PROVIDER_ERRORS = new Set(['CredentialsProviderError', 'TokenProviderError']);
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'TokenRefreshRequired']);

@@ -3,9 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Router } from '../api/router.js';
+import { Router } from '../../main/api/router.js';
 import { awsClientConfig } from './client-factory.js';
-import { registerAws } from './register-aws.js';
+import { registerAws } from '../../main/aws/register-aws.js';
 
 // These go through the real SDK credential chain and HTTP stack (no mock): what the user sees
 // when an SSO sign-in has lapsed, a profile is missing, or the endpoint is down.

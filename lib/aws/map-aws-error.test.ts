@@ -1,10 +1,10 @@
 import { GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Router } from '../api/router.js';
+import { Router } from '../../main/api/router.js';
 import { withAwsCallContext } from './client-factory.js';
 import { mapAwsError } from './map-aws-error.js';
-import { registerAws } from './register-aws.js';
+import { registerAws } from '../../main/aws/register-aws.js';
 
 const sts = mockClient(STSClient);
 afterEach(() => sts.reset());
