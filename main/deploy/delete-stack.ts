@@ -7,7 +7,7 @@ import { DeployError } from './deploy-error.js';
 import { setTerminationProtection } from './guard-rails.js';
 import { findStack } from './preflight-aws.js';
 import { deleteAndWatch } from './recovery.js';
-import { isStateful } from './stateful.js';
+import { isStateful } from '../../common/stateful-resources.js';
 import type { Timing } from './timing.js';
 import type { WatchMessage } from './watch-stack.js';
 

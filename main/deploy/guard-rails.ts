@@ -1,6 +1,6 @@
 import { SetStackPolicyCommand, UpdateTerminationProtectionCommand } from '@aws-sdk/client-cloudformation';
 import type { DeployClients } from './deploy-clients.js';
-import { STATEFUL_TYPES } from './stateful.js';
+import { STATEFUL_TYPES } from '../../common/stateful-resources.js';
 
 /** Every update is allowed except replacing or deleting a data resource. */
 export const DATA_STACK_POLICY = {

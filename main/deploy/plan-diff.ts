@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { fullDiff, formatDifferences } from '@aws-cdk/cloudformation-diff';
 import type { DescribeChangeSetOutput, Change } from '@aws-sdk/client-cloudformation';
 import type { CfnObject as CfnTemplate } from '../../templates/src/cfn-yaml.js';
-import { isStateful } from './stateful.js';
+import { isStateful } from '../../common/stateful-resources.js';
 
 export interface ResourceChange {
   action: string;

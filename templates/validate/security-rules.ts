@@ -1,3 +1,4 @@
+import { allowedRetention } from '../../common/stateful-resources.js';
 import type { CfnObject, CfnValue } from '../src/cfn-yaml.js';
 import { intrinsicName, isObject, listItems, possibleValues, resourcesOf, sectionOf, valuesAt, type ResourceEntry } from '../src/intrinsics.js';
 
@@ -204,22 +205,13 @@ export const metricNamespaceCondition: SecurityRule = {
   },
 };
 
-// Resources that hold data; Snapshot only where CloudFormation supports it.
-const STATEFUL: Record<string, string[]> = {
-  'AWS::EC2::Volume': ['Snapshot', 'Retain'],
-  'AWS::EFS::FileSystem': ['Retain'],
-  'AWS::S3::Bucket': ['Retain'],
-  'AWS::ECR::Repository': ['Retain'],
-  'AWS::Backup::BackupVault': ['Retain'],
-};
-
 export const statefulRetention: SecurityRule = {
   id: 'stateful-retention',
   description: 'Resources holding data keep it (DeletionPolicy and UpdateReplacePolicy Retain or Snapshot).',
   check(template) {
     const out: Violation[] = [];
     for (const r of resourcesOf(template)) {
-      const allowed = STATEFUL[r.type];
+      const allowed = allowedRetention(r.type);
       if (!allowed) continue;
       for (const policy of ['DeletionPolicy', 'UpdateReplacePolicy']) {
         const value = r.resource[policy];
