@@ -159,8 +159,3 @@ export const watchStack = defineEvent('deploy:watch-stack', {
   input: z.object({ target: deployTarget, stackName }).strict(),
   payload: watchMessage,
 });
-
-// The preflight rules that need no AWS call are pure: the wizard runs the same code as `benchtop
-// preflight` on every keystroke.
-export { checkParameters, findingsFor, type Finding } from '../deploy/preflight-rules.js';
-export { P as PLATFORM_PARAMETERS } from '../deploy/platform-parameters.js';

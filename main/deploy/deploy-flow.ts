@@ -2,7 +2,7 @@ import { applyPlan } from './apply.js';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
 import type { DeployClients } from './deploy-clients.js';
 import { createPlan, type Plan } from './plan.js';
-import { P, type TemplateParameters, usesExistingVpc } from './platform-parameters.js';
+import { P, type TemplateParameters, usesExistingVpc } from '../../common/deploy/platform-parameters.js';
 import { privateSubnetZone } from './preflight-aws.js';
 import type { DeploySource } from './template-source.js';
 import type { Timing } from './timing.js';

@@ -14,7 +14,7 @@ import type { DeployClients } from './deploy-clients.js';
 import { DeployError } from './deploy-error.js';
 import { renderDiff, type ResourceChange, summarizeChanges } from './plan-diff.js';
 import { findStack } from './preflight-aws.js';
-import type { TemplateParameters } from './platform-parameters.js';
+import type { TemplateParameters } from '../../common/deploy/platform-parameters.js';
 import { BENCHTOP_TAG } from './stack-tags.js';
 import { deadline, sleep, type Timing } from './timing.js';
 

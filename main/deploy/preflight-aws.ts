@@ -15,8 +15,8 @@ import { GetServiceQuotaCommand } from '@aws-sdk/client-service-quotas';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { errorText, isStackMissing } from '../../lib/aws/error-meaning.js';
 import type { DeployClients } from './deploy-clients.js';
-import { P, PRIVATE_SUBNETS, PUBLIC_SUBNETS, subnetIds, type TemplateParameters, usesExistingVpc } from './platform-parameters.js';
-import { checkCidrAgainstVpcs, type Finding } from './preflight-rules.js';
+import { P, PRIVATE_SUBNETS, PUBLIC_SUBNETS, subnetIds, type TemplateParameters, usesExistingVpc } from '../../common/deploy/platform-parameters.js';
+import { checkCidrAgainstVpcs, type Finding } from '../../common/deploy/preflight-rules.js';
 import { BENCHTOP_TAG } from './stack-tags.js';
 
 /** Running On-Demand G and VT instances, counted in vCPUs. */

@@ -15,7 +15,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDeployClients } from './deploy-clients.js';
-import { P } from './platform-parameters.js';
+import { P } from '../../common/deploy/platform-parameters.js';
 import { runPreflight } from './preflight.js';
 import { GPU_QUOTA_URL } from './preflight-aws.js';
 

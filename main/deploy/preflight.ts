@@ -12,8 +12,8 @@ import {
   type ExistingStack,
   type PreflightInput,
 } from './preflight-aws.js';
-import { P } from './platform-parameters.js';
-import { checkKnownParameters, checkParameters, type Finding } from './preflight-rules.js';
+import { P } from '../../common/deploy/platform-parameters.js';
+import { checkKnownParameters, checkParameters, type Finding } from '../../common/deploy/preflight-rules.js';
 
 export interface PreflightReport {
   ok: boolean;

@@ -3,7 +3,7 @@ import type { DeployClients } from './deploy-clients.js';
 import { DeployError } from './deploy-error.js';
 import { findStack } from './preflight-aws.js';
 import { StackEventReader } from './stack-events.js';
-import { statusKind } from './stack-status.js';
+import { statusKind } from '../../common/deploy/stack-status.js';
 import type { Timing } from './timing.js';
 import { type WatchMessage, type WatchResult, watchStack } from './watch-stack.js';
 

@@ -12,7 +12,7 @@ import { DeployError } from './deploy-error.js';
 import { preparePlan } from './deploy-flow.js';
 import { deleteStack } from './delete-stack.js';
 import { loadPlan } from './plan.js';
-import { P } from './platform-parameters.js';
+import { P } from '../../common/deploy/platform-parameters.js';
 import { runPreflight } from './preflight.js';
 import { findStack } from './preflight-aws.js';
 import { continueRollback, deleteAndWatch, inspectStack } from './recovery.js';

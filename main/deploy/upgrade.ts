@@ -1,5 +1,5 @@
 import type { Stack } from '@aws-sdk/client-cloudformation';
-import { STACK_VERSION_OUTPUT } from './platform-parameters.js';
+import { STACK_VERSION_OUTPUT } from '../../common/deploy/platform-parameters.js';
 
 export interface VersionInfo {
   deployed?: string;

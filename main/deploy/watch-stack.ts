@@ -3,7 +3,7 @@ import { isStackMissing } from '../../lib/aws/error-meaning.js';
 import type { DeployClients } from './deploy-clients.js';
 import { DeployError } from './deploy-error.js';
 import { StackEventReader, type StackEventView } from './stack-events.js';
-import { isFinal, isResourceDone, isSuccess } from './stack-status.js';
+import { isFinal, isResourceDone, isSuccess } from '../../common/deploy/stack-status.js';
 import { deadline, sleep, type Timing } from './timing.js';
 
 export type WatchMessage =

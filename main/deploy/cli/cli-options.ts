@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { templateParameters, type TemplateParameters } from '../platform-parameters.js';
+import { templateParameters, type TemplateParameters } from '../../../common/deploy/platform-parameters.js';
 import { type Timing, timingFromEnv } from '../timing.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, needsConfirmation: 3 } as const;

@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import type { Finding } from '../preflight-rules.js';
+import type { Finding } from '../../../common/deploy/preflight-rules.js';
 import type { StackEventView } from '../stack-events.js';
 import type { WatchMessage } from '../watch-stack.js';
 

@@ -2,7 +2,7 @@ import { applyPlatformPlan } from '../deploy-flow.js';
 import { createDeployClients } from '../deploy-clients.js';
 import { dataLossBlocked } from '../apply.js';
 import { continueRollback, inspectStack } from '../recovery.js';
-import { statusKind } from '../stack-status.js';
+import { statusKind } from '../../../common/deploy/stack-status.js';
 import { watchStack } from '../watch-stack.js';
 import { cliTiming, commonUsage, EXIT, parseCommon } from './cli-options.js';
 import { confirmByTyping } from './cli-output.js';

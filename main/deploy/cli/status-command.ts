@@ -1,7 +1,7 @@
 import { createDeployClients } from '../deploy-clients.js';
 import { findStack } from '../preflight-aws.js';
 import { inspectStack } from '../recovery.js';
-import { statusKind } from '../stack-status.js';
+import { statusKind } from '../../../common/deploy/stack-status.js';
 import { loadDeploySource } from '../template-source.js';
 import { versionInfo } from '../upgrade.js';
 import { watchStack } from '../watch-stack.js';

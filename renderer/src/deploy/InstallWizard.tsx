@@ -1,13 +1,7 @@
 import { useMemo, useState } from 'react';
-import {
-  applyPlan,
-  checkParameters,
-  type DeployPlan,
-  getTemplateInfo,
-  listCertificates,
-  listInstanceTypes,
-  PLATFORM_PARAMETERS as P,
-} from '../../../main/api/deploy.contract.js';
+import { checkParameters } from '../../../common/deploy/preflight-rules.js';
+import { P } from '../../../common/deploy/platform-parameters.js';
+import { applyPlan, type DeployPlan, getTemplateInfo, listCertificates, listInstanceTypes } from '../../../main/api/deploy.contract.js';
 import { saveDeployment } from '../../../main/api/settings.contract.js';
 import { useCall, useCallMutation } from '../api/hooks.js';
 import { Button } from '../components/Button.js';

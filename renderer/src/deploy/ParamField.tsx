@@ -1,4 +1,4 @@
-import type { Finding } from '../../../main/api/deploy.contract.js';
+import type { Finding } from '../../../common/deploy/preflight-rules.js';
 import { Field } from '../components/Field.js';
 
 export interface ParamFieldProps {

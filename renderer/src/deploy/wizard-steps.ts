@@ -1,4 +1,4 @@
-import { PLATFORM_PARAMETERS as P } from '../../../main/api/deploy.contract.js';
+import { P } from '../../../common/deploy/platform-parameters.js';
 
 /** The wizard's steps and the template parameters each one edits (for "Next" and error counts). */
 export const STEPS = [
