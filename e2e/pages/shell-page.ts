@@ -68,8 +68,18 @@ export class ShellPage {
     });
   }
 
+  /**
+   * Clicks the option where a user does (its face, which names it in its title), then waits for
+   * what they see: that radio checked. check() instead reads the state back once right after the
+   * click, which raced the render on Debian's Chromium 156.
+   */
   async chooseTheme(label: ThemeLabel): Promise<void> {
-    await this.page.getByRole('radio', { name: `${label} theme` }).check();
+    await this.page.getByTitle(`${label} theme`, { exact: true }).click();
+    await this.waitForThemeChoice(label);
+  }
+
+  async waitForThemeChoice(label: ThemeLabel): Promise<void> {
+    await this.page.getByRole('radio', { name: `${label} theme`, checked: true }).waitFor();
   }
 
   async appliedTheme(): Promise<string | undefined> {

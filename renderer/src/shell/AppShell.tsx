@@ -9,6 +9,7 @@ import { useToast } from '../components/Toast.js';
 import { useActiveProfile } from '../data/use-active-profile.js';
 import { usePreferences, useSavePreferences } from '../data/use-preferences.js';
 import { useAppliedTheme } from '../theme/theme.js';
+import { useThemeChoice } from '../theme/use-theme-choice.js';
 import { Header } from './Header.js';
 import { navigate, useHashPath } from './hash-location.js';
 import { DEFAULT_PATH, PAGES, pageFor } from './routes.js';
@@ -27,7 +28,7 @@ export function AppShell() {
   const path = useHashPath();
   const page = pageFor(path);
   const [helpOpen, setHelpOpen] = useState(false);
-  const theme = preferences.data?.theme ?? 'system';
+  const [theme, chooseTheme] = useThemeChoice(preferences.data?.theme ?? 'system', (choice) => savePreferences({ theme: choice }));
   useAppliedTheme(theme);
 
   // With no page in the address, reopen the page of the last session once preferences are known.
@@ -76,7 +77,7 @@ export function AppShell() {
       </a>
       <Sidebar currentId={page?.id} />
       <div className="app__column">
-        <Header active={active} theme={theme} onThemeChange={(choice) => savePreferences({ theme: choice })} onHelp={() => setHelpOpen(true)} />
+        <Header active={active} theme={theme} onThemeChange={chooseTheme} onHelp={() => setHelpOpen(true)} />
         <main id={MAIN_ID} className="main" tabIndex={-1} aria-labelledby={Page ? PAGE_HEADING_ID : undefined}>
           <div className="main__inner">
             {info.isError ? (

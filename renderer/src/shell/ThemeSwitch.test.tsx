@@ -1,4 +1,4 @@
-import { cleanup, screen, waitFor } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../../main/api/errors.js';
 import { createStandardBackend } from '../test/fake-backend.js';
@@ -11,6 +11,7 @@ afterEach(() => {
 });
 
 const root = () => document.documentElement;
+const radio = (label: string) => screen.getByRole('radio', { name: `${label} theme` }) as HTMLInputElement;
 
 /** A stand-in for the OS colour scheme that the test can flip. */
 function stubSystemScheme(dark: boolean) {
@@ -38,13 +39,17 @@ describe('theme', () => {
     expect((screen.getByRole('radio', { name: 'Dark theme' }) as HTMLInputElement).checked).toBe(true);
   });
 
-  it('switches at once and saves the choice', async () => {
-    const backend = createStandardBackend({ preferences: { theme: 'light' } });
-    const { user } = renderApp(backend);
+  it('switches in the same event as the click, before the save answers, and saves the choice', async () => {
+    const backend = createStandardBackend({ preferences: { theme: 'light' }, saveAnswerDelayMs: (patch) => ('theme' in patch ? 200 : 0) });
+    renderApp(backend);
     await waitFor(() => expect(root().dataset.theme).toBe('light'));
-    await user.click(screen.getByRole('radio', { name: 'Dark theme' }));
+    // No waiting after the click: a browser reads the radio back at once (Playwright's check()
+    // failed with "Clicking the checkbox did not change its state" when it showed the old choice).
+    fireEvent.click(radio('Dark'));
+    expect(radio('Dark').checked).toBe(true);
     expect(root().dataset.theme).toBe('dark');
     await waitFor(() => expect(backend.preferences.theme).toBe('dark'));
+    expect(radio('Dark').checked).toBe(true);
   });
 
   it('follows the operating system while "system" is chosen', async () => {
@@ -78,9 +83,27 @@ describe('theme', () => {
     });
     const { user } = renderApp(backend);
     await waitFor(() => expect(root().dataset.theme).toBe('light'));
-    await user.click(screen.getByRole('radio', { name: 'Dark theme' }));
+    await user.click(radio('Dark'));
     expect(await screen.findByText(/Could not save your preferences: The settings file is read-only\./)).toBeTruthy();
     await waitFor(() => expect(root().dataset.theme).toBe('light'));
     expect(backend.preferences.theme).toBe('light');
+  });
+
+  it('shows the choice at once, then rolls the radio and the theme back with a message when the save fails', async () => {
+    resetWindow('#/setup');
+    const backend = createStandardBackend({
+      preferences: { theme: 'light', lastPage: '/setup' },
+      saveError: new ApiError('unavailable', 'The settings file is on a disk that went away.'),
+    });
+    renderApp(backend);
+    await waitFor(() => expect(root().dataset.theme).toBe('light'));
+    fireEvent.click(radio('Dark'));
+    expect(radio('Dark').checked).toBe(true);
+    expect(root().dataset.theme).toBe('dark');
+    expect(await screen.findByText(/Could not save your preferences: The settings file is on a disk that went away\./)).toBeTruthy();
+    await waitFor(() => expect(radio('Light').checked).toBe(true));
+    expect(radio('Dark').checked).toBe(false);
+    expect(root().dataset.theme).toBe('light');
+    expect(root().dataset.themeChoice).toBe('light');
   });
 });

@@ -1,4 +1,4 @@
-import { useEffect, useSyncExternalStore } from 'react';
+import { useLayoutEffect, useSyncExternalStore } from 'react';
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
 export type Theme = 'light' | 'dark';
@@ -20,11 +20,14 @@ export function resolveTheme(choice: ThemeChoice, system: Theme): Theme {
   return choice === 'system' ? system : choice;
 }
 
-/** Puts the theme on <html data-theme> where the CSS variables switch, following the OS while "system" is chosen. */
+/**
+ * Puts the theme on <html data-theme> where the CSS variables switch, following the OS while
+ * "system" is chosen. Before paint, so no frame shows the new radio with the old colours.
+ */
 export function useAppliedTheme(choice: ThemeChoice): Theme {
   const system = useSyncExternalStore(subscribeToSystem, systemTheme, () => 'light' as const);
   const theme = resolveTheme(choice, system);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const root = document.documentElement;
     root.dataset.theme = theme;
     root.dataset.themeChoice = choice;
