@@ -16,7 +16,8 @@ import { renderDiff, type ResourceChange, summarizeChanges } from './plan-diff.j
 import { findStack } from './preflight-aws.js';
 import type { TemplateParameters } from '../../common/deploy/platform-parameters.js';
 import { BENCHTOP_TAG } from './stack-tags.js';
-import { deadline, sleep, type Timing } from './timing.js';
+import { sleep } from '../../lib/retry.js';
+import { deadline, type Timing } from './timing.js';
 
 export interface PlanInput {
   stackName: string;

@@ -7,21 +7,6 @@ export interface Timing {
 
 export const DEFAULT_TIMING: Timing = { pollMs: 3000, timeoutMs: 3 * 60 * 60 * 1000 };
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason ?? new Error('aborted'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /** A deadline every polling loop checks, so none of them can spin forever. */
 export function deadline(timing: Timing): () => boolean {
   const end = Date.now() + timing.timeoutMs;

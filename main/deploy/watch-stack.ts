@@ -4,7 +4,8 @@ import type { DeployClients } from './deploy-clients.js';
 import { DeployError } from './deploy-error.js';
 import { StackEventReader, type StackEventView } from './stack-events.js';
 import { isFinal, isResourceDone, isSuccess } from '../../common/deploy/stack-status.js';
-import { deadline, sleep, type Timing } from './timing.js';
+import { sleep } from '../../lib/retry.js';
+import { deadline, type Timing } from './timing.js';
 
 export type WatchMessage =
   | { type: 'event'; event: StackEventView }
