@@ -21,9 +21,43 @@ export const ENVIRONMENT_FILE = 'environment.json';
 /** Holds `{ "command": [...] }`, the capsule's default command. */
 export const COMMAND_FILE = 'command.json';
 
+// Code points HFS+ ignores in file names, so that ".g\u200cit" is ".git" on a Mac (git's utf8.c
+// next_hfs_char).
+const HFS_IGNORABLE = /[\u200c-\u200f\u202a-\u202e\u206a-\u206f\ufeff]/g;
+
+/**
+ * The segment of `path` that git would take for its own `.git` folder, or null. Mirrors git's
+ * verify_path (read-cache.c), which `git archive` and every checkout apply: ".git" in any case
+ * (verify_dotfile); on NTFS also its 8.3 short name "git~1", trailing dots and spaces, and an
+ * alternate data stream ("::$INDEX_ALLOCATION") (path.c is_ntfs_dotgit); on HFS+ ".git" with
+ * ignorable code points inside (utf8.c is_hfs_dotgit). git applies the NTFS and HFS+ rules only
+ * where those file systems may be, but a capsule is checked out on every kind of machine.
+ */
+export function gitReservedSegment(path: string): string | null {
+  for (const segment of path.split('/')) {
+    if (/^(?:\.git|git~1)[. ]*(?::.*)?$/i.test(segment)) return segment;
+    if (/^\.git$/i.test(segment.replace(HFS_IGNORABLE, ''))) return segment;
+  }
+  return null;
+}
+
+const visible = (s: string) => s.replace(HFS_IGNORABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/** A path a commit may write: a relative path without a segment git keeps for itself. */
+export const capsulePath = relativePath.check((ctx) => {
+  const segment = gitReservedSegment(ctx.value);
+  if (segment !== null) {
+    ctx.issues.push({
+      code: 'custom',
+      input: ctx.value,
+      message: `"${visible(ctx.value)}" has the segment "${visible(segment)}", which git reserves for its own .git folder (in any case, and its NTFS and HFS+ aliases); rename it`,
+    });
+  }
+});
+
 /** A file written by a commit; `content` is UTF-8 text or base64 bytes. */
 export const fileWrite = z.strictObject({
-  path: relativePath,
+  path: capsulePath,
   content: z.string().max(16 * 1024 * 1024),
   encoding: z.enum(['utf8', 'base64']).default('utf8'),
   executable: z.boolean().default(false),

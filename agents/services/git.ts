@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 
 // The git CLI (not isomorphic-git): it is already on every host we run on (Debian package, AWS
@@ -45,16 +45,37 @@ export function git(repo: string, args: string[], input?: Buffer): Promise<Buffe
   });
 }
 
-/** Starts git with its stdout as a stream (blobs, archives); the caller pipes it on. */
-export function gitStream(repo: string, args: string[]): { stdout: Readable; child: ChildProcess; done: Promise<void> } {
+/** A git process whose stdout is read as a stream (blobs, archives). */
+export interface GitStream {
+  stdout: Readable;
+  /**
+   * Settles once git has exited: rejects with GitError on a non-zero exit. Already observed, so a
+   * caller that only reads `stdout` never leaves it as an unhandled rejection (that ended the
+   * whole agent when a client hung up mid-download and git died of EPIPE).
+   */
+  done: Promise<void>;
+  /** Ends git at once: its reader went away. */
+  kill(): void;
+}
+
+export function gitStream(repo: string, args: string[]): GitStream {
   const child = spawn('git', [...DURABLE, '-C', repo, ...args], { env: GIT_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
     if (stderr.length < 4096) stderr += d;
   });
   const done = new Promise<void>((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new GitError(`git ${args[0]} failed: ${stderr.trim()}`, code, stderr))));
+    child.on('close', (code, signal) =>
+      code === 0 ? resolve() : reject(new GitError(`git ${args[0]} failed: ${stderr.trim() || `killed by ${signal}`}`, code, stderr)),
+    );
   });
-  return { stdout: child.stdout!, child, done };
+  done.catch(() => undefined);
+  return {
+    stdout: child.stdout,
+    done,
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  };
 }

@@ -1,12 +1,15 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { awsOptions, awsSettingsFromEnv } from './aws-adapters.js';
+import { installCrashPolicy } from './crash-policy.js';
 import { startServices } from './start-services.js';
 
 // The services agent as its own process:
 //   node --import tsx agents/services/main.ts --data DIR [--port N] [--host 127.0.0.1]
 // Its first stdout line is one JSON object {"url","adminToken","workerToken","researcherToken","pid"}
-// once it listens; SIGTERM or SIGINT stops it cleanly.
+// once it listens; SIGTERM or SIGINT stops it cleanly. Errors no code handled follow crash-policy.ts.
+
+installCrashPolicy({ agent: 'benchtop services' });
 
 const USAGE = 'usage: main.ts --data DIR [--port N] [--host HOST] [--lease-ttl-ms N] [--max-wait-ms N] [--sweep-ms N] [--log-level LEVEL]';
 

@@ -18,6 +18,9 @@ export class DurationHistogram {
   }
 }
 
+/** Errors no code handled, by kind, since this process started (counted by the crash policy). */
+export const unhandledErrors = { rejection: 0, exception: 0 };
+
 export interface MetricsSnapshot {
   queues: Record<QueueName, { queued: number; running: number; workersOnline: number }>;
   byState: Record<RunState, number>;
@@ -39,5 +42,7 @@ export function prometheusText(snapshot: MetricsSnapshot, durations: DurationHis
   BUCKETS.forEach((b, i) => out.push(`benchtop_run_duration_seconds_bucket{le="${b}"} ${durations.counts[i]}`));
   out.push(`benchtop_run_duration_seconds_bucket{le="+Inf"} ${durations.count}`);
   out.push(`benchtop_run_duration_seconds_sum ${durations.sum}`, `benchtop_run_duration_seconds_count ${durations.count}`);
+  family('benchtop_unhandled_errors_total', 'counter', 'Errors no code handled since the services agent started (see crash-policy.ts); any is a bug.');
+  for (const [kind, n] of Object.entries(unhandledErrors)) out.push(`benchtop_unhandled_errors_total{kind="${kind}"} ${n}`);
   return `${out.join('\n')}\n`;
 }

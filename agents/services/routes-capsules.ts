@@ -1,8 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Readable } from 'node:stream';
 import { idParams, pageQuery } from '../protocol/common.js';
 import { capsuleFileParams, createCapsuleRequest, createCommitRequest, refQuery } from '../protocol/capsules.js';
 import type { Services } from './context.js';
-import { badInput, notFound, parseInput } from './http-error.js';
+import { GitError, type GitStream } from './git.js';
+import { gitDownload } from './git-download.js';
+import { badInput, conflict, notFound, parseInput } from './http-error.js';
 import { cursorNumber, principalOf } from './route-helpers.js';
 
 const READERS = ['admin', 'researcher', 'worker'] as const;
@@ -54,16 +57,30 @@ export function registerCapsuleRoutes(app: FastifyInstance, s: Services): void {
     const type = await repo.typeOf(commit, p['*']);
     if (type === null) throw notFound(`file ${p['*']} at ${commit.slice(0, 12)} of capsule ${p.id}`);
     if (type !== 'blob') throw badInput(`params.*: ${p['*']} is a folder; list it with GET /api/v1/capsules/${p.id}/tree`);
-    const { stdout } = repo.blobStream(commit, p['*']);
-    return reply.type('application/octet-stream').header('x-commit', commit).send(stdout);
+    const body = await download(req, repo.blobStream(commit, p['*']), `file ${p['*']} at ${commit.slice(0, 12)} of capsule ${p.id}`);
+    return reply.type('application/octet-stream').header('x-commit', commit).send(body);
   });
 
   app.get('/api/v1/capsules/:id/archive', { config: { access: READERS } }, async (req, reply) => {
     const p = parseInput(idParams, req.params, 'params');
     const q = parseInput(refQuery, req.query, 'query');
     const commit = await resolveCommit(s, p.id, q.ref);
-    const { stdout } = s.capsules.repo(p.id).archiveStream(commit);
-    return reply.type('application/x-tar').header('x-commit', commit).send(stdout);
+    const what = `version ${commit.slice(0, 12)} of capsule ${p.id}`;
+    const body = await download(req, s.capsules.repo(p.id).archiveStream(commit), what).catch((error: unknown) => {
+      // Stored before paths were checked: every worker staging a run of it would fail the same way.
+      const path = error instanceof GitError ? /invalid path '(.*)'/.exec(error.stderr)?.[1] : undefined;
+      if (path === undefined) throw error;
+      throw conflict(`${what} holds the path "${path}", which git refuses to check out (it names git's own .git folder); commit a version that deletes it (field "delete") and run that one`);
+    });
+    return reply.type('application/x-tar').header('x-commit', commit).send(body);
+  });
+}
+
+/** A git stream as a response body; a download cut off after its first bytes is only logged. */
+function download(req: FastifyRequest, git: GitStream, what: string): Promise<Readable> {
+  return gitDownload(git, (error) => {
+    if (error instanceof GitError) req.log.error({ err: error }, `git failed while sending ${what}`);
+    else req.log.info(`download of ${what} ended early: ${error.message}`);
   });
 }
 
