@@ -87,16 +87,23 @@ export class WriteQueue {
     const batch = this.pending;
     this.pending = [];
     const outcomes: Array<{ ok: boolean; value: unknown }> = [];
+    const savepoint = this.db.prepare('SAVEPOINT write');
+    const release = this.db.prepare('RELEASE write');
+    const undo = this.db.prepare('ROLLBACK TO write');
     try {
       this.db
         .transaction(() => {
           for (const write of batch) {
+            // Every write gets its savepoint, a lone one too: the batch still commits when a write
+            // throws (its outcome is that error), so the changes it made before throwing must go.
+            savepoint.run();
             try {
-              // A lone write needs no savepoint: if it fails, the whole transaction is only its own.
-              outcomes.push({ ok: true, value: batch.length === 1 ? write.fn() : this.db.transaction(write.fn)() });
+              outcomes.push({ ok: true, value: write.fn() });
             } catch (error) {
+              undo.run();
               outcomes.push({ ok: false, value: error });
             }
+            release.run();
           }
         })
         .immediate();
