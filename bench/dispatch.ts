@@ -52,43 +52,64 @@ interface SandboxFigures {
 
 async function throughSandbox(): Promise<SandboxFigures> {
   const dataDir = mkdtempSync(join(tmpdir(), 'benchtop-bench-dispatch-'));
-  const sandbox = await startLocalSandbox({ dataDir, workers: 2, example: false });
   try {
-    const client = createPlatformClient({ url: sandbox.url, token: sandbox.researcherToken });
-    const capsule = await client.createCapsule({
-      name: 'dispatch benchmark',
-      environment: { baseImage: 'debian:bookworm-slim', apt: [], pip: [], conda: [] },
-      command: ['true'],
-      files: [{ path: 'README.md', content: 'Runs `true`.\n' }],
-    });
-    const submitted = new Map<string, number>();
-    const seconds = await inFlight(IN_FLIGHT, RUNS, async () => {
-      const asked = now();
-      const run = await client.createRun({ capsuleId: capsule.id });
-      submitted.set(run.id, asked);
-      // The log stream ends when the run is finished: no polling.
-      for await (const event of client.streamLogs(run.id)) if (event.type === 'end' && event.state !== 'succeeded') throw new Error(`run ${run.id} ${event.state}`);
-    });
-    const attempts = new Map<string, AttemptTimings>();
-    for (const worker of readdirSync(join(dataDir, 'workers'))) {
-      for (const line of readFileSync(join(dataDir, 'workers', worker, TIMINGS_FILE), 'utf8').trim().split('\n')) {
-        const t = JSON.parse(line) as AttemptTimings;
-        if (t.spawnedAt !== null) attempts.set(t.runId, t);
-      }
+    const sandbox = await startLocalSandbox({ dataDir, workers: 2, example: false });
+    let submitted: Map<string, number>;
+    let seconds: number;
+    try {
+      ({ submitted, seconds } = await submitAll(sandbox.url, sandbox.researcherToken));
+    } finally {
+      // A worker appends an attempt's timings only after its completion has landed, so the log
+      // stream of the last runs can end before their line is written. Stopping drains every
+      // worker (each finishes its attempt, journal included) before the journals are read.
+      await sandbox.stop();
     }
-    const figures: SandboxFigures = { latencies: [], toLease: [], leaseToStart: [], seconds };
-    for (const [id, asked] of submitted) {
-      const attempt = attempts.get(id);
-      if (!attempt?.spawnedAt) throw new Error(`no spawn time recorded for run ${id}`);
-      figures.latencies.push(attempt.spawnedAt - asked);
-      figures.toLease.push(attempt.leasedAt - asked);
-      figures.leaseToStart.push(attempt.spawnedAt - attempt.leasedAt);
-    }
-    return figures;
+    return figuresFrom(submitted, readTimings(dataDir), seconds);
   } finally {
-    await sandbox.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+async function submitAll(url: string, token: string): Promise<{ submitted: Map<string, number>; seconds: number }> {
+  const client = createPlatformClient({ url, token });
+  const capsule = await client.createCapsule({
+    name: 'dispatch benchmark',
+    environment: { baseImage: 'debian:bookworm-slim', apt: [], pip: [], conda: [] },
+    command: ['true'],
+    files: [{ path: 'README.md', content: 'Runs `true`.\n' }],
+  });
+  const submitted = new Map<string, number>();
+  const seconds = await inFlight(IN_FLIGHT, RUNS, async () => {
+    const asked = now();
+    const run = await client.createRun({ capsuleId: capsule.id });
+    submitted.set(run.id, asked);
+    // The log stream ends when the run is finished: no polling.
+    for await (const event of client.streamLogs(run.id)) if (event.type === 'end' && event.state !== 'succeeded') throw new Error(`run ${run.id} ${event.state}`);
+  });
+  return { submitted, seconds };
+}
+
+function readTimings(dataDir: string): Map<string, AttemptTimings> {
+  const attempts = new Map<string, AttemptTimings>();
+  for (const worker of readdirSync(join(dataDir, 'workers'))) {
+    for (const line of readFileSync(join(dataDir, 'workers', worker, TIMINGS_FILE), 'utf8').trim().split('\n')) {
+      const t = JSON.parse(line) as AttemptTimings;
+      if (t.spawnedAt !== null) attempts.set(t.runId, t);
+    }
+  }
+  return attempts;
+}
+
+function figuresFrom(submitted: Map<string, number>, attempts: Map<string, AttemptTimings>, seconds: number): SandboxFigures {
+  const figures: SandboxFigures = { latencies: [], toLease: [], leaseToStart: [], seconds };
+  for (const [id, asked] of submitted) {
+    const attempt = attempts.get(id);
+    if (!attempt?.spawnedAt) throw new Error(`no spawn time recorded for run ${id}`);
+    figures.latencies.push(attempt.spawnedAt - asked);
+    figures.toLease.push(attempt.leasedAt - asked);
+    figures.leaseToStart.push(attempt.spawnedAt - attempt.leasedAt);
+  }
+  return figures;
 }
 
 const baseline = await bareSpawn();
