@@ -1,12 +1,25 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
+
+const ID_BYTES = 10;
+// One call into the CSPRNG per 409 ids instead of one per id: the per-call cost showed in the
+// submit profile. Each id still gets its own fresh 80 random bits.
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
 
 /** A new opaque id: `prefix_` + 20 lowercase hex characters (80 random bits). */
 export function newId(prefix: string): string {
-  return `${prefix}_${randomBytes(10).toString('hex')}`;
+  if (poolOffset + ID_BYTES > pool.length) {
+    pool = randomBytes(4090);
+    poolOffset = 0;
+  }
+  const id = `${prefix}_${pool.toString('hex', poolOffset, poolOffset + ID_BYTES)}`;
+  poolOffset += ID_BYTES;
+  return id;
 }
 
+/** One-shot hash: several times cheaper than createHash for the short texts hashed per request. */
 export function sha256(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  return hash('sha256', data, 'hex');
 }
 
 /** JSON with object keys sorted, so equal values always give equal text (and hashes). */

@@ -92,7 +92,8 @@ export class RunsStore {
    * or 409 (other body). `replayed` says which.
    */
   async create(body: CreateRunBody, user: User, idempotencyKey: string | undefined): Promise<{ run: Run; replayed: boolean }> {
-    const requestHash = sha256(canonicalJson(body));
+    // Only a keyed request is ever compared with an earlier one, so only it pays for the hash.
+    const requestHash = idempotencyKey ? sha256(canonicalJson(body)) : '';
     if (idempotencyKey) {
       const earlier = this.replay(user.id, idempotencyKey, requestHash);
       if (earlier) return { run: earlier, replayed: true };
@@ -109,16 +110,17 @@ export class RunsStore {
       }
       const datasets = this.pinDatasets(body);
       const resources = { ...DEFAULT_RESOURCES, ...body.resources, gpus };
+      const network = body.network ?? version.environment.network ?? false;
       this.db
         .prepare(
           `INSERT INTO runs (id, user_id, capsule_id, commit_sha, environment, environment_hash, datasets, command, parameters,
-             resources, queue, state, max_attempts, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
+             resources, queue, network, state, max_attempts, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
         )
         .run(
           id, user.id, body.capsuleId, version.commit, JSON.stringify(version.environment), sha256(canonicalJson(version.environment)),
           JSON.stringify(datasets), JSON.stringify(body.command ?? version.command), JSON.stringify(body.parameters),
-          JSON.stringify(resources), body.queue, this.config.maxAttempts, nowIso(),
+          JSON.stringify(resources), body.queue, network ? 1 : 0, this.config.maxAttempts, nowIso(),
         );
       if (idempotencyKey) {
         this.db
@@ -156,7 +158,7 @@ export class RunsStore {
     return run;
   }
 
-  /** A new queued run with exactly the record of `id`: commit, environment (and the image it ran), datasets, command, parameters, resources, queue. */
+  /** A new queued run with exactly the record of `id`: commit, environment (and the image it ran), datasets, command, parameters, resources, queue, network. */
   async rerun(id: string, user: User): Promise<Run> {
     const newRunId = newId('run');
     const run = await this.writes.run(() => {
@@ -164,12 +166,12 @@ export class RunsStore {
       this.db
         .prepare(
           `INSERT INTO runs (id, user_id, capsule_id, commit_sha, environment, environment_hash, image_digest, datasets, command, parameters,
-             resources, queue, state, max_attempts, created_at, rerun_of)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+             resources, queue, network, state, max_attempts, created_at, rerun_of)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
         )
         .run(
           newRunId, user.id, src.capsule_id, src.commit_sha, src.environment, src.environment_hash, src.image_digest, src.datasets, src.command,
-          src.parameters, src.resources, src.queue, this.config.maxAttempts, nowIso(), src.id,
+          src.parameters, src.resources, src.queue, src.network, this.config.maxAttempts, nowIso(), src.id,
         );
       return this.get(newRunId);
     });
