@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { queueName } from '../protocol/index.js';
+import { installCrashPolicy } from './crash-policy.js';
 import { createDockerRuntime } from './runtimes/docker-runtime.js';
 import { createProcessRuntime } from './runtimes/process-runtime.js';
 import type { Runtime } from './runtimes/runtime.js';
@@ -11,6 +12,9 @@ const USAGE = `usage: node --import tsx agents/worker/main.ts --url URL --token-
     [--queue cpu|gpu] [--runtime process|docker] [--worker-id ID] [--poll-ms N]
     [--drain-grace-ms N] [--kill-grace-ms N] [--no-isolation] [--hide DIR]...
     [--registry ECR_URI] [--instance-type T] [--hourly-cost USD]`;
+
+// Errors no code handled: see crash-policy.ts.
+installCrashPolicy();
 
 function fail(message: string): never {
   process.stderr.write(`worker: ${message}\n${USAGE}\n`);
