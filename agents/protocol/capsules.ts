@@ -10,6 +10,8 @@ export const environmentSpec = z.strictObject({
   apt: z.array(packageName).max(500).default([]),
   pip: z.array(packageName).max(500).default([]),
   conda: z.array(packageName).max(500).default([]),
+  /** Runs of this capsule get network access unless a run says otherwise (not part of the image). */
+  network: z.boolean().optional(),
 });
 export type EnvironmentSpec = z.infer<typeof environmentSpec>;
 

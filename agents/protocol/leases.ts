@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { commitSha, id, queueName, sha256Hex, timestamp } from './common.js';
 import { command, environmentSpec } from './capsules.js';
-import { datasetPin, parameters, resources } from './runs.js';
+import { datasetPin, parameters, resources, runIsolation } from './runs.js';
 import { resultsManifest } from './results.js';
 
 /**
@@ -33,6 +33,8 @@ export const runSpec = z.object({
   parameters,
   resources,
   queue: queueName,
+  /** Give the run network access; a worker that cannot withhold it says so in `isolation`. */
+  network: z.boolean().default(false),
   /** 1 for the first attempt. */
   attempt: z.number().int(),
 });
@@ -55,6 +57,8 @@ export type Lease = z.infer<typeof lease>;
 export const heartbeatRequest = z.strictObject({
   fencingToken: z.number().int().min(1),
   started: z.boolean().default(false),
+  /** With `started`: how the worker confined the run (kept on the run record). */
+  isolation: runIsolation.optional(),
 });
 export type HeartbeatRequest = z.input<typeof heartbeatRequest>;
 
@@ -75,6 +79,8 @@ export const completeRequest = z.strictObject({
   error: z.string().max(4000).optional(),
   /** Image digest the docker runtime ran. */
   imageDigest: z.string().max(300).optional(),
+  /** How the worker confined the run, if its started heartbeat did not say (kept on the run record). */
+  isolation: runIsolation.optional(),
 });
 export type CompleteRequest = z.input<typeof completeRequest>;
 

@@ -43,7 +43,12 @@ export const datasetRequest = z.strictObject({
 export const datasetPin = z.object({ datasetId: id, version: sha256Hex, mount: z.string() });
 export type DatasetPin = z.infer<typeof datasetPin>;
 
-/** POST /api/v1/runs (admin, researcher), header `Idempotency-Key` (optional, ≤ 200 chars): same key + same body → the same run (200); same key + other body → 409. */
+/**
+ * POST /api/v1/runs (admin, researcher) → 201 with the new run. Header `Idempotency-Key` (optional,
+ * ≤ 200 chars, per user, kept 24 hours): same key + same body → 200 with the run the key made and
+ * `Idempotent-Replayed: true` (nothing new is created); same key + other body → 409; after 24 hours
+ * the key is forgotten and makes a new run.
+ */
 export const createRunRequest = z.strictObject({
   capsuleId: id,
   ref: gitRef.optional(),
@@ -52,9 +57,37 @@ export const createRunRequest = z.strictObject({
   datasets: z.array(datasetRequest).max(50).default([]),
   queue: queueName.default('cpu'),
   resources: resourcesRequest.default({}),
+  /** Network access for the run; omitted: what the capsule's environment asks (`network`), else none. */
+  network: z.boolean().optional(),
 });
 export type CreateRunRequest = z.input<typeof createRunRequest>;
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+export const IDEMPOTENT_REPLAYED_HEADER = 'idempotent-replayed';
+
+/** A limit the operating system enforced on the run. */
+export const runLimit = z.object({
+  resource: z.enum(['memory', 'cpu-time', 'processes', 'cpus']),
+  value: z.number(),
+  /** MB (per process unless `via` says otherwise), CPU-seconds per process, processes, CPUs. */
+  unit: z.string().max(20),
+  /** The mechanism, e.g. "ulimit -d (RLIMIT_DATA)", "docker --memory". */
+  via: z.string().max(200),
+});
+export type RunLimit = z.infer<typeof runLimit>;
+
+/** How a worker confined an attempt of a run, as it reported it when the command started. */
+export const runIsolation = z.object({
+  /** `none`: the run had every right the worker's user has (no sandbox on that machine). */
+  kind: z.enum(['container', 'bubblewrap', 'sandbox-exec', 'none']),
+  /** Whether the run could reach the network (a run that asked for none may still have it under `none`). */
+  network: z.boolean(),
+  /** One plain sentence for people. */
+  summary: z.string().max(1000),
+  limits: z.array(runLimit).max(10),
+  /** What could not be limited there, and why. */
+  unlimited: z.array(z.string().max(300)).max(10),
+});
+export type RunIsolation = z.infer<typeof runIsolation>;
 
 /** A run record; immutable once finished. */
 export const run = z.object({
@@ -71,6 +104,10 @@ export const run = z.object({
   parameters,
   resources,
   queue: queueName,
+  /** Whether the run asked for network access (its request, else its capsule's environment). */
+  network: z.boolean(),
+  /** How its latest attempt was confined; null before a worker started it. */
+  isolation: runIsolation.nullable(),
   state: runState,
   /** Why a queued run has not started, in plain words; null otherwise. */
   waitingReason: z.string().nullable(),

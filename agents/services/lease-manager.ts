@@ -3,7 +3,7 @@ import type { QueueName } from '../protocol/common.js';
 import type { completeRequest, Lease, leaseRequest } from '../protocol/leases.js';
 import type { LogLineUpload } from '../protocol/logs.js';
 import type { FileEntry } from '../protocol/datasets.js';
-import type { Run, RunState } from '../protocol/runs.js';
+import type { Run, RunIsolation, RunState } from '../protocol/runs.js';
 import type { Db, WriteQueue } from './db.js';
 import { badInput, conflict, notFound } from './http-error.js';
 import { newId, nowIso } from './ids.js';
@@ -108,7 +108,8 @@ export class LeaseManager {
       expiresAt: new Date(expiresAt).toISOString(),
       run: {
         runId: run.id, capsuleId: run.capsuleId, commit: run.commit, environment: run.environment, environmentHash: run.environmentHash,
-        imageDigest: run.imageDigest, datasets: run.datasets, command: run.command, parameters: run.parameters, resources: run.resources, queue: run.queue, attempt,
+        imageDigest: run.imageDigest, datasets: run.datasets, command: run.command, parameters: run.parameters, resources: run.resources, queue: run.queue,
+        network: run.network, attempt,
       },
     };
   }
@@ -144,24 +145,24 @@ export class LeaseManager {
       return null;
     }
     this.db
-      .prepare("UPDATE runs SET state = 'queued', lease_id = NULL, worker_id = NULL, worker_instance_type = NULL, hourly_cost_usd = NULL, leased_at = NULL, started_at = NULL WHERE n = ?")
+      .prepare("UPDATE runs SET state = 'queued', lease_id = NULL, worker_id = NULL, worker_instance_type = NULL, hourly_cost_usd = NULL, leased_at = NULL, started_at = NULL, isolation = NULL WHERE n = ?")
       .run(run.n);
     return run.queue;
   }
 
   private finish(
     run: RunRow,
-    outcome: { state: RunState; exitCode: number | null; error: string | null; results: FileEntry[] | null; imageDigest: string | null },
+    outcome: { state: RunState; exitCode: number | null; error: string | null; results: FileEntry[] | null; imageDigest: string | null; isolation?: RunIsolation },
   ): void {
     const finishedAt = this.now();
     const from = run.started_at ?? run.leased_at;
     const hours = from ? Math.max(0, finishedAt - Date.parse(from)) / 3_600_000 : 0;
     const cost = run.hourly_cost_usd === null ? null : Math.round(hours * run.hourly_cost_usd * 1e6) / 1e6;
     this.db
-      .prepare('UPDATE runs SET state = ?, exit_code = ?, error = ?, results = ?, image_digest = coalesce(?, image_digest), finished_at = ?, cost_usd = ? WHERE n = ?')
+      .prepare('UPDATE runs SET state = ?, exit_code = ?, error = ?, results = ?, image_digest = coalesce(?, image_digest), isolation = coalesce(isolation, ?), finished_at = ?, cost_usd = ? WHERE n = ?')
       .run(
         outcome.state, outcome.exitCode, outcome.error, outcome.results ? JSON.stringify({ files: outcome.results }) : null,
-        outcome.imageDigest, new Date(finishedAt).toISOString(), cost, run.n,
+        outcome.imageDigest, outcome.isolation ? JSON.stringify(outcome.isolation) : null, new Date(finishedAt).toISOString(), cost, run.n,
       );
     const finished = this.runs.get(run.id);
     setImmediate(() => this.emitFinished(finished));
@@ -183,15 +184,15 @@ export class LeaseManager {
     return { lease, run };
   }
 
-  /** Extends the lease; `started` marks the run running. Answers whether the worker must cancel. */
-  async heartbeat(leaseId: string, fencingToken: number, started: boolean): Promise<{ cancel: boolean; expiresAt: string }> {
+  /** Extends the lease; `started` marks the run running and keeps how it is confined. Answers whether the worker must cancel. */
+  async heartbeat(leaseId: string, fencingToken: number, started: boolean, isolation?: RunIsolation): Promise<{ cancel: boolean; expiresAt: string }> {
     return this.writes.run(() => {
       const { lease, run } = this.live(leaseId, fencingToken);
       this.presence.seen(lease.worker_id, run.queue);
       const expiresAt = this.now() + this.config.leaseTtlMs;
       this.db.prepare('UPDATE leases SET expires_at_ms = ? WHERE n = ?').run(expiresAt, lease.n);
       if (started && run.state === 'leased') {
-        this.db.prepare("UPDATE runs SET state = 'running', started_at = ? WHERE n = ?").run(nowIso(), run.n);
+        this.db.prepare("UPDATE runs SET state = 'running', started_at = ?, isolation = ? WHERE n = ?").run(nowIso(), isolation ? JSON.stringify(isolation) : null, run.n);
       }
       return { cancel: run.cancel_requested === 1, expiresAt: new Date(expiresAt).toISOString() };
     });
@@ -273,6 +274,7 @@ export class LeaseManager {
         error: body.error ?? (body.state === 'cancelled' ? 'cancelled by user' : null),
         results: files,
         imageDigest: body.imageDigest ?? null,
+        ...(body.isolation ? { isolation: body.isolation } : {}),
       });
       return this.runs.get(run.id);
     });

@@ -74,4 +74,16 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (lease_id, path)
   ) STRICT, WITHOUT ROWID;
   `,
+  // Runs get network only when they ask. Runs recorded before had it unless they opted out with
+  // the reserved parameter "network": false, and say so; the immutability trigger is lifted for
+  // that backfill alone, inside this migration's transaction.
+  `
+  ALTER TABLE runs ADD COLUMN network INTEGER NOT NULL DEFAULT 0 CHECK (network IN (0, 1));
+  ALTER TABLE runs ADD COLUMN isolation TEXT;
+  DROP TRIGGER runs_finished_are_immutable;
+  UPDATE runs SET network = CASE WHEN json_extract(parameters, '$.network') IN (0, 'false') THEN 0 ELSE 1 END;
+  CREATE TRIGGER runs_finished_are_immutable BEFORE UPDATE ON runs
+    WHEN OLD.state IN ('succeeded', 'failed', 'cancelled')
+    BEGIN SELECT RAISE(ABORT, 'a finished run is immutable'); END;
+  `,
 ];

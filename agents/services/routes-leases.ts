@@ -30,7 +30,7 @@ export function registerLeaseRoutes(app: FastifyInstance, s: Services): void {
   app.post('/api/v1/leases/:id/heartbeat', { config: { access: WORKER } }, async (req) => {
     const p = parseInput(leaseParams, req.params, 'params');
     const body = parseInput(heartbeatRequest, req.body, 'body');
-    return s.leases.heartbeat(p.id, body.fencingToken, body.started);
+    return s.leases.heartbeat(p.id, body.fencingToken, body.started, body.isolation);
   });
 
   app.post('/api/v1/leases/:id/logs', { config: { access: WORKER } }, async (req) => {

@@ -1,7 +1,7 @@
 import type { EnvironmentSpec } from '../protocol/capsules.js';
 import type { QueueName } from '../protocol/common.js';
 import type { ResultsManifest } from '../protocol/results.js';
-import type { DatasetPin, Parameters, Resources, Run, RunState } from '../protocol/runs.js';
+import type { DatasetPin, Parameters, Resources, Run, RunIsolation, RunState } from '../protocol/runs.js';
 
 /** A row of the runs table as SQLite gives it back. */
 export interface RunRow {
@@ -11,6 +11,7 @@ export interface RunRow {
   lease_id: string | null; worker_id: string | null; worker_instance_type: string | null; hourly_cost_usd: number | null;
   created_at: string; leased_at: string | null; started_at: string | null; finished_at: string | null;
   exit_code: number | null; error: string | null; results: string | null; cost_usd: number | null; rerun_of: string | null;
+  network: number; isolation: string | null;
 }
 
 export const FINISHED = new Set<RunState>(['succeeded', 'failed', 'cancelled']);
@@ -28,6 +29,8 @@ export function toRun(r: RunRow, waitingReason: (queue: QueueName) => string): R
     parameters: JSON.parse(r.parameters) as Parameters,
     resources: JSON.parse(r.resources) as Resources,
     queue: r.queue,
+    network: r.network === 1,
+    isolation: r.isolation ? (JSON.parse(r.isolation) as RunIsolation) : null,
     state: r.state,
     waitingReason: r.state === 'queued' ? waitingReason(r.queue) : null,
     cancelRequested: r.cancel_requested === 1,

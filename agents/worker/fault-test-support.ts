@@ -1,6 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { createPlatformClient, type PlatformClient } from '../protocol/client.js';
 import { FINISHED_STATES, type Run } from '../protocol/index.js';
 import { startLocalSandbox, type LocalSandbox } from '../../main/platform/local-sandbox.js';
@@ -56,4 +59,42 @@ export function waitForState(client: PlatformClient, runId: string, states: read
     const run = await client.getRun(runId);
     return states.includes(run.state) ? run : null;
   }, timeoutMs);
+}
+
+export interface WorkerProcess {
+  pid: number;
+  /** The worker's announcement (first stdout line). */
+  ready: Promise<{ runtime: string }>;
+  exited: Promise<void>;
+  /** SIGKILL to the worker process alone, as the OOM killer or a crash would end it. */
+  kill(): void;
+}
+
+/** A worker agent started by hand, with its own environment (tests: a fake HOME). */
+export function startWorkerProcess(args: readonly string[], env: NodeJS.ProcessEnv): WorkerProcess {
+  const entry = fileURLToPath(new URL('./main.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), entry, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stderr: string[] = [];
+  child.stderr.on('data', (c: Buffer) => stderr.push(c.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const ready = new Promise<{ runtime: string }>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line) as { runtime: string }));
+    void exited.then(() => reject(new Error(`the worker exited before it was ready: ${stderr.join('')}`)));
+  });
+  ready.catch(() => undefined);
+  return { pid: child.pid as number, ready, exited, kill: () => child.kill('SIGKILL') };
+}
+
+/** Processes on this machine whose command line contains `marker`. */
+export function processesWith(marker: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker)) found.push(Number(entry));
+    } catch {
+      // It ended while we looked.
+    }
+  }
+  return found;
 }

@@ -1,4 +1,4 @@
-import type { HeartbeatRequest, HeartbeatResponse } from '../protocol/index.js';
+import type { HeartbeatRequest, HeartbeatResponse, RunIsolation } from '../protocol/index.js';
 
 export interface HeartbeatOptions {
   send(body: HeartbeatRequest): Promise<HeartbeatResponse>;
@@ -18,6 +18,7 @@ export class Heartbeat {
   private timer: NodeJS.Timeout | null = null;
   private expiresAt: number;
   private started = false;
+  private isolation: RunIsolation | undefined;
   private stopped = false;
   private inFlight: Promise<void> | null = null;
 
@@ -31,9 +32,10 @@ export class Heartbeat {
     this.timer = setTimeout(() => void this.beat(), Math.max(this.options.heartbeatMs / 2, 10));
   }
 
-  /** Marks the run started on the server right away. */
-  markStarted(): void {
+  /** Marks the run started on the server right away, with how it is confined. */
+  markStarted(isolation: RunIsolation): void {
     this.started = true;
+    this.isolation = isolation;
     if (this.timer) clearTimeout(this.timer);
     void (this.inFlight ?? Promise.resolve()).then(() => this.beat());
   }
@@ -43,7 +45,7 @@ export class Heartbeat {
     if (this.inFlight) return this.inFlight;
     this.inFlight = (async () => {
       try {
-        const answer = await this.options.send({ fencingToken: this.options.fencingToken, started: this.started });
+        const answer = await this.options.send({ fencingToken: this.options.fencingToken, started: this.started, ...(this.isolation ? { isolation: this.isolation } : {}) });
         this.expiresAt = Date.parse(answer.expiresAt);
         if (answer.cancel && !this.stopped) this.options.onCancel();
       } catch (error) {

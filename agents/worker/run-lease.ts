@@ -2,10 +2,11 @@ import { appendFileSync, createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { PlatformError, type PlatformClient } from '../protocol/client.js';
-import type { CompleteRequest, Lease } from '../protocol/index.js';
+import type { CompleteRequest, Lease, RunIsolation } from '../protocol/index.js';
 import { Heartbeat } from './heartbeat.js';
 import { LogShipper } from './log-shipper.js';
 import { collectResults, uploadResults } from './results-upload.js';
+import { recordProcessGroup } from './run-process-groups.js';
 import { stopChild, type ChildExit, type PreparedEnvironment, type Runtime, type RunningChild } from './runtimes/runtime.js';
 import { removeRunFolder, type RunStager, type StagedRun } from './staging.js';
 
@@ -44,13 +45,6 @@ export const TIMINGS_FILE = 'timings.jsonl';
 
 class Abandoned extends Error {}
 
-/**
- * The protocol has no network switch on runs yet, so a run opts out of network access with this
- * reserved parameter (`"network": false`); it defaults to on (docker: a bridge without a route to
- * the instance metadata service).
- */
-export const NETWORK_PARAMETER = 'network';
-
 /** A network failure or a 5xx: worth retrying, and no verdict on the run. */
 function isTransient(error: unknown): boolean {
   if (!(error instanceof PlatformError)) return false;
@@ -59,11 +53,6 @@ function isTransient(error: unknown): boolean {
 
 function reopen(staged: StagedRun, path: string): ReadableStream<Uint8Array> {
   return Readable.toWeb(createReadStream(join(staged.results, path))) as ReadableStream<Uint8Array>;
-}
-
-function wantsNetwork(lease: Lease): boolean {
-  const value = lease.run.parameters[NETWORK_PARAMETER];
-  return !(value === false || value === 'false' || value === 0);
 }
 
 interface StopReason {
@@ -111,6 +100,7 @@ export function runLease(options: RunLeaseOptions): LeaseExecution {
   };
 
   let stagedRoot: string | null = null;
+  let isolation: RunIsolation | null = null;
 
   async function execute(): Promise<CompleteRequest> {
     let environment: PreparedEnvironment | null = null;
@@ -130,13 +120,16 @@ export function runLease(options: RunLeaseOptions): LeaseExecution {
         command: lease.run.command,
         env,
         mounts: staged,
-        network: wantsNetwork(lease),
+        network: lease.run.network,
         resources: lease.run.resources,
         environment,
       });
       child = running;
       timings.spawnedAt = running.startedAt;
-      heartbeat.markStarted();
+      if (running.processGroup !== undefined) recordProcessGroup(staged.root, running.processGroup);
+      isolation = running.isolation;
+      heartbeat.markStarted(running.isolation);
+      shipper.note(`isolation: ${running.isolation.summary}`);
       if (stopReason) stopping = stopChild(running, stopReason.kind === 'lost' ? 0 : options.killGraceMs);
       const timeout = setTimeout(() => stop('timeout', `timed out after ${lease.run.resources.timeoutSeconds} s`), lease.run.resources.timeoutSeconds * 1000);
       const outputs = Promise.all([shipper.attach(running.stdout, 'stdout'), shipper.attach(running.stderr, 'stderr')]);
@@ -145,7 +138,7 @@ export function runLease(options: RunLeaseOptions): LeaseExecution {
       timings.exitedAt = performance.timeOrigin + performance.now();
       await outputs;
       checkLease();
-      const base = { fencingToken: token, exitCode: exit.exitCode, ...(environment.digest ? { imageDigest: environment.digest } : {}) };
+      const base = { fencingToken: token, exitCode: exit.exitCode, isolation: running.isolation, ...(environment.digest ? { imageDigest: environment.digest } : {}) };
       const results = await uploadRunResults(staged);
       checkLease();
       const reason = stopReason;
@@ -161,7 +154,7 @@ export function runLease(options: RunLeaseOptions): LeaseExecution {
       if (isTransient(error)) throw new Abandoned(`the platform could not be reached: ${(error as Error).message}`);
       const message = error instanceof Error ? error.message : String(error);
       shipper.note(message);
-      return { fencingToken: token, state: 'failed', exitCode: null, error: message };
+      return { fencingToken: token, state: 'failed', exitCode: null, error: message, ...(isolation ? { isolation } : {}) };
     }
   }
 

@@ -77,7 +77,8 @@ describe('worker agent', () => {
     // stdout and stderr are separate pipes, so only each stream's own order is defined.
     const lines = logs.map((l) => [l.stream, l.text]);
     expect(lines[0]).toEqual(['stderr', expect.stringMatching(/^benchtop: attempt 1 on in-process: process \(.+\), environment [0-9a-f]{12} \(host programs; the spec is recorded, not installed\)$/)]);
-    if (probeBubblewrap()) expect(lines).toHaveLength(3);
+    expect(lines[1]).toEqual(['stderr', expect.stringMatching(/^benchtop: isolation: /)]);
+    if (probeBubblewrap()) expect(lines).toHaveLength(4);
     expect(lines).toEqual(expect.arrayContaining([['stdout', 'hi'], ['stderr', 'to-stderr']]));
   });
 
@@ -94,9 +95,23 @@ describe('worker agent', () => {
     expect(done).toMatchObject({ state: 'failed', error: 'timed out after 1 s' });
   });
 
-  it.runIf(probeBubblewrap())('cuts the network of a run that asks for none', async () => {
-    const capsule = await shellCapsule(client, 'offline', "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' > /results/interfaces.txt\n");
-    const done = await waitForState(client, (await client.createRun({ capsuleId: capsule.id, parameters: { network: false } })).id);
-    expect(await (await client.resultFile(done.id, 'interfaces.txt')).text()).toBe('lo\n');
+  it.runIf(probeBubblewrap())('gives a run no network unless it or its capsule asks for it', async () => {
+    const script = "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' > /results/interfaces.txt\n";
+    const interfaces = async (run: { id: string }) => (await (await client.resultFile((await waitForState(client, run.id)).id, 'interfaces.txt')).text()).trim().split('\n');
+    const plain = await shellCapsule(client, 'offline', script);
+    expect(await interfaces(await client.createRun({ capsuleId: plain.id }))).toEqual(['lo']);
+    expect((await interfaces(await client.createRun({ capsuleId: plain.id, network: true }))).length).toBeGreaterThan(1);
+    const online = await client.createCapsule({
+      name: 'online',
+      environment: { baseImage: 'debian:bookworm-slim', apt: [], pip: [], conda: [], network: true },
+      command: ['sh', '/code/run.sh'],
+      files: [{ path: 'run.sh', content: script }],
+    });
+    const asked = await client.createRun({ capsuleId: online.id });
+    expect(asked.network).toBe(true);
+    expect((await interfaces(asked)).length).toBeGreaterThan(1);
+    const declined = await client.createRun({ capsuleId: online.id, network: false });
+    expect(declined.network).toBe(false);
+    expect(await interfaces(declined)).toEqual(['lo']);
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createPlatformClient, PlatformError, type PlatformClient } from '../protocol/client.js';
 import { API_PREFIX, lease as leaseSchema, type Lease, type LeaseRequest, type QueueName } from '../protocol/index.js';
 import { runLease, type LeaseExecution } from './run-lease.js';
+import { sweepStaleRunGroups } from './run-process-groups.js';
 import type { Runtime } from './runtimes/runtime.js';
 import { removeRunFolder, RunStager } from './staging.js';
 
@@ -54,7 +55,9 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const workerId = options.workerId ?? `${hostname()}-${process.pid}`;
   await mkdir(options.workDir, { recursive: true });
   // A work folder belongs to one worker: whatever runs/ holds now was left by a previous process
-  // that died mid-run, and its leases are long gone or about to lapse.
+  // that died mid-run, and its leases are long gone or about to lapse. Its runs die with it, but
+  // a run whose supervisor was killed too would go on: end those first.
+  sweepStaleRunGroups(join(options.workDir, 'runs'), log);
   await removeRunFolder(join(options.workDir, 'runs'));
   const stager = new RunStager(options.workDir, client);
   const pollWaitMs = options.pollWaitMs ?? 20_000;

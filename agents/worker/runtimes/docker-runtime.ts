@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { createImageBuilder } from './docker-images.js';
 import { runCommand } from './run-command.js';
+import type { RunIsolation } from '../../protocol/runs.js';
+import { PROCESS_LIMIT } from './resource-limits.js';
 import type { ChildExit, Runtime, RuntimeRequest, RunningChild } from './runtime.js';
 
 const METADATA_ADDRESS = '169.254.169.254/32';
@@ -39,7 +41,7 @@ export function dockerRunArgs(request: RuntimeRequest, options: { networkName: s
     '--read-only',
     '--cap-drop', 'ALL',
     '--security-opt', 'no-new-privileges',
-    '--pids-limit', '4096',
+    '--pids-limit', String(PROCESS_LIMIT),
     // "none" or our own bridge, whose route to the metadata address is dropped; never "host".
     '--network', request.network ? options.networkName : 'none',
     '--mount', mountArg(request.mounts.code, '/code', true),
@@ -59,6 +61,22 @@ export function dockerRunArgs(request: RuntimeRequest, options: { networkName: s
   for (const [name, value] of Object.entries(env)) args.push('--env', `${name}=${value}`);
   args.push('--', image, ...request.command);
   return args;
+}
+
+/** What dockerRunArgs gives a run, for its record. */
+export function containerIsolation(request: RuntimeRequest): RunIsolation {
+  const { cpus, memoryMb } = request.resources;
+  return {
+    kind: 'container',
+    network: request.network,
+    summary: `docker container: read-only image, /code and /data read-only, capabilities dropped; ${request.network ? 'network on (a bridge without the instance metadata service)' : 'no network'}`,
+    limits: [
+      ...(memoryMb ? [{ resource: 'memory' as const, value: memoryMb, unit: 'MB', via: 'docker --memory (cgroup, all processes)' }] : []),
+      ...(cpus ? [{ resource: 'cpus' as const, value: cpus, unit: 'CPUs', via: 'docker --cpus (cgroup)' }] : []),
+      { resource: 'processes', value: PROCESS_LIMIT, unit: 'processes', via: 'docker --pids-limit (cgroup)' },
+    ],
+    unlimited: [],
+  };
 }
 
 /**
@@ -107,6 +125,7 @@ export async function createDockerRuntime(options: DockerRuntimeOptions = {}): P
             stdout: child.stdout,
             stderr: child.stderr,
             exit,
+            isolation: containerIsolation(request),
             // Signalling the client would orphan the container; ask the engine instead.
             signal(signal) {
               void runCommand(docker, ['kill', '--signal', signal, containerName]).catch(() => undefined);

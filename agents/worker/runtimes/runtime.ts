@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { EnvironmentSpec } from '../../protocol/capsules.js';
+import type { RunIsolation } from '../../protocol/runs.js';
 
 /** Host folders a run sees as /code (read-only), /data (read-only) and /results (writable). */
 export interface RunMounts {
@@ -14,6 +15,7 @@ export interface RunResources {
   cpus?: number;
   memoryMb?: number;
   gpus?: number;
+  timeoutSeconds?: number;
 }
 
 export interface RuntimeRequest {
@@ -41,6 +43,10 @@ export interface RunningChild {
   readonly stdout: Readable;
   readonly stderr: Readable;
   readonly exit: Promise<ChildExit>;
+  /** How the run is confined, for its record and log. */
+  readonly isolation: RunIsolation;
+  /** The run's process group on this machine (recorded so that a later worker can sweep it). */
+  readonly processGroup?: number;
   /** Sends a signal to everything the run started; never throws once the run is gone. */
   signal(signal: NodeJS.Signals): void;
 }

@@ -25,11 +25,13 @@ export function startSandboxForApp(
   const workers = Number(env.BENCHTOP_SANDBOX_WORKERS ?? 1);
   const started: Promise<LocalSandbox> = startLocalSandbox({
     dataDir: path.join(dataDir, 'sandbox'),
+    // Runs must not see the app's own files either (browser mode keeps platform tokens there).
+    workerArgs: ['--hide', dataDir],
     workers: Number.isInteger(workers) && workers >= 0 && workers <= 16 ? workers : 1,
     ...(launcher ? { launcher } : {}),
   });
   const platform = started.then(
-    (s) => ({ url: s.url, token: s.researcherToken }),
+    (s) => ({ url: s.url, token: s.researcherToken, status: () => s.status() }),
     (error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
       log(`benchtop: the local sandbox did not start: ${message}`);

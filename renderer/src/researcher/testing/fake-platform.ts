@@ -67,6 +67,8 @@ export function makeRun(over: Partial<Run> = {}): Run {
     parameters: {},
     resources: { cpus: 1, memoryMb: 2048, gpus: 0, timeoutSeconds: 3600 },
     queue: 'cpu',
+    network: false,
+    isolation: null,
     state: 'succeeded',
     waitingReason: null,
     cancelRequested: false,
