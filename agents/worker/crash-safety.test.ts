@@ -4,7 +4,7 @@ import { FINISHED_STATES, type Run } from '../protocol/index.js';
 import { shellCapsule, startFaultSandbox, waitFor, type FaultSandbox } from './fault-test-support.js';
 
 const RUNS = 50;
-// At most 10, so that the sandbox's restart budget (10 a minute per worker) always holds.
+// At most 10, so that the sandbox's restart backoff (doubling on each quick death of a worker) keeps up.
 const MAX_KILLS = 10;
 let platform: FaultSandbox;
 

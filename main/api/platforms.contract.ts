@@ -57,6 +57,22 @@ export const setActivePlatform = defineCall('platforms:set-active', {
   output: platformInfo,
 });
 
+/** One agent process of the local sandbox, as the app's supervisor sees it. */
+export const sandboxAgentStatus = z.object({
+  /** "services", or the worker's id ("sandbox-w1"). */
+  name: z.string(),
+  /** `restarting`: it died on its own and is started again after a backoff. */
+  state: z.enum(['starting', 'running', 'restarting', 'stopped']),
+  /** How often it was started again since the app started the sandbox. */
+  restarts: z.number().int().min(0),
+  /** How the last process ended ("killed by SIGKILL", "exited with code 70") and when; null if none did. */
+  lastExit: z.object({ how: z.string(), at: z.string() }).nullable(),
+});
+export type SandboxAgentStatus = z.infer<typeof sandboxAgentStatus>;
+
+export const sandboxStatus = z.object({ services: sandboxAgentStatus, workers: z.array(sandboxAgentStatus) });
+export type SandboxStatus = z.infer<typeof sandboxStatus>;
+
 /** The active platform and whether it answers, for the header badge. */
 export const platformStatus = defineCall('platforms:status', {
   input: z.void().or(z.object({}).strict()),
@@ -67,6 +83,8 @@ export const platformStatus = defineCall('platforms:status', {
     version: z.string().optional(),
     user: z.object({ id: z.string(), name: z.string(), role: z.string() }).optional(),
     queues: z.object({ cpu: z.object({ queued: z.number(), running: z.number(), workersOnline: z.number() }), gpu: z.object({ queued: z.number(), running: z.number(), workersOnline: z.number() }) }).optional(),
+    /** The local sandbox's own processes, when the local sandbox is the active platform. */
+    sandbox: sandboxStatus.optional(),
   }),
 });
 export type PlatformStatus = z.infer<typeof platformStatus.output>;

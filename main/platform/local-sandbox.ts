@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { createPlatformClient } from '../../agents/protocol/client.js';
 import { tokenFile } from '../../agents/services/token-files.js';
+import type { SandboxStatus } from '../api/platforms.contract.js';
 import type { AgentLauncher } from './agent-launcher.js';
-import { startAgent, type AgentProcess } from './child-processes.js';
+import { AgentSupervisor } from './agent-supervisor.js';
+import { startAgent } from './child-processes.js';
 import { ensureExampleCapsule } from './example-capsule.js';
-
 
 /** The first stdout line of agents/services/main.ts. */
 const servicesAnnouncement = z.object({ url: z.string().url(), adminToken: z.string().min(1), researcherToken: z.string().min(1) });
@@ -33,12 +34,10 @@ export interface LocalSandbox {
   researcherToken: string;
   /** Process ids, for fault tests: the services agent and the current worker processes. */
   pids(): { services: number; workers: Array<{ workerId: string; pid: number }> };
+  /** Each agent as its supervisor sees it: running, restarting after a crash, how often. */
+  status(): SandboxStatus;
   stop(): Promise<void>;
 }
-
-// A worker that dies on its own is started again, but a worker that keeps dying is left down
-// rather than spinning: its log says why.
-const RESTART_DELAY_MS = 500;
 
 const workerIdOf = (index: number) => `sandbox-w${index + 1}`;
 
@@ -46,11 +45,11 @@ const workerIdOf = (index: number) => `sandbox-w${index + 1}`;
 // itself gets WORKER_STOP_MS before SIGKILL, so it always has time to hand back cleanly.
 const WORKER_DRAIN_MS = 10_000;
 const WORKER_STOP_MS = 15_000;
-const MAX_RESTARTS_PER_MINUTE = 10;
 
 /**
  * The platform on this machine: the services agent and `workers` worker agents (process runtime),
- * each its own process on 127.0.0.1. Starting again on the same data folder keeps everything.
+ * each its own process on 127.0.0.1, each started again (with backoff) when it dies on its own.
+ * Starting again on the same data folder keeps everything.
  */
 export async function startLocalSandbox(options: LocalSandboxOptions): Promise<LocalSandbox> {
   const { dataDir } = options;
@@ -58,15 +57,20 @@ export async function startLocalSandbox(options: LocalSandboxOptions): Promise<L
   const logsDir = join(dataDir, 'logs');
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   await mkdir(logsDir, { recursive: true });
+  const log = (message: string) => void appendFile(join(logsDir, 'sandbox.log'), `${new Date().toISOString()} ${message}\n`).catch(() => undefined);
 
   const agentOptions = { ...(options.launcher ? { launcher: options.launcher } : {}) };
-  const services = startAgent('services', ['--data', servicesDir, '--port', String(options.port ?? 0), ...(options.servicesArgs ?? [])], join(logsDir, 'services.log'), agentOptions);
-  let stopping = false;
-  const workers: Array<AgentProcess | null> = [];
+  // A restarted services agent listens where the first one did: the workers and the app keep its URL.
+  let port = options.port ?? 0;
+  const services = new AgentSupervisor({
+    name: 'services',
+    launch: () => startAgent('services', ['--data', servicesDir, '--port', String(port), ...(options.servicesArgs ?? [])], join(logsDir, 'services.log'), agentOptions),
+    log,
+  });
+  const workers: AgentSupervisor[] = [];
   const stopAll = async () => {
-    stopping = true;
     // Workers first, so that they finish or hand back their runs while the platform still listens.
-    await Promise.all(workers.map((w) => w?.stop(WORKER_STOP_MS)));
+    await Promise.all(workers.map((w) => w.stop(WORKER_STOP_MS)));
     await services.stop(10_000);
   };
 
@@ -74,39 +78,29 @@ export async function startLocalSandbox(options: LocalSandboxOptions): Promise<L
     const announcement = servicesAnnouncement.safeParse(await services.ready);
     if (!announcement.success) throw new Error(`the services agent announced itself in an unexpected shape: ${announcement.error.message}`);
     const { url, adminToken, researcherToken } = announcement.data;
+    port = Number(new URL(url).port);
 
-    const restarts: number[][] = [];
-    const launch = (index: number): AgentProcess => {
+    for (let index = 0; index < (options.workers ?? 1); index += 1) {
       const work = join(dataDir, 'workers', `w${index + 1}`);
-      const worker = startAgent(
-        'worker',
-        ['--url', url, '--token-file', tokenFile(servicesDir, 'worker'), '--queue', 'cpu', '--runtime', 'process', '--work', work, '--worker-id', workerIdOf(index), '--hide', dataDir, '--drain-grace-ms', String(WORKER_DRAIN_MS), ...(options.workerArgs ?? [])],
-        join(logsDir, `worker-${index + 1}.log`),
-        agentOptions,
+      workers.push(
+        new AgentSupervisor({
+          name: workerIdOf(index),
+          launch: () =>
+            startAgent(
+              'worker',
+              ['--url', url, '--token-file', tokenFile(servicesDir, 'worker'), '--queue', 'cpu', '--runtime', 'process', '--work', work, '--worker-id', workerIdOf(index), '--hide', dataDir, '--drain-grace-ms', String(WORKER_DRAIN_MS), ...(options.workerArgs ?? [])],
+              join(logsDir, `worker-${index + 1}.log`),
+              agentOptions,
+            ),
+          log,
+        }),
       );
-      void worker.exited.then(() => {
-        if (stopping || workers[index] !== worker) return;
-        const now = Date.now();
-        const recent = (restarts[index] = (restarts[index] ?? []).filter((t) => now - t < 60_000));
-        if (recent.length >= MAX_RESTARTS_PER_MINUTE) {
-          workers[index] = null;
-          return;
-        }
-        recent.push(now);
-        setTimeout(() => {
-          if (!stopping) workers[index] = launch(index);
-        }, RESTART_DELAY_MS);
-      });
-      return worker;
-    };
-    for (let i = 0; i < (options.workers ?? 1); i += 1) workers.push(launch(i));
-    await Promise.all(workers.map((w) => w?.ready));
+    }
+    await Promise.all(workers.map((w) => w.ready));
 
     if (options.example !== false) {
       // A platform without its example is still a platform: say why, and go on.
-      await ensureExampleCapsule(createPlatformClient({ url, token: researcherToken })).catch((error: Error) =>
-        appendFile(join(logsDir, 'sandbox.log'), `${new Date().toISOString()} could not create the example capsule: ${error.message}\n`),
-      );
+      await ensureExampleCapsule(createPlatformClient({ url, token: researcherToken })).catch((error: Error) => log(`could not create the example capsule: ${error.message}`));
     }
 
     let stopped: Promise<void> | null = null;
@@ -115,9 +109,13 @@ export async function startLocalSandbox(options: LocalSandboxOptions): Promise<L
       adminToken,
       researcherToken,
       pids: () => ({
-        services: services.pid as number,
-        workers: workers.flatMap((w, i) => (w?.pid && w.isRunning() ? [{ workerId: workerIdOf(i), pid: w.pid }] : [])),
+        services: services.pid() ?? 0,
+        workers: workers.flatMap((w, i) => {
+          const pid = w.pid();
+          return pid ? [{ workerId: workerIdOf(i), pid }] : [];
+        }),
       }),
+      status: () => ({ services: services.status(), workers: workers.map((w) => w.status()) }),
       stop: () => (stopped ??= stopAll()),
     };
   } catch (error) {

@@ -1,5 +1,5 @@
 import { createPlatformClient, type PlatformClient } from '../../../agents/protocol/client.js';
-import type { PlatformInfo, PlatformStatus } from '../../api/platforms.contract.js';
+import type { PlatformInfo, PlatformStatus, SandboxStatus } from '../../api/platforms.contract.js';
 import { ApiError } from '../../api/errors.js';
 import type { SecretStore } from '../../settings/secret-store.js';
 import { mapPlatformError } from './map-platform-error.js';
@@ -9,6 +9,8 @@ import type { PlatformsFile } from './platforms-file.js';
 export interface LocalPlatform {
   url: string;
   token: string;
+  /** Its agent processes as the app's supervisor sees them. */
+  status?: () => SandboxStatus;
 }
 
 export const LOCAL_ID = 'local';
@@ -138,6 +140,12 @@ export class PlatformRegistry {
     const info = this.info(id);
     if (id === LOCAL_ID && this.local?.state === 'starting') return { platform: info, state: 'starting', message: 'The local sandbox is starting…' };
     if (id === LOCAL_ID && this.local?.state === 'failed') return { platform: info, state: 'unreachable', message: `The local sandbox did not start: ${this.local.message}` };
+    const sandbox = id === LOCAL_ID && this.local?.state === 'ready' ? this.local.value.status?.() : undefined;
+    const withSandbox = sandbox ? { sandbox } : {};
+    if (sandbox && sandbox.services.state !== 'running') {
+      const last = sandbox.services.lastExit ? ` (${sandbox.services.lastExit.how})` : '';
+      return { platform: info, state: 'starting', message: `The local sandbox's services agent stopped${last}; Benchtop is starting it again…`, ...withSandbox };
+    }
     try {
       return await this.withActive(async (client) => {
         const [health, me] = await Promise.all([client.health(), client.me()]);
@@ -148,12 +156,13 @@ export class PlatformRegistry {
           version: health.version,
           user: { id: me.user.id, name: me.user.name, role: me.user.role },
           queues: { cpu: queue(health.queues.cpu), gpu: queue(health.queues.gpu) },
+          ...withSandbox,
         };
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const state = error instanceof ApiError && error.code === 'unauthorized' ? 'unauthorized' : 'unreachable';
-      return { platform: info, state, message };
+      return { platform: info, state, message, ...withSandbox };
     }
   }
 

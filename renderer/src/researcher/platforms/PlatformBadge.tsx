@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { platformStatus } from '../../../../main/api/platforms.contract.js';
 import { useCall } from '../../api/hooks.js';
 import { PlatformManager } from './PlatformManager.js';
+import { SandboxAgents } from './SandboxAgents.js';
 import '../researcher.css';
 
 const TONE = { connected: 'success', starting: 'neutral', unreachable: 'danger', unauthorized: 'danger', none: 'danger' } as const;
@@ -22,6 +23,7 @@ export function PlatformBadge() {
       {open ? (
         <div className="rs-platform-badge__panel">
           {title ? <p className="rs-muted">{title}</p> : null}
+          {status.data?.sandbox ? <SandboxAgents sandbox={status.data.sandbox} /> : null}
           <PlatformManager />
         </div>
       ) : null}
