@@ -71,8 +71,8 @@ describe(`services agent: ${ABORTS} downloads cut off mid-body`, () => {
       environment: { baseImage: 'python:3.12-slim' },
       command: ['true'],
       files: [
-        { path: 'a.bin', content: randomBytes(FILE_BYTES).toString('base64'), encoding: 'base64' },
-        { path: 'b.bin', content: randomBytes(FILE_BYTES).toString('base64'), encoding: 'base64' },
+        { path: 'a.bin', content: randomBytes(FILE_BYTES / 2).toString('hex') },
+        { path: 'b.bin', content: randomBytes(FILE_BYTES / 2).toString('hex') },
       ],
     });
     base = `${proc.url}/api/v1/capsules/${capsule.id}`;
