@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commitSha, gitRef, id, page, relativePath, timestamp } from './common.js';
+import { commitSha, gitRef, id, isBase64, page, relativePath, timestamp } from './common.js';
 
 const packageName = z.string().min(1).max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._+:=<>!~,*@/-]*$/, 'must be a package name (optionally with a version)');
 
@@ -58,12 +58,18 @@ export const capsulePath = relativePath.check((ctx) => {
 });
 
 /** A file written by a commit; `content` is UTF-8 text or base64 bytes. */
-export const fileWrite = z.strictObject({
-  path: capsulePath,
-  content: z.string().max(16 * 1024 * 1024),
-  encoding: z.enum(['utf8', 'base64']).default('utf8'),
-  executable: z.boolean().default(false),
-});
+export const fileWrite = z
+  .strictObject({
+    path: capsulePath,
+    content: z.string().max(16 * 1024 * 1024),
+    encoding: z.enum(['utf8', 'base64']).default('utf8'),
+    executable: z.boolean().default(false),
+  })
+  .check((ctx) => {
+    if (ctx.value.encoding === 'base64' && !isBase64(ctx.value.content)) {
+      ctx.issues.push({ code: 'custom', input: ctx.value.content, path: ['content'], message: 'is not valid base64 (A-Z, a-z, 0-9, "+", "/", "=" padding at the end, no spaces)' });
+    }
+  });
 export type FileWrite = z.input<typeof fileWrite>;
 
 /** One commit of a capsule's history. */

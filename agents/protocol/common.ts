@@ -29,15 +29,50 @@ export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a 64-charac
 /** A version to read: `HEAD` or a (possibly abbreviated, ≥ 4 characters) commit id. */
 export const gitRef = z.string().regex(/^(HEAD|[0-9a-f]{4,40})$/, 'must be "HEAD" or a hex commit id');
 
-/** A relative file path inside a capsule, dataset or results folder: no `..`, no leading `/`, no control characters. */
+/** Longest name one folder entry may have on common filesystems (ext4, APFS, NTFS), in UTF-8 bytes. */
+export const MAX_SEGMENT_BYTES = 255;
+
+// Bidirectional controls make a name display as another ("gpj.exe" shown as "exe.jpg"): LRE, RLE,
+// PDF, LRO, RLO, the isolates LRI, RLI, FSI, PDI, the marks LRM, RLM and the Arabic letter mark.
+const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/u;
+const utf8 = new TextEncoder();
+
+/** The segment of `path` longer than MAX_SEGMENT_BYTES in UTF-8, or null. */
+export function overlongSegment(path: string): string | null {
+  for (const segment of path.split('/')) if (utf8.encode(segment).length > MAX_SEGMENT_BYTES) return segment;
+  return null;
+}
+
+/**
+ * A relative file path inside a capsule, dataset or results folder: no `..`, no leading `/`, no
+ * control or bidirectional-control characters, each segment at most 255 UTF-8 bytes. Paths are
+ * normalised to Unicode NFC, so "café" typed on Linux (NFC) and read back from an HFS+ disk (NFD)
+ * are one path: a list holding both spellings holds one path twice, which every list refuses.
+ */
 export const relativePath = z
   .string()
   .min(1)
   .max(1024)
+  .overwrite((p) => p.normalize('NFC'))
   .refine((p) => !p.startsWith('/') && !p.includes('\\'), 'must be a relative path with "/" separators')
   // eslint-disable-next-line no-control-regex
   .refine((p) => !/[\x00-\x1f\x7f]/.test(p), 'must not contain control characters')
-  .refine((p) => p.split('/').every((s) => s !== '' && s !== '.' && s !== '..'), 'must not contain empty, "." or ".." segments');
+  .refine((p) => !BIDI_CONTROL.test(p), 'must not contain bidirectional text controls (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C)')
+  .refine((p) => p.split('/').every((s) => s !== '' && s !== '.' && s !== '..'), 'must not contain empty, "." or ".." segments')
+  .check((ctx) => {
+    const segment = overlongSegment(ctx.value);
+    if (segment !== null) {
+      ctx.issues.push({ code: 'custom', input: ctx.value, message: `the name "${segment.slice(0, 40)}…" is ${utf8.encode(segment).length} bytes in UTF-8; a file or folder name may have at most ${MAX_SEGMENT_BYTES}` });
+    }
+  });
+
+// Padding only at the very end, and only as much as the last group needs.
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Whether `text` is standard base64 (RFC 4648 §4, padded, no whitespace): Node's decoder would silently skip anything else. */
+export function isBase64(text: string): boolean {
+  return BASE64.test(text);
+}
 
 /** ISO 8601 timestamp (UTC, as produced by Date#toISOString). */
 export const timestamp = z.string();
