@@ -3,7 +3,12 @@ import { z } from 'zod';
 /** Which output a line came from. */
 export const logStream = z.enum(['stdout', 'stderr']);
 
-/** One stored log line; `seq` is 1, 2, 3, ... per run, in order of arrival, across attempts. */
+/**
+ * One stored log line; `seq` is 1, 2, 3, ... per run, in order of arrival, across attempts. A log
+ * over the services agent's per-run limit keeps its first lines and its latest ones: between them
+ * one `stderr` line starting `[benchtop] ` says how many lines and bytes were dropped there, and
+ * seq jumps after it (always increasing, so `after` paging and Last-Event-ID still work).
+ */
 export const logLine = z.object({
   seq: z.number().int().min(1),
   stream: logStream,

@@ -42,6 +42,7 @@ const LINES_PER_INSERT = 100;
  */
 export class LeaseManager {
   private readonly finishedListeners: Array<(f: Finished) => void> = [];
+  private logsAppended: ((runN: number, firstSeq: number, lines: LogLineUpload[]) => void) | null = null;
 
   constructor(
     private readonly db: Db,
@@ -56,6 +57,11 @@ export class LeaseManager {
 
   onFinished(listener: (f: Finished) => void): void {
     this.finishedListeners.push(listener);
+  }
+
+  /** Runs inside the write that stored a log batch (the per-run log limit trims there). */
+  onLogsAppended(listener: (runN: number, firstSeq: number, lines: LogLineUpload[]) => void): void {
+    this.logsAppended = listener;
   }
 
   private emitFinished(run: Run): void {
@@ -209,6 +215,7 @@ export class LeaseManager {
       const fresh = lines.slice(lease.log_count - offset);
       const last = (this.db.prepare('SELECT max(seq) AS s FROM logs WHERE run_n = ?').get(run.n) as { s: number | null }).s ?? 0;
       this.insertLines(run.n, last + 1, fresh);
+      this.logsAppended?.(run.n, last + 1, fresh);
       const next = Math.max(lease.log_count, offset + lines.length);
       if (next !== lease.log_count) this.db.prepare('UPDATE leases SET log_count = ? WHERE n = ?').run(next, lease.n);
       return { next, runId: run.id, runN: run.n, firstSeq: last + 1, added: fresh.length };
@@ -239,9 +246,11 @@ export class LeaseManager {
     return { runId: this.live(leaseId, fencingToken).run.id };
   }
 
-  async recordResult(leaseId: string, fencingToken: number, entry: FileEntry, objectKey: string): Promise<void> {
+  /** `admit` runs in the same write, after the lease check: it throws to refuse the file (limits, clashes). */
+  async recordResult(leaseId: string, fencingToken: number, entry: FileEntry, objectKey: string, admit?: () => void): Promise<void> {
     await this.writes.run(() => {
       this.live(leaseId, fencingToken);
+      admit?.();
       this.db
         .prepare('INSERT OR REPLACE INTO result_uploads (lease_id, path, size, sha256, object_key) VALUES (?, ?, ?, ?, ?)')
         .run(leaseId, entry.path, entry.size, entry.sha256, objectKey);

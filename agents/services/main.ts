@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { awsOptions, awsSettingsFromEnv } from './aws-adapters.js';
 import { installCrashPolicy } from './crash-policy.js';
+import { runLimitOptions, runLimitsFromFlags } from './run-limits.js';
 import { startServices } from './start-services.js';
 
 // The services agent as its own process:
@@ -11,7 +12,7 @@ import { startServices } from './start-services.js';
 
 installCrashPolicy({ agent: 'benchtop services' });
 
-const USAGE = 'usage: main.ts --data DIR [--port N] [--host HOST] [--lease-ttl-ms N] [--max-wait-ms N] [--sweep-ms N] [--log-level LEVEL]';
+const USAGE = 'usage: main.ts --data DIR [--port N] [--host HOST] [--lease-ttl-ms N] [--max-wait-ms N] [--sweep-ms N] [--log-level LEVEL] [--max-log-lines N] [--max-log-bytes N] [--max-result-files N] [--max-result-bytes N]';
 
 function intOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -29,6 +30,7 @@ async function main(): Promise<number> {
       'max-wait-ms': { type: 'string' },
       'sweep-ms': { type: 'string' },
       'log-level': { type: 'string' },
+      ...runLimitOptions,
     },
     strict: true,
   });
@@ -48,6 +50,7 @@ async function main(): Promise<number> {
     leaseTtlMs: intOption('lease-ttl-ms', values['lease-ttl-ms']),
     maxWaitMs: intOption('max-wait-ms', values['max-wait-ms']),
     sweepMs: intOption('sweep-ms', values['sweep-ms']),
+    limits: runLimitsFromFlags(values),
     logger: { level: values['log-level'] ?? 'warn' },
   });
   await adapters?.afterStart({ admin: services.adminToken, worker: services.workerToken });

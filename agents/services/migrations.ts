@@ -86,4 +86,13 @@ export const migrations: readonly string[] = [
     WHEN OLD.state IN ('succeeded', 'failed', 'cancelled')
     BEGIN SELECT RAISE(ABORT, 'a finished run is immutable'); END;
   `,
+  // Per-run limits: a run's result files are summed over its leases (index by run), and each run's
+  // kept log (lines, bytes, where its head ends, what was dropped) is counted as it is appended.
+  `
+  CREATE INDEX leases_by_run ON leases (run_id);
+  CREATE TABLE log_usage (
+    run_n INTEGER PRIMARY KEY, lines INTEGER NOT NULL, bytes INTEGER NOT NULL, head_end INTEGER, head_bytes INTEGER,
+    dropped_lines INTEGER NOT NULL DEFAULT 0, dropped_bytes INTEGER NOT NULL DEFAULT 0
+  ) STRICT;
+  `,
 ];

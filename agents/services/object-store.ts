@@ -4,7 +4,8 @@ import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { HttpError, badInput } from './http-error.js';
+import { HttpError, badInput, conflict } from './http-error.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './private-paths.js';
 
 /** Where file contents live: a folder in the sandbox, S3 on AWS. Keys are "a/b/c" paths. */
 export interface ObjectStore {
@@ -19,7 +20,7 @@ export interface ObjectStore {
 
 /** Copies `body` into a new file under `tmpDir` (fsynced), with its size and sha256. */
 export async function spool(tmpDir: string, body: Readable, maxBytes = Number.MAX_SAFE_INTEGER): Promise<{ file: string; size: number; sha256: string }> {
-  await mkdir(tmpDir, { recursive: true });
+  await mkdir(tmpDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const file = join(tmpDir, `upload-${randomBytes(8).toString('hex')}`);
   const hash = createHash('sha256');
   let size = 0;
@@ -32,7 +33,7 @@ export async function spool(tmpDir: string, body: Readable, maxBytes = Number.MA
     },
   });
   try {
-    await pipeline(body, meter, createWriteStream(file));
+    await pipeline(body, meter, createWriteStream(file, { mode: PRIVATE_FILE_MODE }));
     const handle = await open(file, 'r');
     try {
       await handle.sync();
@@ -60,6 +61,13 @@ export function checkDigest(actual: string, expected: string | undefined): void 
   if (expected && actual !== expected) throw badInput(`the bytes received hash to sha256 ${actual}, not ${expected}; the upload was corrupted or the digest is wrong`);
 }
 
+/** A key that the folder tree cannot hold (a file where a folder must be, or the reverse) is the caller's clash, not a fault. */
+function clash(key: string, error: NodeJS.ErrnoException): Error {
+  if (error.code === 'ENOTDIR' || error.code === 'EEXIST' || error.code === 'EISDIR') return conflict(`"${key}" clashes with a file or folder already stored there`);
+  if (error.code === 'ENAMETOOLONG') return badInput(`"${key}" has a name longer than this filesystem allows`);
+  return error;
+}
+
 /** Objects as files under one folder; written to a temporary file, fsynced, then renamed in place. */
 export class FolderObjectStore implements ObjectStore {
   constructor(private readonly root: string) {}
@@ -73,8 +81,12 @@ export class FolderObjectStore implements ObjectStore {
     try {
       checkDigest(spooled.sha256, expect.sha256);
       const target = this.path(key);
-      await mkdir(dirname(target), { recursive: true });
-      await rename(spooled.file, target);
+      await mkdir(dirname(target), { recursive: true, mode: PRIVATE_DIR_MODE }).catch((error: NodeJS.ErrnoException) => {
+        throw clash(key, error);
+      });
+      await rename(spooled.file, target).catch((error: NodeJS.ErrnoException) => {
+        throw clash(key, error);
+      });
       await syncDir(dirname(target));
     } finally {
       await rm(spooled.file, { force: true });

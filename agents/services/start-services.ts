@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { BackupScheduler, type BackupUploader } from './backup.js';
@@ -7,13 +7,16 @@ import type { LogSink, Services } from './context.js';
 import { DatasetsStore } from './datasets-store.js';
 import { openDatabase, WriteQueue, type Db } from './db.js';
 import { LeaseManager } from './lease-manager.js';
+import { LogCap } from './log-cap.js';
 import { LogsReader } from './logs-reader.js';
 import { DurationHistogram } from './metrics.js';
 import { Notifier } from './notifier.js';
 import { FolderObjectStore, type ObjectStore } from './object-store.js';
 import { Presence } from './presence.js';
+import { ensurePrivateDir } from './private-paths.js';
 import { ResultsStore } from './results-store.js';
 import { queueStatuses } from './routes-admin.js';
+import { runLimits, type RunLimits } from './run-limits.js';
 import { RunsStore } from './runs-store.js';
 import { buildServer } from './server.js';
 import { ensureRoleToken } from './token-files.js';
@@ -35,6 +38,8 @@ export interface StartServicesOptions {
   workerOnlineMs?: number;
   /** Largest upload (dataset blob, result file), bytes. */
   maxUploadBytes?: number;
+  /** What one run may store (log lines and bytes, result files and bytes); defaults in run-limits.ts. */
+  limits?: Partial<RunLimits>;
   /** Largest JSON body, bytes. */
   bodyLimit?: number;
   /** Default: a folder in the data dir. On AWS: S3ObjectStore. */
@@ -79,6 +84,9 @@ export function buildServices(db: Db, dataDir: string, options: StartServicesOpt
   const datasets = new DatasetsStore(db, writes, objects, maxUploadBytes);
   const runs = new RunsStore(db, writes, capsules, datasets, presence, queues, { maxAttempts: options.maxAttempts ?? 3 });
   const leases = new LeaseManager(db, writes, runs, presence, queues, logsChanged, { leaseTtlMs, heartbeatMs, maxWaitMs });
+  const limits = runLimits(options.limits);
+  const logCap = new LogCap(db, limits);
+  leases.onLogsAppended((runN, firstSeq, lines) => logCap.afterAppend(runN, firstSeq, lines));
   const durations = new DurationHistogram();
   leases.onFinished((f) => {
     if (f.durationSeconds !== null) durations.observe(f.durationSeconds);
@@ -94,7 +102,7 @@ export function buildServices(db: Db, dataDir: string, options: StartServicesOpt
     runs,
     leases,
     logs: new LogsReader(db, logsChanged),
-    results: new ResultsStore(objects, leases, runs, maxUploadBytes),
+    results: new ResultsStore(db, objects, leases, runs, { ...limits, maxFileBytes: maxUploadBytes }),
     presence,
     durations,
     snapshot: () => {
@@ -120,8 +128,8 @@ export function buildServices(db: Db, dataDir: string, options: StartServicesOpt
  */
 export async function startServices(options: StartServicesOptions): Promise<RunningServices> {
   const dataDir = options.dataDir;
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  await mkdir(join(dataDir, 'capsules'), { recursive: true });
+  await ensurePrivateDir(dataDir);
+  await ensurePrivateDir(join(dataDir, 'capsules'));
   const db = openDatabase(join(dataDir, 'benchtop.sqlite'));
   const services = buildServices(db, dataDir, options, await packageVersion());
   const timers: NodeJS.Timeout[] = [];
