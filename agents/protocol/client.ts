@@ -153,6 +153,7 @@ export class PlatformClient {
   datasetFile(id: string, version: string, path: string) { return this.raw('GET', `${API_PREFIX}/datasets/${id}/versions/${version}/files/${encodePath(path)}`); }
 
   // --- runs ---
+  /** The new run (201), or with an `idempotencyKey` used in the last 24 hours the run that key made (200, nothing created). */
   createRun(body: CreateRunRequest, options: { idempotencyKey?: string } = {}) {
     const headers: Record<string, string> = options.idempotencyKey ? { [IDEMPOTENCY_KEY_HEADER]: options.idempotencyKey } : {};
     return this.json(run, 'POST', `${API_PREFIX}/runs`, { json: body, headers });

@@ -4,7 +4,7 @@ import type { Role } from '../protocol/common.js';
 import { HttpError } from './http-error.js';
 import type { Principal } from './users-store.js';
 
-/** Who may call a route: nobody needs a token ('public'), any valid token ('any'), or these roles. */
+/** Who may call a route: nobody needs a token ('public'), any valid token ('any'), or these roles. A route without one is closed to everyone. */
 export type Access = 'public' | 'any' | readonly Role[];
 
 declare module 'fastify' {

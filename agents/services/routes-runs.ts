@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { id } from '../protocol/common.js';
 import { logsQuery, logStreamQuery } from '../protocol/logs.js';
 import { resultFileParams } from '../protocol/results.js';
-import { createRunRequest, IDEMPOTENCY_KEY_HEADER, runListQuery, runParams } from '../protocol/runs.js';
+import { createRunRequest, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, runListQuery, runParams } from '../protocol/runs.js';
 import type { Services } from './context.js';
 import { badInput, parseInput } from './http-error.js';
 import { principalOf, singleHeader } from './route-helpers.js';
@@ -17,7 +17,8 @@ export function registerRunRoutes(app: FastifyInstance, s: Services): void {
     const key = singleHeader(req, IDEMPOTENCY_KEY_HEADER, 200);
     const body = parseInput(createRunRequest, req.body, 'body');
     const { run, replayed } = await s.runs.create(body, principalOf(req).user, key);
-    if (replayed) reply.header('idempotent-replayed', 'true');
+    // A replay creates nothing: 200 with the run the key made, as the protocol says.
+    if (replayed) return reply.code(200).header(IDEMPOTENT_REPLAYED_HEADER, 'true').send(run);
     return reply.code(201).send(run);
   });
 

@@ -17,6 +17,9 @@ export interface RunsConfig {
   maxAttempts: number;
 }
 
+/** How long an Idempotency-Key names its run; after that the same key makes a new run. */
+export const IDEMPOTENCY_KEY_TTL_MS = 24 * 3600_000;
+
 const DEFAULT_RESOURCES = { cpus: 1, memoryMb: 2048, timeoutSeconds: 3600 };
 
 function mountName(name: string): string {
@@ -29,6 +32,8 @@ function mountName(name: string): string {
  * Every write goes through the WriteQueue and is durable before the caller is answered.
  */
 export class RunsStore {
+  private keysPurgedAt = 0;
+
   constructor(
     private readonly db: Db,
     private readonly writes: WriteQueue,
@@ -123,9 +128,11 @@ export class RunsStore {
           JSON.stringify(resources), body.queue, network ? 1 : 0, this.config.maxAttempts, nowIso(),
         );
       if (idempotencyKey) {
+        // A key that expired may be used again: its old row is replaced.
         this.db
-          .prepare('INSERT INTO idempotency (user_id, key, request_hash, run_id, created_at) VALUES (?, ?, ?, ?, ?)')
+          .prepare('INSERT OR REPLACE INTO idempotency (user_id, key, request_hash, run_id, created_at) VALUES (?, ?, ?, ?, ?)')
           .run(user.id, idempotencyKey, requestHash, id, nowIso());
+        this.purgeExpiredKeys();
       }
       return { run: this.get(id), replayed: false };
     });
@@ -133,8 +140,19 @@ export class RunsStore {
     return outcome;
   }
 
+  private keysValidSince(): string {
+    return new Date(Date.now() - IDEMPOTENCY_KEY_TTL_MS).toISOString();
+  }
+
+  /** Expired keys are deleted at most once an hour, inside a keyed submit's write. */
+  private purgeExpiredKeys(): void {
+    if (Date.now() - this.keysPurgedAt < 3600_000) return;
+    this.keysPurgedAt = Date.now();
+    this.db.prepare('DELETE FROM idempotency WHERE created_at <= ?').run(this.keysValidSince());
+  }
+
   private replay(userId: string, key: string, requestHash: string): Run | null {
-    const row = this.db.prepare('SELECT request_hash, run_id FROM idempotency WHERE user_id = ? AND key = ?').get(userId, key) as
+    const row = this.db.prepare('SELECT request_hash, run_id FROM idempotency WHERE user_id = ? AND key = ? AND created_at > ?').get(userId, key, this.keysValidSince()) as
       | { request_hash: string; run_id: string }
       | undefined;
     if (!row) return null;

@@ -41,9 +41,23 @@ export function buildServer(services: Services, options: ServerOptions): Fastify
   // Raw uploads (dataset blobs, result files) reach their handler as a stream, never buffered.
   app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
 
+  // An empty JSON body is no body: clients send "Content-Type: application/json" on bodiless
+  // actions (cancel, rerun) too. Anything else goes to Fastify's parser (proto-poisoning checks).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = body.toString();
+    if (text === '') return done(null, undefined);
+    return parseJson(req, text, done);
+  });
+
   app.addHook('onRequest', async (req) => {
+    // No route matched: the not-found handler answers 404.
+    if (req.routeOptions.url === undefined) return;
     const access = req.routeOptions.config.access;
-    if (access === undefined || access === 'public') return;
+    // Deny by default: a route someone forgot to give a rule is closed, not open to anyone.
+    if (access === undefined) throw new HttpError('forbidden', `${req.method} ${req.routeOptions.url} declares no access rule, so nobody may call it`);
+    if (access === 'public') return;
     const header = req.headers.authorization;
     if (!header) throw new HttpError('unauthorized', 'missing "Authorization: Bearer <token>" header; ask your admin for a token');
     const match = BEARER.exec(header);
