@@ -1,8 +1,9 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { chmod, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Db } from './db.js';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from './private-paths.js';
 
 /** Sends a finished backup file somewhere safe (S3 on AWS). */
 export interface BackupUploader {
@@ -54,10 +55,13 @@ export class BackupScheduler {
 
   /** Takes one backup now and answers its file. */
   async backupNow(): Promise<string> {
-    await mkdir(this.options.dir, { recursive: true });
+    await ensurePrivateDir(this.options.dir);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const file = join(this.options.dir, `benchtop-${stamp}.sqlite`);
+    // Created 0600 first: SQLite keeps the mode of a file it opens, and a backup holds every token hash.
+    await writeFile(file, '', { mode: PRIVATE_FILE_MODE });
     await this.db.backup(file);
+    await chmod(file, PRIVATE_FILE_MODE);
     await this.prune();
     await this.options.uploader?.upload(file);
     return file;

@@ -1,13 +1,16 @@
 import Database from 'better-sqlite3';
 import { migrations } from './migrations.js';
+import { preparePrivateDatabaseFile } from './private-paths.js';
 
 export type Db = Database.Database;
 
 /**
  * Opens the platform database. WAL lets readers run beside the writer; synchronous=FULL makes
  * every commit durable before we answer, so an acknowledged write survives kill -9 and power loss.
+ * The file, its WAL and shared-memory files are readable by the agent's user only (0600).
  */
 export function openDatabase(file: string, options: { busyTimeoutMs?: number } = {}): Db {
+  preparePrivateDatabaseFile(file);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
