@@ -74,7 +74,7 @@ if (electron && !headlessLinux) {
     process.stderr.write(
       electron
         ? 'npm start: no display found; starting browser mode instead of the desktop window.\n'
-        : 'npm start: no Electron binary is installed; starting browser mode (open the URL below in your browser).\n',
+        : 'npm start: no Electron binary is installed; starting browser mode (it opens in your browser, or open the address below).\n',
     );
   }
   const { register } = await import('tsx/esm/api');

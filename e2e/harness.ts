@@ -27,9 +27,12 @@ export const E2E_IDENTITY: FakeStsIdentity = {
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 
 export interface E2EApp {
-  /** The address `benchtop start` printed, with the token. */
+  /**
+   * The address `benchtop start` printed, with its one-time token, already used by `page`:
+   * opening it again in `page` keeps the tab's sign-in; in another tab it is refused.
+   */
   url: string;
-  /** The same origin without the token, for reloads. */
+  /** The same origin without the token, for reloads (the tab stays signed in). */
   origin: string;
   browser: Browser;
   context: BrowserContext;
@@ -66,6 +69,10 @@ export async function startE2EApp(options: { sandbox?: boolean; env?: Record<str
     const context = await browser.newContext({ viewport: { width: 1280, height: 820 }, colorScheme: 'light', reducedMotion: 'reduce' });
     const page = await context.newPage();
     await page.goto(host.url);
+    // The page trades the address's one-time token for its secret, then takes the token out of
+    // the address. A spec that navigated before that would cut the trade short: token spent,
+    // tab not signed in.
+    await page.waitForFunction(() => !new URL(window.location.href).searchParams.has('token'));
     return { url: host.url, origin: new URL(host.url).origin, browser, context, page, stderr: host.stderr, stop };
   } catch (error) {
     await stop();

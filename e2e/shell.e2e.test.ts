@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, E2E_IDENTITY, E2E_PROFILES, startE2EApp, type E2EApp } from './harness.js';
+import { startHeaderRecorder } from './header-recorder.js';
 import { SetupPage } from './pages/setup-page.js';
 import { ShellPage } from './pages/shell-page.js';
 
@@ -55,6 +56,59 @@ describe('browser mode in Chromium', () => {
     const header = (await shell.banner.textContent()) ?? '';
     expect(header).toContain('Browser mode');
     expect(header).toContain(`v${version}`);
+  });
+
+  it('gives another server on 127.0.0.1 nothing that opens the API, and a client with what it saw is refused', async () => {
+    const secret = await app.page.evaluate(() => sessionStorage.getItem('benchtop.page-secret'));
+    const token = new URL(app.url).searchParams.get('token') ?? '';
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await app.context.cookies()).toEqual([]);
+
+    const recorder = await startHeaderRecorder();
+    try {
+      const other = await app.context.newPage();
+      await other.goto(recorder.url);
+      await other.waitForFunction(() => document.title === 'probed');
+      await other.close();
+      expect(recorder.requests.map((r) => r.path)).toEqual(expect.arrayContaining(['/', '/pixel.gif', '/probe']));
+      for (const { headers } of recorder.requests) {
+        expect(headers.cookie).toBeUndefined();
+        expect(headers.authorization).toBeUndefined();
+        expect(JSON.stringify(headers)).not.toContain(secret);
+        expect(JSON.stringify(headers)).not.toContain(token);
+      }
+
+      // A plain HTTP client replaying everything the other server was sent (its own Host and
+      // Origin aside, which our host refuses with 403 anyway) gets 401, as does the spent token.
+      const call = (headers: Record<string, string>) =>
+        fetch(`${app.origin}/api/call/app:get-info`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' });
+      for (const { headers } of recorder.requests) {
+        const replay = Object.fromEntries(
+          Object.entries(headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && !['host', 'origin', 'connection', 'content-length'].includes(entry[0])),
+        );
+        expect((await call(replay)).status).toBe(401);
+      }
+      expect((await call({ authorization: `Bearer ${token}` })).status).toBe(401);
+      const exchange = await fetch(`${app.origin}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+      expect(exchange.status).toBe(401);
+      // The page's own secret does open it: the refusals above are about the credential.
+      expect((await call({ authorization: `Bearer ${secret}` })).status).toBe(200);
+    } finally {
+      await recorder.close();
+    }
+  });
+
+  it('refuses the spent address in another tab, saying what to do', async () => {
+    const tab = await app.context.newPage();
+    try {
+      await tab.goto(app.url);
+      await tab.getByText('The token in this address was already used: it signs one tab in, once.').first().waitFor();
+      await tab.getByText(/Go back to the tab where Benchtop is open/).first().waitFor();
+      expect(new URL(tab.url()).searchParams.has('token')).toBe(false);
+      await new ShellPage(tab).screenshot('spent-address-in-another-tab');
+    } finally {
+      await tab.close();
+    }
   });
 
   it('lists the profiles of ~/.aws/config and shows who the chosen one is', async () => {

@@ -93,7 +93,9 @@ describe('browser-mode host', () => {
         });
       });
     host = await startHost({ router, rendererDir: dir });
-    auth = { authorization: `Bearer ${host.token}` };
+    const exchange = await request(host.port, { method: 'POST', path: '/api/session', body: { token: host.token } });
+    expect(exchange.status).toBe(200);
+    auth = { authorization: `Bearer ${JSON.parse(exchange.body).value.secret}` };
   });
 
   afterAll(async () => {
@@ -101,49 +103,88 @@ describe('browser-mode host', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('prints a loopback URL that carries a 32-byte base64url token', () => {
+  it('prints a loopback URL that carries a 32-byte base64url launch token', () => {
     expect(host.url).toBe(`http://127.0.0.1:${host.port}/?token=${host.token}`);
     expect(Buffer.from(host.token, 'base64url')).toHaveLength(32);
   });
 
-  it('refuses requests without a token, or with a wrong one, with 401', async () => {
-    const none = await request(host.port, { path: '/' });
+  it('serves the page and its files with no credential, but answers no API call without the page secret', async () => {
+    const page = await request(host.port, { path: '/' });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<div id="root">');
+    expect(page.headers['cache-control']).toBe('no-store');
+    expect((await request(host.port, { path: '/assets/app.js' })).body).toContain('console.log');
+    const deepLink = await request(host.port, { path: '/runs/42' });
+    expect(deepLink.body).toContain('<div id="root">');
+    expect((await request(host.port, { path: '/assets/gone.js' })).status).toBe(404);
+
+    const call = (headers: Record<string, string>) => request(host.port, { method: 'POST', path: '/api/call/test:echo', headers, body: { input: { text: 'x' } } });
+    const none = await call({});
     expect(none.status).toBe(401);
-    expect(JSON.parse(none.body).error.code).toBe('unauthorized');
-    expect((await request(host.port, { path: '/assets/app.js' })).status).toBe(401);
-    const wrong = await request(host.port, { method: 'POST', path: '/api/call/test:echo', headers: { authorization: 'Bearer nope' }, body: { input: { text: 'x' } } });
-    expect(wrong.status).toBe(401);
-    expect((await request(host.port, { path: '/', headers: { cookie: 'benchtop_token=nope' } })).status).toBe(401);
-    expect((await request(host.port, { path: '/?token=nope' })).status).toBe(401);
+    expect(JSON.parse(none.body).error).toMatchObject({ code: 'unauthorized', message: expect.stringContaining('no page secret') });
+    expect(none.headers['www-authenticate']).toBe('Bearer realm="benchtop"');
+    expect((await call({ authorization: 'Bearer nope' })).status).toBe(401);
+    // The launch token is seen in the address: it signs a page in, it does not open the API.
+    expect((await call({ authorization: `Bearer ${host.token}` })).status).toBe(401);
+    // Cookies are never read, whatever they hold.
+    expect((await call({ cookie: `benchtop_token=${host.token}` })).status).toBe(401);
+    expect((await call(auth)).status).toBe(200);
+    // Every API path is behind the secret, an unknown one and a percent-encoded one too.
+    expect((await request(host.port, { path: '/api/nothing' })).status).toBe(401);
+    expect((await request(host.port, { method: 'POST', path: '/%61pi/call/test:echo', body: { input: { text: 'x' } } })).status).not.toBe(200);
+    expect((await request(host.port, { path: '/api/events/test:watch-countdown?input=%7B%22from%22%3A3%7D' })).status).toBe(401);
   });
 
-  it('refuses a foreign Origin and a rebinding Host with 403, even with the right token', async () => {
+  it('trades the launch token once for a page secret, sets no cookie, and a wrong guess does not use the token up', async () => {
+    const other = await startHost({ router: new Router().handle(echo, ({ text }) => ({ text })), rendererDir: dir });
+    try {
+      const exchange = (token: unknown) => request(other.port, { method: 'POST', path: '/api/session', body: { token } });
+      const wrong = await exchange('nope');
+      expect(wrong.status).toBe(401);
+      expect(JSON.parse(wrong.body).error.message).toContain('not the token of this launch');
+      expect((await exchange(42)).status).toBe(400);
+
+      const first = await exchange(other.token);
+      expect(first.status).toBe(200);
+      expect(first.headers['set-cookie']).toBeUndefined();
+      expect(first.headers['cache-control']).toBe('no-store');
+      const secret = JSON.parse(first.body).value.secret as string;
+      expect(Buffer.from(secret, 'base64url')).toHaveLength(32);
+      expect(secret).not.toBe(other.token);
+
+      const again = await exchange(other.token);
+      expect(again.status).toBe(401);
+      expect(JSON.parse(again.body).error).toMatchObject({ code: 'unauthorized', message: expect.stringContaining('already used'), fix: expect.stringContaining('Go back to the tab') });
+
+      const answer = await request(other.port, { method: 'POST', path: '/api/call/test:echo', headers: { authorization: `Bearer ${secret}` }, body: { input: { text: 'hi' } } });
+      expect(JSON.parse(answer.body)).toEqual({ ok: true, value: { text: 'hi' } });
+      // A secret of one launch opens nothing in another.
+      const elsewhere = await request(host.port, { method: 'POST', path: '/api/call/test:echo', headers: { authorization: `Bearer ${secret}` }, body: { input: { text: 'hi' } } });
+      expect(elsewhere.status).toBe(401);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('refuses a foreign Origin and a rebinding Host with 403, even with the page secret', async () => {
     const foreign = await request(host.port, { method: 'POST', path: '/api/call/test:echo', headers: { ...auth, origin: 'http://evil.example' }, body: { input: { text: 'x' } } });
     expect(foreign.status).toBe(403);
     const otherPort = await request(host.port, { path: '/', headers: { ...auth, origin: `http://127.0.0.1:${host.port + 1}` } });
     expect(otherPort.status).toBe(403);
+    const foreignExchange = await request(host.port, { method: 'POST', path: '/api/session', headers: { origin: `http://127.0.0.1:${host.port + 1}` }, body: { token: host.token } });
+    expect(foreignExchange.status).toBe(403);
     const rebinding = await request(host.port, { path: '/', headers: { ...auth, host: `evil.example:${host.port}` } });
     expect(rebinding.status).toBe(403);
-    const ours = await request(host.port, { path: '/', headers: { ...auth, host: `localhost:${host.port}`, origin: `http://localhost:${host.port}` } });
+    const ours = await request(host.port, { method: 'POST', path: '/api/call/test:echo', headers: { ...auth, host: `localhost:${host.port}`, origin: `http://localhost:${host.port}` }, body: { input: { text: 'x' } } });
     expect(ours.status).toBe(200);
   });
 
-  it('trades the token in the address for an HttpOnly SameSite=Strict cookie, then serves the app with it', async () => {
-    const login = await request(host.port, { path: `/?token=${host.token}` });
-    expect(login.status).toBe(302);
-    expect(login.headers.location).toBe('/');
-    const cookie = login.headers['set-cookie']?.[0] ?? '';
-    expect(cookie).toBe(`benchtop_token=${host.token}; HttpOnly; SameSite=Strict; Path=/`);
-    const page = await request(host.port, { path: '/', headers: { cookie: `benchtop_token=${host.token}` } });
+  it('serves the first address (with the token) uncached and without a referrer', async () => {
+    const page = await request(host.port, { path: `/?token=${host.token}` });
     expect(page.status).toBe(200);
-    expect(page.body).toContain('<div id="root">');
-    const deepLink = await request(host.port, { path: '/runs/42', headers: { cookie: `theme=dark; benchtop_token=${host.token}` } });
-    expect(deepLink.status).toBe(200);
-    expect(deepLink.body).toContain('<div id="root">');
-    const asset = await request(host.port, { path: '/assets/app.js', headers: { cookie: `benchtop_token=${host.token}` } });
-    expect(asset.body).toContain('console.log');
-    const missing = await request(host.port, { path: '/assets/gone.js', headers: { cookie: `benchtop_token=${host.token}` } });
-    expect(missing.status).toBe(404);
+    expect(page.headers['cache-control']).toBe('no-store');
+    expect(page.headers['referrer-policy']).toBe('no-referrer');
+    expect(page.headers['set-cookie']).toBeUndefined();
   });
 
   it('sends a strict CSP and the other security headers on every response, refusals included', async () => {

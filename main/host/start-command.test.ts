@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
@@ -26,7 +26,7 @@ function firstLine(child: ChildProcess): Promise<string> {
 }
 
 describe('benchtop start', () => {
-  it('prints {"url"} first with --json, serves the API with that token, keeps data in --data, stops on SIGTERM', async () => {
+  it('prints {"url"} first with --json, serves the API to the page secret that token is traded for, keeps data in --data, stops on SIGTERM', async () => {
     const data = mkdtempSync(path.join(tmpdir(), 'benchtop-start-'));
     dirs.push(data);
     // The local sandbox has its own tests; this one is about the command and the host.
@@ -42,8 +42,10 @@ describe('benchtop start', () => {
 
     const parsed = new URL(url);
     const token = parsed.searchParams.get('token');
+    const exchange = await fetch(`${parsed.origin}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+    const { value } = (await exchange.json()) as { value: { secret: string } };
     const call = (name: string, input: unknown) =>
-      fetch(`${parsed.origin}/api/call/${name}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ input }) });
+      fetch(`${parsed.origin}/api/call/${name}`, { method: 'POST', headers: { authorization: `Bearer ${value.secret}`, 'content-type': 'application/json' }, body: JSON.stringify({ input }) });
     const info = await (await call('app:get-info', {})).json();
     expect(info).toMatchObject({ ok: true, value: { name: 'Benchtop', shell: 'browser' } });
     const saved = await (await call('settings:set-preferences', { theme: 'dark' })).json();
@@ -53,6 +55,40 @@ describe('benchtop start', () => {
     const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
+  });
+
+  it.runIf(process.platform === 'linux')('opens the browser on a 0600 redirect file, never with the token on the command line, and removes the file on stop', async () => {
+    const data = mkdtempSync(path.join(tmpdir(), 'benchtop-start-'));
+    dirs.push(data);
+    // A stand-in for xdg-open that records what it was given and what it could read.
+    const bin = mkdtempSync(path.join(tmpdir(), 'benchtop-opener-'));
+    dirs.push(bin);
+    const record = path.join(bin, 'record.json');
+    const opener = path.join(bin, 'xdg-open');
+    writeFileSync(
+      opener,
+      `#!${process.execPath}\nconst fs = require('node:fs');\nconst file = process.argv[2];\nfs.writeFileSync(${JSON.stringify(record)}, JSON.stringify({ args: process.argv.slice(2), mode: fs.statSync(file).mode & 0o777, html: fs.readFileSync(file, 'utf8') }));\n`,
+    );
+    chmodSync(opener, 0o755);
+    const child = spawn(process.execPath, [BIN, 'start', '--json', '--data', data], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`, BENCHTOP_SANDBOX: 'off' },
+    });
+    children.push(child);
+    const { url } = JSON.parse(await firstLine(child)) as { url: string };
+    const token = new URL(url).searchParams.get('token') ?? '';
+    for (let i = 0; i < 200 && !existsSync(record); i++) await new Promise((r) => setTimeout(r, 25));
+    const opened = JSON.parse(readFileSync(record, 'utf8')) as { args: string[]; mode: number; html: string };
+    expect(opened.args).toHaveLength(1);
+    expect(opened.args.join(' ')).not.toContain(token);
+    expect(path.dirname(opened.args[0] ?? '')).toBe(data);
+    expect(opened.mode).toBe(0o600);
+    expect(opened.html).toContain(`content="0;url=${url}"`);
+
+    const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(existsSync(opened.args[0] ?? '')).toBe(false);
   });
 
   it('refuses a bad --port with a clear message and exit code 2', async () => {

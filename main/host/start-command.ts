@@ -2,11 +2,13 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBrowserMode } from './browser-mode.js';
+import { writeRedirectFile } from './redirect-file.js';
 
 const USAGE = `usage: benchtop start [--port N] [--data DIR] [--json] [--no-open]
 
-Starts Benchtop in browser mode: the app and its API on http://127.0.0.1 with a token made for
-this launch, and prints the address to open.
+Starts Benchtop in browser mode: the app and its API on http://127.0.0.1, and prints the address
+to open. Its token is made for this launch and signs one browser tab in, once; that tab stays
+signed in across reloads.
 
   --port N     listen on port N (default: a free port)
   --data DIR   keep settings and secrets in DIR (default: $BENCHTOP_HOME or the OS app-data folder)
@@ -47,9 +49,10 @@ function parse(argv: string[]): { port?: number; data?: string; json: boolean; o
   };
 }
 
-function openInBrowser(url: string): void {
+/** Opens a local file (the redirect page), so the token never is on a command line. */
+function openInBrowser(file: string): void {
   const [command, args] =
-    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
+    process.platform === 'darwin' ? ['open', [file]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', file]] : ['xdg-open', [file]];
   const child = spawn(command as string, args as string[], { stdio: 'ignore', detached: true });
   // No browser opener (a headless machine): the printed URL is enough.
   child.on('error', () => undefined);
@@ -80,14 +83,21 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   process.stdout.write(options.json ? `${JSON.stringify({ url: mode.url })}\n` : `${mode.url}\n`);
-  process.stderr.write(`Benchtop is running in browser mode (data in ${mode.dataDir}). Open the address above; Ctrl+C stops it.\n`);
-  if (options.open) openInBrowser(mode.url);
+  process.stderr.write(`Benchtop is running in browser mode (data in ${mode.dataDir}). Ctrl+C stops it.\n`);
+  const redirect = options.open ? writeRedirectFile(mode.dataDir, mode.url) : undefined;
+  if (redirect) {
+    process.stderr.write(`Opening it in your browser through ${redirect.path}. The address above signs one tab in, once: if the browser did not open, open the address yourself.\n`);
+    openInBrowser(redirect.path);
+  } else {
+    process.stderr.write('Open the address above (it signs one tab in, once).\n');
+  }
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
   process.stderr.write(`benchtop: ${signal}, stopping\n`);
+  redirect?.remove();
   await mode.stop();
   return 0;
 }

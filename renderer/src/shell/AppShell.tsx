@@ -81,7 +81,12 @@ export function AppShell() {
         <main id={MAIN_ID} className="main" tabIndex={-1} aria-labelledby={Page ? PAGE_HEADING_ID : undefined}>
           <div className="main__inner">
             {info.isError ? (
-              <ErrorBanner title="Cannot reach Benchtop's main process" error={info.error} onRetry={() => void info.refetch()} retrying={info.isFetching} />
+              <ErrorBanner
+                title={info.error.code === 'unauthorized' ? 'This tab is not signed in to Benchtop' : "Cannot reach Benchtop's main process"}
+                error={info.error}
+                onRetry={() => void info.refetch()}
+                retrying={info.isFetching}
+              />
             ) : null}
             {Page ? <Page /> : path === '' ? <Loading label="Opening Benchtop…" /> : <NotFound path={path} />}
           </div>
