@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -5,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatformClient, type PlatformClient } from '../protocol/client.js';
 import { startLocalSandbox, type LocalSandbox } from '../../main/platform/local-sandbox.js';
 import { FAST_WORKER, processesWith, SHORT_LEASES, shellCapsule, startWorkerProcess, waitFor, waitForState, type WorkerProcess } from './fault-test-support.js';
+import { recordProcessGroup } from './run-process-groups.js';
 import { probeBubblewrap } from './runtimes/bubblewrap.js';
 
 // What a run can reach of the machine, through a real worker process whose HOME is a fake home
@@ -166,6 +168,24 @@ describe.each([
       await waitForState(client, run.id, ['cancelled']);
     } finally {
       for (const pid of processesWith(`.${marker}`)) process.kill(pid, 'SIGKILL');
+    }
+  });
+});
+
+describe('a worker starting on the work folder of a dead one', () => {
+  it('ends the runs the dead one left running', async () => {
+    const marker = `.${process.pid}${Math.floor(Math.random() * 1e6)}`;
+    const left = spawn('sh', ['-c', `sleep 600${marker} & exec sleep 601${marker}`], { detached: true, stdio: 'ignore' });
+    left.unref();
+    try {
+      await waitFor('the left-over run', async () => processesWith(marker).length === 2);
+      const folder = join(appData, 'sandbox', 'workers', 'heir', 'runs', 'run_left.1');
+      mkdirSync(folder, { recursive: true });
+      recordProcessGroup(folder, left.pid as number);
+      await worker('heir', 'gpu').ready;
+      await waitFor('the left-over run to end', async () => processesWith(marker).length === 0, 10_000);
+    } finally {
+      for (const pid of processesWith(marker)) process.kill(pid, 'SIGKILL');
     }
   });
 });

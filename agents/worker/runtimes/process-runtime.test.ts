@@ -2,9 +2,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { processesWith } from '../fault-test-support.js';
 import { probeBubblewrap } from './bubblewrap.js';
 import { createProcessRuntime, substituteMountPaths } from './process-runtime.js';
-import { stopChild, type RunMounts, type RunningChild, type Runtime } from './runtime.js';
+import { stopChild, type RunMounts, type RunningChild, type RunResources, type Runtime } from './runtime.js';
 
 const environment = { spec: { baseImage: 'python:3.12-slim', apt: [], pip: [], conda: [] }, hash: 'h' };
 let root: string;
@@ -28,8 +29,8 @@ async function collect(child: RunningChild): Promise<{ stdout: string; stderr: s
   return { stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), exitCode: exit.exitCode };
 }
 
-function start(runtime: Runtime, command: string[], network = true) {
-  return runtime.start({ runId: 'run_test0001', command, env: { PARAM_seed: '7' }, mounts, network, resources: {}, environment });
+function start(runtime: Runtime, command: string[], network = true, resources: RunResources = {}) {
+  return runtime.start({ runId: 'run_test0001', command, env: { PARAM_seed: '7' }, mounts, network, resources, environment });
 }
 
 const bwrap = probeBubblewrap();
@@ -56,6 +57,50 @@ describe.each([
     expect(exit.signal ?? exit.exitCode).toBeTruthy();
     expect(Date.now() - began).toBeLessThan(5_000);
   });
+
+  it('ends what the run left running once its command has exited', async () => {
+    const marker = `${process.pid}${Math.floor(Math.random() * 1e6)}`;
+    const runtime = createProcessRuntime({ isolation });
+    const { stdout } = await collect(await start(runtime, ['sh', '-c', `sleep 600.${marker} & echo left-behind`]));
+    expect(stdout).toBe('left-behind\n');
+    expect(processesWith(`.${marker}`)).toEqual([]);
+  });
+
+  it('sets the memory and CPU-time limits of the run, and records them', async () => {
+    const runtime = createProcessRuntime({ isolation });
+    const allocate = (mb: number) => ['python3', '-c', `bytearray(${mb} * 1024 * 1024); print("allocated")`];
+    const small = await start(runtime, allocate(64), true, { memoryMb: 256, timeoutSeconds: 5, cpus: 1 });
+    expect(await collect(small)).toMatchObject({ stdout: 'allocated\n', exitCode: 0 });
+    const big = await start(runtime, allocate(512), true, { memoryMb: 256, timeoutSeconds: 5, cpus: 1 });
+    expect((await collect(big)).exitCode).not.toBe(0);
+    const limits = await collect(await start(runtime, ['cat', '/proc/self/limits'], true, { memoryMb: 256, timeoutSeconds: 5, cpus: 2 }));
+    expect(limits.stdout).toMatch(/^Max cpu time\s+10\s+10\s+seconds/m);
+    expect(limits.stdout).toMatch(/^Max data size\s+268435456\s+268435456\s+bytes/m);
+    expect(big.isolation.limits).toEqual([
+      { resource: 'memory', value: 256, unit: 'MB', via: 'ulimit -d (RLIMIT_DATA), per process' },
+      { resource: 'cpu-time', value: 5, unit: 's', via: 'ulimit -t (RLIMIT_CPU), per process' },
+    ]);
+  });
+});
+
+describe('process runtime without isolation', () => {
+  it('ends the way its command ended: the same exit code, or killed by the same signal', async () => {
+    const runtime = createProcessRuntime({ isolation: false });
+    expect(runtime.description).toBe('process (no isolation on this machine)');
+    expect((await (await start(runtime, ['sh', '-c', 'exit 7'])).exit)).toEqual({ exitCode: 7, signal: null });
+    expect((await (await start(runtime, ['sh', '-c', 'kill -TERM $$'])).exit)).toEqual({ exitCode: null, signal: 'SIGTERM' });
+    const child = await start(runtime, ['sh', '-c', 'echo up; sleep 30']);
+    await new Promise((resolve) => child.stdout.once('data', resolve));
+    child.signal('SIGTERM');
+    expect(await child.exit).toEqual({ exitCode: null, signal: 'SIGTERM' });
+  });
+
+  it('says so in the record, with network whatever the run asked', async () => {
+    const child = await start(createProcessRuntime({ isolation: false }), ['true'], false);
+    await child.exit;
+    expect(child.isolation).toMatchObject({ kind: 'none', network: true });
+    expect(child.isolation.summary).toMatch(/^no isolation on this machine: .* although it asked for none\./);
+  });
 });
 
 describe.runIf(bwrap)('process runtime with bubblewrap', () => {
@@ -74,6 +119,16 @@ describe.runIf(bwrap)('process runtime with bubblewrap', () => {
     expect(stdout).toContain('TMP_OK');
     expect(stdout).toContain('RESULTS_OK');
     expect(readFileSync(join(mounts.scratch, 'scratch.txt'), 'utf8')).toBe('x\n');
+  });
+
+  it('shows the run only the allow-listed host paths, an empty home and no capabilities', async () => {
+    const runtime = createProcessRuntime();
+    const { stdout } = await collect(await start(runtime, ['sh', '-c', 'ls -A /; echo "home: $(ls -A "$HOME" | wc -l)"; grep CapEff /proc/self/status']));
+    const entries = stdout.split('\n');
+    for (const absent of ['home', 'srv', 'opt', 'mnt', 'media', 'boot', 'root', 'work', 'sys']) {
+      if (process.env.HOME !== `/${absent}`) expect(entries).not.toContain(absent);
+    }
+    expect(entries).toEqual(expect.arrayContaining(['usr', 'etc', 'code', 'data', 'results', 'tmp', 'run', 'home: 0', 'CapEff:\t0000000000000000']));
   });
 
   it('gives a run that asks for no network only a loopback interface', async () => {

@@ -60,9 +60,27 @@ describe('Runs page', () => {
     await user.click(screen.getByRole('button', { name: 'Launch run' }));
     await waitFor(() => expect(heading().textContent).toBe('Run run_00000000000000000001'));
     const sent = backend.calls.find((c) => c.name === 'runs:launch')?.input as Record<string, unknown>;
-    expect(sent).toMatchObject({ capsuleId: 'cap_00000000000000000001', command: ['python3', '/code/main.py', '--fast'], parameters: { steps: 7 }, resources: { cpus: 2 }, datasets: [{ datasetId: 'ds_00000000000000000001' }], queue: 'cpu' });
+    expect(sent).toMatchObject({ capsuleId: 'cap_00000000000000000001', command: ['python3', '/code/main.py', '--fast'], parameters: { steps: 7 }, resources: { cpus: 2 }, datasets: [{ datasetId: 'ds_00000000000000000001' }], queue: 'cpu', network: false });
     expect(typeof sent.idempotencyKey).toBe('string');
     expect(await screen.findByText('Waiting: no CPU worker is online')).toBeTruthy();
+  });
+
+  it('launches with network access only when it is ticked, and a run record says how the run was isolated', async () => {
+    resetWindow('#/runs/new/cap_00000000000000000001');
+    const backend = createResearcherBackend();
+    const { user } = renderApp(backend);
+    const network = (await screen.findByRole('checkbox', { name: 'Network access' })) as HTMLInputElement;
+    await waitFor(() => expect((screen.getByRole('textbox', { name: 'Command' }) as HTMLInputElement).value).toBe('python3 /code/main.py'));
+    expect(network.checked).toBe(false);
+    await user.click(network);
+    await user.click(screen.getByRole('button', { name: 'Launch run' }));
+    await waitFor(() => expect(backend.calls.find((c) => c.name === 'runs:launch')?.input).toMatchObject({ network: true }));
+
+    cleanup();
+    resetWindow('#/runs/run_00000000000000000001/details');
+    const summary = 'no isolation on this machine: the run can read and write whatever the worker\'s user can';
+    renderApp(createResearcherBackend({ runs: [makeRun({ isolation: { kind: 'none', network: true, summary, limits: [], unlimited: [] } })] }));
+    expect(await screen.findByText(new RegExp(`^${summary}`))).toBeTruthy();
   });
 
   it('follows live logs as batches arrive, searches them, and shows the timeline', async () => {

@@ -26,6 +26,7 @@ interface FormState {
   params: ParamRow[];
   datasets: string[];
   queue: 'cpu' | 'gpu';
+  network: boolean;
   cpus: string;
   memoryMb: string;
   gpus: string;
@@ -65,6 +66,7 @@ export function buildLaunch(form: FormState): { ok: true; request: CreateRunRequ
     datasets: form.datasets.map((datasetId) => ({ datasetId })),
     queue: form.queue,
     resources,
+    network: form.network,
   };
   const parsed = createRunRequest.safeParse(request);
   if (!parsed.success) {
@@ -80,7 +82,7 @@ export function buildLaunch(form: FormState): { ok: true; request: CreateRunRequ
   return { ok: true, request };
 }
 
-const EMPTY: FormState = { capsuleId: '', ref: 'HEAD', command: '', params: [{ name: '', value: '' }], datasets: [], queue: 'cpu', cpus: '', memoryMb: '', gpus: '', timeoutSeconds: '' };
+const EMPTY: FormState = { capsuleId: '', ref: 'HEAD', command: '', params: [{ name: '', value: '' }], datasets: [], queue: 'cpu', network: false, cpus: '', memoryMb: '', gpus: '', timeoutSeconds: '' };
 
 export function LaunchForm({ capsuleId }: { capsuleId?: string }) {
   const toast = useToast();
@@ -99,9 +101,10 @@ export function LaunchForm({ capsuleId }: { capsuleId?: string }) {
     },
   });
 
-  // The command field starts as the capsule's default command, once per chosen capsule.
+  // The command field starts as the capsule's default command, and network as its environment
+  // asks, once per chosen capsule.
   useEffect(() => {
-    if (capsule.data) setForm((f) => ({ ...f, command: joinCommand(capsule.data.command) }));
+    if (capsule.data) setForm((f) => ({ ...f, command: joinCommand(capsule.data.command), network: capsule.data.environment.network ?? false }));
   }, [capsule.data?.id]);
 
   const set = <K extends keyof FormState>(key: K, value: FormState[K]) => setForm((f) => ({ ...f, [key]: value }));
@@ -206,6 +209,10 @@ export function LaunchForm({ capsuleId }: { capsuleId?: string }) {
           <NumberField label="GPUs" value={form.gpus} error={errors['resources.gpus']} placeholder={form.queue === 'gpu' ? '1' : '0'} onChange={(v) => set('gpus', v)} />
           <NumberField label="Time limit (s)" value={form.timeoutSeconds} error={errors['resources.timeoutSeconds']} placeholder="3600" onChange={(v) => set('timeoutSeconds', v)} />
         </div>
+        <label className="rs-check">
+          <input type="checkbox" checked={form.network} onChange={(e) => set('network', e.target.checked)} /> Network access
+        </label>
+        <p className="field__hint">Off: the run reaches no other computer, nor servers on this one.</p>
       </fieldset>
       {launch.isError ? <ErrorBanner title="The run was not launched" error={launch.error} /> : null}
       <div className="rs-form__actions">

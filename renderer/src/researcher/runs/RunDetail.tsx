@@ -122,6 +122,8 @@ function RunRecord({ run }: { run: Run }) {
     ['Datasets', run.datasets.length ? run.datasets.map((d) => `${d.mount} = ${d.datasetId}@${d.version.slice(0, 12)}`).join(', ') : 'none'],
     ['Resources', `${run.resources.cpus} CPU · ${run.resources.memoryMb} MB · ${run.resources.gpus} GPU · limit ${formatDuration(run.resources.timeoutSeconds * 1000)}`],
     ['Worker', run.workerId ? `${run.workerId}${run.workerInstanceType ? ` (${run.workerInstanceType})` : ''}` : '—'],
+    ['Network', run.network ? 'asked for' : 'none asked'],
+    ['Isolation', run.isolation ? [run.isolation.summary, ...run.isolation.limits.map((l) => `${l.resource} ≤ ${l.value} ${l.unit} (${l.via})`)].join(' · ') : '—'],
     ['Attempts', `${run.attempts} of ${run.maxAttempts}`],
     ['Exit code', run.exitCode === null ? '—' : String(run.exitCode)],
     ['Launched by', run.userId],
