@@ -10,7 +10,7 @@ import { startWorker } from './worker.js';
 
 const USAGE = `usage: node --import tsx agents/worker/main.ts --url URL --token-file FILE --work DIR
     [--queue cpu|gpu] [--runtime process|docker] [--worker-id ID] [--poll-ms N]
-    [--drain-grace-ms N] [--kill-grace-ms N] [--no-isolation] [--hide DIR]...
+    [--drain-grace-ms N] [--kill-grace-ms N] [--no-isolation] [--hide DIR]... [--expose DIR]...
     [--registry ECR_URI] [--instance-type T] [--hourly-cost USD]`;
 
 // Errors no code handled: see crash-policy.ts.
@@ -41,6 +41,7 @@ const { values } = parseArgs({
     'kill-grace-ms': { type: 'string' },
     'no-isolation': { type: 'boolean', default: false },
     hide: { type: 'string', multiple: true, default: [] },
+    expose: { type: 'string', multiple: true, default: [] },
     registry: { type: 'string' },
     'instance-type': { type: 'string' },
     'hourly-cost': { type: 'string' },
@@ -64,7 +65,7 @@ const workDir = resolve(values.work);
 
 let runtime: Runtime;
 if (values.runtime === 'process') {
-  runtime = createProcessRuntime({ isolation: values['no-isolation'] ? false : 'auto', hide: [workDir, dirname(tokenFile), ...values.hide.map((p) => resolve(p))] });
+  runtime = createProcessRuntime({ isolation: values['no-isolation'] ? false : 'auto', hide: [workDir, dirname(tokenFile), ...values.hide.map((p) => resolve(p))], expose: values.expose.map((p) => resolve(p)) });
 } else if (values.runtime === 'docker') {
   runtime = await createDockerRuntime({ gpu: queue.data === 'gpu', registry: values.registry, user: `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}` });
 } else {

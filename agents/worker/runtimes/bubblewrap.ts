@@ -55,6 +55,8 @@ export interface SandboxOptions {
   home: string | undefined;
   /** Host folders the run must not see even if a system path holds them (work folder, tokens, app data). */
   hide: readonly string[];
+  /** Host folders bound read-only at their own path, over the hidden ones (`--expose`). */
+  expose: readonly string[];
   support: BubblewrapSupport;
 }
 
@@ -99,6 +101,7 @@ export function bubblewrapArgs(options: SandboxOptions, command: readonly string
     covered.add(p);
     args.push('--tmpfs', p);
   }
+  for (const path of options.expose) if (isAbsolute(path)) args.push('--ro-bind-try', path, normalize(path));
   // Bind sources are read from the host's root, so hiding a folder does not hide the run's own
   // folders even when they live inside it.
   args.push(

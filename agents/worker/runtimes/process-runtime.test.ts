@@ -131,6 +131,21 @@ describe.runIf(bwrap)('process runtime with bubblewrap', () => {
     expect(entries).toEqual(expect.arrayContaining(['usr', 'etc', 'code', 'data', 'results', 'tmp', 'run', 'home: 0', 'CapEff:\t0000000000000000']));
   });
 
+  it('lets a run read a folder the worker exposes, and nothing beside it', async () => {
+    const tools = mkdtempSync(join(process.cwd(), '.benchtop-exposed-'));
+    try {
+      mkdirSync(join(tools, 'bin'));
+      writeFileSync(join(tools, 'bin', 'tool.sh'), 'echo tool-ran\n');
+      writeFileSync(join(tools, 'secret.txt'), 'not for runs\n');
+      const script = `sh ${tools}/bin/tool.sh; cat ${tools}/secret.txt 2>/dev/null; echo x > ${tools}/bin/new 2>/dev/null && echo WRITABLE`;
+      const exposed = createProcessRuntime({ expose: [join(tools, 'bin')] });
+      expect((await collect(await start(exposed, ['sh', '-c', script]))).stdout).toBe('tool-ran\n');
+      expect((await collect(await start(createProcessRuntime(), ['sh', '-c', script]))).stdout).toBe('');
+    } finally {
+      rmSync(tools, { recursive: true, force: true });
+    }
+  });
+
   it('gives a run that asks for no network only a loopback interface', async () => {
     const runtime = createProcessRuntime();
     const interfaces = async (network: boolean) => (await collect(await start(runtime, ['sh', '-c', "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '"], network))).stdout.trim().split('\n');

@@ -18,6 +18,8 @@ export interface ProcessRuntimeOptions {
   isolation?: 'auto' | false;
   /** Folders a confined run must not see. */
   hide?: readonly string[];
+  /** Host folders a confined run may read although they are not system paths (a conda or pyenv in the home folder). */
+  expose?: readonly string[];
 }
 
 type Confinement = { kind: 'bubblewrap'; support: BubblewrapSupport } | { kind: 'sandbox-exec' } | { kind: 'none' };
@@ -56,6 +58,7 @@ function summary(kind: Confinement['kind'], asked: boolean): string {
 export function createProcessRuntime(options: ProcessRuntimeOptions = {}): Runtime {
   const confine = confinement(options);
   const hide = options.hide ?? [];
+  const expose = options.expose ?? [];
   const root = process.getuid?.() === 0;
   return {
     name: 'process',
@@ -87,7 +90,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}): Runti
       if (confine.kind === 'bubblewrap') {
         Object.assign(env, { CODE_DIR: '/code', DATA_DIR: '/data', RESULTS_DIR: '/results', TMPDIR: '/tmp' });
         const inner = ['/bin/sh', ...limitedArgs(limits.script, request.command)];
-        const args = bubblewrapArgs({ mounts: request.mounts, network: request.network, home, hide, support: confine.support }, inner);
+        const args = bubblewrapArgs({ mounts: request.mounts, network: request.network, home, hide, expose, support: confine.support }, inner);
         return spawnChild('bwrap', args, request.mounts.scratch, env, isolation, false);
       }
       const { code, data, results, scratch } = request.mounts;
@@ -100,7 +103,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}): Runti
       }
       const supervised = ['/bin/sh', ...supervisorArgs(limits.script, command)];
       if (confine.kind === 'sandbox-exec') {
-        const args = sandboxExecArgs({ mounts: request.mounts, network: request.network, home, hide }, supervised);
+        const args = sandboxExecArgs({ mounts: request.mounts, network: request.network, home, hide, expose }, supervised);
         return spawnChild(SANDBOX_EXEC, args, code, env, isolation, true);
       }
       const [file, ...args] = supervised as [string, ...string[]];

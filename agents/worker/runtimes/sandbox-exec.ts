@@ -14,6 +14,8 @@ export interface SeatbeltOptions {
   home: string | undefined;
   /** Host folders the run must not read (work folder, tokens, app data). */
   hide: readonly string[];
+  /** Host folders the run may read although they lie in a denied one (`--expose`). */
+  expose: readonly string[];
 }
 
 /** A string literal of the profile language (a Scheme dialect). */
@@ -36,7 +38,7 @@ export function seatbeltProfile(options: SeatbeltOptions): string {
   if (hidden.length > 0) lines.push(`(deny file-read* file-write* ${hidden.map((p) => `(subpath ${literal(p)})`).join(' ')})`);
   lines.push(
     '(deny file-write* (subpath "/"))',
-    `(allow file-read* (subpath ${literal(code)}) (subpath ${literal(data)}))`,
+    `(allow file-read* ${[code, data, ...options.expose].map((p) => `(subpath ${literal(p)})`).join(' ')})`,
     `(allow file-read* file-write* (subpath ${literal(results)}) (subpath ${literal(scratch)}) (subpath "/dev"))`,
     '(deny network-outbound (remote unix-socket))',
   );
