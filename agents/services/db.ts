@@ -89,6 +89,7 @@ export class WriteQueue {
     this.scheduled = false;
     const batch = this.pending;
     this.pending = [];
+    if (batch.length === 1) return this.flushOne(batch[0]!);
     const outcomes: Array<{ ok: boolean; value: unknown }> = [];
     const savepoint = this.db.prepare('SAVEPOINT write');
     const release = this.db.prepare('RELEASE write');
@@ -97,8 +98,8 @@ export class WriteQueue {
       this.db
         .transaction(() => {
           for (const write of batch) {
-            // Every write gets its savepoint, a lone one too: the batch still commits when a write
-            // throws (its outcome is that error), so the changes it made before throwing must go.
+            // The batch still commits when a write throws (its outcome is that error), so the
+            // changes it made before throwing must go: each write runs in its own savepoint.
             savepoint.run();
             try {
               outcomes.push({ ok: true, value: write.fn() });
@@ -119,5 +120,17 @@ export class WriteQueue {
       if (outcome.ok) write.resolve(outcome.value);
       else write.reject(outcome.value);
     });
+  }
+
+  /** A lone write is its own transaction: if it throws, all of that transaction is rolled back. */
+  private flushOne(write: PendingWrite): void {
+    let value: unknown;
+    try {
+      value = this.db.transaction(write.fn).immediate();
+    } catch (error) {
+      write.reject(error);
+      return;
+    }
+    write.resolve(value);
   }
 }
