@@ -159,7 +159,7 @@ export class LeaseManager {
   private finish(
     run: RunRow,
     outcome: { state: RunState; exitCode: number | null; error: string | null; results: FileEntry[] | null; imageDigest: string | null; isolation?: RunIsolation },
-  ): void {
+  ): Run {
     const finishedAt = this.now();
     const from = run.started_at ?? run.leased_at;
     const hours = from ? Math.max(0, finishedAt - Date.parse(from)) / 3_600_000 : 0;
@@ -172,6 +172,7 @@ export class LeaseManager {
       );
     const finished = this.runs.get(run.id);
     setImmediate(() => this.emitFinished(finished));
+    return finished;
   }
 
   /** The lease, checked live for a write: right token, still active, still the run's lease. */
@@ -277,7 +278,7 @@ export class LeaseManager {
         if (up.sha256 !== f.sha256 || up.size !== f.size) throw badInput(`body.results.files: "${f.path}" was uploaded as ${up.size} bytes sha256 ${up.sha256}, not as listed`);
       });
       this.db.prepare("UPDATE leases SET state = 'completed' WHERE id = ?").run(leaseId);
-      this.finish(run, {
+      return this.finish(run, {
         state: body.state,
         exitCode: body.exitCode,
         error: body.error ?? (body.state === 'cancelled' ? 'cancelled by user' : null),
@@ -285,7 +286,6 @@ export class LeaseManager {
         imageDigest: body.imageDigest ?? null,
         ...(body.isolation ? { isolation: body.isolation } : {}),
       });
-      return this.runs.get(run.id);
     });
   }
 
