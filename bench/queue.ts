@@ -5,6 +5,10 @@ import Database from 'better-sqlite3';
 import { exampleCapsule } from '../agents/services/testing/harness.js';
 import { JsonHttp } from '../agents/services/testing/http-json.js';
 import { spawnServices } from '../agents/services/testing/spawn-services.js';
+import { startServices } from '../agents/services/start-services.js';
+import { createCapsuleRequest } from '../agents/protocol/capsules.js';
+import { completeRequest, leaseRequest } from '../agents/protocol/leases.js';
+import { createRunRequest } from '../agents/protocol/runs.js';
 import { numberOption } from './lib/number-option.js';
 
 // Queue throughput: submit + lease + complete with no runtime, through a services agent running as
@@ -43,6 +47,41 @@ function rawSqliteRunsPerSecond(file: string, n: number): number {
   const seconds = (performance.now() - started) / 1000;
   db.close();
   return n / seconds;
+}
+
+/**
+ * The same submit → lease → complete through the services agent's own stores in this process,
+ * with as many concurrent runs as the HTTP side has submitters: group commit alone, no HTTP.
+ */
+async function storesRunsPerSecond(dir: string, n: number): Promise<{ runsPerSecond: number; cpuMsPerRun: number }> {
+  const running = await startServices({ dataDir: dir, backup: false, leaseTtlMs: 60_000 });
+  try {
+    const s = running.services;
+    const user = s.users.findUserByName('researcher');
+    if (!user) throw new Error('no researcher user');
+    const capsule = await s.capsules.create(createCapsuleRequest.parse(exampleCapsule), user);
+    const lease = leaseRequest.parse({ queue: 'cpu', workerId: 'stores' });
+    const done = completeRequest.parse({ fencingToken: 1, state: 'succeeded', exitCode: 0 });
+    let started = 0;
+    const cpu = process.cpuUsage();
+    const began = performance.now();
+    await Promise.all(
+      Array.from({ length: SUBMITTERS }, async () => {
+        while (started < n) {
+          started++;
+          await s.runs.create(createRunRequest.parse({ capsuleId: capsule.id, parameters: { i: started } }), user, undefined);
+          const l = await s.leases.acquire(lease, new AbortController().signal);
+          if (!l) throw new Error('no run to lease');
+          await s.leases.complete(l.leaseId, { ...done, fencingToken: l.fencingToken });
+        }
+      }),
+    );
+    const seconds = (performance.now() - began) / 1000;
+    const used = process.cpuUsage(cpu);
+    return { runsPerSecond: n / seconds, cpuMsPerRun: (used.user + used.system) / 1000 / n };
+  } finally {
+    await running.close();
+  }
 }
 
 async function main(): Promise<void> {
@@ -95,6 +134,9 @@ async function main(): Promise<void> {
     submitLatency.sort((a, b) => a - b);
     emit('runs_per_second', runsPerSecond, 'runs/s', 'higher', { target: 3000, baseline: Math.round(baseline), baselineBefore: Math.round(baselineBefore), baselineAfter: Math.round(baselineAfter) });
     emit('ratio_to_baseline', runsPerSecond / baseline, 'ratio', 'higher', { target: 1.5 });
+    // Where the time goes: the stores alone (group commit, no HTTP) against the same baseline.
+    const stores = await storesRunsPerSecond(join(dir, 'stores'), 5000);
+    emit('stores_runs_per_second', stores.runsPerSecond, 'runs/s', 'higher', { baseline: Math.round(baseline), ratio: Math.round((stores.runsPerSecond / baseline) * 100) / 100, cpuMsPerRun: Math.round(stores.cpuMsPerRun * 1000) / 1000 });
     emit('submit_latency_p50', percentile(submitLatency, 50), 'ms', 'lower');
     emit('submit_latency_p99', percentile(submitLatency, 99), 'ms', 'lower');
   } finally {
