@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPlatformClient } from '../agents/protocol/client.js';
+import { createPlatformClient } from '../lib/protocol/client.js';
 import { TIMINGS_FILE, type AttemptTimings } from '../agents/worker/run-lease.js';
 import { startLocalSandbox } from '../main/platform/local-sandbox.js';
 

@@ -6,9 +6,9 @@ import { exampleCapsule } from '../agents/services/testing/harness.js';
 import { JsonHttp } from '../agents/services/testing/http-json.js';
 import { spawnServices } from '../agents/services/testing/spawn-services.js';
 import { startServices } from '../agents/services/start-services.js';
-import { createCapsuleRequest } from '../agents/protocol/capsules.js';
-import { completeRequest, leaseRequest } from '../agents/protocol/leases.js';
-import { createRunRequest } from '../agents/protocol/runs.js';
+import { createCapsuleRequest } from '../common/protocol/capsules.js';
+import { completeRequest, leaseRequest } from '../common/protocol/leases.js';
+import { createRunRequest } from '../common/protocol/runs.js';
 import { numberOption } from './lib/number-option.js';
 
 // Queue throughput: submit + lease + complete with no runtime, through a services agent running as

@@ -59,11 +59,11 @@ const forceBrowser = args.includes('--browser');
 const startArgs = args.filter((a) => a !== '--browser');
 const headlessLinux = process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
 
-buildIfStale('renderer', 'dist/renderer/index.html', ['renderer', 'vite.config.ts', 'main/api']);
+buildIfStale('renderer', 'dist/renderer/index.html', ['renderer', 'vite.config.ts', 'common']);
 
 const electron = forceBrowser ? undefined : electronBinary();
 if (electron && !headlessLinux) {
-  buildIfStale('electron', 'dist/electron/main.cjs', ['main', 'agents/protocol']);
+  buildIfStale('electron', 'dist/electron/main.cjs', ['main', 'common', 'lib']);
   const env = { ...process.env };
   delete env.ELECTRON_RUN_AS_NODE;
   const child = spawn(electron, [root], { stdio: 'inherit', env });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Router } from './api/router.js';
+import type { Router } from '../common/api/router.js';
 import { createAppRouter } from './app-router.js';
 import { createPlainFileSecretStore } from './settings/secret-store.js';
 import { SettingsStore } from './settings/settings-store.js';

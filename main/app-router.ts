@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { getAppInfo } from './api/app.contract.js';
-import { Router } from './api/router.js';
+import { getAppInfo } from '../common/api/app.contract.js';
+import { Router } from '../common/api/router.js';
 import { registerAws } from './aws/register-aws.js';
 import { registerDeploy } from './deploy/register-deploy.js';
 import type { SecretStore } from './settings/secret-store.js';

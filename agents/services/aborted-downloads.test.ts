@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPlatformClient } from '../protocol/client.js';
+import { createPlatformClient } from '../../lib/protocol/client.js';
 import { spawnServices, type ServicesProcess } from './testing/spawn-services.js';
 
 // Real HTTP over 127.0.0.1 to a real services process: a client that hangs up mid-body is only

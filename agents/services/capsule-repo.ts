@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { COMMAND_FILE, ENVIRONMENT_FILE, type CommitInfo, type TreeEntry } from '../protocol/capsules.js';
+import { COMMAND_FILE, ENVIRONMENT_FILE, type CommitInfo, type TreeEntry } from '../../common/protocol/capsules.js';
 import { git, GitError, gitStream } from './git.js';
 
 const BRANCH = 'refs/heads/main';

@@ -7,14 +7,14 @@ import {
   type Capsule,
   type CommitInfo,
   type EnvironmentSpec,
-} from '../protocol/capsules.js';
+} from '../../common/protocol/capsules.js';
 import type { z } from 'zod';
-import type { createCapsuleRequest, createCommitRequest } from '../protocol/capsules.js';
+import type { createCapsuleRequest, createCommitRequest } from '../../common/protocol/capsules.js';
 import { CapsuleRepo, type RepoWrite } from './capsule-repo.js';
 import type { Db, WriteQueue } from './db.js';
 import { badInput, conflict, notFound } from './http-error.js';
 import { newId, nowIso } from './ids.js';
-import type { User } from '../protocol/users.js';
+import type { User } from '../../common/protocol/users.js';
 
 interface CapsuleRow {
   n: number; id: string; name: string; description: string; head: string; environment: string; command: string;

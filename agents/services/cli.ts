@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { role as roleSchema } from '../protocol/common.js';
+import { role as roleSchema } from '../../common/protocol/common.js';
 import { openDatabase, WriteQueue } from './db.js';
 import { ensureRoleToken, tokenFile } from './token-files.js';
 import { UsersStore } from './users-store.js';

@@ -4,7 +4,7 @@ import {
   type CloudWatchLogsClient,
   type InputLogEvent,
 } from '@aws-sdk/client-cloudwatch-logs';
-import type { LogLine } from '../protocol/logs.js';
+import type { LogLine } from '../../common/protocol/logs.js';
 import type { LogSink } from './context.js';
 
 // PutLogEvents limits (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html):

@@ -1,4 +1,4 @@
-import type { LogLine } from '../protocol/logs.js';
+import type { LogLine } from '../../common/protocol/logs.js';
 import type { CapsulesStore } from './capsules-store.js';
 import type { DatasetsStore } from './datasets-store.js';
 import type { Db, WriteQueue } from './db.js';

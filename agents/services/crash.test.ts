@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPlatformClient } from '../protocol/client.js';
+import { createPlatformClient } from '../../lib/protocol/client.js';
 import { exampleCapsule } from './testing/harness.js';
 import { spawnServices, type ServicesProcess } from './testing/spawn-services.js';
 

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { canonicalManifest, type Dataset, type DatasetVersion, type FileEntry } from '../protocol/datasets.js';
+import { canonicalManifest, type Dataset, type DatasetVersion, type FileEntry } from '../../common/protocol/datasets.js';
 import type { Db, WriteQueue } from './db.js';
 import { badInput, notFound } from './http-error.js';
 import { newId, nowIso, sha256 } from './ids.js';

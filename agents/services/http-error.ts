@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ErrorCode } from '../protocol/common.js';
+import type { ErrorCode } from '../../common/protocol/common.js';
 
 const STATUS: Record<ErrorCode, number> = {
   'bad-input': 400,

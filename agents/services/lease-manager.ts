@@ -1,9 +1,9 @@
 import type { z } from 'zod';
-import type { QueueName } from '../protocol/common.js';
-import type { completeRequest, Lease, leaseRequest } from '../protocol/leases.js';
-import type { LogLineUpload } from '../protocol/logs.js';
-import type { FileEntry } from '../protocol/datasets.js';
-import type { Run, RunIsolation, RunState } from '../protocol/runs.js';
+import type { QueueName } from '../../common/protocol/common.js';
+import type { completeRequest, Lease, leaseRequest } from '../../common/protocol/leases.js';
+import type { LogLineUpload } from '../../common/protocol/logs.js';
+import type { FileEntry } from '../../common/protocol/datasets.js';
+import type { Run, RunIsolation, RunState } from '../../common/protocol/runs.js';
 import type { Db, WriteQueue } from './db.js';
 import { badInput, conflict, notFound } from './http-error.js';
 import { newId, nowIso } from './ids.js';

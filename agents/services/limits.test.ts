@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Lease } from '../protocol/leases.js';
+import type { Lease } from '../../common/protocol/leases.js';
 import { LOG_GAP_PREFIX } from './log-cap.js';
 import { exampleCapsule, startHarness, type Harness } from './testing/harness.js';
 

@@ -1,4 +1,4 @@
-import type { LogLineUpload } from '../protocol/logs.js';
+import type { LogLineUpload } from '../../common/protocol/logs.js';
 import type { Db } from './db.js';
 import { bytesText, type RunLimits } from './run-limits.js';
 

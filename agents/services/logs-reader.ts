@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { LogLine } from '../protocol/logs.js';
+import type { LogLine } from '../../common/protocol/logs.js';
 import type { Db } from './db.js';
 import type { Notifier } from './notifier.js';
 import { FINISHED, type RunRow } from './run-record.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Lease } from '../protocol/leases.js';
+import type { Lease } from '../../common/protocol/leases.js';
 import { exampleCapsule, startHarness, type Harness } from './testing/harness.js';
 
 describe('logs: pages and a live SSE stream that resumes without gaps or duplicates', () => {

@@ -1,5 +1,5 @@
-import type { QueueName } from '../protocol/common.js';
-import type { RunState } from '../protocol/runs.js';
+import type { QueueName } from '../../common/protocol/common.js';
+import type { RunState } from '../../common/protocol/runs.js';
 
 const BUCKETS = [1, 5, 15, 60, 300, 900, 3600, 4 * 3600, 24 * 3600];
 

@@ -1,4 +1,4 @@
-import type { QueueName } from '../protocol/common.js';
+import type { QueueName } from '../../common/protocol/common.js';
 
 const QUEUE_LABEL: Record<QueueName, string> = { cpu: 'CPU', gpu: 'GPU' };
 

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
-import type { FileEntry } from '../protocol/datasets.js';
-import type { Comparison, ResultsManifest } from '../protocol/results.js';
+import type { FileEntry } from '../../common/protocol/datasets.js';
+import type { Comparison, ResultsManifest } from '../../common/protocol/results.js';
 import type { Db } from './db.js';
 import { HttpError, notFound, conflict } from './http-error.js';
 import type { LeaseManager } from './lease-manager.js';

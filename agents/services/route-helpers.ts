@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
-import type { Role } from '../protocol/common.js';
+import type { Role } from '../../common/protocol/common.js';
 import { HttpError } from './http-error.js';
 import type { Principal } from './users-store.js';
 

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { idParams, pageQuery } from '../protocol/common.js';
-import { queueParams, scalingRequest, type QueueStatus } from '../protocol/health.js';
-import { createTokenRequest, createUserRequest } from '../protocol/users.js';
-import type { QueueName } from '../protocol/common.js';
+import { idParams, pageQuery } from '../../common/protocol/common.js';
+import { queueParams, scalingRequest, type QueueStatus } from '../../common/protocol/health.js';
+import { createTokenRequest, createUserRequest } from '../../common/protocol/users.js';
+import type { QueueName } from '../../common/protocol/common.js';
 import type { Services } from './context.js';
 import { parseInput } from './http-error.js';
 import { prometheusText } from './metrics.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
-import { idParams, pageQuery } from '../protocol/common.js';
-import { capsuleFileParams, createCapsuleRequest, createCommitRequest, refQuery } from '../protocol/capsules.js';
+import { idParams, pageQuery } from '../../common/protocol/common.js';
+import { capsuleFileParams, createCapsuleRequest, createCommitRequest, refQuery } from '../../common/protocol/capsules.js';
 import type { Services } from './context.js';
 import { GitError, type GitStream } from './git.js';
 import { gitDownload } from './git-download.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { idParams, pageQuery } from '../protocol/common.js';
-import { blobParams, createDatasetRequest, createVersionRequest, versionFileParams, versionParams } from '../protocol/datasets.js';
+import { idParams, pageQuery } from '../../common/protocol/common.js';
+import { blobParams, createDatasetRequest, createVersionRequest, versionFileParams, versionParams } from '../../common/protocol/datasets.js';
 import type { Services } from './context.js';
 import { parseInput } from './http-error.js';
 import { cursorNumber, uploadStream } from './route-helpers.js';

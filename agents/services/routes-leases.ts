@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { completeRequest, heartbeatRequest, leaseParams, leaseRequest } from '../protocol/leases.js';
-import { logBatchRequest } from '../protocol/logs.js';
-import { resultUploadHeaders, resultUploadParams } from '../protocol/results.js';
-import { id } from '../protocol/common.js';
+import { completeRequest, heartbeatRequest, leaseParams, leaseRequest } from '../../common/protocol/leases.js';
+import { logBatchRequest } from '../../common/protocol/logs.js';
+import { resultUploadHeaders, resultUploadParams } from '../../common/protocol/results.js';
+import { id } from '../../common/protocol/common.js';
 import type { Services } from './context.js';
 import { parseInput } from './http-error.js';
 import { uploadStream } from './route-helpers.js';

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { id } from '../protocol/common.js';
-import { logsQuery, logStreamQuery } from '../protocol/logs.js';
-import { resultFileParams } from '../protocol/results.js';
-import { createRunRequest, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, runListQuery, runParams } from '../protocol/runs.js';
+import { id } from '../../common/protocol/common.js';
+import { logsQuery, logStreamQuery } from '../../common/protocol/logs.js';
+import { resultFileParams } from '../../common/protocol/results.js';
+import { createRunRequest, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, runListQuery, runParams } from '../../common/protocol/runs.js';
 import type { Services } from './context.js';
 import { badInput, parseInput } from './http-error.js';
 import { principalOf, singleHeader } from './route-helpers.js';

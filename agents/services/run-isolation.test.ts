@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunIsolation } from '../protocol/runs.js';
+import type { RunIsolation } from '../../common/protocol/runs.js';
 import { exampleCapsule, startHarness, type Harness } from './testing/harness.js';
 
 const confined: RunIsolation = { kind: 'bubblewrap', network: false, summary: 'bubblewrap: …; no network', limits: [{ resource: 'memory', value: 2048, unit: 'MB', via: 'ulimit -d' }], unlimited: [] };

@@ -1,7 +1,7 @@
-import type { EnvironmentSpec } from '../protocol/capsules.js';
-import type { QueueName } from '../protocol/common.js';
-import type { ResultsManifest } from '../protocol/results.js';
-import type { DatasetPin, Parameters, Resources, Run, RunIsolation, RunState } from '../protocol/runs.js';
+import type { EnvironmentSpec } from '../../common/protocol/capsules.js';
+import type { QueueName } from '../../common/protocol/common.js';
+import type { ResultsManifest } from '../../common/protocol/results.js';
+import type { DatasetPin, Parameters, Resources, Run, RunIsolation, RunState } from '../../common/protocol/runs.js';
 
 /** A row of the runs table as SQLite gives it back. */
 export interface RunRow {

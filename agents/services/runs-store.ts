@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import type { QueueName } from '../protocol/common.js';
-import type { createRunRequest, DatasetPin, Run, RunState } from '../protocol/runs.js';
-import type { User } from '../protocol/users.js';
+import type { QueueName } from '../../common/protocol/common.js';
+import type { createRunRequest, DatasetPin, Run, RunState } from '../../common/protocol/runs.js';
+import type { User } from '../../common/protocol/users.js';
 import type { CapsulesStore } from './capsules-store.js';
 import type { DatasetsStore } from './datasets-store.js';
 import type { Db, WriteQueue } from './db.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PlatformError } from '../protocol/client.js';
+import { PlatformError } from '../../lib/protocol/client.js';
 import { exampleCapsule, startHarness, type Harness } from './testing/harness.js';
 
 const sha = (s: string | Uint8Array) => createHash('sha256').update(s).digest('hex');

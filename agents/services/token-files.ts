@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Role } from '../protocol/common.js';
+import { type Role, tokenFileName } from '../../common/protocol/common.js';
 import type { WriteQueue } from './db.js';
 import { PRIVATE_FILE_MODE } from './private-paths.js';
 import type { UsersStore } from './users-store.js';
 
 /** Where the bootstrap token of a role is kept in the data folder (mode 0600, like ~/.ssh keys). */
 export function tokenFile(dataDir: string, role: Role): string {
-  return join(dataDir, `${role}.token`);
+  return join(dataDir, tokenFileName(role));
 }
 
 /** Writes a file readable only by its owner, atomically (temp file, fsync, rename). */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Role } from '../protocol/common.js';
-import type { CreatedToken, TokenInfo, User } from '../protocol/users.js';
+import type { Role } from '../../common/protocol/common.js';
+import type { CreatedToken, TokenInfo, User } from '../../common/protocol/users.js';
 import type { Db } from './db.js';
 import { notFound } from './http-error.js';
 import { newId, nowIso, sha256 } from './ids.js';

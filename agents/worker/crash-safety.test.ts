@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { FINISHED_STATES, type Run } from '../protocol/index.js';
+import { FINISHED_STATES, type Run } from '../../common/protocol/index.js';
 import { shellCapsule, startFaultSandbox, waitFor, type FaultSandbox } from './fault-test-support.js';
 
 const RUNS = 50;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { EnvironmentSpec } from '../protocol/capsules.js';
+import type { EnvironmentSpec } from '../../common/protocol/capsules.js';
 
 // Bumped whenever renderDockerfile changes its output, so an old image is never reused for a
 // Dockerfile it was not built from.

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { createPlatformClient, type PlatformClient } from '../protocol/client.js';
-import { FINISHED_STATES, type Run } from '../protocol/index.js';
+import { createPlatformClient, type PlatformClient } from '../../lib/protocol/client.js';
+import { FINISHED_STATES, type Run } from '../../common/protocol/index.js';
 import { startLocalSandbox, type LocalSandbox } from '../../main/platform/local-sandbox.js';
 
 // Shared by the fault tests: a real sandbox with short leases so that lost workers are noticed

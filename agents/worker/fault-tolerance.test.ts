@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPlatformClient, PlatformError } from '../protocol/client.js';
+import { createPlatformClient, PlatformError } from '../../lib/protocol/client.js';
 import { startAgent, type AgentProcess } from '../../main/platform/child-processes.js';
 import { FAST_WORKER, shellCapsule, startFaultSandbox, waitFor, waitForState, type FaultSandbox } from './fault-test-support.js';
 import { TIMINGS_FILE, type AttemptTimings } from './run-lease.js';

@@ -1,4 +1,4 @@
-import type { HeartbeatRequest, HeartbeatResponse, RunIsolation } from '../protocol/index.js';
+import type { HeartbeatRequest, HeartbeatResponse, RunIsolation } from '../../common/protocol/index.js';
 
 export interface HeartbeatOptions {
   send(body: HeartbeatRequest): Promise<HeartbeatResponse>;

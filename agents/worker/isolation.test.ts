@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPlatformClient, type PlatformClient } from '../protocol/client.js';
+import { createPlatformClient, type PlatformClient } from '../../lib/protocol/client.js';
 import { startLocalSandbox, type LocalSandbox } from '../../main/platform/local-sandbox.js';
 import { FAST_WORKER, processesWith, SHORT_LEASES, shellCapsule, startWorkerProcess, waitFor, waitForState, type WorkerProcess } from './fault-test-support.js';
 import { recordProcessGroup } from './run-process-groups.js';

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { LogBatchRequest } from '../protocol/index.js';
+import type { LogBatchRequest } from '../../common/protocol/index.js';
 import { LogShipper } from './log-shipper.js';
 
 /** A fake platform endpoint whose acknowledgements the test releases by hand. */

@@ -1,7 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import type { z } from 'zod';
-import type { LogBatchRequest, LogLineUpload, logBatchResponse } from '../protocol/index.js';
+import type { LogBatchRequest, LogLineUpload, logBatchResponse } from '../../common/protocol/index.js';
 
 type LogBatchResponse = z.infer<typeof logBatchResponse>;
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { queueName } from '../protocol/index.js';
+import { queueName } from '../../common/protocol/index.js';
 import { installCrashPolicy } from './crash-policy.js';
 import { createDockerRuntime } from './runtimes/docker-runtime.js';
 import { createProcessRuntime } from './runtimes/process-runtime.js';

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { FileEntry, ResultsManifest } from '../protocol/index.js';
+import type { FileEntry, ResultsManifest } from '../../common/protocol/index.js';
 
 export interface ResultFile extends FileEntry {
   absolute: string;

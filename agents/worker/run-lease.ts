@@ -1,8 +1,8 @@
 import { appendFileSync, createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
-import { PlatformError, type PlatformClient } from '../protocol/client.js';
-import type { CompleteRequest, Lease, RunIsolation } from '../protocol/index.js';
+import { PlatformError, type PlatformClient } from '../../lib/protocol/client.js';
+import type { CompleteRequest, Lease, RunIsolation } from '../../common/protocol/index.js';
 import { Heartbeat } from './heartbeat.js';
 import { LogShipper } from './log-shipper.js';
 import { collectResults, uploadResults } from './results-upload.js';

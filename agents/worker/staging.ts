@@ -6,8 +6,8 @@ import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import type { PlatformClient } from '../protocol/client.js';
-import type { DatasetPin, Lease } from '../protocol/index.js';
+import type { PlatformClient } from '../../lib/protocol/client.js';
+import type { DatasetPin, Lease } from '../../common/protocol/index.js';
 import type { RunMounts } from './runtimes/runtime.js';
 
 /** A run's folders on the worker; `root` (everything but the shared /code) is removed once the run is over. */

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPlatformClient, type PlatformClient } from '../protocol/client.js';
+import { createPlatformClient, type PlatformClient } from '../../lib/protocol/client.js';
 import { startLocalSandbox, type LocalSandbox } from '../../main/platform/local-sandbox.js';
 import { shellCapsule, waitForState } from './fault-test-support.js';
 import { createProcessRuntime } from './runtimes/process-runtime.js';

@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createPlatformClient, PlatformError, type PlatformClient } from '../protocol/client.js';
-import { API_PREFIX, lease as leaseSchema, type Lease, type LeaseRequest, type QueueName } from '../protocol/index.js';
+import { createPlatformClient, PlatformError, type PlatformClient } from '../../lib/protocol/client.js';
+import { API_PREFIX, lease as leaseSchema, type Lease, type LeaseRequest, type QueueName } from '../../common/protocol/index.js';
 import { runLease, type LeaseExecution } from './run-lease.js';
 import { sweepStaleRunGroups } from './run-process-groups.js';
 import type { Runtime } from './runtimes/runtime.js';

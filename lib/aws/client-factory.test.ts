@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Router } from '../../main/api/router.js';
+import { Router } from '../../common/api/router.js';
 import { awsClientConfig } from './client-factory.js';
 import { registerAws } from '../../main/aws/register-aws.js';
 

@@ -1,7 +1,7 @@
 import { GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Router } from '../../main/api/router.js';
+import { Router } from '../../common/api/router.js';
 import { withAwsCallContext } from './client-factory.js';
 import { mapAwsError } from './map-aws-error.js';
 import { registerAws } from '../../main/aws/register-aws.js';

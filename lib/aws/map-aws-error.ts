@@ -1,4 +1,4 @@
-import type { ApiErrorShape } from '../../main/api/errors.js';
+import type { ApiErrorShape } from '../../common/api/errors.js';
 import { type AwsCallContext, awsCallContextOf } from './client-factory.js';
 import { awsConfigPaths } from './config-paths.js';
 import { type AwsLikeError } from './error-meaning.js';

@@ -1,5 +1,5 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { AwsIdentity } from '../api/aws.contract.js';
+import type { AwsIdentity } from '../../common/api/aws.contract.js';
 import { type AwsTarget, createAwsClient } from '../../lib/aws/client-factory.js';
 
 /** Who a profile signs in as. GetCallerIdentity needs no IAM permission, so it tests the credentials alone. */

@@ -1,6 +1,6 @@
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import { awsConfigPaths } from '../../lib/aws/config-paths.js';
-import type { AwsProfile, AwsProfileKind, AwsProfileList } from '../api/aws.contract.js';
+import type { AwsProfile, AwsProfileKind, AwsProfileList } from '../../common/api/aws.contract.js';
 
 type Section = Record<string, string | undefined>;
 

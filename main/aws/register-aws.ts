@@ -1,5 +1,5 @@
-import { getIdentity, listProfiles } from '../api/aws.contract.js';
-import type { Router } from '../api/router.js';
+import { getIdentity, listProfiles } from '../../common/api/aws.contract.js';
+import type { Router } from '../../common/api/router.js';
 import { getCallerIdentity } from './identity.js';
 import { mapAwsError } from '../../lib/aws/map-aws-error.js';
 import { listAwsProfiles } from './profiles.js';

@@ -66,10 +66,10 @@ exec node --import tsx ${entry}
 `);
 }
 
-/** agents/ (without tests), package.json, the lock file and the two launchers the boot scripts run. */
+/** agents/ with the tiers they may import (common/, lib/), without tests; package.json, the lock file and the two launchers the boot scripts run. */
 export function buildAgentBundle(root: string): Buffer {
   const skip = (path: string) => /node_modules|\.test\.ts$|[\\/]\./.test(path);
-  const files = walk(join(root, 'agents'), skip).map((file) => ({ name: relative(root, file).split(sep).join('/'), body: readFileSync(file), mode: 0o644 }));
+  const files = ['agents', 'common', 'lib'].flatMap((tier) => walk(join(root, tier), skip)).map((file) => ({ name: relative(root, file).split(sep).join('/'), body: readFileSync(file), mode: 0o644 }));
   const meta = ['package.json', 'package-lock.json'].map((name) => ({ name, body: readFileSync(join(root, name)), mode: 0o644 }));
   return tarGz([
     { name: 'bin/benchtop-services', body: launcher('agents/services/main.ts'), mode: 0o755 },

@@ -1,4 +1,4 @@
-import { ApiError } from '../api/errors.js';
+import { ApiError } from '../../common/api/errors.js';
 import { errorText } from '../../lib/aws/error-meaning.js';
 
 /**

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Router } from '../api/router.js';
+import { Router } from '../../common/api/router.js';
 import { BackgroundOperations } from './background-operations.js';
 import { registerDeploy } from './register-deploy.js';
 import { event, FAST, ScriptedStack, stack } from './testing/cfn-fixtures.js';

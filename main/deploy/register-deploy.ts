@@ -1,8 +1,8 @@
 import { ListCertificatesCommand, type CertificateSummary } from '@aws-sdk/client-acm';
 import type { AwsTarget } from '../../lib/aws/client-factory.js';
-import * as api from '../api/deploy.contract.js';
-import { ApiError } from '../api/errors.js';
-import type { Router } from '../api/router.js';
+import * as api from '../../common/api/deploy.contract.js';
+import { ApiError } from '../../common/api/errors.js';
+import type { Router } from '../../common/api/router.js';
 import { estimateMonthlyCost } from '../../templates/cost/estimate.js';
 import { PRICES, PRICES_AS_OF } from '../../templates/cost/price-table.js';
 import { applyPlan, dataLossBlocked } from './apply.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { protocol } from 'electron';
-import { SECURITY_HEADERS } from '../host/content-security-policy.js';
+import { SECURITY_HEADERS } from '../../common/content-security-policy.js';
 import { APP_HOST, APP_SCHEME } from './app-origin.js';
 import { resolveAppFile } from './app-files.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineCall, defineEvent } from '../api/contract.js';
-import { Router } from '../api/router.js';
+import { defineCall, defineEvent } from '../../common/api/contract.js';
+import { Router } from '../../common/api/router.js';
 import { type BridgeSender, IpcBridge } from './ipc-bridge.js';
 import type { IpcEventMessage } from './ipc-channels.js';
 

@@ -1,5 +1,5 @@
-import type { CallResult } from '../api/errors.js';
-import type { Router } from '../api/router.js';
+import type { CallResult } from '../../common/api/errors.js';
+import type { Router } from '../../common/api/router.js';
 import { IPC_EVENT, type IpcEventMessage } from './ipc-channels.js';
 import { type SenderFrame, isTrustedSender } from './sender-validation.js';
 

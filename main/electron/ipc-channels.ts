@@ -1,4 +1,4 @@
-import type { ApiErrorShape } from '../api/errors.js';
+import type { ApiErrorShape } from '../../common/api/errors.js';
 
 // The only IPC channels between the preload and main. The preload never forwards arbitrary
 // channel names: each of these carries an API name that the router checks against the contract.

@@ -1,5 +1,5 @@
 import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'electron';
-import type { Router } from '../api/router.js';
+import type { Router } from '../../common/api/router.js';
 import { IpcBridge } from './ipc-bridge.js';
 import { IPC_CALL, IPC_SUBSCRIBE, IPC_UNSUBSCRIBE } from './ipc-channels.js';
 import type { SenderFrame } from './sender-validation.js';

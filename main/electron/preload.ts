@@ -1,5 +1,5 @@
 import { contextBridge, ipcRenderer } from 'electron';
-import type { ApiErrorShape, CallResult } from '../api/errors.js';
+import type { ApiErrorShape, CallResult } from '../../common/api/errors.js';
 import { IPC_CALL, IPC_EVENT, type IpcEventMessage, IPC_SUBSCRIBE, IPC_UNSUBSCRIBE } from './ipc-channels.js';
 
 // Runs sandboxed, with contextIsolation: it may use only `electron`'s renderer modules, and what

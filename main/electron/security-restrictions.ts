@@ -1,5 +1,5 @@
 import { type App, type Session, shell } from 'electron';
-import { CONTENT_SECURITY_POLICY } from '../host/content-security-policy.js';
+import { CONTENT_SECURITY_POLICY } from '../../common/content-security-policy.js';
 import { decideNavigation } from './navigation-policy.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { ApiErrorShape } from '../api/errors.js';
-import type { Router, Subscription } from '../api/router.js';
+import type { ApiErrorShape } from '../../common/api/errors.js';
+import type { Router, Subscription } from '../../common/api/router.js';
 
 // Proxies and idle-connection reapers drop silent streams; a comment line every 15 s keeps it alive.
 const KEEPALIVE_MS = 15_000;

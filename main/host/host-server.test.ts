@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineCall, defineEvent } from '../api/contract.js';
-import { Router } from '../api/router.js';
+import { defineCall, defineEvent } from '../../common/api/contract.js';
+import { Router } from '../../common/api/router.js';
 import { type RunningHost, startHost } from './host-server.js';
 
 interface Answer {

@@ -3,12 +3,12 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { type ApiErrorShape, httpStatusOf } from '../api/errors.js';
-import type { Router } from '../api/router.js';
+import { type ApiErrorShape, httpStatusOf } from '../../common/api/errors.js';
+import type { Router } from '../../common/api/router.js';
 import { z } from 'zod';
 import { bearerOf } from './access-token.js';
 import { PageSessions } from './page-sessions.js';
-import { SECURITY_HEADERS } from './content-security-policy.js';
+import { SECURITY_HEADERS } from '../../common/content-security-policy.js';
 import { isAllowedHost, isAllowedOrigin } from './request-guards.js';
 import { openEventStream } from './event-stream.js';
 

@@ -1,4 +1,4 @@
-import type { SandboxAgentStatus } from '../api/platforms.contract.js';
+import type { SandboxAgentStatus } from '../../common/api/platforms.contract.js';
 import type { AgentExit } from './agent-launcher.js';
 import type { AgentProcess } from './child-processes.js';
 

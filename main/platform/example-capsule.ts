@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { PlatformClient } from '../../agents/protocol/client.js';
-import type { Capsule, Run } from '../../agents/protocol/index.js';
+import type { PlatformClient } from '../../lib/protocol/client.js';
+import type { Capsule, Run } from '../../common/protocol/index.js';
 
 export const EXAMPLE_CAPSULE_NAME = 'Example: random walks';
 const FILES = ['main.py', 'tiny_png.py', 'README.md'];

@@ -1,9 +1,9 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { createPlatformClient } from '../../agents/protocol/client.js';
-import { tokenFile } from '../../agents/services/token-files.js';
-import type { SandboxStatus } from '../api/platforms.contract.js';
+import { createPlatformClient } from '../../lib/protocol/client.js';
+import type { SandboxStatus } from '../../common/api/platforms.contract.js';
+import { tokenFileName } from '../../common/protocol/common.js';
 import type { AgentLauncher } from './agent-launcher.js';
 import { AgentSupervisor } from './agent-supervisor.js';
 import { startAgent } from './child-processes.js';
@@ -88,7 +88,7 @@ export async function startLocalSandbox(options: LocalSandboxOptions): Promise<L
           launch: () =>
             startAgent(
               'worker',
-              ['--url', url, '--token-file', tokenFile(servicesDir, 'worker'), '--queue', 'cpu', '--runtime', 'process', '--work', work, '--worker-id', workerIdOf(index), '--hide', dataDir, '--drain-grace-ms', String(WORKER_DRAIN_MS), ...(options.workerArgs ?? [])],
+              ['--url', url, '--token-file', join(servicesDir, tokenFileName('worker')), '--queue', 'cpu', '--runtime', 'process', '--work', work, '--worker-id', workerIdOf(index), '--hide', dataDir, '--drain-grace-ms', String(WORKER_DRAIN_MS), ...(options.workerArgs ?? [])],
               join(logsDir, `worker-${index + 1}.log`),
               agentOptions,
             ),

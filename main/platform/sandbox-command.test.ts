@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createPlatformClient } from '../../agents/protocol/client.js';
-import { FINISHED_STATES, type Run } from '../../agents/protocol/index.js';
+import { createPlatformClient } from '../../lib/protocol/client.js';
+import { FINISHED_STATES, type Run } from '../../common/protocol/index.js';
 import { EXAMPLE_CAPSULE_NAME } from './example-capsule.js';
 import { defaultSandboxDir } from './sandbox-data-dir.js';
 

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { ApiError } from '../api/errors.js';
+import { ApiError } from '../../common/api/errors.js';
 
 /**
  * A small JSON file of the app's own, checked by `schema` on every read: missing → `empty`;

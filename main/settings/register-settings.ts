@@ -7,8 +7,8 @@ import {
   saveDeployment,
   setPreferences,
   setSecret,
-} from '../api/settings.contract.js';
-import type { Router } from '../api/router.js';
+} from '../../common/api/settings.contract.js';
+import type { Router } from '../../common/api/router.js';
 import type { SecretStore } from './secret-store.js';
 import type { SettingsStore } from './settings-store.js';
 

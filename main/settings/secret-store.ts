@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { ApiError } from '../api/errors.js';
+import { ApiError } from '../../common/api/errors.js';
 import { readPrivateJson, writePrivateJson } from './private-json-file.js';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deployment, preferences } from '../api/settings.contract.js';
+import { deployment, preferences } from '../../common/api/settings.contract.js';
 
 export const defaultPreferences: z.infer<typeof preferences> = { theme: 'system' };
 

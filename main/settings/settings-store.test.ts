@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApiError } from '../api/errors.js';
+import { ApiError } from '../../common/api/errors.js';
 import { appDataDir } from './app-data-dir.js';
 import { SettingsStore } from './settings-store.js';
 

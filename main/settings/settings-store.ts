@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Conf from 'conf';
-import type { Deployment, Preferences } from '../api/settings.contract.js';
-import { ApiError } from '../api/errors.js';
+import type { Deployment, Preferences } from '../../common/api/settings.contract.js';
+import { ApiError } from '../../common/api/errors.js';
 import { CorruptSettingsError, type SettingsFile, defaultPreferences, parseSettingsText, settingsFile } from './settings-file.js';
 
 export type PreferencesPatch = { [K in keyof Preferences]?: Preferences[K] | null };

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPlatformClient, type PlatformClient } from '../../protocol/client.js';
+import { createPlatformClient, type PlatformClient } from '../../../lib/protocol/client.js';
 import { startServices, type RunningServices, type StartServicesOptions } from '../start-services.js';
 
 /** A services agent on 127.0.0.1:0 in a fresh temporary folder, with short lease times for tests. */

@@ -1,4 +1,4 @@
-import type { EnvironmentSpec } from '../../protocol/capsules.js';
+import type { EnvironmentSpec } from '../../../common/protocol/capsules.js';
 import { canonicalEnvironment, environmentHash, renderDockerfile } from '../environment-hash.js';
 import { runCommand } from './run-command.js';
 import type { PreparedEnvironment } from './runtime.js';

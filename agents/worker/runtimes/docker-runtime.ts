@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createImageBuilder } from './docker-images.js';
 import { runCommand } from './run-command.js';
-import type { RunIsolation } from '../../protocol/runs.js';
+import type { RunIsolation } from '../../../common/protocol/runs.js';
 import { PROCESS_LIMIT } from './resource-limits.js';
 import type { ChildExit, Runtime, RuntimeRequest, RunningChild } from './runtime.js';
 

@@ -1,7 +1,7 @@
 import { spawn, type StdioOptions } from 'node:child_process';
 import type { Socket } from 'node:net';
-import type { EnvironmentSpec } from '../../protocol/capsules.js';
-import type { RunIsolation } from '../../protocol/runs.js';
+import type { EnvironmentSpec } from '../../../common/protocol/capsules.js';
+import type { RunIsolation } from '../../../common/protocol/runs.js';
 import { canonicalEnvironment, environmentHash } from '../environment-hash.js';
 import { bubblewrapArgs, bubblewrapSupport, type BubblewrapSupport } from './bubblewrap.js';
 import { planLimits } from './resource-limits.js';

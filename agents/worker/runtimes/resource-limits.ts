@@ -1,4 +1,4 @@
-import type { RunLimit } from '../../protocol/runs.js';
+import type { RunLimit } from '../../../common/protocol/runs.js';
 import type { RunResources } from './runtime.js';
 
 /** Processes one run may have at once where the limit can be set (docker's --pids-limit too). */

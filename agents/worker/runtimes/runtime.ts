@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
-import type { EnvironmentSpec } from '../../protocol/capsules.js';
-import type { RunIsolation } from '../../protocol/runs.js';
+import type { EnvironmentSpec } from '../../../common/protocol/capsules.js';
+import type { RunIsolation } from '../../../common/protocol/runs.js';
 
 /** Host folders a run sees as /code (read-only), /data (read-only) and /results (writable). */
 export interface RunMounts {

@@ -1,5 +1,5 @@
-import type { CreateCapsuleRequest } from '../../../agents/protocol/index.js';
-import type { CapsuleTemplateId } from '../../api/capsules.contract.js';
+import type { CreateCapsuleRequest } from '../../../common/protocol/index.js';
+import type { CapsuleTemplateId } from '../../../common/api/capsules.contract.js';
 
 // Starting points for a new capsule. Each one runs as it is, prints its progress line by line (so
 // the live log has something to show), reads its parameters from PARAM_<name>, and writes a table

@@ -1,4 +1,4 @@
-import type { FileContent } from '../../api/capsules.contract.js';
+import type { FileContent } from '../../../common/api/capsules.contract.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

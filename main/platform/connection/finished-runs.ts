@@ -1,5 +1,5 @@
-import type { PlatformClient } from '../../../agents/protocol/client.js';
-import { FINISHED_STATES, type Run } from '../../../agents/protocol/index.js';
+import type { PlatformClient } from '../../../lib/protocol/client.js';
+import { FINISHED_STATES, type Run } from '../../../common/protocol/index.js';
 
 type Listener = (run: Run) => void;
 

@@ -1,5 +1,5 @@
-import type { PlatformClient } from '../../../agents/protocol/client.js';
-import type { LogLine, RunState } from '../../../agents/protocol/index.js';
+import type { PlatformClient } from '../../../lib/protocol/client.js';
+import type { LogLine, RunState } from '../../../common/protocol/index.js';
 
 export interface LogBatch {
   lines: LogLine[];

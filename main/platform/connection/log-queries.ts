@@ -1,5 +1,5 @@
-import type { PlatformClient } from '../../../agents/protocol/client.js';
-import type { LogLine } from '../../../agents/protocol/index.js';
+import type { PlatformClient } from '../../../lib/protocol/client.js';
+import type { LogLine } from '../../../common/protocol/index.js';
 
 /**
  * How many lines a run has logged. API v1 gives no count, but seqs are 1..N without gaps, so

@@ -1,5 +1,5 @@
-import { PlatformError } from '../../../agents/protocol/client.js';
-import { ApiError } from '../../api/errors.js';
+import { PlatformError } from '../../../lib/protocol/client.js';
+import { ApiError } from '../../../common/api/errors.js';
 
 /**
  * Turns a platform client failure into a sentence naming the platform, with what to do. The

@@ -1,6 +1,6 @@
-import { createPlatformClient, type PlatformClient } from '../../../agents/protocol/client.js';
-import type { PlatformInfo, PlatformStatus, SandboxStatus } from '../../api/platforms.contract.js';
-import { ApiError } from '../../api/errors.js';
+import { createPlatformClient, type PlatformClient } from '../../../lib/protocol/client.js';
+import type { PlatformInfo, PlatformStatus, SandboxStatus } from '../../../common/api/platforms.contract.js';
+import { ApiError } from '../../../common/api/errors.js';
 import type { SecretStore } from '../../settings/secret-store.js';
 import { mapPlatformError } from './map-platform-error.js';
 import type { PlatformsFile } from './platforms-file.js';

@@ -9,9 +9,9 @@ import {
   listCapsuleTemplates,
   MAX_VIEW_BYTES,
   readCapsuleFile,
-} from '../../api/capsules.contract.js';
-import type { Router } from '../../api/router.js';
-import type { Capsule } from '../../../agents/protocol/index.js';
+} from '../../../common/api/capsules.contract.js';
+import type { Router } from '../../../common/api/router.js';
+import type { Capsule } from '../../../common/protocol/index.js';
 import { listTemplates, templateRequest } from './capsule-templates.js';
 import { toFileContent } from './file-content.js';
 import type { PlatformRegistry } from './platform-registry.js';

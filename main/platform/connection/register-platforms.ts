@@ -1,5 +1,5 @@
-import { addPlatform, listPlatforms, platformStatus, removePlatform, setActivePlatform } from '../../api/platforms.contract.js';
-import type { Router } from '../../api/router.js';
+import { addPlatform, listPlatforms, platformStatus, removePlatform, setActivePlatform } from '../../../common/api/platforms.contract.js';
+import type { Router } from '../../../common/api/router.js';
 import type { PlatformRegistry } from './platform-registry.js';
 
 export function registerPlatforms(router: Router, platforms: PlatformRegistry): void {

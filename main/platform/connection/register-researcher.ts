@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Router } from '../../api/router.js';
+import type { Router } from '../../../common/api/router.js';
 import type { SecretStore } from '../../settings/secret-store.js';
 import { FinishedRunsWatcher } from './finished-runs.js';
 import { type LocalPlatform, PlatformRegistry } from './platform-registry.js';

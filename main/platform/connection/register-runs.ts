@@ -1,6 +1,6 @@
-import { FINISHED_STATES } from '../../../agents/protocol/index.js';
-import { MAX_VIEW_BYTES } from '../../api/capsules.contract.js';
-import type { Router } from '../../api/router.js';
+import { FINISHED_STATES } from '../../../common/protocol/index.js';
+import { MAX_VIEW_BYTES } from '../../../common/api/capsules.contract.js';
+import type { Router } from '../../../common/api/router.js';
 import {
   cancelRun,
   compareRuns,
@@ -16,7 +16,7 @@ import {
   rerunRun,
   runFinished,
   searchLogs,
-} from '../../api/runs.contract.js';
+} from '../../../common/api/runs.contract.js';
 import { toFileContent, readUpTo } from './file-content.js';
 import type { FinishedRunsWatcher } from './finished-runs.js';
 import { followLogs } from './follow-logs.js';

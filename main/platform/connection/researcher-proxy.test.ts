@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPlatformClient, type PlatformClient } from '../../../agents/protocol/client.js';
+import { createPlatformClient, type PlatformClient } from '../../../lib/protocol/client.js';
 import { startServices, type RunningServices } from '../../../agents/services/start-services.js';
-import { Router } from '../../api/router.js';
+import { Router } from '../../../common/api/router.js';
 import type { SecretStore } from '../../settings/secret-store.js';
 import { registerResearcher } from './register-researcher.js';
 

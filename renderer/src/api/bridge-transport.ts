@@ -1,4 +1,4 @@
-import { apiError, callResult, type ApiErrorShape } from '../../../main/api/errors.js';
+import { apiError, callResult, type ApiErrorShape } from '../../../common/api/errors.js';
 import type { Transport } from './transport.js';
 
 /** What the Electron preload exposes as a frozen `window.benchtop` (main/electron/preload). */

@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { getAppInfo } from '../../../main/api/app.contract.js';
-import { getIdentity } from '../../../main/api/aws.contract.js';
-import { defineEvent } from '../../../main/api/contract.js';
+import { getAppInfo } from '../../../common/api/app.contract.js';
+import { getIdentity } from '../../../common/api/aws.contract.js';
+import { defineEvent } from '../../../common/api/contract.js';
 import { createFakeBackend, APP_INFO } from '../test/fake-backend.js';
 import { ApiCallError, createClient } from './client.js';
 import type { Transport } from './transport.js';

@@ -1,5 +1,5 @@
-import type { CallDef, CallInput, CallOutput, EventDef, EventInput, EventPayload } from '../../../main/api/contract.js';
-import { describeIssues, issuesOf, type ApiErrorCode, type ApiErrorShape } from '../../../main/api/errors.js';
+import type { CallDef, CallInput, CallOutput, EventDef, EventInput, EventPayload } from '../../../common/api/contract.js';
+import { describeIssues, issuesOf, type ApiErrorCode, type ApiErrorShape } from '../../../common/api/errors.js';
 import type { Transport } from './transport.js';
 
 /** A failed call as the UI sees it: the router's structured error, thrown so queries can catch it. */

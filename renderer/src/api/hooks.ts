@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient, type UseMutationResult, type UseQueryResult } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
-import type { CallDef, CallInput, CallOutput, EventDef, EventInput, EventPayload } from '../../../main/api/contract.js';
+import type { CallDef, CallInput, CallOutput, EventDef, EventInput, EventPayload } from '../../../common/api/contract.js';
 import type { ApiCallError } from './client.js';
 import { useApiClient } from './ApiProvider.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ApiErrorShape } from '../../../main/api/errors.js';
+import type { ApiErrorShape } from '../../../common/api/errors.js';
 import { httpTransport } from './http-transport.js';
 import type { PageSession, SignIn } from './page-session.js';
 

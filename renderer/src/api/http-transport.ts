@@ -1,4 +1,4 @@
-import { apiError, callResult, type ApiErrorShape, type CallResult } from '../../../main/api/errors.js';
+import { apiError, callResult, type ApiErrorShape, type CallResult } from '../../../common/api/errors.js';
 import { EventStreamParser } from './event-stream-parser.js';
 import { createPageSession, NOT_SIGNED_IN, type PageSession } from './page-session.js';
 import type { Transport } from './transport.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { callResult, type ApiErrorShape } from '../../../main/api/errors.js';
+import { callResult, type ApiErrorShape } from '../../../common/api/errors.js';
 
 export type SignIn = { ok: true; secret: string } | { ok: false; error: ApiErrorShape };
 

@@ -1,4 +1,4 @@
-import type { ApiErrorShape, CallResult } from '../../../main/api/errors.js';
+import type { ApiErrorShape, CallResult } from '../../../common/api/errors.js';
 
 /**
  * How the renderer reaches the router in main: Electron IPC through the preload bridge, loopback

@@ -1,4 +1,4 @@
-import type { AwsProfileKind } from '../../../main/api/aws.contract.js';
+import type { AwsProfileKind } from '../../../common/api/aws.contract.js';
 
 export const PROFILE_KIND_LABEL: Record<AwsProfileKind, string> = {
   sso: 'IAM Identity Center (SSO)',

@@ -1,4 +1,4 @@
-import type { ApiErrorShape } from '../../../main/api/errors.js';
+import type { ApiErrorShape } from '../../../common/api/errors.js';
 import { ApiCallError } from '../api/client.js';
 import { Button } from './Button.js';
 import { Icon } from './Icon.js';

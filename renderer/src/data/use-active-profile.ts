@@ -1,4 +1,4 @@
-import { getIdentity, listProfiles, type AwsProfile } from '../../../main/api/aws.contract.js';
+import { getIdentity, listProfiles, type AwsProfile } from '../../../common/api/aws.contract.js';
 import { useCall } from '../api/hooks.js';
 import { usePreferences, useSavePreferences } from './use-preferences.js';
 import { useToast } from '../components/Toast.js';

@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { getPreferences, setPreferences, type Preferences } from '../../../main/api/settings.contract.js';
-import type { CallInput } from '../../../main/api/contract.js';
+import { getPreferences, setPreferences, type Preferences } from '../../../common/api/settings.contract.js';
+import type { CallInput } from '../../../common/api/contract.js';
 import { callKey, useCall, useCallMutation } from '../api/hooks.js';
 import type { ApiCallError } from '../api/client.js';
 

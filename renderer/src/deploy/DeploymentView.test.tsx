@@ -1,7 +1,7 @@
 import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import * as deploy from '../../../main/api/deploy.contract.js';
-import { listDeployments } from '../../../main/api/settings.contract.js';
+import * as deploy from '../../../common/api/deploy.contract.js';
+import { listDeployments } from '../../../common/api/settings.contract.js';
 import { createStandardBackend } from '../test/fake-backend.js';
 import { renderApp, resetWindow } from '../test/render-app.js';
 

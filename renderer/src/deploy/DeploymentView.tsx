@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { createPlan, deleteStack, getStatus, listEvents, applyPlan, recoverStack } from '../../../main/api/deploy.contract.js';
-import type { Deployment } from '../../../main/api/settings.contract.js';
+import { createPlan, deleteStack, getStatus, listEvents, applyPlan, recoverStack } from '../../../common/api/deploy.contract.js';
+import type { Deployment } from '../../../common/api/settings.contract.js';
 import { useCall, useCallMutation } from '../api/hooks.js';
 import { Button } from '../components/Button.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';

@@ -1,8 +1,8 @@
 import { useMemo, useState } from 'react';
 import { checkParameters } from '../../../common/deploy/preflight-rules.js';
 import { P } from '../../../common/deploy/platform-parameters.js';
-import { applyPlan, type DeployPlan, getTemplateInfo, listCertificates, listInstanceTypes } from '../../../main/api/deploy.contract.js';
-import { saveDeployment } from '../../../main/api/settings.contract.js';
+import { applyPlan, type DeployPlan, getTemplateInfo, listCertificates, listInstanceTypes } from '../../../common/api/deploy.contract.js';
+import { saveDeployment } from '../../../common/api/settings.contract.js';
 import { useCall, useCallMutation } from '../api/hooks.js';
 import { Button } from '../components/Button.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';

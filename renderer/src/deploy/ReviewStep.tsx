@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { createPlan, estimateCost, type DeployPlan, runPreflight } from '../../../main/api/deploy.contract.js';
+import { createPlan, estimateCost, type DeployPlan, runPreflight } from '../../../common/api/deploy.contract.js';
 import { useCall, useCallMutation } from '../api/hooks.js';
 import { Button } from '../components/Button.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { type DeployStackEvent, type DeployWatchMessage, watchStack } from '../../../main/api/deploy.contract.js';
+import { type DeployStackEvent, type DeployWatchMessage, watchStack } from '../../../common/api/deploy.contract.js';
 import { useSubscription } from '../api/hooks.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import type { ApiCallError } from '../api/client.js';

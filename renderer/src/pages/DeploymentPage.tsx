@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { listDeployments } from '../../../main/api/settings.contract.js';
+import { listDeployments } from '../../../common/api/settings.contract.js';
 import { useCall } from '../api/hooks.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';

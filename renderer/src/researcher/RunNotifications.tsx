@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { runFinished } from '../../../main/api/runs.contract.js';
+import { runFinished } from '../../../common/api/runs.contract.js';
 import { useSubscription } from '../api/hooks.js';
 import { useNotify } from './notify.js';
 

@@ -1,4 +1,4 @@
-import type { Run } from '../../../agents/protocol/index.js';
+import type { Run } from '../../../common/protocol/index.js';
 
 /** "1.2 KB", "3.4 MB": sizes as people read them. */
 export function formatBytes(bytes: number): string {

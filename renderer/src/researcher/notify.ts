@@ -1,5 +1,5 @@
 import { useCallback } from 'react';
-import { getAppInfo } from '../../../main/api/app.contract.js';
+import { getAppInfo } from '../../../common/api/app.contract.js';
 import { useCall } from '../api/hooks.js';
 import { useToast } from '../components/Toast.js';
 

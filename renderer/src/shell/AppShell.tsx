@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { getAppInfo } from '../../../main/api/app.contract.js';
+import { getAppInfo } from '../../../common/api/app.contract.js';
 import { useCall } from '../api/hooks.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';

@@ -1,4 +1,4 @@
-import { getAppInfo } from '../../../main/api/app.contract.js';
+import { getAppInfo } from '../../../common/api/app.contract.js';
 import { useCall } from '../api/hooks.js';
 import { Button } from '../components/Button.js';
 import type { ActiveProfile } from '../data/use-active-profile.js';

@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiError } from '../../../main/api/errors.js';
+import { ApiError } from '../../../common/api/errors.js';
 import { createStandardBackend } from '../test/fake-backend.js';
 import { renderApp, resetWindow } from '../test/render-app.js';
 

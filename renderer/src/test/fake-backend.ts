@@ -1,8 +1,8 @@
-import { getAppInfo, type AppInfo } from '../../../main/api/app.contract.js';
-import { getIdentity, listProfiles, type AwsIdentity, type AwsProfile } from '../../../main/api/aws.contract.js';
-import { ApiError } from '../../../main/api/errors.js';
-import { Router } from '../../../main/api/router.js';
-import { getPreferences, setPreferences, type Preferences } from '../../../main/api/settings.contract.js';
+import { getAppInfo, type AppInfo } from '../../../common/api/app.contract.js';
+import { getIdentity, listProfiles, type AwsIdentity, type AwsProfile } from '../../../common/api/aws.contract.js';
+import { ApiError } from '../../../common/api/errors.js';
+import { Router } from '../../../common/api/router.js';
+import { getPreferences, setPreferences, type Preferences } from '../../../common/api/settings.contract.js';
 import { createClient, type ApiClient } from '../api/client.js';
 import type { Transport } from '../api/transport.js';
 

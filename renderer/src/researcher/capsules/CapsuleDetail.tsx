@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { COMMAND_FILE, ENVIRONMENT_FILE, type Capsule } from '../../../../agents/protocol/index.js';
-import { capsuleHistory, capsuleTree, getCapsule, readCapsuleFile } from '../../../../main/api/capsules.contract.js';
+import { COMMAND_FILE, ENVIRONMENT_FILE, type Capsule } from '../../../../common/protocol/index.js';
+import { capsuleHistory, capsuleTree, getCapsule, readCapsuleFile } from '../../../../common/api/capsules.contract.js';
 import { useCall } from '../../api/hooks.js';
 import { Button } from '../../components/Button.js';
 import { EmptyState } from '../../components/EmptyState.js';

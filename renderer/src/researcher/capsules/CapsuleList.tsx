@@ -1,5 +1,5 @@
 import { useDeferredValue, useState } from 'react';
-import { listCapsules } from '../../../../main/api/capsules.contract.js';
+import { listCapsules } from '../../../../common/api/capsules.contract.js';
 import { useCall } from '../../api/hooks.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';

@@ -1,7 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { environmentSpec, type Capsule } from '../../../../agents/protocol/index.js';
-import { commitCapsule } from '../../../../main/api/capsules.contract.js';
+import { environmentSpec, type Capsule } from '../../../../common/protocol/index.js';
+import { commitCapsule } from '../../../../common/api/capsules.contract.js';
 import { useCallMutation } from '../../api/hooks.js';
 import { Button } from '../../components/Button.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';

@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { createCapsule, createCapsuleFromTemplate, listCapsuleTemplates, type CapsuleTemplateId } from '../../../../main/api/capsules.contract.js';
+import { createCapsule, createCapsuleFromTemplate, listCapsuleTemplates, type CapsuleTemplateId } from '../../../../common/api/capsules.contract.js';
 import type { ApiCallError } from '../../api/client.js';
 import { useCall, useCallMutation } from '../../api/hooks.js';
 import { Button } from '../../components/Button.js';

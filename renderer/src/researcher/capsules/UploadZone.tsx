@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState, type DragEvent, type ReactNode } from 'react';
-import { commitCapsule } from '../../../../main/api/capsules.contract.js';
+import { commitCapsule } from '../../../../common/api/capsules.contract.js';
 import { useCallMutation } from '../../api/hooks.js';
 import { Button } from '../../components/Button.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';

@@ -1,4 +1,4 @@
-import type { FileWrite } from '../../../../agents/protocol/index.js';
+import type { FileWrite } from '../../../../common/protocol/index.js';
 
 /**
  * What one new version may carry through the app: files travel base64-encoded (4/3 larger) in one

@@ -1,4 +1,4 @@
-import type { FileContent } from '../../../../main/api/capsules.contract.js';
+import type { FileContent } from '../../../../common/api/capsules.contract.js';
 import { Button } from '../../components/Button.js';
 import { base64ToBytes, downloadBlob } from '../download.js';
 import { formatBytes } from '../format.js';

@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { platformStatus, type PlatformStatus } from '../../../../main/api/platforms.contract.js';
+import { platformStatus, type PlatformStatus } from '../../../../common/api/platforms.contract.js';
 import { ApiProvider, createQueryClient } from '../../api/ApiProvider.js';
 import { ToastProvider } from '../../components/Toast.js';
 import { createFakeBackend } from '../../test/fake-backend.js';

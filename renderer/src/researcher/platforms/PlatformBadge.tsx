@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { platformStatus } from '../../../../main/api/platforms.contract.js';
+import { platformStatus } from '../../../../common/api/platforms.contract.js';
 import { useCall } from '../../api/hooks.js';
 import { PlatformManager } from './PlatformManager.js';
 import { SandboxAgents } from './SandboxAgents.js';

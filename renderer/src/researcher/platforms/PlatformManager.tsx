@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { addPlatform, listPlatforms, removePlatform, setActivePlatform } from '../../../../main/api/platforms.contract.js';
+import { addPlatform, listPlatforms, removePlatform, setActivePlatform } from '../../../../common/api/platforms.contract.js';
 import { useCall, useCallMutation } from '../../api/hooks.js';
 import { Button } from '../../components/Button.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';

@@ -1,5 +1,5 @@
 import { useEffect, type ReactNode } from 'react';
-import { platformStatus } from '../../../../main/api/platforms.contract.js';
+import { platformStatus } from '../../../../common/api/platforms.contract.js';
 import { useCall } from '../../api/hooks.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { Loading } from '../../components/Loading.js';

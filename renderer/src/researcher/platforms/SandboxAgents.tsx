@@ -1,4 +1,4 @@
-import type { SandboxAgentStatus, SandboxStatus } from '../../../../main/api/platforms.contract.js';
+import type { SandboxAgentStatus, SandboxStatus } from '../../../../common/api/platforms.contract.js';
 import { formatTime } from '../format.js';
 
 const TONE = { running: 'success', starting: 'neutral', restarting: 'accent', stopped: 'danger' } as const;

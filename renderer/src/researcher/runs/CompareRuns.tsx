@@ -1,6 +1,6 @@
 import { diffLines } from 'diff';
-import type { Run } from '../../../../agents/protocol/index.js';
-import { compareRuns, getRun, listRuns, readResult } from '../../../../main/api/runs.contract.js';
+import type { Run } from '../../../../common/protocol/index.js';
+import { compareRuns, getRun, listRuns, readResult } from '../../../../common/api/runs.contract.js';
 import { useCall } from '../../api/hooks.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';

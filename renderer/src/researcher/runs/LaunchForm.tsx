@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
-import { createRunRequest, parameters as parametersSchema, type CreateRunRequest } from '../../../../agents/protocol/index.js';
-import { capsuleHistory, getCapsule, listCapsules } from '../../../../main/api/capsules.contract.js';
-import { launchRun, listDatasets } from '../../../../main/api/runs.contract.js';
+import { createRunRequest, parameters as parametersSchema, type CreateRunRequest } from '../../../../common/protocol/index.js';
+import { capsuleHistory, getCapsule, listCapsules } from '../../../../common/api/capsules.contract.js';
+import { launchRun, listDatasets } from '../../../../common/api/runs.contract.js';
 import { useCall, useCallMutation } from '../../api/hooks.js';
 import { Button } from '../../components/Button.js';
 import { EmptyState } from '../../components/EmptyState.js';

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import type { LogLine } from '../../../../agents/protocol/index.js';
-import { countLogs, followLogs, readLogs, searchLogs } from '../../../../main/api/runs.contract.js';
+import type { LogLine } from '../../../../common/protocol/index.js';
+import { countLogs, followLogs, readLogs, searchLogs } from '../../../../common/api/runs.contract.js';
 import { useApiClient } from '../../api/ApiProvider.js';
 import type { ApiCallError } from '../../api/client.js';
 import { Button } from '../../components/Button.js';

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import type { Run } from '../../../../agents/protocol/index.js';
-import { listResults, readResult } from '../../../../main/api/runs.contract.js';
+import type { Run } from '../../../../common/protocol/index.js';
+import { listResults, readResult } from '../../../../common/api/runs.contract.js';
 import { useApiClient } from '../../api/ApiProvider.js';
 import type { ApiCallError } from '../../api/client.js';
 import { useCall } from '../../api/hooks.js';

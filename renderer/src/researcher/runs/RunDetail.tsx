@@ -1,6 +1,6 @@
-import { FINISHED_STATES, type Run } from '../../../../agents/protocol/index.js';
-import { getCapsule } from '../../../../main/api/capsules.contract.js';
-import { cancelRun, getRun, rerunRun } from '../../../../main/api/runs.contract.js';
+import { FINISHED_STATES, type Run } from '../../../../common/protocol/index.js';
+import { getCapsule } from '../../../../common/api/capsules.contract.js';
+import { cancelRun, getRun, rerunRun } from '../../../../common/api/runs.contract.js';
 import { useCall, useCallMutation, useSetCallData } from '../../api/hooks.js';
 import { Button } from '../../components/Button.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';

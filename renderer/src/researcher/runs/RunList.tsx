@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
-import { FINISHED_STATES, runState, type Run, type RunState } from '../../../../agents/protocol/index.js';
-import { listCapsules } from '../../../../main/api/capsules.contract.js';
-import { platformStatus } from '../../../../main/api/platforms.contract.js';
-import { listRuns } from '../../../../main/api/runs.contract.js';
+import { FINISHED_STATES, runState, type Run, type RunState } from '../../../../common/protocol/index.js';
+import { listCapsules } from '../../../../common/api/capsules.contract.js';
+import { platformStatus } from '../../../../common/api/platforms.contract.js';
+import { listRuns } from '../../../../common/api/runs.contract.js';
 import { useCall } from '../../api/hooks.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';

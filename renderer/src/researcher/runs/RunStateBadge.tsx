@@ -1,4 +1,4 @@
-import type { RunState } from '../../../../agents/protocol/index.js';
+import type { RunState } from '../../../../common/protocol/index.js';
 import { STATE_TONE } from '../format.js';
 
 export function RunStateBadge({ state }: { state: RunState }) {

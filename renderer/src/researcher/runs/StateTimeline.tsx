@@ -1,4 +1,4 @@
-import type { Run } from '../../../../agents/protocol/index.js';
+import type { Run } from '../../../../common/protocol/index.js';
 import { formatDuration, formatTime } from '../format.js';
 
 const STEPS = ['queued', 'leased', 'running', 'done'] as const;

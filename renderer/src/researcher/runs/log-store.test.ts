@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LogsPage } from '../../../../agents/protocol/index.js';
+import type { LogsPage } from '../../../../common/protocol/index.js';
 import { logLines } from '../testing/fake-platform.js';
 import { LogStore } from './log-store.js';
 

@@ -1,4 +1,4 @@
-import type { LogLine, LogsPage } from '../../../../agents/protocol/index.js';
+import type { LogLine, LogsPage } from '../../../../common/protocol/index.js';
 
 /** Lines are fetched and kept in chunks of this many (seq 1..500 is chunk 0). */
 export const CHUNK = 500;

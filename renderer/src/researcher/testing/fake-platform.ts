@@ -1,4 +1,4 @@
-import type { Capsule, CommitInfo, LogLine, Run } from '../../../../agents/protocol/index.js';
+import type { Capsule, CommitInfo, LogLine, Run } from '../../../../common/protocol/index.js';
 import {
   capsuleHistory,
   capsuleTree,
@@ -9,10 +9,10 @@ import {
   listCapsules,
   listCapsuleTemplates,
   readCapsuleFile,
-} from '../../../../main/api/capsules.contract.js';
-import { ApiError } from '../../../../main/api/errors.js';
-import { addPlatform, listPlatforms, platformStatus, removePlatform, setActivePlatform, type PlatformInfo } from '../../../../main/api/platforms.contract.js';
-import type { Router } from '../../../../main/api/router.js';
+} from '../../../../common/api/capsules.contract.js';
+import { ApiError } from '../../../../common/api/errors.js';
+import { addPlatform, listPlatforms, platformStatus, removePlatform, setActivePlatform, type PlatformInfo } from '../../../../common/api/platforms.contract.js';
+import type { Router } from '../../../../common/api/router.js';
 import {
   cancelRun,
   compareRuns,
@@ -28,7 +28,7 @@ import {
   rerunRun,
   runFinished,
   searchLogs,
-} from '../../../../main/api/runs.contract.js';
+} from '../../../../common/api/runs.contract.js';
 import { createStandardBackend, type FakeBackend } from '../../test/fake-backend.js';
 
 // The researcher plane of main as the pages see it: every platforms/capsules/runs call registered

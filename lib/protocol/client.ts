@@ -4,9 +4,9 @@ import {
   errorBody,
   type ErrorCode,
   type QueueName,
-} from './common.js';
-import { healthResponse, queueStatus, queuesResponse } from './health.js';
-import { createdToken, meResponse, revokedToken, tokenList, user, userList, type CreateUserRequest } from './users.js';
+} from '../../common/protocol/common.js';
+import { healthResponse, queueStatus, queuesResponse } from '../../common/protocol/health.js';
+import { createdToken, meResponse, revokedToken, tokenList, user, userList, type CreateUserRequest } from '../../common/protocol/users.js';
 import {
   capsule,
   capsuleList,
@@ -15,12 +15,12 @@ import {
   treeResponse,
   type CreateCapsuleRequest,
   type CreateCommitRequest,
-} from './capsules.js';
-import { blobResponse, dataset, datasetList, datasetVersion, datasetVersionList, type CreateVersionRequest } from './datasets.js';
-import { run, runList, IDEMPOTENCY_KEY_HEADER, type CreateRunRequest, type RunState } from './runs.js';
-import { logBatchResponse, logLine, logsPage, END_EVENT, LOG_EVENT, type LogBatchRequest, type LogLine } from './logs.js';
-import { comparison, resultsManifest, resultUploadResponse, CONTENT_SHA256_HEADER, FENCING_TOKEN_HEADER } from './results.js';
-import { heartbeatResponse, lease, type CompleteRequest, type HeartbeatRequest, type Lease, type LeaseRequest } from './leases.js';
+} from '../../common/protocol/capsules.js';
+import { blobResponse, dataset, datasetList, datasetVersion, datasetVersionList, type CreateVersionRequest } from '../../common/protocol/datasets.js';
+import { run, runList, IDEMPOTENCY_KEY_HEADER, type CreateRunRequest, type RunState } from '../../common/protocol/runs.js';
+import { logBatchResponse, logLine, logsPage, END_EVENT, LOG_EVENT, type LogBatchRequest, type LogLine } from '../../common/protocol/logs.js';
+import { comparison, resultsManifest, resultUploadResponse, CONTENT_SHA256_HEADER, FENCING_TOKEN_HEADER } from '../../common/protocol/results.js';
+import { heartbeatResponse, lease, type CompleteRequest, type HeartbeatRequest, type Lease, type LeaseRequest } from '../../common/protocol/leases.js';
 
 // A small typed client of the platform API, used by the worker agent and main/platform. It only
 // needs `fetch`, so it runs in Node and in a browser alike; every answer is parsed with the

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalManifest, createRunRequest, relativePath, leaseRequest } from './index.js';
-import { encodePath } from './client.js';
+import { encodePath } from '../../lib/protocol/client.js';
 
 describe('protocol', () => {
   it('orders a manifest by path so the same files always hash the same', () => {

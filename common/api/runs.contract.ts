@@ -11,7 +11,7 @@ import {
   resultsManifest,
   run,
   runState,
-} from '../../agents/protocol/index.js';
+} from '../protocol/index.js';
 import { fileContent } from './capsules.contract.js';
 import { defineCall, defineEvent } from './contract.js';
 

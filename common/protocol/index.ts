@@ -1,4 +1,4 @@
-// The platform API v1 in one import: `import { run, createRunRequest } from '../agents/protocol/index.js'`.
+// The platform API v1 in one import: `import { run, createRunRequest } from '../common/protocol/index.js'`.
 export * from './common.js';
 export * from './health.js';
 export * from './users.js';

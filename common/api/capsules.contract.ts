@@ -9,7 +9,7 @@ import {
   id,
   relativePath,
   treeResponse,
-} from '../../agents/protocol/index.js';
+} from '../protocol/index.js';
 import { defineCall } from './contract.js';
 
 // Capsule calls proxy the active platform (Platform API v1) with its token; inputs and answers are

@@ -6,7 +6,7 @@ import { z } from 'zod';
 /** Every platform route lives under this prefix. */
 export const API_PREFIX = '/api/v1';
 
-/** Error codes the platform answers with; the same names as main/api's ApiErrorCode. */
+/** Error codes the platform answers with; the same names as common/api's ApiErrorCode. */
 export const errorCode = z.enum(['bad-input', 'unauthorized', 'forbidden', 'not-found', 'conflict', 'unavailable', 'internal']);
 export type ErrorCode = z.infer<typeof errorCode>;
 
@@ -95,3 +95,12 @@ export type QueueName = z.infer<typeof queueName>;
 /** Roles a token can carry. */
 export const role = z.enum(['admin', 'researcher', 'worker']);
 export type Role = z.infer<typeof role>;
+
+/**
+ * The services agent writes the bootstrap token of each role as `<data folder>/<role>.token`
+ * (mode 0600); the local sandbox hands the worker's to its workers. Part of the agent's interface,
+ * so both sides read the name from here.
+ */
+export function tokenFileName(role: Role): string {
+  return `${role}.token`;
+}
