@@ -9,7 +9,8 @@ import { badInput, conflict, notFound } from './http-error.js';
 import { newId, nowIso } from './ids.js';
 import type { Notifier } from './notifier.js';
 import type { Presence } from './presence.js';
-import { FINISHED, type RunRow } from './run-record.js';
+import { type RunRow } from './run-record.js';
+import { isFinished } from '../../common/protocol/runs.js';
 import type { RunsStore } from './runs-store.js';
 
 export interface LeaseConfig {
@@ -141,7 +142,7 @@ export class LeaseManager {
   private expire(lease: LeaseRow): QueueName | null {
     this.db.prepare("UPDATE leases SET state = 'expired' WHERE n = ?").run(lease.n);
     const run = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(lease.run_id) as RunRow | undefined;
-    if (!run || FINISHED.has(run.state) || run.lease_id !== lease.id) return null;
+    if (!run || isFinished(run.state) || run.lease_id !== lease.id) return null;
     if (run.cancel_requested) {
       this.finish(run, { state: 'cancelled', exitCode: null, error: 'cancelled by user', results: null, imageDigest: null });
       return null;
@@ -187,7 +188,7 @@ export class LeaseManager {
     if (lease.state === 'active' && lease.expires_at_ms <= this.now()) lease.state = 'expired';
     if (lease.state !== 'active') throw conflict(`lease ${leaseId} is ${lease.state}; stop this run and take a new lease`);
     const run = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(lease.run_id) as RunRow;
-    if (run.lease_id !== lease.id || FINISHED.has(run.state)) throw conflict(`lease ${leaseId} no longer holds run ${run.id}`);
+    if (run.lease_id !== lease.id || isFinished(run.state)) throw conflict(`lease ${leaseId} no longer holds run ${run.id}`);
     return { lease, run };
   }
 

@@ -2,7 +2,8 @@ import type { ServerResponse } from 'node:http';
 import type { LogLine } from '../../common/protocol/logs.js';
 import type { Db } from './db.js';
 import type { Notifier } from './notifier.js';
-import { FINISHED, type RunRow } from './run-record.js';
+import { type RunRow } from './run-record.js';
+import { isFinished } from '../../common/protocol/runs.js';
 
 const STREAMS = ['', 'stdout', 'stderr'] as const;
 
@@ -62,7 +63,7 @@ export class LogsReader {
         if (!res.write(chunk)) await drained(res, closed.signal);
         continue;
       }
-      if (FINISHED.has(state)) {
+      if (isFinished(state)) {
         res.end(`event: end\ndata: ${JSON.stringify({ state })}\n\n`);
         return;
       }

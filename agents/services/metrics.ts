@@ -1,5 +1,5 @@
 import type { QueueName } from '../../common/protocol/common.js';
-import type { RunState } from '../../common/protocol/runs.js';
+import { finishedState, type RunState } from '../../common/protocol/runs.js';
 
 const BUCKETS = [1, 5, 15, 60, 300, 900, 3600, 4 * 3600, 24 * 3600];
 
@@ -37,7 +37,7 @@ export function prometheusText(snapshot: MetricsSnapshot, durations: DurationHis
   family('benchtop_workers_online', 'gauge', 'Workers that polled or heartbeated recently.');
   for (const [q, s] of Object.entries(snapshot.queues)) out.push(`benchtop_workers_online{queue="${q}"} ${s.workersOnline}`);
   family('benchtop_runs_finished_total', 'counter', 'Finished runs by final state.');
-  for (const state of ['succeeded', 'failed', 'cancelled'] as const) out.push(`benchtop_runs_finished_total{state="${state}"} ${snapshot.byState[state]}`);
+  for (const state of finishedState.options) out.push(`benchtop_runs_finished_total{state="${state}"} ${snapshot.byState[state]}`);
   family('benchtop_run_duration_seconds', 'histogram', 'Time from start to finish of runs finished since the services agent started.');
   BUCKETS.forEach((b, i) => out.push(`benchtop_run_duration_seconds_bucket{le="${b}"} ${durations.counts[i]}`));
   out.push(`benchtop_run_duration_seconds_bucket{le="+Inf"} ${durations.count}`);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { id } from '../../common/protocol/common.js';
 import { logsQuery, logStreamQuery } from '../../common/protocol/logs.js';
 import { resultFileParams } from '../../common/protocol/results.js';
-import { createRunRequest, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, runListQuery, runParams } from '../../common/protocol/runs.js';
+import { createRunRequest, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, isFinished, runListQuery, runParams } from '../../common/protocol/runs.js';
 import type { Services } from './context.js';
 import { badInput, parseInput } from './http-error.js';
 import { principalOf, singleHeader } from './route-helpers.js';
@@ -37,7 +37,7 @@ export function registerRunRoutes(app: FastifyInstance, s: Services): void {
     const p = parseInput(runParams, req.params, 'params');
     const q = parseInput(logsQuery, req.query, 'query');
     const row = s.runs.row(p.id);
-    const finished = ['succeeded', 'failed', 'cancelled'].includes(row.state);
+    const finished = isFinished(row.state);
     const items = s.logs.page(row.n, q.after, q.limit);
     const next = items.at(-1)?.seq ?? q.after;
     const done = finished && items.length < q.limit;

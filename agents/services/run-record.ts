@@ -14,8 +14,6 @@ export interface RunRow {
   network: number; isolation: string | null;
 }
 
-export const FINISHED = new Set<RunState>(['succeeded', 'failed', 'cancelled']);
-
 export function toRun(r: RunRow, waitingReason: (queue: QueueName) => string): Run {
   return {
     id: r.id,

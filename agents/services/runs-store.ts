@@ -9,7 +9,8 @@ import { badInput, conflict, notFound } from './http-error.js';
 import { canonicalJson, newId, nowIso, sha256 } from './ids.js';
 import type { Notifier } from './notifier.js';
 import type { Presence } from './presence.js';
-import { FINISHED, toRun, type RunRow } from './run-record.js';
+import { toRun, type RunRow } from './run-record.js';
+import { isFinished } from '../../common/protocol/runs.js';
 
 type CreateRunBody = z.output<typeof createRunRequest>;
 
@@ -168,7 +169,7 @@ export class RunsStore {
       const row = this.row(id);
       if (row.state === 'queued') {
         this.db.prepare("UPDATE runs SET state = 'cancelled', finished_at = ?, error = 'cancelled by user' WHERE n = ?").run(nowIso(), row.n);
-      } else if (!FINISHED.has(row.state)) {
+      } else if (!isFinished(row.state)) {
         this.db.prepare('UPDATE runs SET cancel_requested = 1 WHERE n = ?').run(row.n);
       }
       return this.get(id);

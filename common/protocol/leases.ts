@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { commitSha, id, queueName, sha256Hex, timestamp } from './common.js';
 import { command, environmentSpec } from './capsules.js';
-import { datasetPin, parameters, resources, runIsolation } from './runs.js';
+import { datasetPin, finishedState, parameters, resources, runIsolation } from './runs.js';
 import { resultsManifest } from './results.js';
 
 /**
@@ -73,7 +73,7 @@ export type HeartbeatResponse = z.infer<typeof heartbeatResponse>;
  */
 export const completeRequest = z.strictObject({
   fencingToken: z.number().int().min(1),
-  state: z.enum(['succeeded', 'failed', 'cancelled']),
+  state: finishedState,
   exitCode: z.number().int().nullable(),
   results: resultsManifest.default({ files: [] }),
   error: z.string().max(4000).optional(),

@@ -3,10 +3,17 @@ import { commitSha, gitRef, id, page, queueName, sha256Hex, timestamp } from './
 import { command, environmentSpec } from './capsules.js';
 import { resultsManifest } from './results.js';
 
+/** The states a run ends in: from then on it is an immutable record. The one list of them. */
+export const finishedState = z.enum(['succeeded', 'failed', 'cancelled']);
+export type FinishedState = z.infer<typeof finishedState>;
 /** Run states: queued → leased → running → succeeded | failed | cancelled. */
-export const runState = z.enum(['queued', 'leased', 'running', 'succeeded', 'failed', 'cancelled']);
+export const runState = z.enum(['queued', 'leased', 'running', ...finishedState.options]);
 export type RunState = z.infer<typeof runState>;
-export const FINISHED_STATES: readonly RunState[] = ['succeeded', 'failed', 'cancelled'];
+export const FINISHED_STATES: readonly RunState[] = finishedState.options;
+
+export function isFinished(state: RunState): state is FinishedState {
+  return (FINISHED_STATES as readonly string[]).includes(state);
+}
 
 /** Parameters by name, handed to the command by the worker. */
 export const parameters = z.record(
