@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fileWrite } from './capsules.js';
-import { isBase64, relativePath } from './common.js';
+import { isBase64, relativePath, utf8ByteLength } from './common.js';
 
 const message = (value: unknown) => {
   const parsed = relativePath.safeParse(value);
@@ -40,5 +40,22 @@ describe('base64 file content', () => {
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues[0]?.path).toEqual(['content']);
     expect(fileWrite.safeParse({ path: 'notes.txt', content: '!!!' }).success).toBe(true);
+  });
+});
+
+describe('utf8ByteLength', () => {
+  it('counts what Node encodes, from ASCII to astral characters', () => {
+    for (const text of ['', 'plot.png', 'é', 'Ω€', '数据', '🙂x', 'a\u0301', 'x'.repeat(300)]) {
+      expect(utf8ByteLength(text)).toBe(Buffer.byteLength(text, 'utf8'));
+    }
+  });
+});
+
+describe('isBase64 on large content', () => {
+  it('checks megabytes in one pass instead of overflowing the regexp stack', () => {
+    const text = Buffer.alloc(6 * 1024 * 1024, 7).toString('base64');
+    expect(isBase64(text)).toBe(true);
+    expect(isBase64(`${text.slice(0, -4)}!!!=`)).toBe(false);
+    expect(isBase64(text.slice(1))).toBe(false);
   });
 });

@@ -35,11 +35,20 @@ export const MAX_SEGMENT_BYTES = 255;
 // Bidirectional controls make a name display as another ("gpj.exe" shown as "exe.jpg"): LRE, RLE,
 // PDF, LRO, RLO, the isolates LRI, RLI, FSI, PDI, the marks LRM, RLM and the Arabic letter mark.
 const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/u;
-const utf8 = new TextEncoder();
+
+/** Bytes of `text` in UTF-8 (a lone surrogate counts as the 3 bytes of its replacement character). */
+export function utf8ByteLength(text: string): number {
+  let bytes = 0;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+}
 
 /** The segment of `path` longer than MAX_SEGMENT_BYTES in UTF-8, or null. */
 export function overlongSegment(path: string): string | null {
-  for (const segment of path.split('/')) if (utf8.encode(segment).length > MAX_SEGMENT_BYTES) return segment;
+  for (const segment of path.split('/')) if (utf8ByteLength(segment) > MAX_SEGMENT_BYTES) return segment;
   return null;
 }
 
@@ -62,16 +71,20 @@ export const relativePath = z
   .check((ctx) => {
     const segment = overlongSegment(ctx.value);
     if (segment !== null) {
-      ctx.issues.push({ code: 'custom', input: ctx.value, message: `the name "${segment.slice(0, 40)}…" is ${utf8.encode(segment).length} bytes in UTF-8; a file or folder name may have at most ${MAX_SEGMENT_BYTES}` });
+      ctx.issues.push({ code: 'custom', input: ctx.value, message: `the name "${segment.slice(0, 40)}…" is ${utf8ByteLength(segment)} bytes in UTF-8; a file or folder name may have at most ${MAX_SEGMENT_BYTES}` });
     }
   });
 
-// Padding only at the very end, and only as much as the last group needs.
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+// Padding only at the very end (the length check leaves room for no more than the last group
+// needs). A plain character-class run (no repeated group) so the engine checks it in one linear pass: a
+// repeated group `(?:x{4})*` overflows V8's regexp stack on a few megabytes.
+const BASE64_BODY = /^[A-Za-z0-9+/]*$/;
 
 /** Whether `text` is standard base64 (RFC 4648 §4, padded, no whitespace): Node's decoder would silently skip anything else. */
 export function isBase64(text: string): boolean {
-  return BASE64.test(text);
+  if (text.length % 4 !== 0) return false;
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  return BASE64_BODY.test(padding ? text.slice(0, -padding) : text);
 }
 
 /** ISO 8601 timestamp (UTC, as produced by Date#toISOString). */

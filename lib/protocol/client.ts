@@ -75,7 +75,7 @@ export class PlatformClient {
   }
 
   /** Sends a request and returns the raw response when it is 2xx; throws PlatformError otherwise. */
-  async raw(method: string, path: string, init: { body?: BodyInit; json?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Response> {
+  async raw(method: string, path: string, init: { body?: RequestInit['body']; json?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Response> {
     const headers: Record<string, string> = { ...init.headers };
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     let body = init.body;
@@ -144,7 +144,7 @@ export class PlatformClient {
   createDataset(body: { name: string; description?: string }) { return this.json(dataset, 'POST', `${API_PREFIX}/datasets`, { json: body }); }
   getDataset(id: string) { return this.json(dataset, 'GET', `${API_PREFIX}/datasets/${id}`); }
   uploadBlob(id: string, sha256: string, body: Uint8Array | ReadableStream<Uint8Array>) {
-    return this.json(blobResponse, 'PUT', `${API_PREFIX}/datasets/${id}/blobs/${sha256}`, { body: body as BodyInit, headers: { 'content-type': 'application/octet-stream' } });
+    return this.json(blobResponse, 'PUT', `${API_PREFIX}/datasets/${id}/blobs/${sha256}`, { body: body as RequestInit['body'], headers: { 'content-type': 'application/octet-stream' } });
   }
   createVersion(id: string, body: CreateVersionRequest) { return this.json(datasetVersion, 'POST', `${API_PREFIX}/datasets/${id}/versions`, { json: body }); }
   listVersions(id: string, query?: { limit?: number; cursor?: string }) { return this.json(datasetVersionList, 'GET', withQuery(`${API_PREFIX}/datasets/${id}/versions`, query)); }
@@ -223,7 +223,7 @@ export class PlatformClient {
   uploadLogs(leaseId: string, body: LogBatchRequest) { return this.json(logBatchResponse, 'POST', `${API_PREFIX}/leases/${leaseId}/logs`, { json: body }); }
   uploadResult(leaseId: string, path: string, file: { fencingToken: number; sha256: string; body: Uint8Array | ReadableStream<Uint8Array> }) {
     return this.json(resultUploadResponse, 'PUT', `${API_PREFIX}/leases/${leaseId}/results/${encodePath(path)}`, {
-      body: file.body as BodyInit,
+      body: file.body as RequestInit['body'],
       headers: { 'content-type': 'application/octet-stream', [FENCING_TOKEN_HEADER]: String(file.fencingToken), [CONTENT_SHA256_HEADER]: file.sha256 },
     });
   }
