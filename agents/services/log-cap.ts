@@ -1,6 +1,7 @@
 import type { LogLineUpload } from '../../common/protocol/logs.js';
 import type { Db } from './db.js';
-import { bytesText, type RunLimits } from './run-limits.js';
+import type { RunLimits } from '../../common/limits.js';
+import { bytesText } from './run-limits.js';
 
 interface Usage {
   lines: number;

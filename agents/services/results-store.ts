@@ -5,7 +5,8 @@ import type { Db } from './db.js';
 import { HttpError, notFound, conflict } from './http-error.js';
 import type { LeaseManager } from './lease-manager.js';
 import type { ObjectStore } from './object-store.js';
-import { bytesText, type RunLimits } from './run-limits.js';
+import type { RunLimits } from '../../common/limits.js';
+import { bytesText } from './run-limits.js';
 import type { RunsStore } from './runs-store.js';
 
 export interface ResultsLimits extends Pick<RunLimits, 'maxResultFiles' | 'maxResultBytes'> {

@@ -1,25 +1,6 @@
-/**
- * What one run may store, so that one run cannot fill the data disk. The admin sets them with
- * `startServices({ limits })` or the services agent's `--max-*` flags (see the README).
- */
-export interface RunLimits {
-  /** Log lines kept per run; past it the first half and the latest lines are kept, with a marker between. */
-  maxLogLines: number;
-  /** Log text kept per run, UTF-8 bytes; same head-and-tail rule. */
-  maxLogBytes: number;
-  /** Result files per run (413 past it). */
-  maxResultFiles: number;
-  /** Result bytes per run, all files of all its attempts (413 past it). */
-  maxResultBytes: number;
-}
+import { DEFAULT_RUN_LIMITS, type RunLimits } from '../../common/limits.js';
 
-export const DEFAULT_RUN_LIMITS: RunLimits = {
-  maxLogLines: 2_000_000,
-  maxLogBytes: 256 * 1024 ** 2,
-  maxResultFiles: 10_000,
-  maxResultBytes: 50 * 1024 ** 3,
-};
-
+/** The defaults with the admin's overrides, each checked to be a positive whole number. */
 export function runLimits(overrides: Partial<RunLimits> = {}): RunLimits {
   const limits = { ...DEFAULT_RUN_LIMITS };
   for (const [name, value] of Object.entries(overrides) as Array<[keyof RunLimits, number | undefined]>) {

@@ -16,7 +16,8 @@ import { Presence } from './presence.js';
 import { ensurePrivateDir } from './private-paths.js';
 import { ResultsStore } from './results-store.js';
 import { queueStatuses } from './routes-admin.js';
-import { runLimits, type RunLimits } from './run-limits.js';
+import { MAX_REQUEST_BODY_BYTES, type RunLimits } from '../../common/limits.js';
+import { runLimits } from './run-limits.js';
 import { RunsStore } from './runs-store.js';
 import { buildServer } from './server.js';
 import { ensureRoleToken } from './token-files.js';
@@ -160,7 +161,7 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
     }
     const extension = options.extend?.(services);
     if (extension) stoppers.push(() => extension.stop());
-    app = buildServer(services, { logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 64 * 1024 * 1024 });
+    app = buildServer(services, { logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? MAX_REQUEST_BODY_BYTES });
     await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : 0;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_FILE_READ_BYTES } from '../limits.js';
 import {
   comparison,
   createRunRequest,
@@ -82,7 +83,7 @@ export const followLogs = defineEvent('runs:follow-logs', {
 export const listResults = defineCall('runs:results', { input: z.object({ id }).strict(), output: resultsManifest });
 
 export const readResult = defineCall('runs:read-result', {
-  input: z.object({ id, path: relativePath, maxBytes: z.number().int().min(1).max(64 * 1024 * 1024).optional() }).strict(),
+  input: z.object({ id, path: relativePath, maxBytes: z.number().int().min(1).max(MAX_FILE_READ_BYTES).optional() }).strict(),
   output: fileContent,
 });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_PAGE_SIZE } from '../limits.js';
 
 // Pure schemas shared by the services agent, the worker agent and main/platform. No Node imports:
 // the renderer may import this folder too.
@@ -92,7 +93,7 @@ export const timestamp = z.string();
 
 /** Query of every list route: page size and the opaque cursor a previous page returned as `next`. */
 export const pageQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
   cursor: z.string().max(200).optional(),
 });
 

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { bearerOf } from './access-token.js';
 import { PageSessions } from './page-sessions.js';
 import { SECURITY_HEADERS } from '../../common/content-security-policy.js';
+import { MAX_REQUEST_BODY_BYTES } from '../../common/limits.js';
 import { isAllowedHost, isAllowedOrigin } from './request-guards.js';
 import { openEventStream } from './event-stream.js';
 
@@ -38,7 +39,7 @@ function failure(reply: FastifyReply, error: ApiErrorShape): FastifyReply {
   return reply.code(httpStatusOf(error.code)).header('cache-control', 'no-store').send({ ok: false, error });
 }
 
-export const HOST_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
+export const HOST_BODY_LIMIT_BYTES = MAX_REQUEST_BODY_BYTES;
 
 /**
  * Browser mode: the renderer and the API on 127.0.0.1 only. Every request passes the Host check
