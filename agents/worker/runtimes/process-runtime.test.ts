@@ -140,6 +140,10 @@ describe.runIf(bwrap)('process runtime with bubblewrap', () => {
       const script = `sh ${tools}/bin/tool.sh; cat ${tools}/secret.txt 2>/dev/null; echo x > ${tools}/bin/new 2>/dev/null && echo WRITABLE`;
       const exposed = createProcessRuntime({ expose: [join(tools, 'bin')] });
       expect((await collect(await start(exposed, ['sh', '-c', script]))).stdout).toBe('tool-ran\n');
+      // Each run has a fresh /tmp: bwrap made the exposed folder's mount point inside this one
+      // when the checkout lives under /tmp.
+      rmSync(mounts.scratch, { recursive: true, force: true });
+      mkdirSync(mounts.scratch);
       expect((await collect(await start(createProcessRuntime(), ['sh', '-c', script]))).stdout).toBe('');
     } finally {
       rmSync(tools, { recursive: true, force: true });
