@@ -2,6 +2,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import type { LogBatchRequest, LogLineUpload, logBatchResponse } from '../../common/protocol/index.js';
+import { Backoff, sleep } from '../../lib/retry.js';
 
 type LogBatchResponse = z.infer<typeof logBatchResponse>;
 
@@ -116,7 +117,7 @@ export class LogShipper {
   }
 
   private async drain(): Promise<void> {
-    let failures = 0;
+    const backoff = new Backoff({ baseMs: 100, maxMs: 2_000 });
     while (this.buffer.length > 0 && !this.stale) {
       const lines = this.buffer.slice(0, this.batchLines);
       try {
@@ -124,7 +125,7 @@ export class LogShipper {
         const accepted = Math.min(Math.max(answer.next - this.offset, 0), this.buffer.length);
         for (const line of this.buffer.splice(0, accepted)) this.bufferedChars -= line.text.length;
         this.offset += accepted;
-        failures = 0;
+        backoff.succeed();
         if (!this.full()) this.resume();
       } catch (error) {
         if ((error as { status?: number }).status === 409) {
@@ -135,8 +136,7 @@ export class LogShipper {
           return;
         }
         // The services agent restarting or a blip: keep the lines and retry, backing off.
-        failures += 1;
-        await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** failures, 2_000)));
+        await sleep(backoff.fail());
       }
     }
   }

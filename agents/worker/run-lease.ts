@@ -2,6 +2,7 @@ import { appendFileSync, createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { PlatformError, type PlatformClient } from '../../lib/protocol/client.js';
+import { retry } from '../../lib/retry.js';
 import type { CompleteRequest, Lease, RunIsolation } from '../../common/protocol/index.js';
 import { Heartbeat } from './heartbeat.js';
 import { LogShipper } from './log-shipper.js';
@@ -50,6 +51,19 @@ function isTransient(error: unknown): boolean {
   if (!(error instanceof PlatformError)) return false;
   return error.status === 0 || error.status >= 500;
 }
+
+function statusOf(error: unknown): number | undefined {
+  return (error as { status?: number }).status;
+}
+
+/** The platform refused the request itself (4xx): sending it again changes nothing. */
+function isClientError(error: unknown): boolean {
+  const status = statusOf(error);
+  return status !== undefined && status >= 400 && status < 500;
+}
+
+const UPLOAD_RETRY = { baseMs: 100, maxMs: 2_000, maxAttempts: 9 };
+const COMPLETE_RETRY = { baseMs: 100, maxMs: 2_000, maxAttempts: 21 };
 
 function reopen(staged: StagedRun, path: string): ReadableStream<Uint8Array> {
   return Readable.toWeb(createReadStream(join(staged.results, path))) as ReadableStream<Uint8Array>;
@@ -160,38 +174,39 @@ export function runLease(options: RunLeaseOptions): LeaseExecution {
 
   async function uploadRunResults(staged: StagedRun) {
     const files = await collectResults(staged.results, (path) => shipper.note(`result ${path} is not a regular file; not uploaded`));
-    return uploadResults(files, async (file, body) => {
-      // The body is a stream, read once: a retry needs a fresh one, so retries re-open the file.
-      for (let attempt = 0; ; attempt += 1) {
-        checkLease();
-        try {
-          return await client.uploadResult(leaseId, file.path, { fencingToken: token, sha256: file.sha256, body: attempt === 0 ? body : reopen(staged, file.path) });
-        } catch (error) {
-          const status = (error as { status?: number }).status;
-          if (status === 409) throw new Abandoned(`the platform refused result ${file.path} (409): the lease is stale`);
-          if (!isTransient(error) || attempt >= 8) throw error;
-          await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 2_000)));
-        }
-      }
-    });
+    return uploadResults(files, (file, body) =>
+      retry(
+        async (attempt) => {
+          checkLease();
+          try {
+            // The body is a stream, read once: a retry needs a fresh one, so retries re-open the file.
+            return await client.uploadResult(leaseId, file.path, { fencingToken: token, sha256: file.sha256, body: attempt === 0 ? body : reopen(staged, file.path) });
+          } catch (error) {
+            if (statusOf(error) === 409) throw new Abandoned(`the platform refused result ${file.path} (409): the lease is stale`);
+            throw error;
+          }
+        },
+        { ...UPLOAD_RETRY, retryable: isTransient },
+      ),
+    );
   }
 
   async function complete(body: CompleteRequest): Promise<void> {
     // Completing twice with the same body is safe, so a network failure is simply retried
     // until the lease would have expired anyway.
-    for (let attempt = 0; ; attempt += 1) {
-      checkLease();
-      try {
-        await client.complete(leaseId, body);
-        return;
-      } catch (error) {
-        const status = (error as { status?: number }).status;
-        if (status === 409 || status === 404) throw new Abandoned(`the platform refused completion (${status}): the lease is stale`);
-        if (status && status >= 400 && status < 500) throw error;
-        if (attempt >= 20) throw error;
-        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 2_000)));
-      }
-    }
+    await retry(
+      async () => {
+        checkLease();
+        try {
+          await client.complete(leaseId, body);
+        } catch (error) {
+          const status = statusOf(error);
+          if (status === 409 || status === 404) throw new Abandoned(`the platform refused completion (${status}): the lease is stale`);
+          throw error;
+        }
+      },
+      { ...COMPLETE_RETRY, retryable: (error) => !(error instanceof Abandoned) && !isClientError(error) },
+    );
   }
 
   const done = (async (): Promise<LeaseOutcome> => {

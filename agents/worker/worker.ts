@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createPlatformClient, PlatformError, type PlatformClient } from '../../lib/protocol/client.js';
+import { Backoff, sleep } from '../../lib/retry.js';
 import { API_PREFIX, lease as leaseSchema, type Lease, type LeaseRequest, type QueueName } from '../../common/protocol/index.js';
 import { runLease, type LeaseExecution } from './run-lease.js';
 import { sweepStaleRunGroups } from './run-process-groups.js';
@@ -68,18 +69,19 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const polling = new AbortController();
 
   async function loop(): Promise<void> {
-    let failures = 0;
+    // Jittered, so the workers of a platform that comes back do not all poll again at once.
+    const backoff = new Backoff({ baseMs: 200, maxMs: 5_000 });
     while (!draining) {
       let lease: Lease | null;
       try {
         lease = await pollLease(client, { queue: options.queue, workerId, instanceType: options.instanceType, hourlyCostUsd: options.hourlyCostUsd, waitMs: pollWaitMs }, polling.signal);
-        failures = 0;
+        backoff.succeed();
       } catch (error) {
         if (draining) return;
         if (error instanceof PlatformError && (error.status === 401 || error.status === 403)) throw new Error(`the platform refused the worker token: ${error.message}`);
-        failures += 1;
         log(`lease request failed (${(error as Error).message}); retrying`);
-        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** failures, 5_000)));
+        // Draining aborts the wait as it aborts the poll.
+        await sleep(backoff.fail(), polling.signal).catch(() => undefined);
         continue;
       }
       if (!lease) continue;

@@ -1,4 +1,5 @@
 import type { SandboxAgentStatus } from '../../common/api/platforms.contract.js';
+import { Backoff } from '../../lib/retry.js';
 import type { AgentExit } from './agent-launcher.js';
 import type { AgentProcess } from './child-processes.js';
 
@@ -31,8 +32,8 @@ export class AgentSupervisor {
   private current: AgentProcess;
   private state: SandboxAgentStatus['state'] = 'starting';
   private restarts = 0;
-  /** Deaths in a row, each within HEALTHY_AFTER_MS of its start. */
-  private streak = 0;
+  /** Counts deaths in a row, each within HEALTHY_AFTER_MS of its start. No jitter: one agent, no herd to spread. */
+  private readonly backoff: Backoff;
   private startedAt = 0;
   private lastExit: SandboxAgentStatus['lastExit'] = null;
   private timer: NodeJS.Timeout | null = null;
@@ -41,6 +42,7 @@ export class AgentSupervisor {
   readonly ready: Promise<unknown>;
 
   constructor(private readonly options: SupervisorOptions) {
+    this.backoff = new Backoff({ baseMs: options.firstDelayMs ?? FIRST_DELAY_MS, maxMs: options.maxDelayMs ?? MAX_DELAY_MS, jitter: 'none' });
     this.current = this.start();
     this.ready = this.current.ready;
   }
@@ -80,9 +82,8 @@ export class AgentSupervisor {
   private onExit(agent: AgentProcess, exit: AgentExit): void {
     if (this.stopping || this.current !== agent) return;
     const now = Date.now();
-    if (now - this.startedAt >= HEALTHY_AFTER_MS) this.streak = 0;
-    const delay = Math.min(this.options.maxDelayMs ?? MAX_DELAY_MS, (this.options.firstDelayMs ?? FIRST_DELAY_MS) * 2 ** this.streak);
-    this.streak += 1;
+    if (now - this.startedAt >= HEALTHY_AFTER_MS) this.backoff.succeed();
+    const delay = this.backoff.fail();
     this.lastExit = { how: describeExit(exit), at: new Date(now).toISOString() };
     this.state = 'restarting';
     this.options.log?.(`the ${this.options.name} agent ${describeExit(exit)}; starting it again in ${delay} ms`);

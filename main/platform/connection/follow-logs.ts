@@ -1,5 +1,6 @@
 import type { PlatformClient } from '../../../lib/protocol/client.js';
 import type { LogLine, RunState } from '../../../common/protocol/index.js';
+import { Backoff, sleep } from '../../../lib/retry.js';
 
 export interface LogBatch {
   lines: LogLine[];
@@ -17,19 +18,13 @@ export interface FollowOptions {
   maxReconnects?: number;
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
-
 /**
  * Follows a run's live log (platform SSE) and hands it on in batches: one message per flush
  * interval, not one per line, so a run printing 10,000 lines a second costs the window a few
  * dozen messages a second. A dropped stream resumes from the last seq received (no gap, no
  * duplicate); resolves after the `end` batch or when `signal` aborts.
  */
-export async function followLogs(client: PlatformClient, runId: string, emit: (batch: LogBatch) => void, options: FollowOptions): Promise<void> {
+export async function followLogs(client: Pick<PlatformClient, 'streamLogs'>, runId: string, emit: (batch: LogBatch) => void, options: FollowOptions): Promise<void> {
   const flushMs = options.flushMs ?? 100;
   const maxBatch = options.maxBatch ?? 5000;
   let last = options.after;
@@ -43,12 +38,15 @@ export async function followLogs(client: PlatformClient, runId: string, emit: (b
     pending = [];
     emit(end ? { lines, end } : { lines });
   };
+  // Every reconnect waits, longer each time nothing came in between; only errors count towards giving up.
+  const reconnect = new Backoff({ baseMs: 250, maxMs: 5000 });
   let failures = 0;
   try {
     while (!options.signal.aborted) {
       try {
         for await (const event of client.streamLogs(runId, { after: last, signal: options.signal })) {
           failures = 0;
+          reconnect.succeed();
           if (event.type === 'end') {
             flush(event.state);
             return;
@@ -65,7 +63,11 @@ export async function followLogs(client: PlatformClient, runId: string, emit: (b
         if (failures > (options.maxReconnects ?? 5)) throw error;
       }
       flush();
-      await sleep(Math.min(5000, 250 * 2 ** failures), options.signal);
+      try {
+        await sleep(reconnect.fail(), options.signal);
+      } catch {
+        return;
+      }
     }
   } finally {
     if (timer) clearTimeout(timer);
