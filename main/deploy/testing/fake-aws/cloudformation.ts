@@ -1,9 +1,14 @@
 import type { ServerResponse } from 'node:http';
+import type { CfnObject } from '../../../../templates/src/cfn-yaml.js';
+import { materialize } from '../../../../templates/src/conditions.js';
+import { checkParameterValues } from './parameter-rules.js';
 import { AwsFault, type Form, formList, formStructs, queryResponse, type XmlValue } from './wire.js';
 
 // A scripted CloudFormation: change sets computed from the templates' Resources, and operations
 // that advance a few events on every poll, as a real stack does, so the engine's waiting,
-// streaming and progress are exercised through the real SDK and wire protocol.
+// streaming and progress are exercised through the real SDK and wire protocol. As CloudFormation
+// does, it refuses parameter values the template's constraints reject, and creates only the
+// resources and outputs whose Condition holds for the parameters given (Fn::If branches chosen).
 
 const XMLNS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
 const ACCOUNT = '123456789012';
@@ -106,7 +111,7 @@ export class FakeCloudFormation {
     const s = this.newStack(name, status, role);
     s.template = template;
     s.params = params;
-    for (const [id, r] of Object.entries(template.Resources ?? {})) s.resources.set(id, { type: r.Type, physicalId: `${id.toLowerCase()}-${s.name}`, status: 'CREATE_COMPLETE' });
+    for (const [id, r] of Object.entries(deployed(template, params)?.Resources ?? {})) s.resources.set(id, { type: r.Type, physicalId: `${id.toLowerCase()}-${s.name}`, status: 'CREATE_COMPLETE' });
     s.outputs = this.outputsOf(s);
     return s;
   }
@@ -132,7 +137,7 @@ export class FakeCloudFormation {
   }
 
   private outputsOf(s: SimStack): { OutputKey: string; OutputValue: string }[] {
-    return Object.keys(s.template?.Outputs ?? {}).map((k) => ({ OutputKey: k, OutputValue: this.options.outputValue(s, k) }));
+    return Object.keys(deployed(s.template, s.params)?.Outputs ?? {}).map((k) => ({ OutputKey: k, OutputValue: this.options.outputValue(s, k) }));
   }
 
   private record(s: SimStack, e: Step['events'][number]): void {
@@ -250,11 +255,13 @@ export class FakeCloudFormation {
       if (!(p.ParameterKey! in (template.Parameters ?? {}))) throw new AwsFault('ValidationError', `Parameters: [${p.ParameterKey}] do not exist in the template`);
       params[p.ParameterKey!] = p.UsePreviousValue === 'true' ? (s?.params[p.ParameterKey!] ?? '') : (p.ParameterValue ?? '');
     }
+    const refused = checkParameterValues(template.Parameters ?? {}, params);
+    if (refused) throw new AwsFault('ValidationError', refused);
     if (!s) {
       s = this.newStack(name, 'REVIEW_IN_PROGRESS', formStructs(form, 'Tags').find((t) => t.Key === 'benchtop:role')?.Value ?? 'platform');
       this.record(s, { LogicalResourceId: name, ResourceType: 'AWS::CloudFormation::Stack', ResourceStatus: 'REVIEW_IN_PROGRESS', ResourceStatusReason: 'User Initiated' });
     }
-    const changes = diffResources(type === 'CREATE' ? undefined : s.template, template, s.params, params);
+    const changes = diffResources(type === 'CREATE' ? undefined : deployed(s.template, s.params), deployed(template, params), s.params, params);
     if (changes.length === 0 && this.options.noChanges === 'refuse') throw new AwsFault('ValidationError', 'No updates are to be performed.');
     const cs: ChangeSet = { name: form.get('ChangeSetName') ?? nextId('cs'), id: `arn:aws:cloudformation:us-east-1:${ACCOUNT}:changeSet/${nextId('cs')}`, type, status: 'CREATE_PENDING', polls: 0, template, params, changes, executed: false };
     if (changes.length === 0) {
@@ -348,6 +355,16 @@ export class FakeCloudFormation {
       s.queue.push({ events: [{ LogicalResourceId: id, ResourceType: r.type, PhysicalResourceId: r.physicalId, ResourceStatus: status }], apply: () => s.resources.delete(id) });
     }
     s.queue.push({ events: [{ LogicalResourceId: s.name, ResourceType: 'AWS::CloudFormation::Stack', ResourceStatus: 'DELETE_COMPLETE' }], status: 'DELETE_COMPLETE', apply: () => (s.deleted = true) });
+  }
+}
+
+/** What the stack holds for these parameters: resources and outputs whose Condition is false left out. */
+function deployed(template: Template | undefined, params: Record<string, string>): Template | undefined {
+  if (!template) return undefined;
+  try {
+    return materialize(template as CfnObject, { parameters: params, region: 'us-east-1' }) as Template;
+  } catch (error) {
+    throw new AwsFault('ValidationError', `Template format error: ${(error as Error).message}`);
   }
 }
 
