@@ -1,11 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type CloudFormationOptions, FakeCloudFormation, type SimStack } from './cloudformation.js';
+import { FakeInstanceServices } from './instance-services.js';
 import { AwsFault, decodeAwsChunked, ec2Error, ec2Response, queryError, queryResponse, readBody, sendJson, sendXml, serviceOf, toXml } from './wire.js';
 
 // A scripted AWS on loopback, reached through AWS_ENDPOINT_URL: the handful of STS, EC2, ACM,
-// Service Quotas, S3 and CloudFormation calls the deploy engine makes, on their real wire
-// protocols, so the CLI and the app run unchanged against it (tests and the e2e wizard).
+// Service Quotas, S3 and CloudFormation calls the deploy engine makes, and the SSM, CloudWatch and
+// CloudWatch Logs calls the agents make, on their real wire protocols, so the CLI, the app and the
+// agents run unchanged against it (tests and the e2e wizard).
 
 export interface FakeAwsOptions extends Partial<Omit<CloudFormationOptions, 'readUrl' | 'outputValue'>> {
   account?: string;
@@ -20,6 +22,10 @@ export interface FakeAwsOptions extends Partial<Omit<CloudFormationOptions, 'rea
 export interface FakeAws {
   url: string;
   cfn: FakeCloudFormation;
+  /** SSM parameters, published metrics and log events the agents sent. */
+  instance: FakeInstanceServices;
+  /** Makes a bucket exist (the stack's buckets exist once it created them). */
+  createBucket(name: string): void;
   objects: Map<string, { body: Buffer; meta: Record<string, string> }>;
   /** Every call, as "service:Action", for assertions. */
   calls: string[];
@@ -35,6 +41,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
   const objects = new Map<string, { body: Buffer; meta: Record<string, string> }>();
   const buckets = new Set<string>();
   const calls: string[] = [];
+  const instance = new FakeInstanceServices((service, resource) => `arn:aws:${service}:${region}:${account}:${resource}`);
 
   const cfn = new FakeCloudFormation({
     stepsPerPoll: options.stepsPerPoll ?? 6,
@@ -111,6 +118,8 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
 
   function json(service: string, operation: string, input: Record<string, unknown>, response: ServerResponse): void {
     calls.push(`${service}:${operation}`);
+    const answer = instance.handle(service, operation, input);
+    if (answer) return sendJson(response, answer.status, answer.body);
     const certs = options.certificates ?? [];
     if (service === 'acm' && operation === 'ListCertificates') {
       return sendJson(response, 200, { CertificateSummaryList: certs.map((c) => ({ CertificateArn: c.arn, DomainName: c.domainName, Status: c.status, InUse: false })) });
@@ -172,6 +181,8 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
   return {
     url,
     cfn,
+    instance,
+    createBucket: (name) => buckets.add(name),
     objects,
     calls,
     close: () =>
