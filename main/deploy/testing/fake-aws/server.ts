@@ -156,6 +156,13 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
       response.end();
       return;
     }
+    if (request.method === 'DELETE' && key) {
+      // S3 answers 204 whether or not the key existed.
+      objects.delete(id);
+      response.writeHead(204);
+      response.end();
+      return;
+    }
     const object = objects.get(id);
     if ((request.method === 'HEAD' || request.method === 'GET') && key) {
       if (!object) return notFound('NoSuchKey');
