@@ -1,14 +1,16 @@
 import { appendFileSync, createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
-import { PlatformError, type PlatformClient } from '../../lib/protocol/client.js';
-import { retry } from '../../lib/retry.js';
-import type { CompleteRequest, Lease, RunIsolation } from '../../common/protocol/index.js';
+import type { PlatformClient } from '../../lib/protocol/client.js';
+import type { CompleteRequest, Lease, ResultsManifest, RunIsolation } from '../../common/protocol/index.js';
 import { Heartbeat } from './heartbeat.js';
+import { LeaseStop } from './lease-stop.js';
+import { Abandoned, completeLease, isTransient, uploadResultFile, type LeaseWriter } from './lease-writes.js';
 import { LogShipper } from './log-shipper.js';
 import { collectResults, uploadResults } from './results-upload.js';
 import { recordProcessGroup } from './run-process-groups.js';
-import { stopChild, type ChildExit, type PreparedEnvironment, type Runtime, type RunningChild } from './runtimes/runtime.js';
+import { runVerdict } from './run-verdict.js';
+import type { ChildExit, PreparedEnvironment, Runtime, RunningChild } from './runtimes/runtime.js';
 import { removeRunFolder, type RunStager, type StagedRun } from './staging.js';
 
 /** How one lease ended on this worker. */
@@ -44,201 +46,192 @@ export interface AttemptTimings {
 
 export const TIMINGS_FILE = 'timings.jsonl';
 
-class Abandoned extends Error {}
-
-/** A network failure or a 5xx: worth retrying, and no verdict on the run. */
-function isTransient(error: unknown): boolean {
-  if (!(error instanceof PlatformError)) return false;
-  return error.status === 0 || error.status >= 500;
-}
-
-function statusOf(error: unknown): number | undefined {
-  return (error as { status?: number }).status;
-}
-
-/** The platform refused the request itself (4xx): sending it again changes nothing. */
-function isClientError(error: unknown): boolean {
-  const status = statusOf(error);
-  return status !== undefined && status >= 400 && status < 500;
-}
-
-const UPLOAD_RETRY = { baseMs: 100, maxMs: 2_000, maxAttempts: 9 };
-const COMPLETE_RETRY = { baseMs: 100, maxMs: 2_000, maxAttempts: 21 };
-
-function reopen(staged: StagedRun, path: string): ReadableStream<Uint8Array> {
-  return Readable.toWeb(createReadStream(join(staged.results, path))) as ReadableStream<Uint8Array>;
-}
-
-interface StopReason {
-  kind: 'cancel' | 'timeout' | 'lost' | 'hand-back';
-  message: string;
-}
-
 export interface LeaseExecution {
   done: Promise<LeaseOutcome>;
   /** Drain: stop the run now and leave it to the queue (the lease lapses; another worker retries). */
   handBack(): void;
 }
 
-export function runLease(options: RunLeaseOptions): LeaseExecution {
-  const { client, lease, runtime } = options;
-  const leaseId = lease.leaseId;
-  const token = lease.fencingToken;
-  const timings: AttemptTimings = { runId: lease.runId, fencingToken: token, leasedAt: performance.timeOrigin + performance.now(), spawnedAt: null, exitedAt: null, outcome: 'abandoned', state: null };
-  let child: RunningChild | null = null;
-  let stopReason = null as StopReason | null;
-  let stopping: Promise<ChildExit> | null = null;
+function reopen(staged: StagedRun, path: string): ReadableStream<Uint8Array> {
+  return Readable.toWeb(createReadStream(join(staged.results, path))) as ReadableStream<Uint8Array>;
+}
 
-  const stop = (kind: StopReason['kind'], message: string) => {
-    // A lost lease outranks a cancel or a timeout: nothing may be written for it any more.
-    if (stopReason && !(kind === 'lost' || kind === 'hand-back')) return;
-    stopReason = { kind, message };
-    if (child && !stopping) stopping = stopChild(child, kind === 'lost' ? 0 : options.killGraceMs);
-  };
+/** What the command finds in its environment besides the runtime's own: its run, attempt and parameters. */
+function runEnvironment(lease: Lease): Record<string, string> {
+  const env: Record<string, string> = { BENCHTOP_RUN_ID: lease.runId, BENCHTOP_ATTEMPT: String(lease.run.attempt), PARAMETERS: JSON.stringify(lease.run.parameters) };
+  for (const [name, value] of Object.entries(lease.run.parameters)) env[`PARAM_${name}`] = String(value);
+  return env;
+}
 
-  const shipper = new LogShipper({
-    send: (batch) => client.uploadLogs(leaseId, batch),
-    fencingToken: token,
-    onStale: () => stop('lost', 'the platform refused a log batch: the lease is stale'),
-  });
-  const heartbeat = new Heartbeat({
-    send: (body) => client.heartbeat(leaseId, body),
-    fencingToken: token,
-    heartbeatMs: lease.heartbeatMs,
-    expiresAt: lease.expiresAt,
-    onCancel: () => stop('cancel', 'cancelled by user'),
-    onLost: (reason) => stop('lost', reason),
-  });
-  const checkLease = () => {
-    if (stopReason?.kind === 'lost' || stopReason?.kind === 'hand-back') throw new Abandoned(stopReason.message);
-  };
+const now = () => performance.timeOrigin + performance.now();
 
-  let stagedRoot: string | null = null;
-  let isolation: RunIsolation | null = null;
+/**
+ * One lease on this worker, one method per step: stage the run's folder, prepare its environment,
+ * start the command, follow it to its exit while the logs ship, upload its results, complete the
+ * lease; then journal the attempt and clean up. A stop (cancel, timeout, lost lease, hand-back)
+ * may come during any step, so the lease is checked after each one that waits.
+ */
+class LeaseRun {
+  readonly timings: AttemptTimings;
+  private readonly stop: LeaseStop;
+  private readonly shipper: LogShipper;
+  private readonly heartbeat: Heartbeat;
+  private readonly writer: LeaseWriter;
+  private stagedRoot: string | null = null;
+  private isolation: RunIsolation | null = null;
 
-  async function execute(): Promise<CompleteRequest> {
-    let environment: PreparedEnvironment | null = null;
+  constructor(private readonly options: RunLeaseOptions) {
+    const { client, lease } = options;
+    this.timings = { runId: lease.runId, fencingToken: lease.fencingToken, leasedAt: now(), spawnedAt: null, exitedAt: null, outcome: 'abandoned', state: null };
+    const stop = new LeaseStop(options.killGraceMs);
+    this.stop = stop;
+    this.shipper = new LogShipper({
+      send: (batch) => client.uploadLogs(lease.leaseId, batch),
+      fencingToken: lease.fencingToken,
+      onStale: () => stop.request('lost', 'the platform refused a log batch: the lease is stale'),
+    });
+    this.heartbeat = new Heartbeat({
+      send: (body) => client.heartbeat(lease.leaseId, body),
+      fencingToken: lease.fencingToken,
+      heartbeatMs: lease.heartbeatMs,
+      expiresAt: lease.expiresAt,
+      onCancel: () => stop.request('cancel', 'cancelled by user'),
+      onLost: (reason) => stop.request('lost', reason),
+    });
+    this.writer = { client, leaseId: lease.leaseId, fencingToken: lease.fencingToken, checkLease: () => stop.checkLease() };
+  }
+
+  handBack(): void {
+    this.stop.request('hand-back', 'the worker is shutting down; the run goes back to the queue');
+  }
+
+  async run(): Promise<LeaseOutcome> {
     try {
-      const staged = await options.stager.stage(lease);
-      stagedRoot = staged.root;
-      checkLease();
-      environment = await runtime.prepareEnvironment(lease.run.environment, (line) => shipper.note(line));
-      checkLease();
-      if (stopReason?.kind === 'cancel') return { fencingToken: token, state: 'cancelled', exitCode: null, error: stopReason.message };
-      // The protocol has no field for how a run was executed, so its log says it.
-      shipper.note(`attempt ${lease.run.attempt} on ${options.workerId}: ${runtime.description}, environment ${environment.hash.slice(0, 12)}${environment.image ? ` (${environment.image})` : ' (host programs; the spec is recorded, not installed)'}`);
-      const env: Record<string, string> = { BENCHTOP_RUN_ID: lease.runId, BENCHTOP_ATTEMPT: String(lease.run.attempt), PARAMETERS: JSON.stringify(lease.run.parameters) };
-      for (const [name, value] of Object.entries(lease.run.parameters)) env[`PARAM_${name}`] = String(value);
-      const running = await runtime.start({
-        runId: lease.runId,
-        command: lease.run.command,
-        env,
-        mounts: staged,
-        network: lease.run.network,
-        resources: lease.run.resources,
-        environment,
-      });
-      child = running;
-      timings.spawnedAt = running.startedAt;
-      if (running.processGroup !== undefined) recordProcessGroup(staged.root, running.processGroup);
-      isolation = running.isolation;
-      heartbeat.markStarted(running.isolation);
-      shipper.note(`isolation: ${running.isolation.summary}`);
-      if (stopReason) stopping = stopChild(running, stopReason.kind === 'lost' ? 0 : options.killGraceMs);
-      const timeout = setTimeout(() => stop('timeout', `timed out after ${lease.run.resources.timeoutSeconds} s`), lease.run.resources.timeoutSeconds * 1000);
-      const outputs = Promise.all([shipper.attach(running.stdout, 'stdout'), shipper.attach(running.stderr, 'stderr')]);
-      const exit = await running.exit;
-      clearTimeout(timeout);
-      timings.exitedAt = performance.timeOrigin + performance.now();
-      await outputs;
-      checkLease();
-      const base = { fencingToken: token, exitCode: exit.exitCode, isolation: running.isolation, ...(environment.digest ? { imageDigest: environment.digest } : {}) };
-      const results = await uploadRunResults(staged);
-      checkLease();
-      const reason = stopReason;
-      if (reason?.kind === 'cancel') return { ...base, state: 'cancelled', results, error: reason.message };
-      if (reason?.kind === 'timeout') return { ...base, state: 'failed', results, error: reason.message };
-      if (exit.exitCode === 0) return { ...base, state: 'succeeded', results };
-      const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
-      return { ...base, state: 'failed', results, error: `the command ${how}` };
+      const body = await this.execute();
+      await this.shipper.close();
+      this.stop.checkLease();
+      await completeLease(this.writer, body);
+      this.timings.state = body.state;
+      this.timings.outcome = 'completed';
     } catch (error) {
-      if (error instanceof Abandoned) throw error;
-      checkLease();
-      // The platform being unreachable is not the run's fault: leave it to lapse and be retried.
-      if (isTransient(error)) throw new Abandoned(`the platform could not be reached: ${(error as Error).message}`);
-      const message = error instanceof Error ? error.message : String(error);
-      shipper.note(message);
-      return { fencingToken: token, state: 'failed', exitCode: null, error: message, ...(isolation ? { isolation } : {}) };
-    }
-  }
-
-  async function uploadRunResults(staged: StagedRun) {
-    const files = await collectResults(staged.results, (path) => shipper.note(`result ${path} is not a regular file; not uploaded`));
-    return uploadResults(files, (file, body) =>
-      retry(
-        async (attempt) => {
-          checkLease();
-          try {
-            // The body is a stream, read once: a retry needs a fresh one, so retries re-open the file.
-            return await client.uploadResult(leaseId, file.path, { fencingToken: token, sha256: file.sha256, body: attempt === 0 ? body : reopen(staged, file.path) });
-          } catch (error) {
-            if (statusOf(error) === 409) throw new Abandoned(`the platform refused result ${file.path} (409): the lease is stale`);
-            throw error;
-          }
-        },
-        { ...UPLOAD_RETRY, retryable: isTransient },
-      ),
-    );
-  }
-
-  async function complete(body: CompleteRequest): Promise<void> {
-    // Completing twice with the same body is safe, so a network failure is simply retried
-    // until the lease would have expired anyway.
-    await retry(
-      async () => {
-        checkLease();
-        try {
-          await client.complete(leaseId, body);
-        } catch (error) {
-          const status = statusOf(error);
-          if (status === 409 || status === 404) throw new Abandoned(`the platform refused completion (${status}): the lease is stale`);
-          throw error;
-        }
-      },
-      { ...COMPLETE_RETRY, retryable: (error) => !(error instanceof Abandoned) && !isClientError(error) },
-    );
-  }
-
-  const done = (async (): Promise<LeaseOutcome> => {
-    try {
-      const body = await execute();
-      await shipper.close();
-      checkLease();
-      await complete(body);
-      timings.state = body.state;
-      timings.outcome = 'completed';
-    } catch (error) {
-      shipper.abort();
-      timings.outcome = stopReason?.kind === 'hand-back' ? 'handed-back' : 'abandoned';
-      options.log(`run ${lease.runId} (lease ${leaseId}) ${timings.outcome}: ${error instanceof Error ? error.message : String(error)}`);
+      this.shipper.abort();
+      this.timings.outcome = this.stop.handedBack ? 'handed-back' : 'abandoned';
+      this.options.log(`run ${this.options.lease.runId} (lease ${this.options.lease.leaseId}) ${this.timings.outcome}: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
-      heartbeat.stop();
-      if (stopping) await stopping;
+      this.heartbeat.stop();
+      await this.stop.childStopped;
     }
-    try {
-      appendFileSync(join(options.workDir, TIMINGS_FILE), `${JSON.stringify(timings)}\n`);
-    } catch (error) {
-      options.log(`could not write ${TIMINGS_FILE}: ${(error as Error).message}`);
-    }
-    // The folder is deleted while the worker already polls for its next run: a queued run should
-    // not wait for it. A worker that dies first leaves it to the next start's sweep.
-    const root = stagedRoot;
-    if (root) void removeRunFolder(root).catch((e: Error) => options.log(`could not remove ${root}: ${e.message}`));
-    return timings.outcome;
-  })();
+    this.journal();
+    this.removeFolder();
+    return this.timings.outcome;
+  }
 
-  return {
-    done,
-    handBack: () => stop('hand-back', 'the worker is shutting down; the run goes back to the queue'),
-  };
+  /** The record the lease completes with; throws Abandoned when nothing may be written. */
+  private async execute(): Promise<CompleteRequest> {
+    const token = this.options.lease.fencingToken;
+    try {
+      const staged = await this.stage();
+      const environment = await this.prepare();
+      const reason = this.stop.reason;
+      if (reason?.kind === 'cancel') return { fencingToken: token, state: 'cancelled', exitCode: null, error: reason.message };
+      const running = await this.start(staged, environment);
+      const exit = await this.follow(running);
+      this.stop.checkLease();
+      const base = { fencingToken: token, exitCode: exit.exitCode, isolation: running.isolation, ...(environment.digest ? { imageDigest: environment.digest } : {}) };
+      const results = await this.uploadResults(staged);
+      this.stop.checkLease();
+      return runVerdict(base, exit, this.stop.reason, results);
+    } catch (error) {
+      return this.failure(error);
+    }
+  }
+
+  private async stage(): Promise<StagedRun> {
+    const staged = await this.options.stager.stage(this.options.lease);
+    this.stagedRoot = staged.root;
+    this.stop.checkLease();
+    return staged;
+  }
+
+  private async prepare(): Promise<PreparedEnvironment> {
+    const environment = await this.options.runtime.prepareEnvironment(this.options.lease.run.environment, (line) => this.shipper.note(line));
+    this.stop.checkLease();
+    return environment;
+  }
+
+  private async start(staged: StagedRun, environment: PreparedEnvironment): Promise<RunningChild> {
+    const { lease, runtime } = this.options;
+    // The protocol has no field for how a run was executed, so its log says it.
+    this.shipper.note(
+      `attempt ${lease.run.attempt} on ${this.options.workerId}: ${runtime.description}, environment ${environment.hash.slice(0, 12)}${environment.image ? ` (${environment.image})` : ' (host programs; the spec is recorded, not installed)'}`,
+    );
+    const running = await runtime.start({
+      runId: lease.runId,
+      command: lease.run.command,
+      env: runEnvironment(lease),
+      mounts: staged,
+      network: lease.run.network,
+      resources: lease.run.resources,
+      environment,
+    });
+    this.timings.spawnedAt = running.startedAt;
+    if (running.processGroup !== undefined) recordProcessGroup(staged.root, running.processGroup);
+    this.isolation = running.isolation;
+    this.heartbeat.markStarted(running.isolation);
+    this.shipper.note(`isolation: ${running.isolation.summary}`);
+    this.stop.started(running);
+    return running;
+  }
+
+  /** Ships the command's output until it has exited and its pipes are drained; stops it at its time limit. */
+  private async follow(running: RunningChild): Promise<ChildExit> {
+    const { timeoutSeconds } = this.options.lease.run.resources;
+    const timeout = setTimeout(() => this.stop.request('timeout', `timed out after ${timeoutSeconds} s`), timeoutSeconds * 1000);
+    const outputs = Promise.all([this.shipper.attach(running.stdout, 'stdout'), this.shipper.attach(running.stderr, 'stderr')]);
+    let exit: ChildExit;
+    try {
+      exit = await running.exit;
+    } finally {
+      clearTimeout(timeout);
+    }
+    this.timings.exitedAt = now();
+    await outputs;
+    return exit;
+  }
+
+  private async uploadResults(staged: StagedRun): Promise<ResultsManifest> {
+    const files = await collectResults(staged.results, (path) => this.shipper.note(`result ${path} is not a regular file; not uploaded`));
+    return uploadResults(files, (file, body) => uploadResultFile(this.writer, file, (attempt) => (attempt === 0 ? body : reopen(staged, file.path))));
+  }
+
+  /** A step failed: the run failed, unless the lease is gone or the platform could not be reached. */
+  private failure(error: unknown): CompleteRequest {
+    if (error instanceof Abandoned) throw error;
+    this.stop.checkLease();
+    // The platform being unreachable is not the run's fault: leave it to lapse and be retried.
+    if (isTransient(error)) throw new Abandoned(`the platform could not be reached: ${(error as Error).message}`);
+    const message = error instanceof Error ? error.message : String(error);
+    this.shipper.note(message);
+    return { fencingToken: this.options.lease.fencingToken, state: 'failed', exitCode: null, error: message, ...(this.isolation ? { isolation: this.isolation } : {}) };
+  }
+
+  private journal(): void {
+    try {
+      appendFileSync(join(this.options.workDir, TIMINGS_FILE), `${JSON.stringify(this.timings)}\n`);
+    } catch (error) {
+      this.options.log(`could not write ${TIMINGS_FILE}: ${(error as Error).message}`);
+    }
+  }
+
+  // The folder is deleted while the worker already polls for its next run: a queued run should
+  // not wait for it. A worker that dies first leaves it to the next start's sweep.
+  private removeFolder(): void {
+    const root = this.stagedRoot;
+    if (root) void removeRunFolder(root).catch((e: Error) => this.options.log(`could not remove ${root}: ${e.message}`));
+  }
+}
+
+export function runLease(options: RunLeaseOptions): LeaseExecution {
+  const run = new LeaseRun(options);
+  return { done: run.run(), handBack: () => run.handBack() };
 }
