@@ -1,14 +1,12 @@
 import type { FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
-import type { Role } from '../../common/protocol/common.js';
+import type { Access } from '../../common/protocol/routes.js';
 import { HttpError } from './http-error.js';
 import type { Principal } from './users-store.js';
 
-/** Who may call a route: nobody needs a token ('public'), any valid token ('any'), or these roles. A route without one is closed to everyone. */
-export type Access = 'public' | 'any' | readonly Role[];
-
 declare module 'fastify' {
   interface FastifyContextConfig {
+    /** Set from the route's declaration (register-route.ts); a route without one is closed to everyone. */
     access?: Access;
   }
   interface FastifyRequest {
@@ -35,14 +33,4 @@ export function uploadStream(req: FastifyRequest): Readable {
   if (req.body instanceof Readable) return req.body;
   if (req.body === undefined || req.body === null) return req.raw;
   throw new HttpError('bad-input', 'send the file bytes as the request body with "Content-Type: application/octet-stream"');
-}
-
-/** Reads an optional single-valued header, refusing repeated or oversized values. */
-export function singleHeader(req: FastifyRequest, name: string, maxLength: number): string | undefined {
-  const value = req.headers[name];
-  if (value === undefined) return undefined;
-  if (Array.isArray(value) || value.length === 0 || value.length > maxLength) {
-    throw new HttpError('bad-input', `headers.${name}: must be one value of 1 to ${maxLength} characters`);
-  }
-  return value;
 }

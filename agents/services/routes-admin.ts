@@ -1,12 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { idParams, pageQuery } from '../../common/protocol/common.js';
-import { queueParams, scalingRequest, type QueueStatus } from '../../common/protocol/health.js';
-import { createTokenRequest, createUserRequest } from '../../common/protocol/users.js';
+import type { QueueStatus } from '../../common/protocol/health.js';
 import type { QueueName } from '../../common/protocol/common.js';
+import { ROUTES } from '../../common/protocol/routes.js';
 import type { Services } from './context.js';
-import { parseInput } from './http-error.js';
 import { prometheusText } from './metrics.js';
-import { cursorNumber, principalOf } from './route-helpers.js';
+import { registerRoute } from './register-route.js';
+import { cursorNumber } from './route-helpers.js';
 
 export function queueStatuses(s: Services): Record<QueueName, QueueStatus> {
   const byQueue = s.runs.queueCounts();
@@ -21,59 +20,34 @@ export function queueStatuses(s: Services): Record<QueueName, QueueStatus> {
 }
 
 export function registerAdminRoutes(app: FastifyInstance, s: Services): void {
-  app.get('/api/v1/health', { config: { access: 'public' } }, async () => ({
+  registerRoute(app, ROUTES.health, async () => ({
     status: 'ok' as const,
     version: s.version,
     uptimeSeconds: Math.round((Date.now() - s.startedAt) / 100) / 10,
     queues: queueStatuses(s),
   }));
 
-  app.get('/api/v1/queues', { config: { access: 'any' } }, async () => {
+  registerRoute(app, ROUTES.queues, async () => {
     const q = queueStatuses(s);
     return { items: [q.cpu, q.gpu] };
   });
 
-  app.post('/api/v1/queues/:queue/scaling', { config: { access: ['admin'] } }, async (req) => {
-    const { queue } = parseInput(queueParams, req.params, 'params');
-    const body = parseInput(scalingRequest, req.body, 'body');
-    s.presence.setScaling(queue, body.scalingUp);
-    return queueStatuses(s)[queue];
+  registerRoute(app, ROUTES.setScaling, async ({ params, body }) => {
+    s.presence.setScaling(params.queue, body.scalingUp);
+    return queueStatuses(s)[params.queue];
   });
 
-  app.get('/api/v1/me', { config: { access: 'any' } }, async (req) => {
-    const p = principalOf(req);
-    return { user: p.user, tokenId: p.tokenId };
-  });
+  registerRoute(app, ROUTES.me, async ({ principal }) => ({ user: principal.user, tokenId: principal.tokenId }));
 
-  app.get('/api/v1/users', { config: { access: ['admin'] } }, async (req) => {
-    const q = parseInput(pageQuery, req.query, 'query');
-    return s.users.listUsers(q.limit, cursorNumber(q.cursor, 0));
-  });
+  registerRoute(app, ROUTES.listUsers, async ({ query }) => s.users.listUsers(query.limit, cursorNumber(query.cursor, 0)));
 
-  app.post('/api/v1/users', { config: { access: ['admin'] } }, async (req, reply) => {
-    const body = parseInput(createUserRequest, req.body, 'body');
-    const user = await s.writes.run(() => s.users.createUser(body.name, body.role));
-    return reply.code(201).send(user);
-  });
+  registerRoute(app, ROUTES.createUser, async ({ body }) => s.writes.run(() => s.users.createUser(body.name, body.role)));
 
-  app.get('/api/v1/users/:id/tokens', { config: { access: ['admin'] } }, async (req) => {
-    const { id } = parseInput(idParams, req.params, 'params');
-    return { items: s.users.listTokens(id) };
-  });
+  registerRoute(app, ROUTES.listTokens, async ({ params }) => ({ items: s.users.listTokens(params.id) }));
 
-  app.post('/api/v1/users/:id/tokens', { config: { access: ['admin'] } }, async (req, reply) => {
-    const { id } = parseInput(idParams, req.params, 'params');
-    const body = parseInput(createTokenRequest, req.body ?? {}, 'body');
-    const token = await s.writes.run(() => s.users.createToken(id, body.label));
-    return reply.code(201).send(token);
-  });
+  registerRoute(app, ROUTES.createToken, async ({ params, body }) => s.writes.run(() => s.users.createToken(params.id, body.label)));
 
-  app.delete('/api/v1/tokens/:id', { config: { access: ['admin'] } }, async (req) => {
-    const { id } = parseInput(idParams, req.params, 'params');
-    return s.writes.run(() => s.users.revokeToken(id));
-  });
+  registerRoute(app, ROUTES.revokeToken, async ({ params }) => s.writes.run(() => s.users.revokeToken(params.id)));
 
-  app.get('/metrics', { config: { access: 'any' } }, async (_req, reply) =>
-    reply.type('text/plain; version=0.0.4').send(prometheusText(s.snapshot(), s.durations)),
-  );
+  registerRoute(app, ROUTES.metrics, async (_input, _req, reply) => reply.send(prometheusText(s.snapshot(), s.durations)));
 }

@@ -1,78 +1,55 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
-import { idParams, pageQuery } from '../../common/protocol/common.js';
-import { capsuleFileParams, createCapsuleRequest, createCommitRequest, refQuery } from '../../common/protocol/capsules.js';
+import { pathFor, ROUTES } from '../../common/protocol/routes.js';
 import type { Services } from './context.js';
 import { GitError, type GitStream } from './git.js';
 import { gitDownload } from './git-download.js';
-import { badInput, conflict, notFound, parseInput } from './http-error.js';
-import { cursorNumber, principalOf } from './route-helpers.js';
-
-const READERS = ['admin', 'researcher', 'worker'] as const;
-const WRITERS = ['admin', 'researcher'] as const;
+import { badInput, conflict, notFound } from './http-error.js';
+import { registerRoute } from './register-route.js';
+import { cursorNumber } from './route-helpers.js';
 
 export function registerCapsuleRoutes(app: FastifyInstance, s: Services): void {
-  app.get('/api/v1/capsules', { config: { access: READERS } }, async (req) => {
-    const q = parseInput(pageQuery, req.query, 'query');
-    return s.capsules.list(q.limit, cursorNumber(q.cursor, 0));
+  registerRoute(app, ROUTES.listCapsules, async ({ query }) => s.capsules.list(query.limit, cursorNumber(query.cursor, 0)));
+
+  registerRoute(app, ROUTES.createCapsule, async ({ body, principal }) => s.capsules.create(body, principal.user));
+
+  registerRoute(app, ROUTES.getCapsule, async ({ params }) => s.capsules.get(params.id));
+
+  registerRoute(app, ROUTES.createCommit, async ({ params, body, principal }) => s.capsules.commit(params.id, body, principal.user));
+
+  registerRoute(app, ROUTES.listCommits, async ({ params, query }) => {
+    const skip = cursorNumber(query.cursor, 0);
+    const capsule = s.capsules.get(params.id);
+    const items = await s.capsules.repo(params.id).log(capsule.head, skip, query.limit + 1);
+    return { items: items.slice(0, query.limit), ...(items.length > query.limit ? { next: String(skip + query.limit) } : {}) };
   });
 
-  app.post('/api/v1/capsules', { config: { access: WRITERS } }, async (req, reply) => {
-    const body = parseInput(createCapsuleRequest, req.body, 'body');
-    return reply.code(201).send(await s.capsules.create(body, principalOf(req).user));
+  registerRoute(app, ROUTES.capsuleTree, async ({ params, query }) => {
+    const { commit } = await s.capsules.version(params.id, query.ref);
+    return { commit, entries: await s.capsules.repo(params.id).tree(commit) };
   });
 
-  app.get('/api/v1/capsules/:id', { config: { access: READERS } }, async (req) => {
-    const p = parseInput(idParams, req.params, 'params');
-    return s.capsules.get(p.id);
+  registerRoute(app, ROUTES.capsuleFile, async ({ params, query }, req, reply) => {
+    const { id, '*': path } = params;
+    const commit = await resolveCommit(s, id, query.ref);
+    const repo = s.capsules.repo(id);
+    const type = await repo.typeOf(commit, path);
+    if (type === null) throw notFound(`file ${path} at ${commit.slice(0, 12)} of capsule ${id}`);
+    if (type !== 'blob') throw badInput(`params.*: ${path} is a folder; list it with GET ${pathFor(ROUTES.capsuleTree, { id })}`);
+    const body = await download(req, repo.blobStream(commit, path), `file ${path} at ${commit.slice(0, 12)} of capsule ${id}`);
+    return reply.header('x-commit', commit).send(body);
   });
 
-  app.post('/api/v1/capsules/:id/commits', { config: { access: WRITERS } }, async (req, reply) => {
-    const p = parseInput(idParams, req.params, 'params');
-    const body = parseInput(createCommitRequest, req.body, 'body');
-    return reply.code(201).send(await s.capsules.commit(p.id, body, principalOf(req).user));
-  });
-
-  app.get('/api/v1/capsules/:id/commits', { config: { access: READERS } }, async (req) => {
-    const p = parseInput(idParams, req.params, 'params');
-    const q = parseInput(pageQuery, req.query, 'query');
-    const skip = cursorNumber(q.cursor, 0);
-    const capsule = s.capsules.get(p.id);
-    const items = await s.capsules.repo(p.id).log(capsule.head, skip, q.limit + 1);
-    return { items: items.slice(0, q.limit), ...(items.length > q.limit ? { next: String(skip + q.limit) } : {}) };
-  });
-
-  app.get('/api/v1/capsules/:id/tree', { config: { access: READERS } }, async (req) => {
-    const p = parseInput(idParams, req.params, 'params');
-    const q = parseInput(refQuery, req.query, 'query');
-    const { commit } = await s.capsules.version(p.id, q.ref);
-    return { commit, entries: await s.capsules.repo(p.id).tree(commit) };
-  });
-
-  app.get('/api/v1/capsules/:id/files/*', { config: { access: READERS } }, async (req, reply) => {
-    const p = parseInput(capsuleFileParams, req.params, 'params');
-    const q = parseInput(refQuery, req.query, 'query');
-    const commit = await resolveCommit(s, p.id, q.ref);
-    const repo = s.capsules.repo(p.id);
-    const type = await repo.typeOf(commit, p['*']);
-    if (type === null) throw notFound(`file ${p['*']} at ${commit.slice(0, 12)} of capsule ${p.id}`);
-    if (type !== 'blob') throw badInput(`params.*: ${p['*']} is a folder; list it with GET /api/v1/capsules/${p.id}/tree`);
-    const body = await download(req, repo.blobStream(commit, p['*']), `file ${p['*']} at ${commit.slice(0, 12)} of capsule ${p.id}`);
-    return reply.type('application/octet-stream').header('x-commit', commit).send(body);
-  });
-
-  app.get('/api/v1/capsules/:id/archive', { config: { access: READERS } }, async (req, reply) => {
-    const p = parseInput(idParams, req.params, 'params');
-    const q = parseInput(refQuery, req.query, 'query');
-    const commit = await resolveCommit(s, p.id, q.ref);
-    const what = `version ${commit.slice(0, 12)} of capsule ${p.id}`;
-    const body = await download(req, s.capsules.repo(p.id).archiveStream(commit), what).catch((error: unknown) => {
+  registerRoute(app, ROUTES.capsuleArchive, async ({ params, query }, req, reply) => {
+    const commit = await resolveCommit(s, params.id, query.ref);
+    const what = `version ${commit.slice(0, 12)} of capsule ${params.id}`;
+    const body = await download(req, s.capsules.repo(params.id).archiveStream(commit), what).catch((error: unknown) => {
       // Stored before paths were checked: every worker staging a run of it would fail the same way.
       const path = error instanceof GitError ? /invalid path '(.*)'/.exec(error.stderr)?.[1] : undefined;
       if (path === undefined) throw error;
       throw conflict(`${what} holds the path "${path}", which git refuses to check out (it names git's own .git folder); commit a version that deletes it (field "delete") and run that one`);
     });
-    return reply.type('application/x-tar').header('x-commit', commit).send(body);
+    return reply.header('x-commit', commit).send(body);
   });
 }
 

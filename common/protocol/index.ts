@@ -8,3 +8,4 @@ export * from './runs.js';
 export * from './logs.js';
 export * from './results.js';
 export * from './leases.js';
+export * from './routes.js';

@@ -1,26 +1,15 @@
 import { z } from 'zod';
-import {
-  API_PREFIX,
-  errorBody,
-  type ErrorCode,
-  type QueueName,
-} from '../../common/protocol/common.js';
-import { healthResponse, queueStatus, queuesResponse } from '../../common/protocol/health.js';
-import { createdToken, meResponse, revokedToken, tokenList, user, userList, type CreateUserRequest } from '../../common/protocol/users.js';
-import {
-  capsule,
-  capsuleList,
-  commitList,
-  createCommitResponse,
-  treeResponse,
-  type CreateCapsuleRequest,
-  type CreateCommitRequest,
-} from '../../common/protocol/capsules.js';
-import { blobResponse, dataset, datasetList, datasetVersion, datasetVersionList, type CreateVersionRequest } from '../../common/protocol/datasets.js';
-import { run, runList, IDEMPOTENCY_KEY_HEADER, type CreateRunRequest, type RunState } from '../../common/protocol/runs.js';
-import { logBatchResponse, logLine, logsPage, END_EVENT, LOG_EVENT, type LogBatchRequest, type LogLine } from '../../common/protocol/logs.js';
-import { comparison, resultsManifest, resultUploadResponse, CONTENT_SHA256_HEADER, FENCING_TOKEN_HEADER } from '../../common/protocol/results.js';
-import { heartbeatResponse, lease, type CompleteRequest, type HeartbeatRequest, type Lease, type LeaseRequest } from '../../common/protocol/leases.js';
+import { errorBody, type ErrorCode, type QueueName } from '../../common/protocol/common.js';
+import type { CreateUserRequest } from '../../common/protocol/users.js';
+import type { CreateCapsuleRequest, CreateCommitRequest } from '../../common/protocol/capsules.js';
+import type { CreateVersionRequest } from '../../common/protocol/datasets.js';
+import { IDEMPOTENCY_KEY_HEADER, type CreateRunRequest, type RunState } from '../../common/protocol/runs.js';
+import { logLine, END_EVENT, LOG_EVENT, type LogBatchRequest, type LogLine } from '../../common/protocol/logs.js';
+import { CONTENT_SHA256_HEADER, FENCING_TOKEN_HEADER } from '../../common/protocol/results.js';
+import type { CompleteRequest, HeartbeatRequest, Lease, LeaseRequest } from '../../common/protocol/leases.js';
+import { LAST_EVENT_ID_HEADER, pathFor, ROUTES, type PathParams, type QueryParams, type RouteSpec } from '../../common/protocol/routes.js';
+
+export { encodePath } from '../../common/protocol/routes.js';
 
 // A small typed client of the platform API, used by the worker agent and main/platform. It only
 // needs `fetch`, so it runs in Node and in a browser alike; every answer is parsed with the
@@ -48,20 +37,18 @@ export interface PlatformClientOptions {
 /** One message of a live log stream. */
 export type LogStreamEvent = { type: 'line'; line: LogLine } | { type: 'end'; state: RunState };
 
-type Query = Record<string, string | number | boolean | undefined>;
-
-/** Encodes a relative path segment by segment, keeping its slashes. */
-export function encodePath(path: string): string {
-  return path.split('/').map(encodeURIComponent).join('/');
+/** What a request may carry besides its route's path and query. */
+interface RequestOptions {
+  body?: RequestInit['body'];
+  json?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
 }
 
-function withQuery(path: string, query: Query | undefined): string {
-  if (!query) return path;
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
-  const s = params.toString();
-  return s ? `${path}?${s}` : path;
-}
+type JsonRoute = RouteSpec & { readonly answer: z.ZodType };
+type JsonBody<R extends RouteSpec> = R extends { readonly body: infer B extends z.ZodType } ? z.input<B> : never;
+/** A call of a declared route: its query, its JSON body as the declaration takes it, or raw bytes. */
+type CallOptions<R extends RouteSpec> = Omit<RequestOptions, 'json'> & { query?: QueryParams<R>; json?: JsonBody<R> };
 
 const endPayload = z.object({ state: z.string() });
 
@@ -75,7 +62,7 @@ export class PlatformClient {
   }
 
   /** Sends a request and returns the raw response when it is 2xx; throws PlatformError otherwise. */
-  async raw(method: string, path: string, init: { body?: RequestInit['body']; json?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Response> {
+  async raw(method: string, path: string, init: RequestOptions = {}): Promise<Response> {
     const headers: Record<string, string> = { ...init.headers };
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     let body = init.body;
@@ -105,68 +92,79 @@ export class PlatformClient {
     throw new PlatformError(res.status, 'bad-response', `${method} ${path} answered ${res.status}: ${text.slice(0, 200)}`);
   }
 
-  private async json<T extends z.ZodType>(schema: T, method: string, path: string, init: Parameters<PlatformClient['raw']>[2] = {}): Promise<z.output<T>> {
-    const res = await this.raw(method, path, init);
-    const data: unknown = await res.json();
-    const parsed = schema.safeParse(data);
-    if (!parsed.success) throw new PlatformError(res.status, 'bad-response', `${method} ${path}: answer does not match the protocol: ${parsed.error.message}`);
-    return parsed.data;
+  /** Sends a call of a declared route: the URL is built from its declaration. */
+  private send<R extends RouteSpec>(route: R, params: PathParams<R>, options: CallOptions<R> = {}): Promise<Response> {
+    const { query, ...init } = options;
+    return this.raw(route.method, pathFor(route, params, query), init);
   }
 
-  private async bytes(path: string): Promise<Uint8Array> {
-    return new Uint8Array(await (await this.raw('GET', path)).arrayBuffer());
+  /** Sends a call of a declared JSON route and parses the answer with the declaration's schema. */
+  private async call<R extends JsonRoute>(route: R, params: PathParams<R>, options: CallOptions<R> = {}): Promise<z.output<R['answer']>> {
+    const { query, ...init } = options;
+    const path = pathFor(route, params, query);
+    return this.answerOf(route, path, await this.raw(route.method, path, init));
+  }
+
+  private async answerOf<R extends JsonRoute>(route: R, path: string, res: Response): Promise<z.output<R['answer']>> {
+    const parsed = route.answer.safeParse(await res.json());
+    if (!parsed.success) throw new PlatformError(res.status, 'bad-response', `${route.method} ${path}: answer does not match the protocol: ${parsed.error.message}`);
+    return parsed.data as z.output<R['answer']>;
+  }
+
+  private async bytes<R extends RouteSpec>(route: R, params: PathParams<R>, options: CallOptions<R> = {}): Promise<Uint8Array> {
+    return new Uint8Array(await (await this.send(route, params, options)).arrayBuffer());
   }
 
   // --- health, queues, users ---
-  health() { return this.json(healthResponse, 'GET', `${API_PREFIX}/health`); }
-  queues() { return this.json(queuesResponse, 'GET', `${API_PREFIX}/queues`); }
-  setScaling(queue: QueueName, scalingUp: boolean) { return this.json(queueStatus, 'POST', `${API_PREFIX}/queues/${queue}/scaling`, { json: { scalingUp } }); }
-  me() { return this.json(meResponse, 'GET', `${API_PREFIX}/me`); }
-  listUsers(query?: { limit?: number; cursor?: string }) { return this.json(userList, 'GET', withQuery(`${API_PREFIX}/users`, query)); }
-  createUser(body: CreateUserRequest) { return this.json(user, 'POST', `${API_PREFIX}/users`, { json: body }); }
-  createToken(userId: string, label = '') { return this.json(createdToken, 'POST', `${API_PREFIX}/users/${userId}/tokens`, { json: { label } }); }
-  listTokens(userId: string) { return this.json(tokenList, 'GET', `${API_PREFIX}/users/${userId}/tokens`); }
-  revokeToken(tokenId: string) { return this.json(revokedToken, 'DELETE', `${API_PREFIX}/tokens/${tokenId}`); }
+  health() { return this.call(ROUTES.health, {}); }
+  queues() { return this.call(ROUTES.queues, {}); }
+  setScaling(queue: QueueName, scalingUp: boolean) { return this.call(ROUTES.setScaling, { queue }, { json: { scalingUp } }); }
+  me() { return this.call(ROUTES.me, {}); }
+  listUsers(query?: { limit?: number; cursor?: string }) { return this.call(ROUTES.listUsers, {}, { query }); }
+  createUser(body: CreateUserRequest) { return this.call(ROUTES.createUser, {}, { json: body }); }
+  createToken(userId: string, label = '') { return this.call(ROUTES.createToken, { id: userId }, { json: { label } }); }
+  listTokens(userId: string) { return this.call(ROUTES.listTokens, { id: userId }); }
+  revokeToken(tokenId: string) { return this.call(ROUTES.revokeToken, { id: tokenId }); }
 
   // --- capsules ---
-  listCapsules(query?: { limit?: number; cursor?: string }) { return this.json(capsuleList, 'GET', withQuery(`${API_PREFIX}/capsules`, query)); }
-  createCapsule(body: CreateCapsuleRequest) { return this.json(capsule, 'POST', `${API_PREFIX}/capsules`, { json: body }); }
-  getCapsule(id: string) { return this.json(capsule, 'GET', `${API_PREFIX}/capsules/${id}`); }
-  commit(id: string, body: CreateCommitRequest) { return this.json(createCommitResponse, 'POST', `${API_PREFIX}/capsules/${id}/commits`, { json: body }); }
-  listCommits(id: string, query?: { limit?: number; cursor?: string }) { return this.json(commitList, 'GET', withQuery(`${API_PREFIX}/capsules/${id}/commits`, query)); }
-  tree(id: string, ref = 'HEAD') { return this.json(treeResponse, 'GET', withQuery(`${API_PREFIX}/capsules/${id}/tree`, { ref })); }
-  readFile(id: string, path: string, ref = 'HEAD') { return this.bytes(withQuery(`${API_PREFIX}/capsules/${id}/files/${encodePath(path)}`, { ref })); }
+  listCapsules(query?: { limit?: number; cursor?: string }) { return this.call(ROUTES.listCapsules, {}, { query }); }
+  createCapsule(body: CreateCapsuleRequest) { return this.call(ROUTES.createCapsule, {}, { json: body }); }
+  getCapsule(id: string) { return this.call(ROUTES.getCapsule, { id }); }
+  commit(id: string, body: CreateCommitRequest) { return this.call(ROUTES.createCommit, { id }, { json: body }); }
+  listCommits(id: string, query?: { limit?: number; cursor?: string }) { return this.call(ROUTES.listCommits, { id }, { query }); }
+  tree(id: string, ref = 'HEAD') { return this.call(ROUTES.capsuleTree, { id }, { query: { ref } }); }
+  readFile(id: string, path: string, ref = 'HEAD') { return this.bytes(ROUTES.capsuleFile, { id, '*': path }, { query: { ref } }); }
   /** The version as a tar archive (raw response; header x-commit names the commit). */
-  archive(id: string, ref = 'HEAD') { return this.raw('GET', withQuery(`${API_PREFIX}/capsules/${id}/archive`, { ref })); }
+  archive(id: string, ref = 'HEAD') { return this.send(ROUTES.capsuleArchive, { id }, { query: { ref } }); }
 
   // --- datasets ---
-  listDatasets(query?: { limit?: number; cursor?: string }) { return this.json(datasetList, 'GET', withQuery(`${API_PREFIX}/datasets`, query)); }
-  createDataset(body: { name: string; description?: string }) { return this.json(dataset, 'POST', `${API_PREFIX}/datasets`, { json: body }); }
-  getDataset(id: string) { return this.json(dataset, 'GET', `${API_PREFIX}/datasets/${id}`); }
+  listDatasets(query?: { limit?: number; cursor?: string }) { return this.call(ROUTES.listDatasets, {}, { query }); }
+  createDataset(body: { name: string; description?: string }) { return this.call(ROUTES.createDataset, {}, { json: body }); }
+  getDataset(id: string) { return this.call(ROUTES.getDataset, { id }); }
   uploadBlob(id: string, sha256: string, body: Uint8Array | ReadableStream<Uint8Array>) {
-    return this.json(blobResponse, 'PUT', `${API_PREFIX}/datasets/${id}/blobs/${sha256}`, { body: body as RequestInit['body'], headers: { 'content-type': 'application/octet-stream' } });
+    return this.call(ROUTES.uploadBlob, { id, sha256 }, { body: body as RequestInit['body'], headers: { 'content-type': ROUTES.uploadBlob.body.contentType } });
   }
-  createVersion(id: string, body: CreateVersionRequest) { return this.json(datasetVersion, 'POST', `${API_PREFIX}/datasets/${id}/versions`, { json: body }); }
-  listVersions(id: string, query?: { limit?: number; cursor?: string }) { return this.json(datasetVersionList, 'GET', withQuery(`${API_PREFIX}/datasets/${id}/versions`, query)); }
-  getVersion(id: string, version: string) { return this.json(datasetVersion, 'GET', `${API_PREFIX}/datasets/${id}/versions/${version}`); }
+  createVersion(id: string, body: CreateVersionRequest) { return this.call(ROUTES.createVersion, { id }, { json: body }); }
+  listVersions(id: string, query?: { limit?: number; cursor?: string }) { return this.call(ROUTES.listVersions, { id }, { query }); }
+  getVersion(id: string, version: string) { return this.call(ROUTES.getVersion, { id, version }); }
   /** One file of a dataset version (raw response, to stream into /data). */
-  datasetFile(id: string, version: string, path: string) { return this.raw('GET', `${API_PREFIX}/datasets/${id}/versions/${version}/files/${encodePath(path)}`); }
+  datasetFile(id: string, version: string, path: string) { return this.send(ROUTES.datasetFile, { id, version, '*': path }); }
 
   // --- runs ---
   /** The new run (201), or with an `idempotencyKey` used in the last 24 hours the run that key made (200, nothing created). */
   createRun(body: CreateRunRequest, options: { idempotencyKey?: string } = {}) {
     const headers: Record<string, string> = options.idempotencyKey ? { [IDEMPOTENCY_KEY_HEADER]: options.idempotencyKey } : {};
-    return this.json(run, 'POST', `${API_PREFIX}/runs`, { json: body, headers });
+    return this.call(ROUTES.createRun, {}, { json: body, headers });
   }
-  listRuns(query?: { state?: RunState; queue?: QueueName; capsuleId?: string; limit?: number; cursor?: string }) { return this.json(runList, 'GET', withQuery(`${API_PREFIX}/runs`, query)); }
-  getRun(id: string) { return this.json(run, 'GET', `${API_PREFIX}/runs/${id}`); }
-  cancelRun(id: string) { return this.json(run, 'POST', `${API_PREFIX}/runs/${id}/cancel`); }
-  rerun(id: string) { return this.json(run, 'POST', `${API_PREFIX}/runs/${id}/rerun`); }
-  logs(id: string, query?: { after?: number; limit?: number }) { return this.json(logsPage, 'GET', withQuery(`${API_PREFIX}/runs/${id}/logs`, query)); }
-  results(id: string) { return this.json(resultsManifest, 'GET', `${API_PREFIX}/runs/${id}/results`); }
+  listRuns(query?: { state?: RunState; queue?: QueueName; capsuleId?: string; limit?: number; cursor?: string }) { return this.call(ROUTES.listRuns, {}, { query }); }
+  getRun(id: string) { return this.call(ROUTES.getRun, { id }); }
+  cancelRun(id: string) { return this.call(ROUTES.cancelRun, { id }); }
+  rerun(id: string) { return this.call(ROUTES.rerun, { id }); }
+  logs(id: string, query?: { after?: number; limit?: number }) { return this.call(ROUTES.runLogs, { id }, { query }); }
+  results(id: string) { return this.call(ROUTES.runResults, { id }); }
   /** One result file (raw response). */
-  resultFile(id: string, path: string) { return this.raw('GET', `${API_PREFIX}/runs/${id}/results/${encodePath(path)}`); }
-  compare(a: string, b: string) { return this.json(comparison, 'GET', `${API_PREFIX}/runs/${a}/compare/${b}`); }
+  resultFile(id: string, path: string) { return this.send(ROUTES.resultFile, { id, '*': path }); }
+  compare(a: string, b: string) { return this.call(ROUTES.compareRuns, { a, b }); }
 
   /**
    * Follows a run's log live (SSE) from line `after` + 1; ends after the `end` event. To resume
@@ -174,8 +172,8 @@ export class PlatformClient {
    */
   async *streamLogs(id: string, options: { after?: number; signal?: AbortSignal } = {}): AsyncGenerator<LogStreamEvent> {
     const headers: Record<string, string> = { accept: 'text/event-stream' };
-    if (options.after !== undefined) headers['last-event-id'] = String(options.after);
-    const res = await this.raw('GET', `${API_PREFIX}/runs/${id}/logs/stream`, { headers, signal: options.signal });
+    if (options.after !== undefined) headers[LAST_EVENT_ID_HEADER] = String(options.after);
+    const res = await this.send(ROUTES.streamLogs, { id }, { headers, signal: options.signal });
     if (!res.body) return;
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
@@ -213,24 +211,23 @@ export class PlatformClient {
   // --- worker protocol ---
   /** Long-polls for a run; null when none came within waitMs (204). `signal` ends the poll early (drain). */
   async lease(body: LeaseRequest, options: { signal?: AbortSignal } = {}): Promise<Lease | null> {
-    const res = await this.raw('POST', `${API_PREFIX}/leases`, { json: body, ...(options.signal ? { signal: options.signal } : {}) });
+    const path = pathFor(ROUTES.lease, {});
+    const res = await this.raw(ROUTES.lease.method, path, { json: body, ...(options.signal ? { signal: options.signal } : {}) });
     if (res.status === 204) return null;
-    const parsed = lease.safeParse(await res.json());
-    if (!parsed.success) throw new PlatformError(res.status, 'bad-response', `POST /leases: answer does not match the protocol: ${parsed.error.message}`);
-    return parsed.data;
+    return this.answerOf(ROUTES.lease, path, res);
   }
-  heartbeat(leaseId: string, body: HeartbeatRequest) { return this.json(heartbeatResponse, 'POST', `${API_PREFIX}/leases/${leaseId}/heartbeat`, { json: body }); }
-  uploadLogs(leaseId: string, body: LogBatchRequest) { return this.json(logBatchResponse, 'POST', `${API_PREFIX}/leases/${leaseId}/logs`, { json: body }); }
+  heartbeat(leaseId: string, body: HeartbeatRequest) { return this.call(ROUTES.heartbeat, { id: leaseId }, { json: body }); }
+  uploadLogs(leaseId: string, body: LogBatchRequest) { return this.call(ROUTES.uploadLogs, { id: leaseId }, { json: body }); }
   uploadResult(leaseId: string, path: string, file: { fencingToken: number; sha256: string; body: Uint8Array | ReadableStream<Uint8Array> }) {
-    return this.json(resultUploadResponse, 'PUT', `${API_PREFIX}/leases/${leaseId}/results/${encodePath(path)}`, {
+    return this.call(ROUTES.uploadResult, { id: leaseId, '*': path }, {
       body: file.body as RequestInit['body'],
-      headers: { 'content-type': 'application/octet-stream', [FENCING_TOKEN_HEADER]: String(file.fencingToken), [CONTENT_SHA256_HEADER]: file.sha256 },
+      headers: { 'content-type': ROUTES.uploadResult.body.contentType, [FENCING_TOKEN_HEADER]: String(file.fencingToken), [CONTENT_SHA256_HEADER]: file.sha256 },
     });
   }
-  complete(leaseId: string, body: CompleteRequest) { return this.json(run, 'POST', `${API_PREFIX}/leases/${leaseId}/complete`, { json: body }); }
+  complete(leaseId: string, body: CompleteRequest) { return this.call(ROUTES.complete, { id: leaseId }, { json: body }); }
 
   /** Prometheus text of GET /metrics. */
-  async metrics(): Promise<string> { return (await this.raw('GET', '/metrics')).text(); }
+  async metrics(): Promise<string> { return (await this.send(ROUTES.metrics, {})).text(); }
 }
 
 export function createPlatformClient(options: PlatformClientOptions): PlatformClient {
