@@ -15,8 +15,10 @@ export const LOCAL_IMAGE = 'benchtop-env';
  * Builds each environment once per content hash and reuses it. With a registry, an image another
  * worker already pushed is pulled instead of rebuilt, and the run is pinned to the pushed digest
  * so a re-run gets the identical bytes even if the tag were ever overwritten.
- * Docker must already be logged in to the registry (the worker's boot configures the ECR
- * credential helper with the instance role).
+ * Docker must be able to authenticate to the registry: on a worker the boot installs the ECR
+ * credential helper and names it in the benchtop user's ~/.docker/config.json (`credHelpers`
+ * for the registry host, templates/boot/lib/registry-login.sh), so each pull and push gets a
+ * token for the instance role and there is no `docker login` to expire.
  */
 export function createImageBuilder(options: ImageBuilderOptions) {
   const pending = new Map<string, Promise<PreparedEnvironment>>();

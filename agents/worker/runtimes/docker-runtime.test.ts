@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { environmentHash, renderDockerfile } from '../environment-hash.js';
-import { createDockerRuntime } from './docker-runtime.js';
+import { createDockerRuntime, type DockerRuntimeOptions } from './docker-runtime.js';
+import { METADATA_DROP_RULES } from './metadata-firewall.js';
 import { stopChild, type RunMounts, type RuntimeRequest } from './runtime.js';
 
 // A fake `docker` (and `iptables`) first on PATH: records every argv as a JSON line and answers
-// like the real client would, keeping built and pushed images in its state folder.
+// like the real client would, keeping built and pushed images in its state folder. The worker
+// runs as an unprivileged user on instances, so `iptables` refuses as it does there.
 const FAKE = `#!/usr/bin/env node
 const fs = require('node:fs');
 const path = require('node:path');
@@ -18,7 +20,7 @@ fs.appendFileSync(path.join(state, 'calls.jsonl'), JSON.stringify([tool, ...args
 const has = (name) => fs.existsSync(path.join(state, name));
 const mark = (name) => fs.writeFileSync(path.join(state, name), '');
 const key = (s) => s.replace(/[^A-Za-z0-9]/g, '_');
-if (tool === 'iptables') process.exit(args[0] === '-C' ? (has('rule') ? 0 : 1) : (mark('rule'), 0));
+if (tool === 'iptables') { console.error('iptables v1.8.10 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)'); process.exit(4); }
 const [cmd, sub] = args;
 if (cmd === 'version') { console.log('27.3.1'); process.exit(0); }
 if (cmd === 'network') process.exit(sub === 'inspect' ? (has('network') ? 0 : 1) : (mark('network'), 0));
@@ -57,7 +59,13 @@ const spec = { baseImage: 'python:3.12-slim', apt: ['curl', 'git'], pip: ['numpy
 let root: string;
 let state: string;
 let mounts: RunMounts;
+let rulesFile: string;
 const savedPath = process.env.PATH;
+
+/** The chains as the boot lists them once it has inserted the drops. */
+const BOOT_RULES = ['-N DOCKER-USER', ...METADATA_DROP_RULES.slice(0, 1), '-A DOCKER-USER -j RETURN', '-N DOCKER-USER', METADATA_DROP_RULES[1], ''].join('\n');
+
+const createRuntime = (options: DockerRuntimeOptions = {}) => createDockerRuntime({ metadataFirewallRules: rulesFile, ...options });
 
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'benchtop-docker-runtime-'));
@@ -69,6 +77,8 @@ beforeEach(() => {
     writeFileSync(join(bin, tool), FAKE);
     chmodSync(join(bin, tool), 0o755);
   }
+  rulesFile = join(root, 'metadata-firewall.rules');
+  writeFileSync(rulesFile, BOOT_RULES);
   process.env.PATH = `${bin}:${savedPath}`;
   process.env.FAKE_STATE = state;
 });
@@ -86,21 +96,39 @@ function request(overrides: Partial<RuntimeRequest> = {}): Omit<RuntimeRequest, 
 }
 
 describe('docker runtime (through a fake docker)', () => {
-  it('prepares a bridge network whose route to the instance metadata service is dropped', async () => {
-    await createDockerRuntime();
+  it('prepares the runs bridge and checks the metadata firewall the boot applied, without root', async () => {
+    await createRuntime();
     expect(calls()).toEqual([
       ['docker', 'version', '--format', '{{.Server.Version}}'],
       ['docker', 'network', 'inspect', 'benchtop-runs'],
       ['docker', 'network', 'create', '--driver', 'bridge', '--opt', 'com.docker.network.bridge.name=benchtop0', 'benchtop-runs'],
-      ['iptables', '-C', 'DOCKER-USER', '-i', 'benchtop0', '-d', '169.254.169.254/32', '-j', 'DROP'],
-      ['iptables', '-I', 'DOCKER-USER', '-i', 'benchtop0', '-d', '169.254.169.254/32', '-j', 'DROP'],
     ]);
-    await createDockerRuntime();
-    expect(calls().filter((c) => c[1] === '-I' || c[2] === 'create')).toHaveLength(2);
+    await createRuntime();
+    expect(calls().filter((c) => c[2] === 'create')).toHaveLength(1);
+  });
+
+  it('refuses to start when the boot left no metadata firewall, saying why and running nothing', async () => {
+    rmSync(rulesFile);
+    await expect(createRuntime()).rejects.toThrow(/refuses to run containers that could reach the instance metadata service: .*metadata-firewall\.rules is missing or unreadable \(ENOENT\).*benchtop-metadata-firewall/);
+    expect(existsSync(join(state, 'calls.jsonl'))).toBe(false);
+  });
+
+  it.each(METADATA_DROP_RULES.map((rule) => [rule] as const))('refuses to start when the listed chains lack %s', async (rule) => {
+    writeFileSync(rulesFile, BOOT_RULES.replace(rule, ''));
+    await expect(createRuntime()).rejects.toThrow(`does not list "${rule}"`);
+  });
+
+  it('describes a GPU worker by what its boot found', async () => {
+    const inventory = join(root, 'gpus.json');
+    writeFileSync(inventory, JSON.stringify({ count: 4, driverVersion: '550.127.05', gpus: Array.from({ length: 4 }, () => ({ model: 'NVIDIA A10G', memoryMiB: 23028 })) }));
+    expect((await createRuntime({ gpu: true, gpuInventory: inventory })).description).toBe('docker 27.3.1 (GPU: 4× NVIDIA A10G)');
+    expect((await createRuntime({ gpu: true, gpuInventory: join(root, 'none.json') })).description).toBe('docker 27.3.1 (GPU: no inventory from the boot)');
+    writeFileSync(inventory, JSON.stringify({ count: 2, driverVersion: '550.127.05', gpus: [{ model: 'NVIDIA A10G', memoryMiB: 23028 }] }));
+    await expect(createRuntime({ gpu: true, gpuInventory: inventory })).rejects.toThrow('count must equal the number of gpus listed');
   });
 
   it('builds an environment once per content hash and reuses it', async () => {
-    const runtime = await createDockerRuntime();
+    const runtime = await createRuntime();
     const lines: string[] = [];
     const first = await runtime.prepareEnvironment(spec, (l) => lines.push(l));
     const hash = environmentHash(spec);
@@ -117,19 +145,19 @@ describe('docker runtime (through a fake docker)', () => {
 
   it('pushes to the registry once and pins the run to the pushed digest', async () => {
     const registry = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/benchtop-envs';
-    const runtime = await createDockerRuntime({ registry });
+    const runtime = await createRuntime({ registry });
     const prepared = await runtime.prepareEnvironment(spec, () => undefined);
     const digest = `sha256:${'ab'.repeat(32)}`;
     expect(prepared).toMatchObject({ digest, image: `${registry}@${digest}` });
     expect(calls().some((c) => c[1] === 'push' && c[2] === `${registry}:${prepared.hash}`)).toBe(true);
     // A second worker finds the image in the registry and builds nothing.
-    const second = await createDockerRuntime({ registry });
+    const second = await createRuntime({ registry });
     expect(await second.prepareEnvironment(spec, () => undefined)).toMatchObject({ digest });
     expect(calls().filter((c) => c[1] === 'build')).toHaveLength(1);
   });
 
   it('runs each run in one locked-down container', async () => {
-    const runtime = await createDockerRuntime({ user: '1000:1000' });
+    const runtime = await createRuntime({ user: '1000:1000' });
     const environment = await runtime.prepareEnvironment(spec, () => undefined);
     const child = await runtime.start({ ...request(), environment });
     const out: Buffer[] = [];
@@ -152,19 +180,19 @@ describe('docker runtime (through a fake docker)', () => {
   });
 
   it('gives GPU runs --gpus on GPU workers, the runs bridge when network is wanted, and refuses GPUs elsewhere', async () => {
-    const gpuRuntime = await createDockerRuntime({ gpu: true });
+    const gpuRuntime = await createRuntime({ gpu: true });
     const environment = await gpuRuntime.prepareEnvironment(spec, () => undefined);
     await (await gpuRuntime.start({ ...request({ network: true, resources: { gpus: 1 } }), environment })).exit;
     const args = dockerRuns()[0]!;
     expect(args.join(' ')).toContain('--gpus 1');
     expect(args.join(' ')).toContain('--network benchtop-runs');
-    const cpuRuntime = await createDockerRuntime();
+    const cpuRuntime = await createRuntime();
     await expect(cpuRuntime.start({ ...request({ resources: { gpus: 1 } }), environment })).rejects.toThrow(/not a GPU worker/);
   });
 
   it('signals the container through the engine, not the client', async () => {
     process.env.FAKE_RUN_SLEEP = '1';
-    const runtime = await createDockerRuntime();
+    const runtime = await createRuntime();
     const environment = await runtime.prepareEnvironment(spec, () => undefined);
     const child = await runtime.start({ ...request(), environment });
     for (let i = 0; i < 100 && !readdirSync(state).some((f) => f.startsWith('run-')); i++) await new Promise((r) => setTimeout(r, 50));
@@ -178,6 +206,6 @@ describe('docker runtime (through a fake docker)', () => {
 
   it('refuses to start without a Docker engine, saying why', async () => {
     writeFileSync(join(root, 'bin', 'docker'), '#!/bin/sh\necho "Cannot connect to the Docker daemon" >&2\nexit 1\n');
-    await expect(createDockerRuntime()).rejects.toThrow(/needs a running Docker engine: Cannot connect to the Docker daemon/);
+    await expect(createRuntime()).rejects.toThrow(/needs a running Docker engine: Cannot connect to the Docker daemon/);
   });
 });

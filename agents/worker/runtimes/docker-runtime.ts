@@ -1,23 +1,26 @@
 import { spawn } from 'node:child_process';
 import { createImageBuilder } from './docker-images.js';
+import { describeGpus, GPU_INVENTORY_FILE, readGpuInventory } from './gpu-inventory.js';
+import { checkMetadataFirewall, METADATA_FIREWALL_RULES } from './metadata-firewall.js';
 import { runCommand } from './run-command.js';
 import type { RunIsolation } from '../../../common/protocol/runs.js';
 import { PROCESS_LIMIT } from './resource-limits.js';
 import type { ChildExit, Runtime, RuntimeRequest, RunningChild } from './runtime.js';
 
-const METADATA_ADDRESS = '169.254.169.254/32';
-
 export interface DockerRuntimeOptions {
   /** docker executable (tests put a fake first on PATH). */
   docker?: string;
-  iptables?: string;
+  /** The metadata firewall's rules as root listed them (metadata-firewall.ts). */
+  metadataFirewallRules?: string;
   /** GPU worker: runs asking for GPUs get `--gpus`. */
   gpu?: boolean;
+  /** What the GPU worker's boot found (gpu-inventory.ts); read when gpu is set. */
+  gpuInventory?: string;
   /** ECR repository URI for environment images (AWS); absent keeps images local. */
   registry?: string;
   /** Bridge network for runs that ask for network access. */
   networkName?: string;
-  /** Linux name of that bridge, which the metadata firewall rule matches. */
+  /** Linux name of that bridge. */
   bridgeName?: string;
   /** uid:gid the container runs as, so /results files belong to the worker. */
   user?: string;
@@ -79,24 +82,12 @@ export function containerIsolation(request: RuntimeRequest): RunIsolation {
   };
 }
 
-/**
- * Makes sure the runs' bridge exists and that nothing on it reaches the instance metadata service.
- * `--add-host` only changes name resolution, so the address itself is dropped in DOCKER-USER,
- * the chain Docker evaluates before its own forwarding rules. IMDSv2 with hop limit 1 (set by the
- * stack) is the second lock: the token answer cannot cross the extra hop of a bridge.
- */
-async function prepareNetwork(docker: string, iptables: string, networkName: string, bridgeName: string): Promise<void> {
+/** Makes sure the runs' bridge exists; the metadata firewall drops its traffic to the instance metadata service. */
+async function prepareNetwork(docker: string, networkName: string, bridgeName: string): Promise<void> {
   const inspect = await runCommand(docker, ['network', 'inspect', networkName]);
   if (inspect.code !== 0) {
     const created = await runCommand(docker, ['network', 'create', '--driver', 'bridge', '--opt', `com.docker.network.bridge.name=${bridgeName}`, networkName]);
     if (created.code !== 0) throw new Error(`could not create the docker network ${networkName}: ${created.stderr.trim()}`);
-  }
-  const rule = ['DOCKER-USER', '-i', bridgeName, '-d', METADATA_ADDRESS, '-j', 'DROP'];
-  const present = await runCommand(iptables, ['-C', ...rule]);
-  if (present.code === 0) return;
-  const added = await runCommand(iptables, ['-I', ...rule]);
-  if (added.code !== 0) {
-    throw new Error(`could not block the instance metadata address for containers (iptables exited ${added.code}: ${added.stderr.trim()}); the worker must run as root on the instance`);
   }
 }
 
@@ -104,13 +95,18 @@ export async function createDockerRuntime(options: DockerRuntimeOptions = {}): P
   const docker = options.docker ?? 'docker';
   const networkName = options.networkName ?? 'benchtop-runs';
   const bridgeName = options.bridgeName ?? 'benchtop0';
+  // `--add-host` only changes name resolution: the address itself must be dropped, by root, in
+  // DOCKER-USER (the chain Docker evaluates before its own forwarding rules). IMDSv2 with hop
+  // limit 1 (set by the stack) is the second lock: the token answer cannot cross a bridge's hop.
+  await checkMetadataFirewall(options.metadataFirewallRules ?? METADATA_FIREWALL_RULES);
   const version = await runCommand(docker, ['version', '--format', '{{.Server.Version}}']);
   if (version.code !== 0) throw new Error(`the docker runtime needs a running Docker engine: ${version.stderr.trim() || `docker version exited ${version.code}`}`);
-  await prepareNetwork(docker, options.iptables ?? 'iptables', networkName, bridgeName);
+  await prepareNetwork(docker, networkName, bridgeName);
+  const gpus = options.gpu ? await readGpuInventory(options.gpuInventory ?? GPU_INVENTORY_FILE) : undefined;
   const images = createImageBuilder({ docker, registry: options.registry });
   return {
     name: 'docker',
-    description: `docker ${version.stdout.trim()}${options.gpu ? ' (GPU)' : ''}`,
+    description: `docker ${version.stdout.trim()}${options.gpu ? ` (GPU: ${gpus ? describeGpus(gpus) : 'no inventory from the boot'})` : ''}`,
     prepareEnvironment: (spec, log) => images.prepare(spec, log),
     async start(request: RuntimeRequest): Promise<RunningChild> {
       const containerName = `benchtop-${request.runId}-${process.pid}-${Date.now().toString(36)}`;
