@@ -22,6 +22,19 @@ export interface LeaseConfig {
   maxWaitMs: number;
 }
 
+export interface LeaseManagerOptions extends LeaseConfig {
+  db: Db;
+  writes: WriteQueue;
+  runs: RunsStore;
+  presence: Presence;
+  /** Wakes the workers long-polling a queue when it gains a run. */
+  queues: Notifier;
+  /** Wakes the followers of a run's log when it grows or the run finishes. */
+  logsChanged: Notifier;
+  /** For tests: the clock leases expire by. */
+  now?: () => number;
+}
+
 export interface LeaseRow {
   n: number; id: string; run_id: string; fencing_token: number; worker_id: string; attempt: number;
   expires_at_ms: number; state: 'active' | 'expired' | 'completed'; log_count: number; created_at: string;
@@ -45,16 +58,25 @@ export class LeaseManager {
   private readonly finishedListeners: Array<(f: Finished) => void> = [];
   private logsAppended: ((runN: number, firstSeq: number, lines: LogLineUpload[]) => void) | null = null;
 
-  constructor(
-    private readonly db: Db,
-    private readonly writes: WriteQueue,
-    private readonly runs: RunsStore,
-    private readonly presence: Presence,
-    private readonly queues: Notifier,
-    private readonly logsChanged: Notifier,
-    private readonly config: LeaseConfig,
-    private readonly now: () => number = Date.now,
-  ) {}
+  private readonly db: Db;
+  private readonly writes: WriteQueue;
+  private readonly runs: RunsStore;
+  private readonly presence: Presence;
+  private readonly queues: Notifier;
+  private readonly logsChanged: Notifier;
+  private readonly config: LeaseConfig;
+  private readonly now: () => number;
+
+  constructor(options: LeaseManagerOptions) {
+    this.db = options.db;
+    this.writes = options.writes;
+    this.runs = options.runs;
+    this.presence = options.presence;
+    this.queues = options.queues;
+    this.logsChanged = options.logsChanged;
+    this.config = { leaseTtlMs: options.leaseTtlMs, heartbeatMs: options.heartbeatMs, maxWaitMs: options.maxWaitMs };
+    this.now = options.now ?? Date.now;
+  }
 
   onFinished(listener: (f: Finished) => void): void {
     this.finishedListeners.push(listener);

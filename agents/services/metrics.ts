@@ -21,6 +21,9 @@ export class DurationHistogram {
 /** Errors no code handled, by kind, since this process started (counted by the crash policy). */
 export const unhandledErrors = { rejection: 0, exception: 0 };
 
+/** Lease sweeps that failed since this process started (counted by the lease sweeper). */
+export const leaseSweepErrors = { total: 0 };
+
 export interface MetricsSnapshot {
   queues: Record<QueueName, { queued: number; running: number; workersOnline: number }>;
   byState: Record<RunState, number>;
@@ -44,5 +47,7 @@ export function prometheusText(snapshot: MetricsSnapshot, durations: DurationHis
   out.push(`benchtop_run_duration_seconds_sum ${durations.sum}`, `benchtop_run_duration_seconds_count ${durations.count}`);
   family('benchtop_unhandled_errors_total', 'counter', 'Errors no code handled since the services agent started (see crash-policy.ts); any is a bug.');
   for (const [kind, n] of Object.entries(unhandledErrors)) out.push(`benchtop_unhandled_errors_total{kind="${kind}"} ${n}`);
+  family('benchtop_lease_sweep_errors_total', 'counter', 'Timed lease sweeps that failed since the services agent started (see lease-sweeper.ts).');
+  out.push(`benchtop_lease_sweep_errors_total ${leaseSweepErrors.total}`);
   return `${out.join('\n')}\n`;
 }

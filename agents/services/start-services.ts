@@ -7,6 +7,7 @@ import type { LogSink, Services } from './context.js';
 import { DatasetsStore } from './datasets-store.js';
 import { openDatabase, WriteQueue, type Db } from './db.js';
 import { LeaseManager } from './lease-manager.js';
+import { LeaseSweeper } from './lease-sweeper.js';
 import { LogCap } from './log-cap.js';
 import { LogsReader } from './logs-reader.js';
 import { DurationHistogram } from './metrics.js';
@@ -47,6 +48,8 @@ export interface StartServicesOptions {
   objectStore?: ObjectStore;
   logSink?: LogSink;
   logger?: boolean | { level: string };
+  /** The agent's own diagnostics (failed backups and lease sweeps); default: stderr. */
+  log?: (message: string) => void;
   sse?: { pageSize?: number; keepAliveMs?: number };
   /** Online backups of the database into `<dataDir>/backups` (default every 6 hours, 7 kept); false turns them off. */
   backup?: { intervalMs?: number; keep?: number; uploader?: BackupUploader } | false;
@@ -84,7 +87,7 @@ export function buildServices(db: Db, dataDir: string, options: StartServicesOpt
   const capsules = new CapsulesStore(db, writes, join(dataDir, 'capsules'));
   const datasets = new DatasetsStore(db, writes, objects, maxUploadBytes);
   const runs = new RunsStore(db, writes, capsules, datasets, presence, queues, { maxAttempts: options.maxAttempts ?? 3 });
-  const leases = new LeaseManager(db, writes, runs, presence, queues, logsChanged, { leaseTtlMs, heartbeatMs, maxWaitMs });
+  const leases = new LeaseManager({ db, writes, runs, presence, queues, logsChanged, leaseTtlMs, heartbeatMs, maxWaitMs });
   const limits = runLimits(options.limits);
   const logCap = new LogCap(db, limits);
   leases.onLogsAppended((runN, firstSeq, lines) => logCap.afterAppend(runN, firstSeq, lines));
@@ -129,11 +132,11 @@ export function buildServices(db: Db, dataDir: string, options: StartServicesOpt
  */
 export async function startServices(options: StartServicesOptions): Promise<RunningServices> {
   const dataDir = options.dataDir;
+  const log = options.log ?? ((message: string) => process.stderr.write(`benchtop services: ${message}\n`));
   await ensurePrivateDir(dataDir);
   await ensurePrivateDir(join(dataDir, 'capsules'));
   const db = openDatabase(join(dataDir, 'benchtop.sqlite'));
   const services = buildServices(db, dataDir, options, await packageVersion());
-  const timers: NodeJS.Timeout[] = [];
   const stoppers: Array<() => Promise<void> | void> = [];
   const stopAll = async () => {
     for (const stop of stoppers.splice(0).reverse()) await stop();
@@ -146,15 +149,16 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
     const researcherToken = await ensureRoleToken(dataDir, 'researcher', services.users, services.writes);
     // Leases that expired while the agent was down are swept at once, then on a timer.
     await services.leases.sweep();
-    const sweepMs = options.sweepMs ?? 1000;
-    timers.push(setInterval(() => void services.leases.sweep().catch(() => undefined), sweepMs).unref());
+    const sweeper = new LeaseSweeper({ sweep: () => services.leases.sweep(), intervalMs: options.sweepMs ?? 1000, log });
+    sweeper.start();
+    stoppers.push(() => sweeper.stop());
     if (options.backup !== false) {
       const backups = new BackupScheduler(db, {
         dir: join(dataDir, 'backups'),
         intervalMs: options.backup?.intervalMs ?? 6 * 3600_000,
         keep: options.backup?.keep ?? 7,
         ...(options.backup?.uploader ? { uploader: options.backup.uploader } : {}),
-        onError: (error) => process.stderr.write(`benchtop services: backup failed: ${String(error)}\n`),
+        onError: (error) => log(`backup failed: ${String(error)}`),
       });
       backups.start();
       stoppers.push(() => backups.stop());
@@ -179,14 +183,12 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
       async close() {
         if (closed) return;
         closed = true;
-        timers.forEach(clearInterval);
         await stopAll();
         await running.close();
         db.close();
       },
     };
   } catch (error) {
-    timers.forEach(clearInterval);
     await stopAll();
     await app?.close();
     db.close();
