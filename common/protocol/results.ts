@@ -14,7 +14,6 @@ export const comparison = z.object({
   removed: z.array(z.string()),
 });
 export type Comparison = z.infer<typeof comparison>;
-export const compareParams = z.strictObject({ a: z.string(), b: z.string() });
 
 /** GET /api/v1/runs/:id/results/<path> answers raw bytes. */
 export const resultFileParams = z.strictObject({ id: z.string(), '*': relativePath });
