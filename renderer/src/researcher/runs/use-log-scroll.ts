@@ -1,0 +1,70 @@
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
+import { geometry, ROW_HEIGHT, scrollTopFor, type Geometry } from './log-geometry.js';
+import type { LogModel } from './use-log-model.js';
+
+export interface LogScroll {
+  scroller: RefObject<HTMLDivElement | null>;
+  geo: Geometry;
+  /** Seq of the last row to render. */
+  last: number;
+  onScroll(): void;
+  /** Scrolls line `seq` into the middle of the view and stops following. */
+  jumpTo(seq: number): void;
+}
+
+/**
+ * The virtualized scrolling of a log view: which rows are on screen (and so which chunks the store
+ * loads), staying at the bottom while following, and following again once the user scrolls back
+ * down there.
+ */
+export function useLogScroll({ store, counted, follow, setFollow }: Pick<LogModel, 'store' | 'counted' | 'follow' | 'setFollow'>): LogScroll {
+  const scroller = useRef<HTMLDivElement>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [viewport, setViewport] = useState(480);
+  const followRef = useRef(follow);
+  followRef.current = follow;
+
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return undefined;
+    setViewport(el.clientHeight || 480);
+    if (typeof ResizeObserver === 'undefined') return undefined;
+    const observer = new ResizeObserver(() => setViewport(el.clientHeight || 480));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
+  const total = store.total;
+  const geo = geometry(total, scrollTop, viewport);
+  const last = Math.min(total || geo.first + geo.count, geo.first + geo.count - 1);
+  useEffect(() => store.ensure(geo.first, last), [store, geo.first, last, store.version]);
+
+  // While following, keep the newest line in view after every flush.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el || !followRef.current) return;
+    el.scrollTop = el.scrollHeight;
+    setScrollTop(el.scrollTop);
+  }, [store.version, counted]);
+
+  const onScroll = useCallback(() => {
+    const el = scroller.current;
+    if (!el) return;
+    setScrollTop(el.scrollTop);
+    const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < ROW_HEIGHT * 2;
+    if (followRef.current !== atBottom) setFollow(atBottom);
+  }, [setFollow]);
+
+  const jumpTo = useCallback(
+    (seq: number) => {
+      const el = scroller.current;
+      if (!el) return;
+      setFollow(false);
+      el.scrollTop = scrollTopFor(seq, store.total, el.clientHeight || viewport);
+      setScrollTop(el.scrollTop);
+    },
+    [store, viewport, setFollow],
+  );
+
+  return { scroller, geo, last, onScroll, jumpTo };
+}
