@@ -163,7 +163,7 @@ export class LogShipper {
     const deadline = Date.now() + timeoutMs;
     while ((this.buffer.length > 0 || this.sending) && !this.stale && Date.now() < deadline) {
       this.kick();
-      await Promise.race([this.sending, new Promise((r) => setTimeout(r, 100))]);
+      await Promise.race([this.sending, sleep(100)]);
     }
     if (this.timer) clearTimeout(this.timer);
     return this.buffer.length === 0 && !this.stale;
