@@ -18,6 +18,7 @@ const commands: Record<string, { summary: string; load: Loader }> = {
   events: { summary: "show a stack's events", load: () => import('./deploy/cli/events-command.js') },
   outputs: { summary: "show a stack's outputs", load: () => import('./deploy/cli/outputs-command.js') },
   delete: { summary: 'remove the stack (keeps data unless told otherwise)', load: () => import('./deploy/cli/delete-command.js') },
+  agents: { summary: 'build the agent bundle instances install (agents bundle --out FILE)', load: () => import('./deploy/cli/agents-command.js') },
   template: { summary: 'render the platform template with parameters checked', load: () => import('../templates/cli/template-command.js') },
   cost: { summary: 'monthly cost of the stack, idle and per worker-hour', load: () => import('../templates/cli/cost-command.js') },
 };

@@ -2,10 +2,10 @@
 // `npm run build`: everything the desktop app, browser mode and the AWS instances run, into dist/.
 //   dist/renderer/          the React app (vite)
 //   dist/electron/          main.cjs + preload.cjs (the desktop shell)
-//   dist/agents/            services.mjs + worker.mjs (uploaded to the lab's artifacts bucket)
+//   dist/agents/            benchtop-agent.tar.gz (+ .sha256): the agent bundle, and its files unpacked
 //   dist/cli/benchtop.mjs   the CLI without tsx (with dist/package.json for its version)
 // `node scripts/build.mjs renderer electron` builds only those parts.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build as esbuild } from 'esbuild';
 
@@ -32,22 +32,21 @@ const parts = {
   },
   async electron() {
     rmSync(at('dist/electron'), { recursive: true, force: true });
-    await esbuild({ ...common, ...cjsImportMeta, format: 'cjs', entryPoints: [at('main/electron/main.ts')], outfile: at('dist/electron/main.cjs'), external: ['electron', 'better-sqlite3'] });
+    await esbuild({ ...common, ...cjsImportMeta, format: 'cjs', entryPoints: [at('main/electron/main.ts')], outfile: at('dist/electron/main.cjs'), external: ['electron', 'better-sqlite3', 'esbuild'] });
     // The sandboxed preload may require only 'electron': everything else is inlined.
     await esbuild({ ...common, format: 'cjs', entryPoints: [at('main/electron/preload.ts')], outfile: at('dist/electron/preload.cjs'), external: ['electron'] });
   },
   async agents() {
+    // The artifact instances download, built by the same code as `benchtop agents bundle` and the
+    // deploy engine; dist/agents/ holds it and its files unpacked (the desktop sandbox runs those).
     rmSync(at('dist/agents'), { recursive: true, force: true });
-    await esbuild({
-      ...common,
-      ...esmRequire,
-      format: 'esm',
-      entryPoints: { services: at('agents/services/main.ts'), worker: at('agents/worker/main.ts') },
-      outdir: at('dist/agents'),
-      outExtension: { '.js': '.mjs' },
-      // Native: installed next to the bundle on the instance (it must match that machine's Node ABI).
-      external: ['better-sqlite3'],
-    });
+    const { tsImport } = await import('tsx/esm/api');
+    const { buildAgentBundle } = await tsImport('../main/deploy/agent-bundle.ts', import.meta.url);
+    const bundle = await buildAgentBundle(root);
+    mkdirSync(at('dist/agents'), { recursive: true });
+    for (const entry of bundle.entries) writeFileSync(at(`dist/agents/${entry.name}`), entry.body, { mode: entry.mode });
+    writeFileSync(at('dist/agents/benchtop-agent.tar.gz'), bundle.bytes);
+    writeFileSync(at('dist/agents/benchtop-agent.tar.gz.sha256'), `${bundle.sha256}  benchtop-agent.tar.gz\n`);
   },
   async cli() {
     rmSync(at('dist/cli'), { recursive: true, force: true });
@@ -57,7 +56,7 @@ const parts = {
       format: 'esm',
       stdin: { contents: "import { main } from './main/cli.ts';\nprocess.exitCode = await main(process.argv.slice(2));\n", resolveDir: root, sourcefile: 'benchtop-cli.ts', loader: 'ts' },
       outfile: at('dist/cli/benchtop.mjs'),
-      external: ['better-sqlite3', 'electron'],
+      external: ['better-sqlite3', 'electron', 'esbuild'],
     });
     // The CLI reads its version from ../package.json, relative to itself.
     const { name, version } = JSON.parse(readFileSync(at('package.json'), 'utf8'));

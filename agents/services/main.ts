@@ -1,18 +1,20 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
+import { appVersion } from '../../lib/app-version.js';
+import { announcement } from './announcement.js';
 import { awsOptions, awsSettingsFromEnv } from './aws-adapters.js';
 import { installCrashPolicy } from './crash-policy.js';
 import { runLimitOptions, runLimitsFromFlags } from './run-limits.js';
 import { startServices } from './start-services.js';
 
-// The services agent as its own process:
+// The services agent as its own process (from the bundle: node services.mjs ...):
 //   node --import tsx agents/services/main.ts --data DIR [--port N] [--host 127.0.0.1]
-// Its first stdout line is one JSON object {"url","adminToken","workerToken","researcherToken","pid"}
-// once it listens; SIGTERM or SIGINT stops it cleanly. Errors no code handled follow crash-policy.ts.
+// Its first stdout line is one JSON object once it listens (announcement.ts says which); SIGTERM or
+// SIGINT stops it cleanly. Errors no code handled follow crash-policy.ts.
 
 installCrashPolicy({ agent: 'benchtop services' });
 
-const USAGE = 'usage: main.ts --data DIR [--port N] [--host HOST] [--lease-ttl-ms N] [--max-wait-ms N] [--sweep-ms N] [--log-level LEVEL] [--max-log-lines N] [--max-log-bytes N] [--max-result-files N] [--max-result-bytes N]';
+const USAGE = 'usage: services --data DIR [--port N] [--host HOST] [--hide-tokens] [--lease-ttl-ms N] [--max-wait-ms N] [--sweep-ms N] [--log-level LEVEL] [--max-log-lines N] [--max-log-bytes N] [--max-result-files N] [--max-result-bytes N]\n       services --version';
 
 function intOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -30,10 +32,16 @@ async function main(): Promise<number> {
       'max-wait-ms': { type: 'string' },
       'sweep-ms': { type: 'string' },
       'log-level': { type: 'string' },
+      'hide-tokens': { type: 'boolean', default: false },
+      version: { type: 'boolean', default: false },
       ...runLimitOptions,
     },
     strict: true,
   });
+  if (values.version) {
+    process.stdout.write(`${appVersion()}\n`);
+    return 0;
+  }
   if (!values.data) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
@@ -54,9 +62,8 @@ async function main(): Promise<number> {
     logger: { level: values['log-level'] ?? 'warn' },
   });
   await adapters?.afterStart({ admin: services.adminToken, worker: services.workerToken });
-  process.stdout.write(
-    `${JSON.stringify({ url: services.url, adminToken: services.adminToken, workerToken: services.workerToken, researcherToken: services.researcherToken, pid: process.pid })}\n`,
-  );
+  const hideTokens = values['hide-tokens'] || aws !== null;
+  process.stdout.write(`${JSON.stringify(announcement(services, { dataDir, pid: process.pid, hideTokens, ssmPrefix: aws?.ssmPrefix }))}\n`);
   // If whatever started us (the sandbox) dies without stopping us, we are re-parented; stop then
   // rather than live on as an orphan holding a port and the data folder. Under systemd the
   // parent is PID 1 from the start and never changes.

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { BackupScheduler, type BackupUploader } from './backup.js';
@@ -18,6 +17,7 @@ import { ensurePrivateDir } from './private-paths.js';
 import { ResultsStore } from './results-store.js';
 import { queueStatuses } from './routes-admin.js';
 import { MAX_REQUEST_BODY_BYTES, type RunLimits } from '../../common/limits.js';
+import { appVersion } from '../../lib/app-version.js';
 import { runLimits } from './run-limits.js';
 import { RunsStore } from './runs-store.js';
 import { buildServer } from './server.js';
@@ -66,11 +66,6 @@ export interface RunningServices {
   services: Services;
   app: FastifyInstance;
   close(): Promise<void>;
-}
-
-async function packageVersion(): Promise<string> {
-  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
 }
 
 export function buildServices(db: Db, dataDir: string, options: StartServicesOptions, version: string): Services {
@@ -136,7 +131,7 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
   await ensurePrivateDir(dataDir);
   await ensurePrivateDir(join(dataDir, 'capsules'));
   const db = openDatabase(join(dataDir, 'benchtop.sqlite'));
-  const services = buildServices(db, dataDir, options, await packageVersion());
+  const services = buildServices(db, dataDir, options, appVersion());
   const stoppers: Array<() => Promise<void> | void> = [];
   const stopAll = async () => {
     for (const stop of stoppers.splice(0).reverse()) await stop();

@@ -2,16 +2,19 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { queueName } from '../../common/protocol/index.js';
+import { appVersion } from '../../lib/app-version.js';
 import { installCrashPolicy } from './crash-policy.js';
 import { createDockerRuntime } from './runtimes/docker-runtime.js';
 import { createProcessRuntime } from './runtimes/process-runtime.js';
 import type { Runtime } from './runtimes/runtime.js';
 import { startWorker } from './worker.js';
 
-const USAGE = `usage: node --import tsx agents/worker/main.ts --url URL --token-file FILE --work DIR
+const USAGE = `usage: worker --url URL --token-file FILE --work DIR
     [--queue cpu|gpu] [--runtime process|docker] [--worker-id ID] [--poll-ms N]
     [--drain-grace-ms N] [--kill-grace-ms N] [--no-isolation] [--hide DIR]... [--expose DIR]...
-    [--registry ECR_URI] [--instance-type T] [--hourly-cost USD]`;
+    [--registry ECR_URI] [--instance-type T] [--hourly-cost USD]
+       worker --version
+(from the bundle: node worker.mjs ...; from the sources: node --import tsx agents/worker/main.ts ...)`;
 
 // Errors no code handled: see crash-policy.ts.
 installCrashPolicy();
@@ -45,9 +48,15 @@ const { values } = parseArgs({
     registry: { type: 'string' },
     'instance-type': { type: 'string' },
     'hourly-cost': { type: 'string' },
+    version: { type: 'boolean', default: false },
   },
   strict: true,
 });
+
+if (values.version) {
+  process.stdout.write(`${appVersion()}\n`);
+  process.exit(0);
+}
 
 if (!values.url) fail('--url is required (the services agent, e.g. http://127.0.0.1:7300)');
 if (!values['token-file']) fail('--token-file is required (a file holding the worker token)');

@@ -29,6 +29,7 @@ export const P = {
   monthlyBudget: 'MonthlyBudgetUsd',
   artifactsBucket: 'ArtifactsBucketName',
   agentBundleVersion: 'AgentBundleVersion',
+  agentBundleSha256: 'AgentBundleSha256',
 } as const;
 
 /** The stack output that carries the installed stack version (compared with STACK_VERSION). */

@@ -9,7 +9,8 @@ import { stack } from './testing/cfn-fixtures.js';
 
 const cfn = mockClient(CloudFormationClient);
 const s3 = mockClient(S3Client);
-const source = { bootstrapTemplate: '{}', platformTemplate: '{"Resources":{}}', agentBundle: new Uint8Array([1, 2, 3]), stackVersion: '0.2.0' };
+const bundle = new Uint8Array([1, 2, 3]);
+const source = { bootstrapTemplate: '{}', platformTemplate: '{"Resources":{}}', agentBundle: async () => bundle, stackVersion: '0.2.0' };
 
 beforeEach(() => {
   cfn.reset();
@@ -19,20 +20,25 @@ beforeEach(() => {
   cfn.on(DescribeChangeSetCommand).resolves({ Status: 'FAILED', StatusReason: "didn't contain changes" });
 });
 
-it('keys the template by content, the bundle by version, and uploads only what is missing or changed', async () => {
+it('keys the template and the bundle by content, pins the bundle sha256, and uploads only what is missing or changed', async () => {
   const templateKey = contentKey('templates/platform', source.platformTemplate, '.json');
-  const sha = createHash('sha256').update(source.agentBundle).digest('hex');
+  const sha = createHash('sha256').update(bundle).digest('hex');
+  const bundleKey = `agents/0.2.0/benchtop-agent-${sha}.tar.gz`;
   s3.on(HeadObjectCommand).rejects(Object.assign(new Error('NotFound'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } }));
   s3.on(HeadObjectCommand, { Key: templateKey }).resolves({});
-  s3.on(HeadObjectCommand, { Key: 'agents/0.2.0/benchtop-agent-linux-x86_64.tar.gz' }).resolves({ Metadata: { sha256: sha } });
-  s3.on(HeadObjectCommand, { Key: 'agents/0.2.0/benchtop-agent-linux-aarch64.tar.gz' }).resolves({ Metadata: { sha256: 'an-older-build' } });
   s3.on(PutObjectCommand).resolves({});
   const result = await bootstrap(createDeployClients({ region: 'eu-west-1' }), 'lab-prod', source, { pollMs: 0, timeoutMs: 1000 });
-  expect(result.skipped).toEqual([templateKey, 'agents/0.2.0/benchtop-agent-linux-x86_64.tar.gz']);
-  expect(result.uploaded).toEqual(['agents/0.2.0/benchtop-agent-linux-aarch64.tar.gz']);
-  expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input).toMatchObject({ Bucket: 'lab-prod-artifacts', Metadata: { sha256: sha } });
+  expect(result.skipped).toEqual([templateKey]);
+  expect(result.uploaded).toEqual([bundleKey]);
+  expect(result).toMatchObject({ bundleKey, bundleSha256: sha });
+  expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input).toMatchObject({ Bucket: 'lab-prod-artifacts', Key: bundleKey, Metadata: { sha256: sha } });
   expect(result.templateUrl).toMatch(/lab-prod-artifacts/);
   expect(cfn.commandCalls(CreateChangeSetCommand)[0]!.args[0].input).toMatchObject({ StackName: 'lab-prod-bootstrap', TemplateBody: '{}' });
+
+  s3.on(HeadObjectCommand, { Key: bundleKey }).resolves({ Metadata: { sha256: sha } });
+  const again = await bootstrap(createDeployClients({ region: 'eu-west-1' }), 'lab-prod', source, { pollMs: 0, timeoutMs: 1000 });
+  expect(again.uploaded).toEqual([]);
+  expect(again.skipped).toEqual([templateKey, bundleKey]);
 });
 
 it('changes the key when the content changes', () => {

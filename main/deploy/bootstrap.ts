@@ -14,7 +14,9 @@ export interface BootstrapResult {
   bucket: string;
   templateKey: string;
   templateUrl: string;
-  bundleKeys: string[];
+  /** The agent bundle's content-addressed key, and the sha256 the stack pins for the boot scripts to check. */
+  bundleKey: string;
+  bundleSha256: string;
   uploaded: string[];
   skipped: string[];
 }
@@ -55,7 +57,7 @@ async function storedHash(c: DeployClients, bucket: string, key: string): Promis
 export async function bootstrap(
   c: DeployClients,
   stackName: string,
-  source: { bootstrapTemplate: string; platformTemplate: string; agentBundle: Uint8Array; stackVersion: string },
+  source: { bootstrapTemplate: string; platformTemplate: string; agentBundle: () => Promise<Uint8Array>; stackVersion: string },
   timing: Timing,
   onMessage?: (m: WatchMessage) => void,
 ): Promise<BootstrapResult> {
@@ -70,16 +72,18 @@ export async function bootstrap(
   const bucket = (outputs.find((o) => o.OutputKey === 'ArtifactsBucketName') ?? outputs.find((o) => /bucket/i.test(o.OutputKey ?? '')))?.OutputValue;
   if (!bucket) throw new DeployError(`The bootstrap stack ${name} has no bucket output.`, 'Check that templates/bootstrap.yaml declares the artifacts bucket as an output.');
 
-  // The template's key is its content hash. The boot scripts fetch the bundle by version and
-  // architecture (templates/src/version.ts), so its keys carry the hash as metadata instead:
-  // same bytes → nothing uploaded; a rebuilt bundle of the same version replaces the old one.
+  // Both keys are content hashes: same bytes → nothing uploaded. The bundle's full sha256 is also
+  // a stack parameter, so a boot script downloads exactly the bundle this deploy built and checks
+  // it before unpacking (templates/src/version.ts, templates/boot/lib/agent.sh).
+  const bundle = await source.agentBundle();
+  const bundleSha256 = sha256(bundle);
   const templateKey = contentKey('templates/platform', source.platformTemplate, '.json');
-  const bundleKeys = (['x86_64', 'aarch64'] as const).map((arch) => agentBundleKey(source.stackVersion, arch));
+  const bundleKey = agentBundleKey(source.stackVersion, bundleSha256);
   const uploaded: string[] = [];
   const skipped: string[] = [];
   const objects = [
     { key: templateKey, body: source.platformTemplate, type: 'application/json' },
-    ...bundleKeys.map((key) => ({ key, body: source.agentBundle, type: 'application/gzip' })),
+    { key: bundleKey, body: bundle, type: 'application/gzip' },
   ];
   for (const o of objects) {
     const hash = sha256(o.body);
@@ -91,5 +95,5 @@ export async function bootstrap(
     await c.s3.send(new PutObjectCommand({ Bucket: bucket, Key: o.key, Body: o.body, ContentType: o.type, Metadata: { sha256: hash } }));
     uploaded.push(o.key);
   }
-  return { stackName: name, bucket, templateKey, templateUrl: objectUrl(bucket, templateKey, c.target.region), bundleKeys, uploaded, skipped };
+  return { stackName: name, bucket, templateKey, templateUrl: objectUrl(bucket, templateKey, c.target.region), bundleKey, bundleSha256, uploaded, skipped };
 }

@@ -11,7 +11,7 @@ import type { WatchMessage, WatchResult } from './watch-stack.js';
 /** The app-provided parameters, only those the template declares (CloudFormation refuses others). */
 export function withAppParameters(params: TemplateParameters, source: DeploySource, boot: BootstrapResult, zone?: string): TemplateParameters {
   const declared = new Set(Object.keys((source.platform.Parameters as object | undefined) ?? {}));
-  const app: TemplateParameters = { [P.artifactsBucket]: boot.bucket, [P.agentBundleVersion]: source.stackVersion };
+  const app: TemplateParameters = { [P.artifactsBucket]: boot.bucket, [P.agentBundleVersion]: source.stackVersion, [P.agentBundleSha256]: boot.bundleSha256 };
   if (zone && usesExistingVpc(params) && !params[P.privateSubnet1Zone]) app[P.privateSubnet1Zone] = zone;
   const out = { ...params };
   for (const [k, v] of Object.entries(app)) if (declared.has(k)) out[k] = v;

@@ -11,7 +11,8 @@ export interface DeploySource {
   platformTemplate: string;
   platform: CfnObject;
   stackVersion: string;
-  agentBundle: Uint8Array;
+  /** The agent bundle's bytes, built from the sources on first use (a few seconds) and kept. */
+  agentBundle(): Promise<Uint8Array>;
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -19,12 +20,13 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The templates shipped with this app, rendered by templates/src (the same as `benchtop template render`). */
 export function loadDeploySource(): DeploySource {
   const platform = loadTemplate('platform');
+  let bundle: Promise<Uint8Array> | undefined;
   return {
     bootstrapTemplate: JSON.stringify(loadTemplate('bootstrap')),
     platformTemplate: JSON.stringify(platform),
     platform,
     stackVersion: STACK_VERSION,
-    agentBundle: buildAgentBundle(ROOT),
+    agentBundle: () => (bundle ??= buildAgentBundle(ROOT).then((b) => b.bytes)),
   };
 }
 

@@ -4,7 +4,7 @@
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 : "${STACK_NAME:?}" "${AWS_REGION:?}" "${DATA_VOLUME_ID:?}" "${ARTIFACTS_BUCKET:?}" \
-  "${AGENT_VERSION:?}" "${RESULTS_BUCKET:?}" "${METRIC_NAMESPACE:?}" "${LOG_GROUP:?}" \
+  "${AGENT_VERSION:?}" "${AGENT_DIGEST:?}" "${RESULTS_BUCKET:?}" "${METRIC_NAMESPACE:?}" "${LOG_GROUP:?}" \
   "${RUNS_LOG_GROUP:?}" "${SIGNAL_RESOURCE:?}"
 # Empty unless ServicesEndpointMode=dns: the interface whose fixed address workers connect to.
 SERVICES_INTERFACE_ID=${SERVICES_INTERFACE_ID:-}
@@ -37,7 +37,7 @@ if [ -n "$SERVICES_INTERFACE_ID" ]; then
   attach_interface "$SERVICES_INTERFACE_ID" "$instance_id" 60
 fi
 
-install_agent_bundle "$ARTIFACTS_BUCKET" "$AGENT_VERSION"
+install_agent_bundle "$ARTIFACTS_BUCKET" "$AGENT_VERSION" "$AGENT_DIGEST"
 install_agent_dependencies /opt/benchtop/current
 mkdir -p /etc/benchtop
 install -m 600 /dev/null /etc/benchtop/services.env
@@ -52,7 +52,7 @@ BENCHTOP_METRICS_NAMESPACE=$METRIC_NAMESPACE
 BENCHTOP_SSM_PREFIX=/benchtop/$STACK_NAME/
 ENV
 write_unit benchtop-services "Benchtop services agent" \
-  "$node --import tsx agents/services/main.ts --data $DATA_DIR --host 0.0.0.0 --port 8080 --log-level info" \
+  "$node services.mjs --data $DATA_DIR --host 0.0.0.0 --port 8080 --log-level info --hide-tokens" \
   /etc/benchtop/services.env
 
 # Disk usage of the data volume feeds the DataDiskUsedPercent alarm; logs go to the stack's group.

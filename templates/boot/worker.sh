@@ -3,7 +3,7 @@
 # the stack's values (the variables checked below) at the top.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
-: "${STACK_NAME:?}" "${AWS_REGION:?}" "${ARTIFACTS_BUCKET:?}" "${AGENT_VERSION:?}" \
+: "${STACK_NAME:?}" "${AWS_REGION:?}" "${ARTIFACTS_BUCKET:?}" "${AGENT_VERSION:?}" "${AGENT_DIGEST:?}" \
   "${SERVICES_URL:?}" "${QUEUE:?}" "${EFS_ID:?}" "${DATASETS_ACCESS_POINT:?}" \
   "${SCRATCH_ACCESS_POINT:?}" "${LOG_GROUP:?}" "${IMAGE_REPOSITORY:?}" "${LIFECYCLE_HOOK:?}"
 export AWS_REGION AWS_DEFAULT_REGION="$AWS_REGION"
@@ -25,7 +25,7 @@ mount_efs_access_point "$EFS_ID" "$DATASETS_ACCESS_POINT" /mnt/benchtop/datasets
 mount_efs_access_point "$EFS_ID" "$SCRATCH_ACCESS_POINT" /mnt/benchtop/scratch
 work="/mnt/benchtop/scratch/$instance_id"
 mkdir -p "$work"
-install_agent_bundle "$ARTIFACTS_BUCKET" "$AGENT_VERSION"
+install_agent_bundle "$ARTIFACTS_BUCKET" "$AGENT_VERSION" "$AGENT_DIGEST"
 install_agent_dependencies /opt/benchtop/current
 
 # The services agent writes the worker token on its first boot, which may still be under way
@@ -39,7 +39,7 @@ install -m 644 /dev/null /etc/benchtop/worker.env
 echo "AWS_REGION=$AWS_REGION" >/etc/benchtop/worker.env
 # A draining worker may finish its run: up to the lifecycle hook's hour, less a margin.
 write_unit benchtop-worker "Benchtop worker agent ($QUEUE)" \
-  "$node --import tsx agents/worker/main.ts --url $SERVICES_URL --token-file /etc/benchtop/worker-token --work $work --queue $QUEUE --runtime docker --worker-id $instance_id --instance-type $instance_type --registry $IMAGE_REPOSITORY" \
+  "$node worker.mjs --url $SERVICES_URL --token-file /etc/benchtop/worker-token --work $work --queue $QUEUE --runtime docker --worker-id $instance_id --instance-type $instance_type --registry $IMAGE_REPOSITORY" \
   /etc/benchtop/worker.env 3300
 install_drain_watcher "$LIFECYCLE_HOOK" benchtop-worker /etc/benchtop/worker.env
 

@@ -115,7 +115,7 @@ describe('versions', () => {
   });
 
   it('names the bundle the boot scripts download', () => {
-    expect(agentBundleKey('1.2.3', 'aarch64')).toBe('agents/1.2.3/benchtop-agent-linux-aarch64.tar.gz');
+    expect(agentBundleKey('1.2.3', 'ab'.repeat(32))).toBe(`agents/1.2.3/benchtop-agent-${'ab'.repeat(32)}.tar.gz`);
   });
 });
 

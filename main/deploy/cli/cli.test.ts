@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,7 +79,12 @@ describe('benchtop CLI against a scripted AWS endpoint', () => {
     const stack = f.cfn.find('lab-prod')!;
     expect(stack.protection).toBe(true);
     expect(stack.policy).toContain('Update:Replace');
-    expect([...f.objects.keys()].some((k) => k.endsWith('benchtop-agent-linux-x86_64.tar.gz'))).toBe(true);
+    // The bundle is stored under its sha256, and the stack pins the same sha256 for the boot scripts.
+    const bundles = [...f.objects.entries()].filter(([k]) => /\/agents\/[^/]+\/benchtop-agent-[0-9a-f]{64}\.tar\.gz$/.test(k));
+    expect(bundles).toHaveLength(1);
+    const [bundleKey, bundleObject] = bundles[0]!;
+    expect(bundleKey).toContain(createHash('sha256').update(bundleObject.body).digest('hex'));
+    expect(stack.params.AgentBundleSha256).toBe(createHash('sha256').update(bundleObject.body).digest('hex'));
 
     const again = await cli(deploy, [...base, '--params', paramsFile(), '--yes', '--json']);
     expect(again.code).toBe(0);

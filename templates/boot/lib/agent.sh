@@ -23,31 +23,53 @@ retry() {
   return 1
 }
 
-# Downloads and unpacks the bundle for this machine's architecture, then points "current" at it.
+# install_agent_bundle BUCKET VERSION SHA256 [DEST]: downloads the bundle the stack pins
+# (agents/VERSION/benchtop-agent-SHA256.tar.gz, the same for every CPU), refuses it unless its
+# sha256 is SHA256, unpacks it into a folder of its own and points DEST/current at that. The
+# bundle's root holds services.mjs and worker.mjs, which the units run.
 install_agent_bundle() {
-  local bucket=$1 version=$2 dest=${3:-/opt/benchtop} arch archive
-  arch=$(uname -m)
-  archive="/tmp/benchtop-agent-$version.tar.gz"
-  retry 10 aws s3 cp --only-show-errors \
-    "s3://$bucket/agents/$version/benchtop-agent-linux-$arch.tar.gz" "$archive" || return 1
-  mkdir -p "$dest/$version"
-  tar -xzf "$archive" -C "$dest/$version" || return 1
+  local bucket=$1 version=$2 sha256=$3 dest=${4:-/opt/benchtop} archive dir
+  if ! [[ $sha256 =~ ^[0-9a-f]{64}$ ]]; then
+    echo "benchtop: the agent bundle's sha256 \"$sha256\" is not 64 hex digits (AgentBundleSha256)" >&2
+    return 1
+  fi
+  archive=$(mktemp "${TMPDIR:-/tmp}/benchtop-agent.XXXXXX") || return 1
+  if ! retry 10 aws s3 cp --only-show-errors \
+    "s3://$bucket/agents/$version/benchtop-agent-$sha256.tar.gz" "$archive"; then
+    rm -f "$archive"
+    return 1
+  fi
+  if ! echo "$sha256  $archive" | sha256sum -c --status; then
+    echo "benchtop: s3://$bucket/agents/$version/benchtop-agent-$sha256.tar.gz does not match its pinned sha256; not unpacking it" >&2
+    rm -f "$archive"
+    return 1
+  fi
+  dir="$dest/$version-${sha256:0:16}"
+  rm -rf "$dir.partial" && mkdir -p "$dir.partial"
+  if ! tar -xzf "$archive" -C "$dir.partial" --no-same-owner || ! [ -f "$dir.partial/services.mjs" ] || ! [ -f "$dir.partial/worker.mjs" ]; then
+    echo "benchtop: the agent bundle did not unpack to services.mjs and worker.mjs" >&2
+    rm -rf "$archive" "$dir.partial"
+    return 1
+  fi
   rm -f "$archive"
-  ln -sfn "$dest/$version" "$dest/current"
+  rm -rf "$dir" && mv "$dir.partial" "$dir"
+  ln -sfn "$dir" "$dest/current"
 }
 
-# Node.js for the agents (Amazon Linux 2023 names versioned binaries node-20/npm-20). Prints the
-# node binary's path.
+# Node.js for the agents: AL2023's nodejs22 (Node 20 is past its end of life). Its binaries are
+# namespaced (node-22, npm-22); plain node/npm are alternatives links. Prints the node binary's path.
 install_node() {
-  dnf install -y -q nodejs20 nodejs20-npm >&2 || return 1
-  command -v node || command -v node-20
+  dnf install -y -q nodejs22 nodejs22-npm >&2 || return 1
+  command -v node-22 || command -v node
 }
 
-# Installs the bundle's npm dependencies for this machine's architecture (better-sqlite3 is native).
+# The bundle's package.json lists only what must be built for this machine's Node and CPU
+# (better-sqlite3), pinned with integrity hashes by its lock file: npm ci installs that alone, and
+# its install script (a prebuilt binary or a compile) is the one script that runs.
 install_agent_dependencies() {
   local dir=${1:-/opt/benchtop/current} npm
-  npm=$(command -v npm || command -v npm-20) || return 1
-  (cd "$dir" && retry 5 "$npm" ci --omit=dev --no-audit --no-fund)
+  npm=$(command -v npm-22 || command -v npm) || return 1
+  (cd "$dir" && retry 5 "$npm" ci --omit=dev --ignore-scripts=false --no-audit --no-fund)
 }
 
 # write_unit NAME DESCRIPTION EXEC ENV_FILE [STOP_TIMEOUT_SECONDS]: a restarting service run as the
