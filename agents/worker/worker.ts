@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createPlatformClient, PlatformError, type PlatformClient } from '../../lib/protocol/client.js';
+import { createPlatformClient, PlatformError } from '../../lib/protocol/client.js';
 import { Backoff, sleep } from '../../lib/retry.js';
-import { API_PREFIX, lease as leaseSchema, type Lease, type LeaseRequest, type QueueName } from '../../common/protocol/index.js';
+import type { Lease, QueueName } from '../../common/protocol/index.js';
 import { runLease, type LeaseExecution } from './run-lease.js';
 import { sweepStaleRunGroups } from './run-process-groups.js';
 import type { Runtime } from './runtimes/runtime.js';
@@ -35,19 +35,6 @@ export interface Worker {
   readonly stopped: Promise<void>;
 }
 
-/**
- * `client.lease` has no abort signal; draining must not wait for a long poll to time out, so the
- * request is made here with one. A lease granted just as the poll is aborted is never heartbeated
- * and goes back to the queue when it lapses.
- */
-async function pollLease(client: PlatformClient, body: LeaseRequest, signal: AbortSignal): Promise<Lease | null> {
-  const res = await client.raw('POST', `${API_PREFIX}/leases`, { json: body, signal });
-  if (res.status === 204) return null;
-  const parsed = leaseSchema.safeParse(await res.json());
-  if (!parsed.success) throw new PlatformError(res.status, 'bad-response', `POST /leases: answer does not match the protocol: ${parsed.error.message}`);
-  return parsed.data;
-}
-
 export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const log = options.log ?? ((message: string) => process.stderr.write(`worker: ${message}\n`));
   const client = createPlatformClient({ url: options.url, token: options.token });
@@ -74,7 +61,9 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     while (!draining) {
       let lease: Lease | null;
       try {
-        lease = await pollLease(client, { queue: options.queue, workerId, instanceType: options.instanceType, hourlyCostUsd: options.hourlyCostUsd, waitMs: pollWaitMs }, polling.signal);
+        // Draining aborts a long poll at once; a lease granted just as it is aborted is never
+        // heartbeated and goes back to the queue when it lapses.
+        lease = await client.lease({ queue: options.queue, workerId, instanceType: options.instanceType, hourlyCostUsd: options.hourlyCostUsd, waitMs: pollWaitMs }, { signal: polling.signal });
         backoff.succeed();
       } catch (error) {
         if (draining) return;
