@@ -1,46 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chownSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BOOT_DIR, bootScriptSource } from '../src/boot-scripts.js';
+import { bash, LIBRARIES, removeBashRuns } from './bash-harness.js';
 
-// The boot scripts' logic runs here in real bash, with the commands it drives (aws, blkid,
-// mkfs.xfs, mount, sleep...) replaced by fakes put first on PATH that log how they were called.
-
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-interface BashRun {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-  calls: string[];
-  dir: string;
-}
-
-function bash(script: string, fakes: Record<string, string>, setup?: (dir: string) => void): BashRun {
-  const dir = mkdtempSync(join(tmpdir(), 'benchtop-boot-'));
-  dirs.push(dir);
-  const bin = join(dir, 'bin');
-  mkdirSync(bin);
-  for (const [name, body] of Object.entries(fakes)) {
-    writeFileSync(join(bin, name), `#!/bin/bash\necho "${name} $*" >>"$CALLS"\n${body}\n`);
-    chmodSync(join(bin, name), 0o755);
-  }
-  writeFileSync(join(dir, 'calls'), '');
-  setup?.(dir);
-  const lib = (f: string) => join(BOOT_DIR, 'lib', f);
-  const result = spawnSync('bash', ['-c', `source ${lib('agent.sh')}; source ${lib('volume.sh')}; source ${lib('interface.sh')}; source ${lib('drain.sh')}; ${script}`], {
-    env: { PATH: `${bin}:/usr/bin:/bin`, CALLS: join(dir, 'calls'), DEV_ROOT: join(dir, 'dev'), FSTAB: join(dir, 'fstab'), RETRY_SECONDS: '0', POLL_SECONDS: '0', HOME: dir, SYSTEMD_DIR: dir, BENCHTOP_LIB_DIR: join(dir, 'lib') },
-    encoding: 'utf8',
-    timeout: 10_000,
-  });
-  const calls = readFileSync(join(dir, 'calls'), 'utf8').split('\n').filter(Boolean);
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls, dir };
-}
+afterEach(removeBashRuns);
 
 describe('boot scripts', () => {
   const scripts = ['services.sh', 'worker.sh', 'nat.sh', ...readdirSync(join(BOOT_DIR, 'lib')).map((f) => `lib/${f}`)];
@@ -53,9 +18,9 @@ describe('boot scripts', () => {
 
   it.each(['services.sh', 'worker.sh', 'nat.sh'])('%s passes shellcheck as the instance runs it (libraries inlined, values substituted)', (file) => {
     const text = readFileSync(join(BOOT_DIR, file), 'utf8');
-    const names = [...text.matchAll(/"\$\{([A-Z_]+):\?\}"/g)].map((m) => m[1]!);
+    const names = [...text.matchAll(/"\$\{([A-Z][A-Z0-9_]*):\?\}"/g)].map((m) => m[1]!);
     const asRun = bootScriptSource(file, names)
-      .replace(/^([A-Z_]+)='\$\{[A-Z_]+\}'$/gm, "$1='value'")
+      .replace(/^([A-Z][A-Z0-9_]*)='\$\{[A-Z][A-Z0-9_]*\}'$/gm, "$1='value'")
       .replaceAll('${!', '${');
     const result = spawnSync('shellcheck', ['-s', 'bash', '-'], { input: asRun, encoding: 'utf8' });
     expect(result.stdout).toBe('');
@@ -236,8 +201,134 @@ describe('boot scripts', () => {
       const watcher = join(run.dir, 'lib/drain-watch');
       const check = spawnSync('shellcheck', [watcher], { encoding: 'utf8' });
       expect(check.stdout).toBe('');
-      expect(readFileSync(watcher, 'utf8').trim().split('\n').at(-1)).toBe("wait_for_termination && drain_and_continue 'benchtop-drain' 'benchtop-worker'");
+      expect(readFileSync(watcher, 'utf8').trim().split('\n').at(-1)).toBe("wait_for_termination 0 && drain_and_continue 'benchtop-drain' 'benchtop-worker'");
       expect(readFileSync(join(run.dir, 'benchtop-drain.service'), 'utf8')).toContain(`ExecStart=${watcher}`);
+    });
+  });
+
+  it('sources every library in these tests', () => {
+    expect([...LIBRARIES].sort()).toEqual(readdirSync(join(BOOT_DIR, 'lib')).sort());
+  });
+
+  describe('drain grace from the lifecycle hook', () => {
+    it('fits the grace and the stop timeout inside the hook, with room to hand back and complete', () => {
+      expect(bash('drain_timings 3600', {}).stdout.trim()).toBe('3300000 3480');
+    });
+
+    it.each(['300', '', '1h'])('refuses a hook timeout of %j', (value) => {
+      const run = bash(`drain_timings '${value}'`, {});
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain(`the drain hook's timeout must be at least 600 seconds, got '${value}'`);
+    });
+
+    it('waits for termination within a bound when given one', () => {
+      const curl = 'case "$*" in *api/token*) echo token;; *) echo InService;; esac';
+      const run = bash('wait_for_termination 3', { curl, sleep: '' });
+      expect(run.status).toBe(1);
+      expect(run.calls.filter((c) => c.includes('target-lifecycle-state'))).toHaveLength(3);
+    });
+  });
+
+  describe('a worker whose boot failed', () => {
+    const curl = [
+      'case "$*" in',
+      '  *api/token*) echo token;;',
+      '  *instance-id*) echo i-0abc;;',
+      '  *target-lifecycle-state*) if grep -q set-instance-health "$CALLS"; then echo Terminated; else echo InService; fi;;',
+      'esac',
+    ].join('\n');
+
+    it('is marked Unhealthy, then lets its termination go on at once instead of after the hook', () => {
+      const aws = 'case "$2" in describe-auto-scaling-instances) echo benchtop-cpu-asg;; esac';
+      const run = bash('leave_group_after_failed_boot benchtop-drain', { curl, aws, systemctl: '', sleep: '' });
+      expect(run.status).toBe(0);
+      expect(run.calls.filter((c) => c.startsWith('aws autoscaling') && !c.includes('describe'))).toEqual([
+        'aws autoscaling set-instance-health --instance-id i-0abc --health-status Unhealthy --no-should-respect-grace-period',
+        'aws autoscaling complete-lifecycle-action --lifecycle-hook-name benchtop-drain --auto-scaling-group-name benchtop-cpu-asg --instance-id i-0abc --lifecycle-action-result CONTINUE',
+      ]);
+      expect(run.calls).not.toContain('systemctl poweroff');
+    });
+
+    it('powers off when the group cannot be told (the EC2 health check then replaces it)', () => {
+      const aws = 'echo "An error occurred (AccessDenied) when calling the SetInstanceHealth operation" >&2; exit 254';
+      const run = bash('leave_group_after_failed_boot benchtop-drain', { curl, aws, systemctl: '', sleep: '' });
+      expect(run.calls.filter((c) => c.includes('set-instance-health'))).toHaveLength(3);
+      expect(run.calls.at(-1)).toBe('systemctl poweroff');
+      expect(run.stderr).toContain('could not hand this instance back to its group; powering off');
+    });
+
+    it('says which step and which command failed', () => {
+      const run = bash('trap "boot_failure_reason \\$?" EXIT; set -e; boot_step "mounting EFS"; f() { false; }; f; echo unreachable', {});
+      expect(run.status).toBe(1);
+      expect(run.stdout).toContain('benchtop: boot: mounting EFS');
+      expect(run.stdout.trim().split('\n').at(-1)).toBe('boot failed while mounting EFS (exit 1) at: false; see /var/log/benchtop-boot.log');
+    });
+  });
+
+  describe('service users', () => {
+    const getent = 'line=$(grep "^$2:" "$HOME/group") || exit 2; echo "$line"';
+    const id = 'line=$(grep "^$2:" "$HOME/passwd") || exit 1; case "$1" in -u) echo "$line" | cut -d: -f3;; -g) echo "$line" | cut -d: -f4;; esac';
+
+    it('creates the user and its group with fixed ids', () => {
+      const run = bash('touch "$HOME/group" "$HOME/passwd" && ensure_service_user benchtop "$BENCHTOP_UID" /var/lib/benchtop', { getent, id, groupadd: '', useradd: '' });
+      expect(run.status).toBe(0);
+      expect(run.calls.filter((c) => /^(group|user)add/.test(c))).toEqual([
+        'groupadd --system --gid 9100 benchtop',
+        'useradd --system --uid 9100 --gid 9100 --home-dir /var/lib/benchtop --no-create-home --shell /sbin/nologin benchtop',
+      ]);
+    });
+
+    it('moves a user an older image created with another id, and leaves a right one alone', () => {
+      const setup = (ids: string) => (dir: string) => {
+        writeFileSync(join(dir, 'group'), `benchtop:x:${ids}:\n`);
+        writeFileSync(join(dir, 'passwd'), `benchtop:x:${ids}:${ids}::/var/lib/benchtop:/sbin/nologin\n`);
+      };
+      const moved = bash('ensure_service_user benchtop 9100 /var/lib/benchtop', { getent, id, groupmod: '', usermod: '' }, setup('992'));
+      expect(moved.calls.filter((c) => /^(group|user)mod/.test(c))).toEqual(['groupmod --gid 9100 benchtop', 'usermod --uid 9100 --gid 9100 benchtop']);
+      const kept = bash('ensure_service_user benchtop 9100 /var/lib/benchtop', { getent, id, groupmod: '', usermod: '' }, setup('9100'));
+      expect(kept.status).toBe(0);
+      expect(kept.calls.filter((c) => /^(group|user)(mod|add)/.test(c))).toEqual([]);
+    });
+
+    it('gives the data to the fixed id only when it is not already theirs', () => {
+      const run = bash('own_tree "$HOME/data" 9100 && own_tree "$HOME/data" 9100', {}, (dir) => {
+        mkdirSync(join(dir, 'data/capsules'), { recursive: true });
+        writeFileSync(join(dir, 'data/capsules/repo.git'), '');
+        writeFileSync(join(dir, 'data/benchtop.db'), '');
+        chownSync(join(dir, 'data'), 992, 992);
+        chownSync(join(dir, 'data/benchtop.db'), 992, 992);
+      });
+      expect(run.status).toBe(0);
+      expect(run.stderr.match(/giving it to 9100:9100/g)).toHaveLength(1);
+      for (const f of ['data', 'data/capsules', 'data/capsules/repo.git', 'data/benchtop.db']) {
+        expect(statSync(join(run.dir, f))).toMatchObject({ uid: 9100, gid: 9100 });
+      }
+    });
+  });
+
+  describe('growing the data filesystem', () => {
+    const findmnt = (type: string) => ({ findmnt: `case "$*" in *FSTYPE*) [ -n "${type}" ] && echo ${type} || exit 1;; *SOURCE*) echo /dev/nvme1n1;; esac` });
+
+    it('grows XFS by its mount point and ext4 by its device', () => {
+      expect(bash('grow_filesystem /var/lib/benchtop', { ...findmnt('xfs'), xfs_growfs: '' }).calls).toContain('xfs_growfs /var/lib/benchtop');
+      expect(bash('grow_filesystem /var/lib/benchtop', { ...findmnt('ext4'), resize2fs: '' }).calls).toContain('resize2fs /dev/nvme1n1');
+    });
+
+    it('fails when nothing is mounted there', () => {
+      const run = bash('grow_filesystem /var/lib/benchtop', { ...findmnt(''), xfs_growfs: '' });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('nothing is mounted at /var/lib/benchtop');
+      expect(run.calls.some((c) => c.startsWith('xfs_growfs'))).toBe(false);
+    });
+
+    it('installs a standalone grower run at every boot before the services, and every 10 minutes', () => {
+      const run = bash('install_filesystem_growth /var/lib/benchtop benchtop-services', {});
+      expect(run.status).toBe(0);
+      const script = join(run.dir, 'lib/grow-data');
+      expect(spawnSync('shellcheck', [script], { encoding: 'utf8' }).stdout).toBe('');
+      const service = readFileSync(join(run.dir, 'benchtop-grow-data.service'), 'utf8');
+      for (const line of ['RequiresMountsFor=/var/lib/benchtop', 'Before=benchtop-services.service', 'Type=oneshot', `ExecStart=${script}`, 'WantedBy=multi-user.target']) expect(service).toContain(line);
+      expect(readFileSync(join(run.dir, 'benchtop-grow-data.timer'), 'utf8')).toContain('OnUnitActiveSec=10min');
     });
   });
 });

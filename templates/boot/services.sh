@@ -2,41 +2,55 @@
 # User data of the services instance. templates/src/boot-scripts.ts inlines the lib/ files and
 # puts the stack's values (the variables checked below) at the top.
 # shellcheck source-path=SCRIPTDIR
-set -euo pipefail
+set -eEuo pipefail
 : "${STACK_NAME:?}" "${AWS_REGION:?}" "${DATA_VOLUME_ID:?}" "${ARTIFACTS_BUCKET:?}" \
   "${AGENT_VERSION:?}" "${AGENT_DIGEST:?}" "${RESULTS_BUCKET:?}" "${METRIC_NAMESPACE:?}" "${LOG_GROUP:?}" \
-  "${RUNS_LOG_GROUP:?}" "${SIGNAL_RESOURCE:?}"
+  "${RUNS_LOG_GROUP:?}" "${SIGNAL_RESOURCE:?}" "${TOKEN_KEY_ID:?}"
 # Empty unless ServicesEndpointMode=dns: the interface whose fixed address workers connect to.
 SERVICES_INTERFACE_ID=${SERVICES_INTERFACE_ID:-}
 export AWS_REGION AWS_DEFAULT_REGION="$AWS_REGION"
 exec > >(tee -a /var/log/benchtop-boot.log) 2>&1
 
+source "$(dirname "$0")/lib/boot-failure.sh"
 source "$(dirname "$0")/lib/agent.sh"
+source "$(dirname "$0")/lib/users.sh"
 source "$(dirname "$0")/lib/volume.sh"
 source "$(dirname "$0")/lib/interface.sh"
 
 # CloudFormation waits for this signal (CreationPolicy), so a failed boot fails the install
-# with a reason instead of leaving a stack that looks healthy.
+# with its reason as the stack event instead of leaving a stack that looks healthy.
 signal_stack() {
-  /opt/aws/bin/cfn-signal -e "$1" --stack "$STACK_NAME" --resource "$SIGNAL_RESOURCE" \
-    --region "$AWS_REGION" || true
+  local rc=$1
+  if [ "$rc" -eq 0 ]; then
+    /opt/aws/bin/cfn-signal -e 0 --stack "$STACK_NAME" --resource "$SIGNAL_RESOURCE" \
+      --region "$AWS_REGION" || true
+  else
+    /opt/aws/bin/cfn-signal -e "$rc" --reason "$(boot_failure_reason "$rc")" --stack "$STACK_NAME" \
+      --resource "$SIGNAL_RESOURCE" --region "$AWS_REGION" || true
+  fi
 }
 trap 'signal_stack $?' EXIT
 
 DATA_DIR=/var/lib/benchtop
+boot_step "installing packages"
 dnf install -y -q amazon-cloudwatch-agent aws-cfn-bootstrap git gcc-c++ make
 node=$(install_node)
-id benchtop >/dev/null 2>&1 || useradd --system --home-dir "$DATA_DIR" --shell /sbin/nologin benchtop
+ensure_service_user benchtop "$BENCHTOP_UID" "$DATA_DIR"
 
+boot_step "attaching the data volume"
 instance_id=$(retry 10 imds instance-id)
 attach_volume "$DATA_VOLUME_ID" "$instance_id" 60
 device=$(wait_for_volume_device "$DATA_VOLUME_ID" 60)
 prepare_data_volume "$device" "$DATA_DIR"
-chown benchtop:benchtop "$DATA_DIR"
+grow_filesystem "$DATA_DIR"
+install_filesystem_growth "$DATA_DIR" benchtop-services
+own_tree "$DATA_DIR" "$BENCHTOP_UID"
 if [ -n "$SERVICES_INTERFACE_ID" ]; then
+  boot_step "attaching the services interface"
   attach_interface "$SERVICES_INTERFACE_ID" "$instance_id" 60
 fi
 
+boot_step "installing the services agent"
 install_agent_bundle "$ARTIFACTS_BUCKET" "$AGENT_VERSION" "$AGENT_DIGEST"
 install_agent_dependencies /opt/benchtop/current
 mkdir -p /etc/benchtop
@@ -50,11 +64,13 @@ BENCHTOP_BACKUP_BUCKET=$RESULTS_BUCKET
 BENCHTOP_LOG_GROUP=$RUNS_LOG_GROUP
 BENCHTOP_METRICS_NAMESPACE=$METRIC_NAMESPACE
 BENCHTOP_SSM_PREFIX=/benchtop/$STACK_NAME/
+BENCHTOP_SSM_KEY_ID=$TOKEN_KEY_ID
 ENV
 write_unit benchtop-services "Benchtop services agent" \
   "$node services.mjs --data $DATA_DIR --host 0.0.0.0 --port 8080 --log-level info --hide-tokens" \
   /etc/benchtop/services.env
 
+boot_step "starting the services agent"
 # Disk usage of the data volume feeds the DataDiskUsedPercent alarm; logs go to the stack's group.
 cat >/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json <<CWA
 {
@@ -82,5 +98,6 @@ cat >/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json <<CWA
 }
 CWA
 systemctl daemon-reload
-systemctl enable --now amazon-cloudwatch-agent benchtop-services
+systemctl enable benchtop-grow-data.service
+systemctl enable --now amazon-cloudwatch-agent benchtop-grow-data.timer benchtop-services
 retry 30 curl -fsS -o /dev/null http://127.0.0.1:8080/api/v1/health

@@ -2,47 +2,40 @@
 # User data of a CPU or GPU worker. templates/src/boot-scripts.ts inlines the lib/ files and puts
 # the stack's values (the variables checked below) at the top.
 # shellcheck source-path=SCRIPTDIR
-set -euo pipefail
-: "${STACK_NAME:?}" "${AWS_REGION:?}" "${ARTIFACTS_BUCKET:?}" "${AGENT_VERSION:?}" "${AGENT_DIGEST:?}" \
-  "${SERVICES_URL:?}" "${QUEUE:?}" "${EFS_ID:?}" "${DATASETS_ACCESS_POINT:?}" \
-  "${SCRATCH_ACCESS_POINT:?}" "${LOG_GROUP:?}" "${IMAGE_REPOSITORY:?}" "${LIFECYCLE_HOOK:?}"
+set -eEuo pipefail
+: "${STACK_NAME:?}" "${AWS_REGION:?}" "${ARTIFACTS_BUCKET:?}" "${AGENT_VERSION:?}" \
+  "${AGENT_DIGEST:?}" "${SERVICES_URL:?}" "${QUEUE:?}" "${EFS_ID:?}" "${DATASETS_ACCESS_POINT:?}" \
+  "${SCRATCH_ACCESS_POINT:?}" "${LOG_GROUP:?}" "${IMAGE_REPOSITORY:?}" "${LIFECYCLE_HOOK:?}" \
+  "${DRAIN_HOOK_SECONDS:?}"
 export AWS_REGION AWS_DEFAULT_REGION="$AWS_REGION"
 exec > >(tee -a /var/log/benchtop-boot.log) 2>&1
 
+source "$(dirname "$0")/lib/boot-failure.sh"
 source "$(dirname "$0")/lib/agent.sh"
+source "$(dirname "$0")/lib/users.sh"
 source "$(dirname "$0")/lib/drain.sh"
+source "$(dirname "$0")/lib/metadata-firewall.sh"
+source "$(dirname "$0")/lib/registry-login.sh"
+source "$(dirname "$0")/lib/gpu.sh"
 
+on_exit() {
+  local rc=$1
+  if [ "$rc" -ne 0 ]; then
+    echo "benchtop: $(boot_failure_reason "$rc")" >&2
+    leave_group_after_failed_boot "$LIFECYCLE_HOOK"
+  fi
+}
+trap 'on_exit $?' EXIT
+
+boot_step "reading the drain hook's timeout"
+timings=$(drain_timings "$DRAIN_HOOK_SECONDS")
+drain_grace_ms=${timings% *}
+stop_timeout=${timings#* }
+
+boot_step "installing packages"
 # The GPU image (Deep Learning AMI) already has Docker and the NVIDIA runtime; dnf skips them.
-dnf install -y -q docker amazon-efs-utils amazon-cloudwatch-agent git
-node=$(install_node)
-systemctl enable --now docker
-id benchtop >/dev/null 2>&1 || useradd --system --create-home --shell /sbin/nologin benchtop
-usermod -aG docker benchtop
-
-instance_id=$(retry 10 imds instance-id)
-instance_type=$(retry 10 imds instance-type)
-mount_efs_access_point "$EFS_ID" "$DATASETS_ACCESS_POINT" /mnt/benchtop/datasets
-mount_efs_access_point "$EFS_ID" "$SCRATCH_ACCESS_POINT" /mnt/benchtop/scratch
-work="/mnt/benchtop/scratch/$instance_id"
-mkdir -p "$work"
-install_agent_bundle "$ARTIFACTS_BUCKET" "$AGENT_VERSION" "$AGENT_DIGEST"
-install_agent_dependencies /opt/benchtop/current
-
-# The services agent writes the worker token on its first boot, which may still be under way
-# when the first worker starts; wait for it (bounded), then for the platform API itself.
-mkdir -p /etc/benchtop
-install -m 600 -o benchtop /dev/null /etc/benchtop/worker-token
-retry 60 read_parameter "/benchtop/$STACK_NAME/worker-token" >/etc/benchtop/worker-token
-retry 60 curl -fsS -o /dev/null "$SERVICES_URL/api/v1/health"
-
-install -m 644 /dev/null /etc/benchtop/worker.env
-echo "AWS_REGION=$AWS_REGION" >/etc/benchtop/worker.env
-# A draining worker may finish its run: up to the lifecycle hook's hour, less a margin.
-write_unit benchtop-worker "Benchtop worker agent ($QUEUE)" \
-  "$node worker.mjs --url $SERVICES_URL --token-file /etc/benchtop/worker-token --work $work --queue $QUEUE --runtime docker --worker-id $instance_id --instance-type $instance_type --registry $IMAGE_REPOSITORY" \
-  /etc/benchtop/worker.env 3300
-install_drain_watcher "$LIFECYCLE_HOOK" benchtop-worker /etc/benchtop/worker.env
-
+dnf install -y -q docker amazon-efs-utils amazon-cloudwatch-agent amazon-ecr-credential-helper git
+# Logs first, so a boot that fails from here on is in CloudWatch as well.
 cat >/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json <<CWA
 {
   "logs": {
@@ -57,5 +50,53 @@ cat >/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json <<CWA
   }
 }
 CWA
+systemctl enable --now amazon-cloudwatch-agent
+node=$(install_node)
+home=/home/benchtop
+ensure_service_user benchtop "$BENCHTOP_UID" "$home"
+install -d -m 700 -o benchtop -g benchtop "$home"
+usermod -aG docker benchtop
+
+boot_step "starting Docker and its metadata firewall"
+systemctl enable --now docker
+install_metadata_firewall benchtop-worker
 systemctl daemon-reload
-systemctl enable --now amazon-cloudwatch-agent benchtop-worker benchtop-drain
+systemctl enable --now benchtop-metadata-firewall
+if [ "$QUEUE" = gpu ]; then
+  boot_step "checking the GPUs"
+  check_gpu_host /etc/benchtop/gpus.json
+fi
+
+boot_step "logging Docker in to the image registry"
+configure_registry_login benchtop "$home" "$IMAGE_REPOSITORY"
+retry 3 check_registry_login benchtop "$home" "$IMAGE_REPOSITORY"
+
+boot_step "mounting EFS"
+instance_id=$(retry 10 imds instance-id)
+instance_type=$(retry 10 imds instance-type)
+mount_efs_access_point "$EFS_ID" "$DATASETS_ACCESS_POINT" /mnt/benchtop/datasets
+mount_efs_access_point "$EFS_ID" "$SCRATCH_ACCESS_POINT" /mnt/benchtop/scratch
+work="/mnt/benchtop/scratch/$instance_id"
+mkdir -p "$work"
+boot_step "installing the worker agent"
+install_agent_bundle "$ARTIFACTS_BUCKET" "$AGENT_VERSION" "$AGENT_DIGEST"
+install_agent_dependencies /opt/benchtop/current
+
+# The services agent writes the worker token on its first boot, which may still be under way
+# when the first worker starts; wait for it (bounded), then for the platform API itself.
+boot_step "waiting for the worker token and the platform"
+mkdir -p /etc/benchtop
+install -m 600 -o benchtop /dev/null /etc/benchtop/worker-token
+retry 60 read_parameter "/benchtop/$STACK_NAME/worker-token" >/etc/benchtop/worker-token
+retry 60 curl -fsS -o /dev/null "$SERVICES_URL/api/v1/health"
+
+boot_step "starting the worker agent"
+install -m 644 /dev/null /etc/benchtop/worker.env
+printf 'AWS_REGION=%s\nDOCKER_CONFIG=%s\n' "$AWS_REGION" "$home/.docker" >/etc/benchtop/worker.env
+# A draining worker may finish its run within the lifecycle hook's timeout (drain_timings).
+write_unit benchtop-worker "Benchtop worker agent ($QUEUE)" \
+  "$node worker.mjs --url $SERVICES_URL --token-file /etc/benchtop/worker-token --work $work --queue $QUEUE --runtime docker --worker-id $instance_id --instance-type $instance_type --registry $IMAGE_REPOSITORY --drain-grace-ms $drain_grace_ms" \
+  /etc/benchtop/worker.env "$stop_timeout"
+install_drain_watcher "$LIFECYCLE_HOOK" benchtop-worker /etc/benchtop/worker.env
+systemctl daemon-reload
+systemctl enable --now benchtop-worker benchtop-drain

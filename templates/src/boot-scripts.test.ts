@@ -30,9 +30,28 @@ describe('boot scripts embedded as user data', () => {
   it.each(userData.map((u) => [u.path.split('.')[2], u] as const))('%s is given every variable its script requires, and no other', (_id, u) => {
     const file = u.script.includes('MASQUERADE') ? 'nat.sh' : u.script.includes('DATA_VOLUME_ID') ? 'services.sh' : 'worker.sh';
     const source = readFileSync(join(BOOT_DIR, file), 'utf8');
-    const required = [...source.matchAll(/"\$\{([A-Z_]+):\?\}"/g)].map((m) => m[1]!);
-    const optional = [...source.matchAll(/^([A-Z_]+)=\$\{\1:-\}$/gm)].map((m) => m[1]!);
+    const required = [...source.matchAll(/"\$\{([A-Z][A-Z0-9_]*):\?\}"/g)].map((m) => m[1]!);
+    const optional = [...source.matchAll(/^([A-Z][A-Z0-9_]*)=\$\{\1:-\}$/gm)].map((m) => m[1]!);
     expect(u.variables.filter((v) => !optional.includes(v)).sort()).toEqual(required.sort());
+  });
+
+  it.each(['CpuWorkerGroup', 'GpuWorkerGroup'])('%s: the worker boot is given the drain hook\'s own timeout', (groupId) => {
+    const resources = loadTemplate('platform').Resources as Record<string, CfnObject>;
+    const group = resources[groupId]!.Properties as CfnObject;
+    const spec = ((group.MixedInstancesPolicy as CfnObject).LaunchTemplate as CfnObject).LaunchTemplateSpecification as CfnObject;
+    const launchTemplateId = (spec.LaunchTemplateId as CfnObject).Ref as string;
+    const sub = ((((resources[launchTemplateId]!.Properties as CfnObject).LaunchTemplateData as CfnObject).UserData as CfnObject)['Fn::Base64'] as CfnObject)['Fn::Sub'] as [string, CfnObject];
+    const hook = (group.LifecycleHookSpecificationList as CfnObject[]).find((h) => h.LifecycleHookName === sub[1].LIFECYCLE_HOOK);
+    expect(hook?.LifecycleTransition).toBe('autoscaling:EC2_INSTANCE_TERMINATING');
+    expect(String(sub[1].DRAIN_HOOK_SECONDS)).toBe(String(hook?.HeartbeatTimeout));
+  });
+
+  it('drops comment lines, but not heredoc bodies or shellcheck directives', () => {
+    const text = bootScriptSource('worker.sh', []);
+    expect(text).not.toMatch(/^\s*# (?!shellcheck)/m);
+    expect(text).toContain('After=docker.service\n\n[Service]');
+    expect(text).toContain('  "logs": {');
+    expect(text).toMatch(/^UNIT$/m);
   });
 
   it('puts the stack values first and leaves bash expansions to bash', () => {

@@ -37,13 +37,37 @@ function inlineLibraries(text: string): string {
     .join('\n');
 }
 
+const HEREDOC_START = /<<-?\s*(['"]?)([A-Za-z_][A-Za-z0-9_]*)\1/;
+
+/**
+ * Full-line comments and blank lines cost a third of the 16 KB and do nothing on the instance;
+ * the files keep them. Heredoc bodies stay as they are, and so do shellcheck directives.
+ */
+function dropComments(text: string): string {
+  const kept: string[] = [];
+  let heredocEnd: string | undefined;
+  for (const line of text.split('\n')) {
+    if (heredocEnd !== undefined) {
+      kept.push(line);
+      if (line === heredocEnd) heredocEnd = undefined;
+      continue;
+    }
+    const trimmed = line.trim();
+    if (trimmed === '') continue;
+    if (trimmed.startsWith('#') && !trimmed.startsWith('#!') && !trimmed.startsWith('# shellcheck')) continue;
+    heredocEnd = HEREDOC_START.exec(line)?.[2];
+    kept.push(line);
+  }
+  return kept.join('\n');
+}
+
 /** The script text as it runs on the instance, with `${NAME}` placeholders for Fn::Sub. */
 export function bootScriptSource(file: string, variables: string[]): string {
   const bad = variables.filter((v) => !VARIABLE_NAME.test(v));
   if (bad.length > 0) {
     throw new Error(`Boot script variables must be UPPER_SNAKE_CASE; fix: ${bad.join(', ')}.`);
   }
-  const [shebang, ...rest] = inlineLibraries(readBootFile(file)).split('\n');
+  const [shebang, ...rest] = dropComments(inlineLibraries(readBootFile(file))).split('\n');
   if (shebang !== '#!/bin/bash') throw new Error(`Boot script ${file} must start with #!/bin/bash.`);
   const body = rest.join('\n').replaceAll('${', '${!');
   const header = variables.map((v) => `${v}='\${${v}}'`);

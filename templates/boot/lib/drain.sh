@@ -4,16 +4,33 @@
 # state. We stop the worker agent (SIGTERM: it finishes or hands back its run), then let the
 # group continue. https://docs.aws.amazon.com/autoscaling/ec2/userguide/retrieving-target-lifecycle-state-through-imds.html
 
-# Waits until the group wants this instance gone; polls every POLL_SECONDS.
+# wait_for_termination [POLLS]: until the group wants this instance gone (at most POLLS polls,
+# every POLL_SECONDS; without POLLS, for as long as it takes).
 wait_for_termination() {
-  local state
+  local polls=${1:-0} state i=0
   while true; do
     state=$(imds autoscaling/target-lifecycle-state 2>/dev/null) || state=""
     if [ "$state" = "Terminated" ]; then
       return 0
     fi
+    if [ "$polls" -gt 0 ] && [ $((++i)) -ge "$polls" ]; then
+      return 1
+    fi
     sleep "${POLL_SECONDS:-5}"
   done
+}
+
+# drain_timings HOOK_SECONDS: prints "GRACE_MS STOP_SECONDS" for the worker agent. The hook holds
+# a leaving instance for HOOK_SECONDS; within it the unit's stop (TimeoutStopSec) must end and
+# the lifecycle action be completed (2 minutes kept), and within the stop the worker lets its
+# run finish for the grace, then hands it back (3 minutes kept for the kill and the report).
+drain_timings() {
+  local hook=$1
+  if ! [[ $hook =~ ^[0-9]+$ ]] || [ "$hook" -lt 600 ]; then
+    echo "benchtop: the drain hook's timeout must be at least 600 seconds, got '$hook'" >&2
+    return 1
+  fi
+  echo "$(((hook - 300) * 1000)) $((hook - 120))"
 }
 
 # drain_and_continue HOOK UNIT: stops UNIT (its drain), then completes the lifecycle action.
@@ -28,6 +45,24 @@ drain_and_continue() {
     --lifecycle-action-result CONTINUE
 }
 
+# leave_group_after_failed_boot HOOK: a worker without its agent must not stay InService, billing
+# and counted as capacity. Marked Unhealthy, the group replaces it; the termination then waits on
+# the drain hook, which is completed here at once rather than after the hook's timeout. Without
+# the permission (or the group), the instance powers off: the group's EC2 health check replaces a
+# stopped instance.
+leave_group_after_failed_boot() {
+  local hook=$1 instance_id
+  if instance_id=$(retry 3 imds instance-id) &&
+    retry 3 aws autoscaling set-instance-health --instance-id "$instance_id" \
+      --health-status Unhealthy --no-should-respect-grace-period &&
+    wait_for_termination "${FAILED_BOOT_POLLS:-120}" &&
+    drain_and_continue "$hook" benchtop-worker; then
+    return 0
+  fi
+  echo "benchtop: could not hand this instance back to its group; powering off" >&2
+  systemctl poweroff
+}
+
 # Writes a standalone watcher (these functions and their helpers) and its systemd unit.
 install_drain_watcher() {
   local hook=$1 unit=$2 env_file=$3 path=${BENCHTOP_LIB_DIR:-/usr/local/lib/benchtop}/drain-watch
@@ -35,7 +70,7 @@ install_drain_watcher() {
   {
     echo '#!/bin/bash'
     declare -f imds retry wait_for_termination drain_and_continue
-    echo "wait_for_termination && drain_and_continue '$hook' '$unit'"
+    echo "wait_for_termination 0 && drain_and_continue '$hook' '$unit'"
   } >"$path"
   chmod 755 "$path"
   cat >"${SYSTEMD_DIR:-/etc/systemd/system}/benchtop-drain.service" <<UNIT

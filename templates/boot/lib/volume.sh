@@ -100,3 +100,57 @@ prepare_data_volume() {
     mount "$mount_point" || return 1
   fi
 }
+
+# grow_filesystem MOUNT_POINT: lets the filesystem fill its device, which grows when the stack's
+# DataVolumeSize does (EBS modifies the volume in place, the instance stays); a no-op otherwise.
+grow_filesystem() {
+  local mount_point=$1 fstype device
+  fstype=$(findmnt -n -o FSTYPE --mountpoint "$mount_point") || {
+    echo "benchtop: nothing is mounted at $mount_point; not growing it" >&2
+    return 1
+  }
+  device=$(findmnt -n -o SOURCE --mountpoint "$mount_point")
+  case "$fstype" in
+    xfs) xfs_growfs "$mount_point" >/dev/null ;;
+    ext2 | ext3 | ext4) resize2fs "$device" ;;
+    *) echo "benchtop: cannot grow $fstype at $mount_point; grow it by hand" >&2 ;;
+  esac
+}
+
+# install_filesystem_growth MOUNT_POINT BEFORE_UNIT: grows at every boot, before BEFORE_UNIT
+# starts, and every 10 minutes, so a larger volume is used without a reboot.
+install_filesystem_growth() {
+  local mount_point=$1 before=$2 units=${SYSTEMD_DIR:-/etc/systemd/system}
+  local path=${BENCHTOP_LIB_DIR:-/usr/local/lib/benchtop}/grow-data
+  mkdir -p "$(dirname "$path")"
+  {
+    echo '#!/bin/bash'
+    declare -f grow_filesystem
+    echo "grow_filesystem '$mount_point'"
+  } >"$path"
+  chmod 755 "$path"
+  cat >"$units/benchtop-grow-data.service" <<UNIT
+[Unit]
+Description=Benchtop: grow the data filesystem to its volume
+RequiresMountsFor=$mount_point
+Before=$before.service
+
+[Service]
+Type=oneshot
+ExecStart=$path
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+  cat >"$units/benchtop-grow-data.timer" <<UNIT
+[Unit]
+Description=Benchtop: grow the data filesystem when its volume grew
+
+[Timer]
+OnBootSec=10min
+OnUnitActiveSec=10min
+
+[Install]
+WantedBy=timers.target
+UNIT
+}

@@ -1,0 +1,266 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chownSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { METADATA_DROP_RULES, METADATA_FIREWALL_RULES } from '../../agents/worker/runtimes/metadata-firewall.js';
+import { BOOT_DIR } from '../src/boot-scripts.js';
+import { bootInTempRoot, removeTempRoots, type StandIn } from './temp-root.js';
+
+// Whole boot scripts, as user data after Fn::Sub, run as root in a temporary root with recording
+// stand-ins (temp-root.ts). The systemctl stand-in runs oneshot units' ExecStart as systemd would,
+// so the metadata firewall the worker checks is the one the real script wrote.
+
+afterEach(removeTempRoots);
+
+const ROOT_ONLY = { rootOnly: true };
+const IPTABLES: StandIn = {
+  ...ROOT_ONLY,
+  body: [
+    'state="$FAKE_STATE/$(basename "$0")"; mkdir -p "$state"',
+    'case "$1" in',
+    '  -n) [ -f "$state/$3" ];;',
+    '  -N) [ ! -f "$state/$2" ] && : >"$state/$2";;',
+    '  -C) chain=$2; shift 2; grep -qxF -- "-A $chain $*" "$state/$chain" 2>/dev/null;;',
+    '  -I) chain=$2; shift 2; { echo "-A $chain $*"; cat "$state/$chain" 2>/dev/null || true; } >"$state/.new" && mv "$state/.new" "$state/$chain";;',
+    '  -S) echo "-N $2"; cat "$state/$2";;',
+    'esac',
+  ].join('\n'),
+};
+
+const SYSTEMCTL: StandIn = {
+  ...ROOT_ONLY,
+  body: [
+    'verb=""; now=""; units=()',
+    'for a in "$@"; do case $a in --now) now=1;; -*) ;; *) if [ -z "$verb" ]; then verb=$a; else units+=("$a"); fi;; esac; done',
+    'if [ "$verb" = start ] || { [ "$verb" = enable ] && [ -n "$now" ]; }; then',
+    '  for u in "${units[@]}"; do',
+    '    f=/etc/systemd/system/${u%.service}.service',
+    '    if [ -f "$f" ] && grep -q "^Type=oneshot" "$f"; then $(sed -n "s/^ExecStart=//p" "$f") || exit 1; fi',
+    '  done',
+    'fi',
+  ].join('\n'),
+};
+
+const IMDS_AND_PLATFORM: StandIn = {
+  body: [
+    'case "$*" in',
+    '  *api/token*) echo imds-token;;',
+    '  *meta-data/instance-id*) echo i-0abc;;',
+    '  *meta-data/instance-type*) echo m7i.xlarge;;',
+    '  *target-lifecycle-state*) if grep -q set-instance-health /fake/calls; then echo Terminated; else echo InService; fi;;',
+    '  *api/v1/health*) exit 0;;',
+    '  *) exit 22;;',
+    'esac',
+  ].join('\n'),
+};
+
+const AWS: StandIn = {
+  body: [
+    'case "$1 $2" in',
+    '  "s3 cp") cp /fake/bundle.tar.gz "${!#}";;',
+    '  "ssm get-parameter") echo tok-worker;;',
+    '  "autoscaling describe-auto-scaling-instances") echo benchtop-cpu-asg;;',
+    '  "ec2 describe-volumes") [ -f "$FAKE_STATE/volume-held" ] && echo i-old || echo i-0abc;;',
+    'esac',
+  ].join('\n'),
+};
+
+/** Appends what useradd/groupadd would to the root's /etc files. */
+const USERADD: StandIn = { ...ROOT_ONLY, body: 'while [ $# -gt 1 ]; do case $1 in --uid) u=$2;; --gid) g=$2;; --home-dir) h=$2;; esac; shift; done; echo "$1:x:$u:$g::$h:/sbin/nologin" >>/etc/passwd' };
+const GROUPADD: StandIn = { ...ROOT_ONLY, body: 'while [ $# -gt 1 ]; do case $1 in --gid) g=$2;; esac; shift; done; echo "$1:x:$g:" >>/etc/group' };
+
+const ECR_HELPER: StandIn = {
+  body: 'read -r host; [ -f "$FAKE_STATE/ecr-denied" ] && { echo "AccessDeniedException: not authorized to perform ecr:GetAuthorizationToken" >&2; exit 1; }; echo "{\\"ServerURL\\":\\"$host\\",\\"Username\\":\\"AWS\\",\\"Secret\\":\\"ecr-secret-token\\"}"',
+};
+
+const DOCKER: StandIn = {
+  body: 'case "$1" in info) [ -f "$FAKE_STATE/nvidia" ] && echo \'{"nvidia":{"path":"nvidia-container-runtime"},"runc":{}}\' || echo \'{"runc":{}}\';; esac',
+};
+
+const COMMON: Record<string, StandIn> = {
+  dnf: { ...ROOT_ONLY, body: '' },
+  systemctl: SYSTEMCTL,
+  useradd: USERADD,
+  groupadd: GROUPADD,
+  usermod: { ...ROOT_ONLY, body: '' },
+  curl: IMDS_AND_PLATFORM,
+  aws: AWS,
+  sleep: { body: '' },
+  'node-22': { body: '' },
+  'npm-22': { body: '' },
+  runuser: { ...ROOT_ONLY, body: '[ "$1" = -u ] && [ "$3" = -- ] || exit 2; user=$2; shift 3; FAKE_USER=$user exec "$@"' },
+};
+
+const WORKER_STAND_INS: Record<string, StandIn> = {
+  ...COMMON,
+  mount: { ...ROOT_ONLY, body: '' },
+  iptables: IPTABLES,
+  ip6tables: IPTABLES,
+  docker: DOCKER,
+  'docker-credential-ecr-login': ECR_HELPER,
+};
+
+const REPOSITORY = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/benchtop-envs-lab';
+
+/** A bundle with what install_agent_bundle checks for, made once; the stack pins its sha256. */
+const BUNDLE = (() => {
+  const dir = mkdtempSync(join(tmpdir(), 'benchtop-bundle-'));
+  for (const f of ['services.mjs', 'worker.mjs', 'package.json']) writeFileSync(join(dir, f), '');
+  const archive = `${dir}.tar.gz`;
+  spawnSync('tar', ['-czf', archive, '-C', dir, '.']);
+  rmSync(dir, { recursive: true });
+  return { archive, sha256: createHash('sha256').update(readFileSync(archive)).digest('hex') };
+})();
+afterAll(() => rmSync(BUNDLE.archive, { force: true }));
+
+/** Every variable the script requires, as the launch template gives them; the bundle's pin is its sha256. */
+function variablesFor(file: string, values: Record<string, string>): Record<string, string> {
+  const required = [...readFileSync(join(BOOT_DIR, file), 'utf8').matchAll(/"\$\{([A-Z][A-Z0-9_]*):\?\}"/g)].map((m) => m[1]!);
+  return Object.fromEntries(required.map((name) => [name, values[name] ?? (/SHA256|DIGEST/.test(name) ? BUNDLE.sha256 : `unset-${name}`)]));
+}
+
+function workerVariables(queue: 'cpu' | 'gpu'): Record<string, string> {
+  return variablesFor('worker.sh', {
+    STACK_NAME: 'lab', AWS_REGION: 'eu-west-1', ARTIFACTS_BUCKET: 'lab-artifacts', AGENT_VERSION: '0.1.0',
+    SERVICES_URL: 'http://services.lab.benchtop.internal:8080', QUEUE: queue, EFS_ID: 'fs-1', DATASETS_ACCESS_POINT: 'fsap-1',
+    SCRATCH_ACCESS_POINT: 'fsap-2', LOG_GROUP: '/benchtop/lab/workers', IMAGE_REPOSITORY: REPOSITORY, LIFECYCLE_HOOK: 'benchtop-drain', DRAIN_HOOK_SECONDS: '3600',
+  });
+}
+
+function bootWorker(queue: 'cpu' | 'gpu', extra: { standIns?: Record<string, StandIn>; state?: string[] } = {}) {
+  return bootInTempRoot({
+    file: 'worker.sh',
+    variables: workerVariables(queue),
+    standIns: { ...WORKER_STAND_INS, ...extra.standIns },
+    setup: (root) => {
+      mkdirSync(join(root, 'opt/aws/amazon-cloudwatch-agent/etc'), { recursive: true });
+      copyFileSync(BUNDLE.archive, join(root, 'fake/bundle.tar.gz'));
+      for (const flag of extra.state ?? []) writeFileSync(join(root, 'fake/state', flag), '');
+    },
+  });
+}
+
+describe('worker.sh on a CPU worker', () => {
+  it('boots: firewall applied by root, registry login, fixed ids, the drain grace of the hook', () => {
+    const run = bootWorker('cpu');
+    expect(run.output).not.toContain('boot failed');
+    expect(run.status).toBe(0);
+
+    // The metadata firewall: applied by root through its unit, its listing where the worker looks.
+    expect(readFileSync(run.path(METADATA_FIREWALL_RULES), 'utf8').split('\n')).toEqual(expect.arrayContaining(METADATA_DROP_RULES));
+    expect(run.calls.filter((c) => c.startsWith('iptables -I') || c.startsWith('ip6tables -I'))).toEqual([
+      'iptables -I FORWARD -j DOCKER-USER', 'iptables -I DOCKER-USER -d 169.254.169.254/32 -j DROP',
+      'ip6tables -I FORWARD -j DOCKER-USER', 'ip6tables -I DOCKER-USER -d fd00:ec2::254/128 -j DROP',
+    ]);
+    expect(readFileSync(run.path('/etc/systemd/system/benchtop-worker.service.d/metadata-firewall.conf'), 'utf8')).toContain('Requires=benchtop-metadata-firewall.service');
+    const order = run.calls.filter((c) => c.startsWith('systemctl enable'));
+    expect(order.indexOf('systemctl enable --now docker')).toBeLessThan(order.indexOf('systemctl enable --now benchtop-metadata-firewall'));
+
+    // Nothing root-only was asked for as the worker's user; the registry token was, and was not printed.
+    expect(run.calls.filter((c) => c.startsWith('['))).toEqual(['[benchtop] docker-credential-ecr-login get']);
+    expect(run.output).not.toContain('ecr-secret-token');
+    expect(JSON.parse(readFileSync(run.path('/home/benchtop/.docker/config.json'), 'utf8'))).toEqual({ credHelpers: { [REPOSITORY.split('/')[0]!]: 'ecr-login' } });
+    expect(run.calls).toContain('dnf install -y -q docker amazon-efs-utils amazon-cloudwatch-agent amazon-ecr-credential-helper git');
+
+    // Fixed ids, so EFS and a later image agree on who owns what.
+    expect(readFileSync(run.path('/etc/passwd'), 'utf8')).toContain('benchtop:x:9100:9100::/home/benchtop:/sbin/nologin');
+    expect(statSync(run.path('/home/benchtop'))).toMatchObject({ uid: 9100, gid: 9100 });
+
+    // Drain: the grace and the stop timeout come from the hook's 3600 s.
+    const unit = readFileSync(run.path('/etc/systemd/system/benchtop-worker.service'), 'utf8');
+    expect(unit).toMatch(/^ExecStart=\/fake\/bin\/node-22 worker\.mjs .* --drain-grace-ms 3300000$/m);
+    expect(unit).toContain('TimeoutStopSec=3480');
+    expect(unit).toContain('User=benchtop');
+    expect(readFileSync(run.path('/etc/benchtop/worker.env'), 'utf8')).toBe('AWS_REGION=eu-west-1\nDOCKER_CONFIG=/home/benchtop/.docker\n');
+
+    expect(run.calls.some((c) => c.startsWith('nvidia-smi'))).toBe(false);
+    expect(run.calls.some((c) => c.includes('set-instance-health'))).toBe(false);
+    expect(run.calls.at(-1)).toBe('systemctl enable --now benchtop-worker benchtop-drain');
+  });
+
+  it('marks itself Unhealthy when the registry refuses it, and lets the group terminate it at once', () => {
+    const run = bootWorker('cpu', { state: ['ecr-denied'] });
+    expect(run.status).not.toBe(0);
+    expect(run.output).toContain('benchtop: boot failed while logging Docker in to the image registry');
+    expect(run.calls.filter((c) => c.startsWith('aws autoscaling') && !c.includes('describe'))).toEqual([
+      'aws autoscaling set-instance-health --instance-id i-0abc --health-status Unhealthy --no-should-respect-grace-period',
+      'aws autoscaling complete-lifecycle-action --lifecycle-hook-name benchtop-drain --auto-scaling-group-name benchtop-cpu-asg --instance-id i-0abc --lifecycle-action-result CONTINUE',
+    ]);
+    expect(run.calls.some((c) => c.includes('benchtop-worker benchtop-drain'))).toBe(false);
+  });
+});
+
+describe('worker.sh on a GPU worker', () => {
+  const gpu = { 'nvidia-smi': { body: 'printf "NVIDIA A10G, 23028, 550.127.05\\n"' } };
+
+  it('checks the driver and Docker\'s NVIDIA runtime, and writes what it found for the worker', () => {
+    const run = bootWorker('gpu', { standIns: gpu, state: ['nvidia'] });
+    expect(run.status).toBe(0);
+    expect(JSON.parse(readFileSync(run.path('/etc/benchtop/gpus.json'), 'utf8'))).toEqual({ count: 1, driverVersion: '550.127.05', gpus: [{ model: 'NVIDIA A10G', memoryMiB: 23028 }] });
+  });
+
+  it('fails its boot, saying why, on an image whose Docker has no NVIDIA runtime', () => {
+    const run = bootWorker('gpu', { standIns: gpu });
+    expect(run.status).not.toBe(0);
+    expect(run.output).toContain('Docker has no nvidia runtime');
+    expect(run.output).toContain('boot failed while checking the GPUs');
+    expect(run.calls).toContain('aws autoscaling set-instance-health --instance-id i-0abc --health-status Unhealthy --no-should-respect-grace-period');
+  });
+});
+
+describe('services.sh', () => {
+  const STAND_INS: Record<string, StandIn> = {
+    ...COMMON,
+    mount: { ...ROOT_ONLY, body: '' },
+    blkid: { body: 'case "$*" in *TYPE*) echo xfs;; *UUID*) echo 1111-2222;; esac' },
+    mountpoint: { body: 'exit 1' },
+    findmnt: { body: 'case "$*" in *FSTYPE*) echo xfs;; *SOURCE*) echo /dev/xvdf;; esac' },
+    xfs_growfs: { ...ROOT_ONLY, body: '' },
+  };
+  const CFN_SIGNAL = { '/opt/aws/bin/cfn-signal': { body: '' } };
+
+  function bootServices(state: string[] = []) {
+    return bootInTempRoot({
+      file: 'services.sh',
+      variables: variablesFor('services.sh', { STACK_NAME: 'lab', AWS_REGION: 'eu-west-1', DATA_VOLUME_ID: 'vol-0abc', SIGNAL_RESOURCE: 'ServicesGroup', AGENT_VERSION: '0.1.0' }),
+      standIns: STAND_INS,
+      placed: CFN_SIGNAL,
+      env: { DEV_ROOT: '/fake/dev' },
+      setup: (root) => {
+        mkdirSync(join(root, 'fake/dev'), { recursive: true });
+        writeFileSync(join(root, 'fake/dev/xvdf'), '');
+        mkdirSync(join(root, 'opt/aws/amazon-cloudwatch-agent/etc'), { recursive: true });
+        copyFileSync(BUNDLE.archive, join(root, 'fake/bundle.tar.gz'));
+        // What an older image left on the volume, owned by the id its useradd happened to pick.
+        mkdirSync(join(root, 'var/lib/benchtop/capsules'), { recursive: true });
+        writeFileSync(join(root, 'var/lib/benchtop/benchtop.db'), '');
+        for (const f of ['var/lib/benchtop', 'var/lib/benchtop/capsules', 'var/lib/benchtop/benchtop.db']) chownSync(join(root, f), 992, 992);
+        for (const flag of state) writeFileSync(join(root, 'fake/state', flag), '');
+      },
+    });
+  }
+
+  it('boots: grows the data filesystem now and at every boot, gives the data to the fixed id, signals success', () => {
+    const run = bootServices();
+    expect(run.output).not.toContain('boot failed');
+    expect(run.status).toBe(0);
+    expect(run.calls).toContain('xfs_growfs /var/lib/benchtop');
+    expect(readFileSync(run.path('/etc/systemd/system/benchtop-grow-data.service'), 'utf8')).toContain('Before=benchtop-services.service');
+    expect(run.calls).toContain('systemctl enable benchtop-grow-data.service');
+    expect(run.calls.find((c) => c.startsWith('systemctl enable --now'))).toContain('benchtop-grow-data.timer');
+    expect(readFileSync(run.path('/etc/passwd'), 'utf8')).toContain('benchtop:x:9100:9100::/var/lib/benchtop:/sbin/nologin');
+    for (const f of ['/var/lib/benchtop', '/var/lib/benchtop/capsules', '/var/lib/benchtop/benchtop.db']) expect(statSync(run.path(f))).toMatchObject({ uid: 9100, gid: 9100 });
+    expect(run.calls.at(-1)).toBe('cfn-signal -e 0 --stack lab --resource ServicesGroup --region eu-west-1');
+  });
+
+  it('signals FAILURE with the step and command that failed', () => {
+    const run = bootServices(['volume-held']);
+    expect(run.status).not.toBe(0);
+    expect(run.calls.at(-1)).toBe(
+      'cfn-signal -e 1 --reason boot failed while attaching the data volume (exit 1) at: attach_volume "$DATA_VOLUME_ID" "$instance_id" 60; see /var/log/benchtop-boot.log --stack lab --resource ServicesGroup --region eu-west-1',
+    );
+    expect(run.calls.some((c) => c.includes('benchtop-services'))).toBe(false);
+  });
+});
