@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand, type InputLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import Database from 'better-sqlite3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -172,14 +172,40 @@ describe('AWS settings and token publication', () => {
     expect(awsSettingsFromEnv({ AWS_REGION: 'eu-west-1', BENCHTOP_LOG_GROUP: 'g' })).toMatchObject({ region: 'eu-west-1', logGroup: 'g' });
   });
 
-  it('writes the admin and worker tokens as SecureString parameters under the stack prefix', async () => {
+  it('refuses to publish tokens without the stack key (aws/ssm would let every parameter reader decrypt them)', () => {
+    expect(() => awsSettingsFromEnv({ AWS_REGION: 'eu-west-1', BENCHTOP_SSM_PREFIX: '/benchtop/lab/' })).toThrow(/BENCHTOP_SSM_KEY_ID/);
+    expect(awsSettingsFromEnv({ AWS_REGION: 'eu-west-1', BENCHTOP_SSM_PREFIX: '/benchtop/lab/', BENCHTOP_SSM_KEY_ID: 'k-1' })).toMatchObject({ ssmPrefix: '/benchtop/lab/', ssmKeyId: 'k-1' });
+  });
+
+  it('writes the admin and worker tokens as SecureString parameters under the stack prefix, with the stack key', async () => {
     const ssm = mockClient(SSMClient);
     ssm.on(PutParameterCommand).resolves({});
-    await publishTokens(new SSMClient({ region: 'eu-west-1' }), '/benchtop/lab', { admin: 'bt_a', worker: 'bt_w' });
+    await publishTokens(new SSMClient({ region: 'eu-west-1' }), '/benchtop/lab', '1234abcd-12ab-34cd-56ef-1234567890ab', { admin: 'bt_a', worker: 'bt_w' });
+    const KeyId = '1234abcd-12ab-34cd-56ef-1234567890ab';
     expect(ssm.commandCalls(PutParameterCommand).map((c) => c.args[0].input)).toEqual([
-      { Name: '/benchtop/lab/admin-token', Value: 'bt_a', Type: 'SecureString', Overwrite: true },
-      { Name: '/benchtop/lab/worker-token', Value: 'bt_w', Type: 'SecureString', Overwrite: true },
+      { Name: '/benchtop/lab/admin-token', Value: 'bt_a', Type: 'SecureString', KeyId, Overwrite: true },
+      { Name: '/benchtop/lab/worker-token', Value: 'bt_w', Type: 'SecureString', KeyId, Overwrite: true },
     ]);
+    ssm.restore();
+  });
+
+  it('replaces the String placeholder the stack created, whose type Parameter Store will not change in place', async () => {
+    const ssm = mockClient(SSMClient);
+    const mismatch = Object.assign(new Error('Parameter Store does not support changing a parameter type in a hierarchy.'), { name: 'HierarchyTypeMismatchException' });
+    ssm.on(PutParameterCommand, { Name: '/benchtop/lab/admin-token' }).rejectsOnce(mismatch).resolves({});
+    ssm.on(PutParameterCommand, { Name: '/benchtop/lab/worker-token' }).resolves({});
+    ssm.on(DeleteParameterCommand).resolves({});
+    await publishTokens(new SSMClient({ region: 'eu-west-1' }), '/benchtop/lab/', 'k-1', { admin: 'bt_a', worker: 'bt_w' });
+    expect(ssm.commandCalls(DeleteParameterCommand).map((c) => c.args[0].input)).toEqual([{ Name: '/benchtop/lab/admin-token' }]);
+    expect(ssm.commandCalls(PutParameterCommand).map((c) => c.args[0].input.Name)).toEqual(['/benchtop/lab/admin-token', '/benchtop/lab/admin-token', '/benchtop/lab/worker-token']);
+    ssm.restore();
+  });
+
+  it('passes on any other refusal without deleting anything', async () => {
+    const ssm = mockClient(SSMClient);
+    ssm.on(PutParameterCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    await expect(publishTokens(new SSMClient({ region: 'eu-west-1' }), '/benchtop/lab/', 'k-1', { admin: 'bt_a', worker: 'bt_w' })).rejects.toThrow('denied');
+    expect(ssm.commandCalls(DeleteParameterCommand)).toHaveLength(0);
     ssm.restore();
   });
 });

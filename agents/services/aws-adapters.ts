@@ -2,8 +2,9 @@ import { join } from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { S3Client } from '@aws-sdk/client-s3';
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { createAwsClient } from '../../lib/aws/client-factory.js';
+import { errorName } from '../../lib/aws/error-meaning.js';
 import { S3BackupUploader, type BackupUploader } from './backup.js';
 import { CloudWatchLogsSink } from './cloudwatch-logs-sink.js';
 import { CloudWatchMetricsPublisher } from './cloudwatch-metrics.js';
@@ -24,6 +25,8 @@ export interface AwsSettings {
   backupBucket?: string;
   /** SSM Parameter Store path where the admin and worker tokens are published, e.g. "/benchtop/my-lab/". */
   ssmPrefix?: string;
+  /** The stack's token key (TokenKey): without it SSM would use aws/ssm, which every role that may read parameters may decrypt. */
+  ssmKeyId?: string;
 }
 
 export function awsSettingsFromEnv(env: NodeJS.ProcessEnv): AwsSettings | null {
@@ -36,17 +39,33 @@ export function awsSettingsFromEnv(env: NodeJS.ProcessEnv): AwsSettings | null {
     metricsNamespace: pick('BENCHTOP_METRICS_NAMESPACE'),
     backupBucket: pick('BENCHTOP_BACKUP_BUCKET'),
     ssmPrefix: pick('BENCHTOP_SSM_PREFIX'),
+    ssmKeyId: pick('BENCHTOP_SSM_KEY_ID'),
   };
   if (!Object.values(settings).some(Boolean)) return null;
   if (!region) throw new Error('BENCHTOP_* AWS settings need AWS_REGION to be set');
+  if (settings.ssmPrefix && !settings.ssmKeyId) throw new Error('BENCHTOP_SSM_PREFIX needs BENCHTOP_SSM_KEY_ID, the KMS key the stack made for the tokens');
   return { region, ...settings };
 }
 
-/** Publishes the bootstrap tokens as SecureString parameters, read by the desktop app (admin) and workers. */
-export async function publishTokens(ssm: SSMClient, prefix: string, tokens: { admin: string; worker: string }): Promise<void> {
+/**
+ * Publishes the bootstrap tokens as SecureString parameters under the stack's key, read by the
+ * desktop app (admin) and workers. The stack creates both names (so deleting it deletes them), but
+ * CloudFormation can only make String parameters, and Parameter Store refuses to change a
+ * parameter's type in place (HierarchyTypeMismatchException): the first time, the placeholder is
+ * deleted and the name created again as a SecureString.
+ */
+export async function publishTokens(ssm: SSMClient, prefix: string, keyId: string, tokens: { admin: string; worker: string }): Promise<void> {
   const base = prefix.endsWith('/') ? prefix : `${prefix}/`;
   for (const [name, value] of Object.entries(tokens)) {
-    await ssm.send(new PutParameterCommand({ Name: `${base}${name}-token`, Value: value, Type: 'SecureString', Overwrite: true }));
+    const parameter = `${base}${name}-token`;
+    const put = () => ssm.send(new PutParameterCommand({ Name: parameter, Value: value, Type: 'SecureString', KeyId: keyId, Overwrite: true }));
+    try {
+      await put();
+    } catch (error) {
+      if (errorName(error) !== 'HierarchyTypeMismatchException') throw error;
+      await ssm.send(new DeleteParameterCommand({ Name: parameter }));
+      await put();
+    }
   }
 }
 
@@ -83,7 +102,7 @@ export function awsOptions(settings: AwsSettings, dataDir: string): { options: P
     options,
     ...(settings.backupBucket ? { backupUploader: new S3BackupUploader(createAwsClient(S3Client, target), settings.backupBucket) } : {}),
     async afterStart(tokens) {
-      if (settings.ssmPrefix) await publishTokens(createAwsClient(SSMClient, target), settings.ssmPrefix, tokens);
+      if (settings.ssmPrefix && settings.ssmKeyId) await publishTokens(createAwsClient(SSMClient, target), settings.ssmPrefix, settings.ssmKeyId, tokens);
     },
   };
 }

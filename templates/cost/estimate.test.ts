@@ -68,8 +68,13 @@ describe('estimateMonthlyCost', () => {
   it('counts the alarms the template creates (GPU scaling adds three metrics)', () => {
     const cpuOnly = estimateMonthlyCost({}, 'us-east-1');
     const withGpu = estimateMonthlyCost({ GpuWorkerMaxCount: 2 }, 'us-east-1');
-    expect(item(cpuOnly, 'CloudWatch alarms')!.detail).toBe('13 alarm metrics');
-    expect(item(withGpu, 'CloudWatch alarms')!.detail).toBe('16 alarm metrics');
+    expect(item(cpuOnly, 'CloudWatch alarms')!.detail).toBe('14 alarm metrics');
+    expect(item(withGpu, 'CloudWatch alarms')!.detail).toBe('17 alarm metrics');
+  });
+
+  it('charges each KMS key the template creates (alarm topic, platform tokens)', () => {
+    const e = estimateMonthlyCost({}, 'us-east-1');
+    expect(item(e, 'KMS keys')).toMatchObject({ detail: '2 customer managed keys (alarm topic, platform tokens)', monthlyUsd: 2 });
   });
 
   it('prices a worker-hour for CPU and GPU, saying whether those workers are enabled', () => {

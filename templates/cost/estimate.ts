@@ -142,7 +142,8 @@ export function estimateMonthlyCost(params: ParameterValues, region: string, usa
   const backupGb = usedGb + usedGb * a.dailyChangeFraction * Number(v('BackupRetentionDays'));
   add('Backups of the data volume', `~${Math.round(backupGb)} GB of snapshots, ${v('BackupRetentionDays')} days`, backupGb * prices.backupEbsGbMonth);
   add('Route 53 private hosted zone', '1 zone', prices.route53HostedZoneMonth);
-  add('KMS key (alarm topic)', '1 customer managed key', prices.kmsKeyMonth);
+  const keys = resourcesOf(template, 'AWS::KMS::Key').length;
+  add('KMS keys', `${keys} customer managed keys (alarm topic, platform tokens)`, keys * prices.kmsKeyMonth);
 
   const natGateway = has(template, 'NatGateway');
   return {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { CfnObject } from '../src/cfn-yaml.js';
 import { materialize } from '../src/conditions.js';
 import {
-  checkSecurity, encryptionAtRest, iamNoWildcards, imdsV2Required, loadBalancerHardening, logRetention,
-  metricNamespaceCondition, noPublicIps, noWorldIngress, s3BlockPublicAccess, s3TlsOnly, statefulRetention,
+  adminTokenReaders, checkSecurity, encryptionAtRest, iamNoWildcards, imdsV2Required, loadBalancerHardening, logRetention,
+  metricNamespaceCondition, noPublicIps, noWorldIngress, retainedNamesUnique, s3BlockPublicAccess, s3TlsOnly, statefulRetention,
   type SecurityRule,
 } from './security-rules.js';
 import { freshTemplate, propsOf, resourceOf, SCENARIOS } from './test-helpers.js';
@@ -113,7 +113,7 @@ describe('security rules', () => {
     });
     it('fails on a broad AWS managed policy', () => {
       const t = freshTemplate('platform');
-      (propsOf(t, 'ServicesRole').ManagedPolicyArns as unknown[]).push({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/CloudWatchAgentServerPolicy' });
+      propsOf(t, 'ServicesRole').ManagedPolicyArns = [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/CloudWatchAgentServerPolicy' }];
       expect(firstRule(t, iamNoWildcards)).toEqual(['ServicesRole: managed policy CloudWatchAgentServerPolicy grants far more than this role needs.']);
     });
     it('fails when PutMetricData loses its namespace condition', () => {
@@ -124,11 +124,30 @@ describe('security rules', () => {
     });
   });
 
-  describe('stateful resources keep their data', () => {
+  describe('stateful resources keep their data, except after a rolled-back first create', () => {
     it('fails when the data volume would be deleted with the stack', () => {
       const t = freshTemplate('platform');
       resourceOf(t, 'DataVolume').DeletionPolicy = 'Delete';
-      expect(firstRule(t, statefulRetention)).toEqual(['DataVolume: DeletionPolicy must be Snapshot or Retain (got Delete).']);
+      expect(firstRule(t, statefulRetention)).toEqual(['DataVolume: DeletionPolicy must be RetainExceptOnCreate (got Delete).']);
+    });
+    it('fails when a failed first create would leave the backup vault behind', () => {
+      const t = freshTemplate('platform');
+      resourceOf(t, 'BackupVault').DeletionPolicy = 'Retain';
+      expect(firstRule(t, statefulRetention)).toEqual(['BackupVault: DeletionPolicy must be RetainExceptOnCreate (got Retain).']);
+    });
+    it('fails when a bucket keeps Retain without saying why', () => {
+      const t = freshTemplate('platform');
+      resourceOf(t, 'ResultsBucket').DeletionPolicy = 'Retain';
+      delete resourceOf(t, 'LogsBucket').Metadata;
+      expect(firstRule(t, statefulRetention)).toEqual([
+        'LogsBucket: DeletionPolicy Retain leaves it behind when a first create rolls back: use RetainExceptOnCreate, or give the reason in Metadata.Benchtop.RetainAfterFailedCreate.',
+        'ResultsBucket: DeletionPolicy Retain leaves it behind when a first create rolls back: use RetainExceptOnCreate, or give the reason in Metadata.Benchtop.RetainAfterFailedCreate.',
+      ]);
+    });
+    it('refuses RetainExceptOnCreate as UpdateReplacePolicy, which CloudFormation accepts only as DeletionPolicy', () => {
+      const t = freshTemplate('platform');
+      resourceOf(t, 'ImageRepository').UpdateReplacePolicy = 'RetainExceptOnCreate';
+      expect(firstRule(t, statefulRetention)).toEqual(['ImageRepository: UpdateReplacePolicy must be Retain (got RetainExceptOnCreate).']);
     });
     it('fails when a bucket has no UpdateReplacePolicy', () => {
       const t = freshTemplate('platform');
@@ -138,7 +157,65 @@ describe('security rules', () => {
     it('fails when EFS asks for a Snapshot policy, which CloudFormation does not support for it', () => {
       const t = freshTemplate('platform');
       resourceOf(t, 'FileSystem').DeletionPolicy = 'Snapshot';
-      expect(firstRule(t, statefulRetention)).toEqual(['FileSystem: DeletionPolicy must be Retain (got Snapshot).']);
+      expect(firstRule(t, statefulRetention)).toEqual(['FileSystem: DeletionPolicy must be RetainExceptOnCreate (got Snapshot).']);
+    });
+  });
+
+  describe('retained resources have names a reinstall cannot collide with', () => {
+    it('fails on a backup vault named after the stack alone, as the first version had it', () => {
+      const t = freshTemplate('platform');
+      propsOf(t, 'BackupVault').BackupVaultName = { 'Fn::Sub': 'benchtop-${AWS::StackName}' };
+      expect(firstRule(t, retainedNamesUnique)).toEqual(['BackupVault: BackupVaultName is fixed ({"Fn::Sub":"benchtop-${AWS::StackName}"}): leave it out, or make it unique with AWS::StackId.']);
+    });
+    it('fails on a bucket with a fixed name', () => {
+      const t = freshTemplate('platform');
+      propsOf(t, 'ResultsBucket').BucketName = 'lab-results';
+      expect(firstRule(t, retainedNamesUnique)).toEqual(['ResultsBucket: BucketName is fixed ("lab-results"): leave it out, or make it unique with AWS::StackId.']);
+    });
+  });
+
+  describe('only the services role reads the admin token', () => {
+    const ssmCore = { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore' };
+    const adminToken = 'arn:aws:ssm:us-east-1:123456789012:parameter/benchtop/lab/admin-token';
+    it('sees through AmazonSSMManagedInstanceCore, as the first version attached it to the workers and the NAT instance', () => {
+      const t = freshTemplate('platform');
+      for (const role of ['WorkerRole', 'NatRole']) propsOf(t, role).ManagedPolicyArns = [ssmCore];
+      expect(firstRule(t, adminTokenReaders)).toEqual([
+        `NatRole: can read the admin token: AWS managed policy AmazonSSMManagedInstanceCore allows ssm:GetParameter on ${adminToken}.`,
+        `WorkerRole: can read the admin token: AWS managed policy AmazonSSMManagedInstanceCore allows ssm:GetParameter on ${adminToken}.`,
+      ]);
+    });
+    it('lets the services role read it, with the same managed policy', () => {
+      const t = freshTemplate('platform');
+      propsOf(t, 'ServicesRole').ManagedPolicyArns = [ssmCore];
+      expect(firstRule(t, adminTokenReaders)).toEqual([]);
+    });
+    it('fails on a path read above the token, whatever the case of the action', () => {
+      const t = freshTemplate('platform');
+      statements(t, 'WorkerRole').push({ Effect: 'Allow', Action: 'SSM:GetParametersBy*', Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/benchtop/*' } });
+      expect(firstRule(t, adminTokenReaders)).toEqual(['WorkerRole: can read the admin token: inline policy worker allows ssm:GetParametersByPath on arn:aws:ssm:us-east-1:123456789012:parameter/benchtop/lab.']);
+    });
+    it('fails on a policy resource attached to the role', () => {
+      const t = freshTemplate('platform');
+      (propsOf(t, 'WorkerDrainPolicy').PolicyDocument as { Statement: Obj[] }).Statement.push({ Effect: 'Allow', Action: 'ssm:Get*', Resource: '*' });
+      expect(firstRule(t, adminTokenReaders)).toEqual([`WorkerRole: can read the admin token: WorkerDrainPolicy allows ssm:GetParameter on ${adminToken}.`]);
+    });
+    it('an unconditional Deny takes the grant back', () => {
+      const t = freshTemplate('platform');
+      propsOf(t, 'WorkerRole').ManagedPolicyArns = [ssmCore];
+      statements(t, 'WorkerRole').push({ Effect: 'Deny', Action: 'ssm:GetParameter*', Resource: adminToken });
+      expect(firstRule(t, adminTokenReaders)).toEqual([]);
+    });
+    it('fails when the worker may decrypt with any encryption context', () => {
+      const t = freshTemplate('platform');
+      const key = statements(t, 'WorkerRole').find((s) => s.Sid === 'WorkerTokenKey')!;
+      delete ((key.Condition as Obj).StringEquals as Obj)['kms:EncryptionContext:PARAMETER_ARN'];
+      expect(firstRule(t, adminTokenReaders)).toEqual(['WorkerRole: can decrypt the admin token: inline policy worker allows kms:Decrypt without limiting kms:EncryptionContext:PARAMETER_ARN to another parameter.']);
+    });
+    it('fails on a managed policy it cannot see through', () => {
+      const t = freshTemplate('platform');
+      (propsOf(t, 'BackupRole').ManagedPolicyArns as unknown[]).push({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores' });
+      expect(firstRule(t, adminTokenReaders)).toEqual(['BackupRole: attaches service-role/AWSBackupServiceRolePolicyForRestores, which this rule cannot see through: add its statements to templates/validate/aws-managed-policies.ts.']);
     });
   });
 

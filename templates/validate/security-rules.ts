@@ -1,6 +1,7 @@
-import { allowedRetention } from '../../common/stateful-resources.js';
+import { allowedRetention, isStateful, RETAIN_REASON_KEY } from '../../common/stateful-resources.js';
 import type { CfnObject, CfnValue } from '../src/cfn-yaml.js';
 import { intrinsicName, isObject, listItems, possibleValues, resourcesOf, sectionOf, valuesAt, type ResourceEntry } from '../src/intrinsics.js';
+import { conditionValues, firstGrant, iamWildcard, roleStatements, statementsOf, resolvedText } from './iam-statements.js';
 
 // Our security rules (DESIGN.md, "The stack": security), each a function over a parsed template
 // that returns what breaks it. Values behind an Fn::If count on both branches, and a Ref to a
@@ -35,10 +36,6 @@ function refTarget(value: CfnValue | undefined): string | undefined {
 
 const truthy = (v: CfnValue) => v === true || v === 'true';
 const violation = (rule: string, resource: string, message: string): Violation => ({ rule, resource, message });
-
-function statementsOf(document: CfnValue | undefined): CfnObject[] {
-  return listItems(isObject(document) ? document.Statement : undefined).filter(isObject);
-}
 
 function policyDocuments(r: ResourceEntry): CfnValue[] {
   if (r.type === 'AWS::IAM::Role') return listItems(r.properties.Policies).filter(isObject).map((p) => p.PolicyDocument ?? null);
@@ -207,16 +204,97 @@ export const metricNamespaceCondition: SecurityRule = {
 
 export const statefulRetention: SecurityRule = {
   id: 'stateful-retention',
-  description: 'Resources holding data keep it (DeletionPolicy and UpdateReplacePolicy Retain or Snapshot).',
+  description: 'Resources holding data keep it once created (DeletionPolicy RetainExceptOnCreate, UpdateReplacePolicy Retain or Snapshot), and a rolled-back first create removes them.',
   check(template) {
     const out: Violation[] = [];
     for (const r of resourcesOf(template)) {
       const allowed = allowedRetention(r.type);
       if (!allowed) continue;
-      for (const policy of ['DeletionPolicy', 'UpdateReplacePolicy']) {
+      for (const policy of ['DeletionPolicy', 'UpdateReplacePolicy'] as const) {
         const value = r.resource[policy];
-        if (typeof value !== 'string' || !allowed.includes(value)) out.push(violation(this.id, r.id, `${policy} must be ${allowed.join(' or ')} (got ${String(value ?? 'none')}).`));
+        const accepted = allowed[policy];
+        if (typeof value !== 'string' || !accepted.includes(value)) {
+          out.push(violation(this.id, r.id, `${policy} must be ${accepted.join(' or ')} (got ${String(value ?? 'none')}).`));
+        } else if (policy === 'DeletionPolicy' && value !== accepted[0] && !retainReason(r)) {
+          out.push(violation(this.id, r.id, `DeletionPolicy ${value} leaves it behind when a first create rolls back: use ${accepted[0]}, or give the reason in Metadata.Benchtop.${RETAIN_REASON_KEY}.`));
+        }
       }
+    }
+    return out;
+  },
+};
+
+function retainReason(r: ResourceEntry): boolean {
+  const benchtop = isObject(r.resource.Metadata) ? r.resource.Metadata.Benchtop : undefined;
+  const reason = isObject(benchtop) ? benchtop[RETAIN_REASON_KEY] : undefined;
+  return typeof reason === 'string' && reason.trim().length > 0;
+}
+
+// The physical name properties of the stateful types that have one.
+const NAME_PROPERTIES: Record<string, string> = {
+  'AWS::S3::Bucket': 'BucketName',
+  'AWS::ECR::Repository': 'RepositoryName',
+  'AWS::Backup::BackupVault': 'BackupVaultName',
+};
+
+export const retainedNamesUnique: SecurityRule = {
+  id: 'retained-names-unique',
+  description: 'A stateful resource (kept after its stack) has a generated name, or one unique to its stack (AWS::StackId), so a reinstall does not collide with what the last one kept.',
+  check(template) {
+    return resourcesOf(template)
+      .filter((r) => isStateful(r.type) && NAME_PROPERTIES[r.type] !== undefined)
+      .flatMap((r) => {
+        const name = r.properties[NAME_PROPERTIES[r.type]!];
+        if (name === undefined || JSON.stringify(name).includes('AWS::StackId')) return [];
+        return [violation(this.id, r.id, `${NAME_PROPERTIES[r.type]!} is fixed (${JSON.stringify(name)}): leave it out, or make it unique with AWS::StackId.`)];
+      });
+  },
+};
+
+// The admin token: only the services agent that writes it may read it (and the admin, outside
+// the stack). Reading means the SSM read actions on the parameter (or a path above it), or
+// kms:Decrypt of its ciphertext, which Parameter Store asks for with the parameter's ARN as
+// encryption context (PARAMETER_ARN).
+const ADMIN_TOKEN_PARAMETER = '/benchtop/${AWS::StackName}/admin-token';
+const ADMIN_TOKEN_READER = 'ServicesRole';
+const SSM_READS = ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParameterHistory'];
+const SSM_PATH_READS = ['ssm:GetParametersByPath'];
+const ENCRYPTION_CONTEXT_KEY = 'kms:EncryptionContext:PARAMETER_ARN';
+
+function adminTokenArns(template: CfnObject): { parameter: string; paths: string[]; key: string; ssmService: string } {
+  const parameter = resolvedText(template, { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter' + ADMIN_TOKEN_PARAMETER })!;
+  const [prefix, path] = parameter.split(':parameter');
+  const parts = path!.split('/').slice(1, -1);
+  const paths = parts.map((_, i) => `${prefix!}:parameter/${parts.slice(0, i + 1).join('/')}`);
+  const key = resolvedText(template, { 'Fn::Sub': 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/token-key' })!;
+  const ssmService = resolvedText(template, { 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' })!;
+  return { parameter, paths: [`${prefix!}:parameter/`, ...paths], key, ssmService };
+}
+
+export const adminTokenReaders: SecurityRule = {
+  id: 'admin-token-readers',
+  description: `No role but ${ADMIN_TOKEN_READER} may read or decrypt the admin token parameter, AWS managed policies expanded.`,
+  check(template) {
+    const out: Violation[] = [];
+    const arns = adminTokenArns(template);
+    // A kms:Decrypt grant that cannot apply to a Parameter Store request for the admin token: it
+    // names another parameter, another calling service, or encryption context keys SSM never sends.
+    const pinnedElsewhere = (statement: CfnObject, key: string, value: string, ignoreCase: boolean) => {
+      const values = conditionValues(template, statement, key);
+      return values !== undefined && !values.some((v) => iamWildcard(v, ignoreCase).test(value));
+    };
+    const notForAdminToken = (statement: CfnObject) => pinnedElsewhere(statement, ENCRYPTION_CONTEXT_KEY, arns.parameter, false)
+      || pinnedElsewhere(statement, 'kms:ViaService', arns.ssmService, true)
+      || pinnedElsewhere(statement, 'kms:EncryptionContextKeys', 'PARAMETER_ARN', false);
+    for (const role of resourcesOf(template, 'AWS::IAM::Role').filter((r) => r.id !== ADMIN_TOKEN_READER)) {
+      const { statements, unknownManagedPolicies } = roleStatements(template, role);
+      for (const name of unknownManagedPolicies) {
+        out.push(violation(this.id, role.id, `attaches ${name}, which this rule cannot see through: add its statements to templates/validate/aws-managed-policies.ts.`));
+      }
+      const read = firstGrant(template, statements, SSM_READS, [arns.parameter]) ?? firstGrant(template, statements, SSM_PATH_READS, arns.paths);
+      if (read) out.push(violation(this.id, role.id, `can read the admin token: ${read.grant.from} allows ${read.action} on ${read.arn}.`));
+      const decrypt = firstGrant(template, statements, ['kms:Decrypt'], [arns.key], notForAdminToken);
+      if (decrypt) out.push(violation(this.id, role.id, `can decrypt the admin token: ${decrypt.grant.from} allows kms:Decrypt without limiting ${ENCRYPTION_CONTEXT_KEY} to another parameter.`));
     }
     return out;
   },
@@ -293,7 +371,8 @@ export const loadBalancerHardening: SecurityRule = {
 
 export const SECURITY_RULES: SecurityRule[] = [
   imdsV2Required, encryptionAtRest, s3BlockPublicAccess, s3TlsOnly, noWorldIngress, iamNoWildcards,
-  metricNamespaceCondition, statefulRetention, logRetention, noPublicIps, loadBalancerHardening,
+  metricNamespaceCondition, statefulRetention, retainedNamesUnique, adminTokenReaders, logRetention,
+  noPublicIps, loadBalancerHardening,
 ];
 
 export function checkSecurity(template: CfnObject): Violation[] {
