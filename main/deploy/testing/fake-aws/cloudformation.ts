@@ -111,7 +111,7 @@ export class FakeCloudFormation {
     const s = this.newStack(name, status, role);
     s.template = template;
     s.params = params;
-    for (const [id, r] of Object.entries(deployed(template, params)?.Resources ?? {})) s.resources.set(id, { type: r.Type, physicalId: `${id.toLowerCase()}-${s.name}`, status: 'CREATE_COMPLETE' });
+    for (const [id, r] of Object.entries(deployed(template, params).Resources ?? {})) s.resources.set(id, { type: r.Type, physicalId: `${id.toLowerCase()}-${s.name}`, status: 'CREATE_COMPLETE' });
     s.outputs = this.outputsOf(s);
     return s;
   }
@@ -137,7 +137,7 @@ export class FakeCloudFormation {
   }
 
   private outputsOf(s: SimStack): { OutputKey: string; OutputValue: string }[] {
-    return Object.keys(deployed(s.template, s.params)?.Outputs ?? {}).map((k) => ({ OutputKey: k, OutputValue: this.options.outputValue(s, k) }));
+    return Object.keys((s.template && deployed(s.template, s.params).Outputs) ?? {}).map((k) => ({ OutputKey: k, OutputValue: this.options.outputValue(s, k) }));
   }
 
   private record(s: SimStack, e: Step['events'][number]): void {
@@ -261,7 +261,7 @@ export class FakeCloudFormation {
       s = this.newStack(name, 'REVIEW_IN_PROGRESS', formStructs(form, 'Tags').find((t) => t.Key === 'benchtop:role')?.Value ?? 'platform');
       this.record(s, { LogicalResourceId: name, ResourceType: 'AWS::CloudFormation::Stack', ResourceStatus: 'REVIEW_IN_PROGRESS', ResourceStatusReason: 'User Initiated' });
     }
-    const changes = diffResources(type === 'CREATE' ? undefined : deployed(s.template, s.params), deployed(template, params), s.params, params);
+    const changes = diffResources(type === 'CREATE' || !s.template ? undefined : deployed(s.template, s.params), deployed(template, params), s.params, params);
     if (changes.length === 0 && this.options.noChanges === 'refuse') throw new AwsFault('ValidationError', 'No updates are to be performed.');
     const cs: ChangeSet = { name: form.get('ChangeSetName') ?? nextId('cs'), id: `arn:aws:cloudformation:us-east-1:${ACCOUNT}:changeSet/${nextId('cs')}`, type, status: 'CREATE_PENDING', polls: 0, template, params, changes, executed: false };
     if (changes.length === 0) {
@@ -359,8 +359,7 @@ export class FakeCloudFormation {
 }
 
 /** What the stack holds for these parameters: resources and outputs whose Condition is false left out. */
-function deployed(template: Template | undefined, params: Record<string, string>): Template | undefined {
-  if (!template) return undefined;
+function deployed(template: Template, params: Record<string, string>): Template {
   try {
     return materialize(template as CfnObject, { parameters: params, region: 'us-east-1' }) as Template;
   } catch (error) {
