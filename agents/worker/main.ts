@@ -98,14 +98,15 @@ const worker = await startWorker({
   killGraceMs: integer('kill-grace-ms', values['kill-grace-ms']),
 }).catch((error: Error) => fail(error.message));
 
-process.stdout.write(`${JSON.stringify({ event: 'ready', workerId: worker.workerId, runtime: runtime.description, queue: queue.data })}\n`);
-
 const drain = (signal: string) => {
   process.stderr.write(`worker: ${signal}: draining\n`);
   void worker.drain().then(() => process.exit(0));
 };
 process.once('SIGTERM', () => drain('SIGTERM'));
 process.once('SIGINT', () => drain('SIGINT'));
+
+// Ready only once a stop is a drain: whoever reads this line may send SIGTERM at once.
+process.stdout.write(`${JSON.stringify({ event: 'ready', workerId: worker.workerId, runtime: runtime.description, queue: queue.data })}\n`);
 
 worker.stopped.then(
   () => process.exit(0),
