@@ -60,7 +60,7 @@ const AWS: StandIn = {
   body: [
     'case "$1 $2" in',
     '  "s3 cp") cp /fake/bundle.tar.gz "${!#}";;',
-    '  "ssm get-parameter") echo tok-worker;;',
+    '  "ssm get-parameter") printf \'SecureString\\ttok-worker\\n\';;',
     '  "autoscaling describe-auto-scaling-instances") echo benchtop-cpu-asg;;',
     '  "ec2 describe-volumes") [ -f "$FAKE_STATE/volume-held" ] && echo i-old || echo i-0abc;;',
     'esac',

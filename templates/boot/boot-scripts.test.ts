@@ -146,12 +146,14 @@ describe('boot scripts', () => {
   });
 
   describe('worker token and services interface', () => {
-    it('retries reading the worker token until the services agent has written it', () => {
-      const aws = 'n=$(grep -c "get-parameter" "$CALLS"); if [ "$n" -lt 3 ]; then echo ParameterNotFound >&2; exit 254; fi; echo tok-123';
-      const run = bash('token=$(retry 5 read_parameter /benchtop/lab/worker-token) && echo "got $token"', { aws, sleep: '' });
+    it('retries reading the worker token until the services agent has replaced the placeholder with it', () => {
+      // First no parameter, then the stack's String placeholder, then the agent's SecureString.
+      const aws = 'n=$(grep -c "get-parameter" "$CALLS"); if [ "$n" -lt 2 ]; then echo ParameterNotFound >&2; exit 254; elif [ "$n" -lt 4 ]; then printf "String\\tpending\\n"; else printf "SecureString\\ttok-123\\n"; fi';
+      const run = bash('token=$(retry 6 read_token_parameter /benchtop/lab/worker-token) && echo "got $token"', { aws, sleep: '' });
       expect(run.stdout.trim()).toBe('got tok-123');
-      expect(run.calls.filter((c) => c.includes('get-parameter'))).toHaveLength(3);
-      expect(run.calls[0]).toBe('aws ssm get-parameter --with-decryption --name /benchtop/lab/worker-token --query Parameter.Value --output text');
+      expect(run.calls.filter((c) => c.includes('get-parameter'))).toHaveLength(4);
+      expect(run.stderr).toContain("/benchtop/lab/worker-token is still the stack's placeholder");
+      expect(run.calls[0]).toBe('aws ssm get-parameter --with-decryption --name /benchtop/lab/worker-token --query [Parameter.Type, Parameter.Value] --output text');
     });
 
     it('attaches the services interface as the second device, once it is free', () => {

@@ -87,7 +87,7 @@ install_agent_dependencies /opt/benchtop/current
 boot_step "waiting for the worker token and the platform"
 mkdir -p /etc/benchtop
 install -m 600 -o benchtop /dev/null /etc/benchtop/worker-token
-retry 60 read_parameter "/benchtop/$STACK_NAME/worker-token" >/etc/benchtop/worker-token
+retry 60 read_token_parameter "/benchtop/$STACK_NAME/worker-token" >/etc/benchtop/worker-token
 retry 60 curl -fsS -o /dev/null "$SERVICES_URL/api/v1/health"
 
 boot_step "starting the worker agent"

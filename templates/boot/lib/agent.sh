@@ -115,7 +115,12 @@ mount_efs_access_point() {
   retry 6 mount "$mount_point"
 }
 
-# Prints a SecureString parameter's value (the instance role may read only its own).
-read_parameter() {
-  aws ssm get-parameter --with-decryption --name "$1" --query Parameter.Value --output text
+# Prints a token parameter's value (the instance role may read only its own). The stack creates
+# each token parameter as a String placeholder and the services agent replaces it with the
+# SecureString token, so until then this fails and `retry` waits for the real one.
+read_token_parameter() {
+  local answer
+  answer=$(aws ssm get-parameter --with-decryption --name "$1" --query '[Parameter.Type, Parameter.Value]' --output text) || return 1
+  [ "${answer%%$'\t'*}" = SecureString ] || { echo "$1 is still the stack's placeholder" >&2; return 1; }
+  printf '%s\n' "${answer#*$'\t'}"
 }
