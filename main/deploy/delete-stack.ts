@@ -51,8 +51,8 @@ async function emptyAndDeleteBucket(c: DeployClients, bucket: string): Promise<v
 }
 
 /**
- * Deletes the stack. Data is kept unless `deleteData`: the template retains the buckets, EFS and
- * backup vault and snapshots the data volume; opting in removes the buckets and volume afterwards.
+ * Deletes the stack. Data is kept unless `deleteData`: the template retains the buckets, the data
+ * volume, EFS, the image repository and the backup vault; opting in removes the buckets and volume afterwards.
  * EFS file systems and the backup vault (with its recovery points) are always left for the admin.
  */
 export async function deleteStack(c: DeployClients, stackName: string, options: DeleteOptions, timing: Timing): Promise<DeleteResult> {
