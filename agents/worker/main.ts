@@ -13,6 +13,7 @@ const USAGE = `usage: worker --url URL --token-file FILE --work DIR
     [--queue cpu|gpu] [--runtime process|docker] [--worker-id ID] [--poll-ms N]
     [--drain-grace-ms N] [--kill-grace-ms N] [--no-isolation] [--hide DIR]... [--expose DIR]...
     [--registry ECR_URI] [--instance-type T] [--hourly-cost USD]
+    [--dataset-cache DIR] [--dataset-cache-max-mib N]
        worker --version
 (from the bundle: node worker.mjs ...; from the sources: node --import tsx agents/worker/main.ts ...)`;
 
@@ -48,6 +49,8 @@ const { values } = parseArgs({
     registry: { type: 'string' },
     'instance-type': { type: 'string' },
     'hourly-cost': { type: 'string' },
+    'dataset-cache': { type: 'string' },
+    'dataset-cache-max-mib': { type: 'string' },
     version: { type: 'boolean', default: false },
   },
   strict: true,
@@ -71,10 +74,11 @@ try {
   fail(`cannot read the token file: ${(error as Error).message}`);
 }
 const workDir = resolve(values.work);
+const datasetCacheDir = values['dataset-cache'] === undefined ? undefined : resolve(values['dataset-cache']);
 
 let runtime: Runtime;
 if (values.runtime === 'process') {
-  runtime = createProcessRuntime({ isolation: values['no-isolation'] ? false : 'auto', hide: [workDir, dirname(tokenFile), ...values.hide.map((p) => resolve(p))], expose: values.expose.map((p) => resolve(p)) });
+  runtime = createProcessRuntime({ isolation: values['no-isolation'] ? false : 'auto', hide: [workDir, dirname(tokenFile), ...(datasetCacheDir ? [datasetCacheDir] : []), ...values.hide.map((p) => resolve(p))], expose: values.expose.map((p) => resolve(p)) });
 } else if (values.runtime === 'docker') {
   runtime = await createDockerRuntime({ gpu: queue.data === 'gpu', registry: values.registry, user: `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}` });
 } else {
@@ -83,6 +87,9 @@ if (values.runtime === 'process') {
 
 const hourly = values['hourly-cost'] === undefined ? undefined : Number(values['hourly-cost']);
 if (hourly !== undefined && !(hourly >= 0)) fail(`--hourly-cost must be a number of US dollars, got "${values['hourly-cost']}"`);
+
+const cacheMiB = values['dataset-cache-max-mib'] === undefined ? undefined : Number(values['dataset-cache-max-mib']);
+if (cacheMiB !== undefined && !(Number.isInteger(cacheMiB) && cacheMiB > 0)) fail(`--dataset-cache-max-mib must be a whole number of MiB above 0, got "${values['dataset-cache-max-mib']}"`);
 
 const worker = await startWorker({
   url: values.url,
@@ -93,6 +100,8 @@ const worker = await startWorker({
   workerId: values['worker-id'],
   instanceType: values['instance-type'],
   hourlyCostUsd: hourly,
+  datasetCacheDir,
+  datasetCacheMaxBytes: cacheMiB === undefined ? undefined : cacheMiB * 1024 * 1024,
   pollWaitMs: integer('poll-ms', values['poll-ms']),
   drainGraceMs: integer('drain-grace-ms', values['drain-grace-ms']),
   killGraceMs: integer('kill-grace-ms', values['kill-grace-ms']),

@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { chmodSync, createWriteStream, existsSync, mkdirSync } from 'node:fs';
-import { chmod, link, lstat, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { PlatformClient } from '../../lib/protocol/client.js';
 import type { DatasetPin, Lease } from '../../common/protocol/index.js';
+import type { DatasetCache } from './dataset-cache.js';
 import type { RunMounts } from './runtimes/runtime.js';
 
 /** A run's folders on the worker; `root` (everything but the shared /code) is removed once the run is over. */
@@ -47,7 +47,9 @@ async function makeReadOnly(path: string): Promise<void> {
     for (const name of await readdir(path)) await makeReadOnly(join(path, name));
     await chmod(path, 0o555);
   } else {
-    await chmod(path, info.mode & 0o111 ? 0o555 : 0o444);
+    // A linked blob of the shared cache is already 0444, and may belong to another worker.
+    const mode = info.mode & 0o111 ? 0o555 : 0o444;
+    if ((info.mode & 0o777) !== mode) await chmod(path, mode);
   }
 }
 
@@ -97,50 +99,29 @@ class ImmutableFolders {
   }
 }
 
-async function downloadVersion(client: PlatformClient, pin: DatasetPin, folder: string): Promise<void> {
+async function stageVersion(client: PlatformClient, cache: DatasetCache, pin: DatasetPin, folder: string): Promise<void> {
   const version = await client.getVersion(pin.datasetId, pin.version);
   for (const file of version.files) {
     const path = join(folder, file.path);
     await mkdir(dirname(path), { recursive: true });
-    const hash = createHash('sha256');
-    const hasher = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        hash.update(chunk);
-        done(null, chunk);
-      },
-    });
-    const res = await client.datasetFile(pin.datasetId, pin.version, file.path);
-    await pipeline(nodeStream(res.body), hasher, createWriteStream(path));
-    const digest = hash.digest('hex');
-    if (digest !== file.sha256) throw new Error(`dataset ${pin.datasetId} version ${pin.version}: ${file.path} has sha256 ${digest}, expected ${file.sha256}`);
-  }
-}
-
-async function linkTree(source: string, target: string): Promise<void> {
-  await mkdir(target, { recursive: true });
-  for (const entry of await readdir(source, { withFileTypes: true })) {
-    const from = join(source, entry.name);
-    const to = join(target, entry.name);
-    if (entry.isDirectory()) await linkTree(from, to);
-    else if (entry.isFile()) await link(from, to);
+    await cache.materialize(file, path, async () => nodeStream((await client.datasetFile(pin.datasetId, pin.version, file.path)).body));
   }
 }
 
 /**
  * Builds each run's folders. /code is the commit's checkout, unpacked once per commit and shared
- * read-only; /data/<mount> holds hard links to dataset versions, each downloaded once and checked
- * file by file against its sha256; results/ and tmp/ are the run's own.
+ * read-only; /data/<mount> holds read-only links to (or copies of) the files of the shared dataset
+ * cache, each downloaded once by sha256 (dataset-cache.ts); results/ and tmp/ are the run's own.
  */
 export class RunStager {
   private readonly checkouts: ImmutableFolders;
-  private readonly versions: ImmutableFolders;
 
   constructor(
     private readonly workDir: string,
     private readonly client: PlatformClient,
+    private readonly datasets: DatasetCache,
   ) {
     this.checkouts = new ImmutableFolders(join(workDir, 'cache', 'code'));
-    this.versions = new ImmutableFolders(join(workDir, 'cache', 'datasets'));
   }
 
   async stage(lease: Lease): Promise<StagedRun> {
@@ -157,12 +138,13 @@ export class RunStager {
     // Synchronous on purpose: three tiny syscalls on the path from lease to start, where every
     // trip through the thread pool is latency the run waits for.
     for (const dir of [staged.data, staged.results, staged.scratch]) mkdirSync(dir, { recursive: true });
-    for (const pin of run.datasets) {
-      const cached = await this.versions.get(`${pin.datasetId}/${pin.version}`, (folder) => downloadVersion(this.client, pin, folder));
-      await linkTree(cached, join(staged.data, pin.mount));
+    for (const pin of run.datasets) await stageVersion(this.client, this.datasets, pin, join(staged.data, pin.mount));
+    if (run.datasets.length > 0) {
+      await makeReadOnly(staged.data);
+      await this.datasets.evict();
+    } else {
+      chmodSync(staged.data, 0o555);
     }
-    if (run.datasets.length > 0) await makeReadOnly(staged.data);
-    else chmodSync(staged.data, 0o555);
     return staged;
   }
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createPlatformClient, PlatformError } from '../../lib/protocol/client.js';
 import { Backoff, sleep } from '../../lib/retry.js';
 import type { Lease, QueueName } from '../../common/protocol/index.js';
+import { DatasetCache } from './dataset-cache.js';
 import { runLease, type LeaseExecution } from './run-lease.js';
 import { sweepStaleRunGroups } from './run-process-groups.js';
 import type { Runtime } from './runtimes/runtime.js';
@@ -18,6 +19,10 @@ export interface WorkerOptions {
   workerId?: string;
   instanceType?: string;
   hourlyCostUsd?: number;
+  /** The content-addressed dataset cache, shared by every worker that mounts it; default `<work>/cache/datasets`. */
+  datasetCacheDir?: string;
+  /** Least recently used dataset blobs are evicted while the cache holds more than this. */
+  datasetCacheMaxBytes?: number;
   /** Long-poll wait per lease request. */
   pollWaitMs?: number;
   /** How long a draining worker lets its current run go on before handing it back. */
@@ -47,7 +52,8 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   // a run whose supervisor was killed too would go on: end those first.
   sweepStaleRunGroups(join(options.workDir, 'runs'), log);
   await removeRunFolder(join(options.workDir, 'runs'));
-  const stager = new RunStager(options.workDir, client);
+  const datasets = new DatasetCache({ dir: options.datasetCacheDir ?? join(options.workDir, 'cache', 'datasets'), maxBytes: options.datasetCacheMaxBytes, log });
+  const stager = new RunStager(options.workDir, client, datasets);
   const pollWaitMs = options.pollWaitMs ?? 20_000;
   const drainGraceMs = options.drainGraceMs ?? 30_000;
 

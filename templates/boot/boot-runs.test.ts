@@ -172,6 +172,8 @@ describe('worker.sh on a CPU worker', () => {
     const unit = readFileSync(run.path('/etc/systemd/system/benchtop-worker.service'), 'utf8');
     expect(unit).toMatch(/^ExecStart=\/fake\/bin\/node-22 worker\.mjs .* --drain-grace-ms 3300000$/m);
     expect(unit).toContain('TimeoutStopSec=3480');
+    // Every worker's dataset cache is the shared EFS datasets access point.
+    expect(unit).toMatch(/^ExecStart=.* --dataset-cache \/mnt\/benchtop\/datasets --dataset-cache-max-mib \d+ /m);
     expect(unit).toContain('User=benchtop');
     expect(readFileSync(run.path('/etc/benchtop/worker.env'), 'utf8')).toBe('AWS_REGION=eu-west-1\nDOCKER_CONFIG=/home/benchtop/.docker\n');
 

@@ -94,8 +94,10 @@ boot_step "starting the worker agent"
 install -m 644 /dev/null /etc/benchtop/worker.env
 printf 'AWS_REGION=%s\nDOCKER_CONFIG=%s\n' "$AWS_REGION" "$home/.docker" >/etc/benchtop/worker.env
 # A draining worker may finish its run within the lifecycle hook's timeout (drain_timings).
+# Every worker shares the datasets access point as its content-addressed dataset cache, capped at
+# 100 GiB (EFS bills what it stores; the least recently used blobs go first).
 write_unit benchtop-worker "Benchtop worker agent ($QUEUE)" \
-  "$node worker.mjs --url $SERVICES_URL --token-file /etc/benchtop/worker-token --work $work --queue $QUEUE --runtime docker --worker-id $instance_id --instance-type $instance_type --registry $IMAGE_REPOSITORY --drain-grace-ms $drain_grace_ms" \
+  "$node worker.mjs --url $SERVICES_URL --token-file /etc/benchtop/worker-token --work $work --queue $QUEUE --runtime docker --worker-id $instance_id --instance-type $instance_type --registry $IMAGE_REPOSITORY --dataset-cache /mnt/benchtop/datasets --dataset-cache-max-mib 102400 --drain-grace-ms $drain_grace_ms" \
   /etc/benchtop/worker.env "$stop_timeout"
 install_drain_watcher "$LIFECYCLE_HOOK" benchtop-worker /etc/benchtop/worker.env
 systemctl daemon-reload
