@@ -11,6 +11,11 @@ export interface ImageBuilderOptions {
 
 export const LOCAL_IMAGE = 'benchtop-env';
 
+/** ECR's answer to a push of a tag that exists in an IMMUTABLE repository: "tag invalid: The image tag '…' already exists … immutable." */
+function isImmutableTagTaken(stderr: string): boolean {
+  return /tag invalid/i.test(stderr) && /already exists/i.test(stderr) && /immutable/i.test(stderr);
+}
+
 /**
  * Builds each environment once per content hash and reuses it. With a registry, an image another
  * worker already pushed is pulled instead of rebuilt, and the run is pinned to the pushed digest
@@ -57,7 +62,15 @@ export function createImageBuilder(options: ImageBuilderOptions) {
     } else {
       await build(spec, hash, [local, remote], log);
       const pushed = await docker(['push', remote], log);
-      if (pushed.code !== 0) throw new Error(`pushing ${remote} failed: ${pushed.stderr.trim()}`);
+      if (pushed.code !== 0 && isImmutableTagTaken(pushed.stderr)) {
+        // Another worker built the same environment and pushed first. The tag is the content hash,
+        // so its image is equivalent: run with exactly the bytes every other run of it gets.
+        log(`another worker pushed ${remote} first (the tag is immutable); running with its image`);
+        const winner = await docker(['pull', '--quiet', remote]);
+        if (winner.code !== 0) throw new Error(`pulling ${remote} after losing the race to push it failed: ${winner.stderr.trim()}`);
+      } else if (pushed.code !== 0) {
+        throw new Error(`pushing ${remote} failed: ${pushed.stderr.trim()}`);
+      }
     }
     const digest = await digestOf(remote, options.registry);
     return { spec: canonical, hash, image: `${options.registry}@${digest}`, digest };

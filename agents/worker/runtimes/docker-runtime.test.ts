@@ -35,10 +35,26 @@ if (cmd === 'image' && sub === 'inspect') {
   const ref = args[args.length - 1];
   if (!has('image-' + key(ref))) { console.error('No such image: ' + ref); process.exit(1); }
   const repo = ref.slice(0, ref.lastIndexOf(':'));
-  console.log(args[3] === '{{.Id}}' ? 'sha256:1111' : JSON.stringify([repo + '@sha256:' + 'ab'.repeat(32)]));
+  const digest = has('digest-' + key(ref)) ? fs.readFileSync(path.join(state, 'digest-' + key(ref)), 'utf8') : 'ab'.repeat(32);
+  console.log(args[3] === '{{.Id}}' ? 'sha256:1111' : JSON.stringify([repo + '@sha256:' + digest]));
   process.exit(0);
 }
-if (cmd === 'pull') process.exit(has('pushed-' + key(args[args.length - 1])) ? (mark('image-' + key(args[args.length - 1])), 0) : 1);
+if (cmd === 'pull') {
+  const ref = args[args.length - 1];
+  if (!has('pushed-' + key(ref))) process.exit(1);
+  mark('image-' + key(ref));
+  if (has('winner-' + key(ref))) fs.copyFileSync(path.join(state, 'winner-' + key(ref)), path.join(state, 'digest-' + key(ref)));
+  process.exit(0);
+}
+if (cmd === 'push' && process.env.FAKE_PUSH_DENIED) { console.error('denied: not authorized to perform ecr:InitiateLayerUpload'); process.exit(1); }
+// FAKE_PUSH_RACE: another worker pushed the same tag (digest cd…) between our pull and our push.
+if (cmd === 'push' && process.env.FAKE_PUSH_RACE) {
+  mark('pushed-' + key(args[1]));
+  fs.writeFileSync(path.join(state, 'winner-' + key(args[1])), 'cd'.repeat(32));
+  const [repo, tag] = [args[1].slice(args[1].indexOf('/') + 1, args[1].lastIndexOf(':')), args[1].slice(args[1].lastIndexOf(':') + 1)];
+  console.error("tag invalid: The image tag '" + tag + "' already exists in the '" + repo + "' repository and cannot be overwritten because the repository is immutable.");
+  process.exit(1);
+}
 if (cmd === 'push') { mark('pushed-' + key(args[1])); console.log('digest: sha256:' + 'ab'.repeat(32)); process.exit(0); }
 // The fake container ignores SIGTERM and dies on SIGKILL.
 if (cmd === 'kill') {
@@ -154,6 +170,26 @@ describe('docker runtime (through a fake docker)', () => {
     const second = await createRuntime({ registry });
     expect(await second.prepareEnvironment(spec, () => undefined)).toMatchObject({ digest });
     expect(calls().filter((c) => c[1] === 'build')).toHaveLength(1);
+  });
+
+  it('runs with the image of the worker that won the race to push the same tag', async () => {
+    const registry = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/benchtop-envs';
+    const runtime = await createRuntime({ registry });
+    process.env.FAKE_PUSH_RACE = '1';
+    const lines: string[] = [];
+    const prepared = await runtime.prepareEnvironment(spec, (l) => lines.push(l)).finally(() => delete process.env.FAKE_PUSH_RACE);
+    const winner = `sha256:${'cd'.repeat(32)}`;
+    expect(prepared).toMatchObject({ digest: winner, image: `${registry}@${winner}` });
+    const remote = `${registry}:${prepared.hash}`;
+    expect(calls().filter((c) => c[0] === 'docker' && (c[1] === 'pull' || c[1] === 'push' || c[1] === 'build')).map((c) => c[1])).toEqual(['pull', 'build', 'push', 'pull']);
+    expect(lines).toContain(`another worker pushed ${remote} first (the tag is immutable); running with its image`);
+  });
+
+  it('still fails a push refused for another reason', async () => {
+    const registry = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/benchtop-envs';
+    const runtime = await createRuntime({ registry });
+    process.env.FAKE_PUSH_DENIED = '1';
+    await expect(runtime.prepareEnvironment(spec, () => undefined).finally(() => delete process.env.FAKE_PUSH_DENIED)).rejects.toThrow(/^pushing .* failed: denied: not authorized to perform ecr:InitiateLayerUpload$/);
   });
 
   it('runs each run in one locked-down container', async () => {
