@@ -63,6 +63,12 @@ async function main(): Promise<number> {
   });
   await adapters?.afterStart({ admin: services.adminToken, worker: services.workerToken });
   const hideTokens = values['hide-tokens'] || aws !== null;
+  // Until a listener exists the OS default for SIGTERM is to end the process, and whoever reads
+  // the announcement may send one at once: listen first, then announce.
+  const stopped = new Promise<void>((done) => {
+    process.once('SIGTERM', done);
+    process.once('SIGINT', done);
+  });
   process.stdout.write(`${JSON.stringify(announcement(services, { dataDir, pid: process.pid, hideTokens, ssmPrefix: aws?.ssmPrefix }))}\n`);
   // If whatever started us (the sandbox) dies without stopping us, we are re-parented; stop then
   // rather than live on as an orphan holding a port and the data folder. Under systemd the
@@ -71,10 +77,7 @@ async function main(): Promise<number> {
   const orphanCheck = setInterval(() => {
     if (process.ppid !== parent) process.kill(process.pid, 'SIGTERM');
   }, 1000);
-  await new Promise<void>((done) => {
-    process.once('SIGTERM', done);
-    process.once('SIGINT', done);
-  });
+  await stopped;
   clearInterval(orphanCheck);
   await services.close();
   return 0;

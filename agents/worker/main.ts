@@ -114,7 +114,8 @@ const drain = (signal: string) => {
 process.once('SIGTERM', () => drain('SIGTERM'));
 process.once('SIGINT', () => drain('SIGINT'));
 
-// Ready only once a stop is a drain: whoever reads this line may send SIGTERM at once.
+// Until a listener exists the OS default for SIGTERM is to end the process, and whoever reads
+// this line may send one at once: ready only once a stop is a drain.
 process.stdout.write(`${JSON.stringify({ event: 'ready', workerId: worker.workerId, runtime: runtime.description, queue: queue.data })}\n`);
 
 worker.stopped.then(
