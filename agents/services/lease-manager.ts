@@ -98,7 +98,7 @@ export class LeaseManager {
     const deadline = this.now() + Math.min(req.waitMs, this.config.maxWaitMs);
     let woken = false;
     for (;;) {
-      this.presence.seen(req.workerId, req.queue);
+      this.presence.seen(req.workerId, req.queue, req.gpus);
       if (signal.aborted) {
         // This poller was picked for a new run but its worker hung up: pass the run to the next one.
         if (woken) this.queues.notifyOne(req.queue);

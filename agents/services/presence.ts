@@ -1,14 +1,16 @@
 import type { QueueName } from '../../common/protocol/common.js';
+import type { WorkerGpus } from '../../common/protocol/leases.js';
 
 const QUEUE_LABEL: Record<QueueName, string> = { cpu: 'CPU', gpu: 'GPU' };
 
 /**
  * Which workers are online (they polled or heartbeated recently) and whether the scaler said it is
  * adding workers. Kept in memory on purpose: after a restart workers reappear within one poll.
- * The map is bounded by `maxWorkers`; the stalest entries go first.
+ * The map is bounded by `maxWorkers`; the stalest entries go first. A worker's GPUs come with its
+ * lease requests; a heartbeat, which carries none, keeps what the last request said.
  */
 export class Presence {
-  private readonly lastSeen = new Map<string, { queue: QueueName; at: number }>();
+  private readonly lastSeen = new Map<string, { queue: QueueName; at: number; gpus?: WorkerGpus }>();
   private readonly scaling: Record<QueueName, boolean> = { cpu: false, gpu: false };
 
   constructor(
@@ -17,9 +19,10 @@ export class Presence {
     private readonly now: () => number = Date.now,
   ) {}
 
-  seen(workerId: string, queue: QueueName): void {
+  seen(workerId: string, queue: QueueName, gpus?: WorkerGpus): void {
+    const known = this.lastSeen.get(workerId)?.gpus;
     this.lastSeen.delete(workerId);
-    this.lastSeen.set(workerId, { queue, at: this.now() });
+    this.lastSeen.set(workerId, { queue, at: this.now(), gpus: gpus ?? known });
     while (this.lastSeen.size > this.maxWorkers) this.lastSeen.delete(this.lastSeen.keys().next().value!);
   }
 
@@ -28,6 +31,17 @@ export class Presence {
     let count = 0;
     for (const entry of this.lastSeen.values()) if (entry.queue === queue && entry.at >= cutoff) count++;
     return count;
+  }
+
+  /** The GPUs of the queue's online workers, counted by model. */
+  gpus(queue: QueueName): Array<{ model: string; count: number }> {
+    const cutoff = this.now() - this.onlineMs;
+    const byModel = new Map<string, number>();
+    for (const entry of this.lastSeen.values()) {
+      if (entry.queue !== queue || entry.at < cutoff || !entry.gpus) continue;
+      for (const gpu of entry.gpus.gpus) byModel.set(gpu.model, (byModel.get(gpu.model) ?? 0) + 1);
+    }
+    return [...byModel].sort(([a], [b]) => a.localeCompare(b)).map(([model, count]) => ({ model, count }));
   }
 
   setScaling(queue: QueueName, scalingUp: boolean): void {

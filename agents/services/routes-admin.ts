@@ -15,6 +15,7 @@ export function queueStatuses(s: Services): Record<QueueName, QueueStatus> {
     running: byQueue[queue].running,
     workersOnline: s.presence.online(queue),
     scalingUp: s.presence.isScaling(queue),
+    gpus: s.presence.gpus(queue),
   });
   return { cpu: status('cpu'), gpu: status('gpu') };
 }

@@ -69,7 +69,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       try {
         // Draining aborts a long poll at once; a lease granted just as it is aborted is never
         // heartbeated and goes back to the queue when it lapses.
-        lease = await client.lease({ queue: options.queue, workerId, instanceType: options.instanceType, hourlyCostUsd: options.hourlyCostUsd, waitMs: pollWaitMs }, { signal: polling.signal });
+        lease = await client.lease({ queue: options.queue, workerId, instanceType: options.instanceType, hourlyCostUsd: options.hourlyCostUsd, gpus: options.runtime.gpus, waitMs: pollWaitMs }, { signal: polling.signal });
         backoff.succeed();
       } catch (error) {
         if (draining) return;

@@ -73,6 +73,15 @@ export type SandboxAgentStatus = z.infer<typeof sandboxAgentStatus>;
 export const sandboxStatus = z.object({ services: sandboxAgentStatus, workers: z.array(sandboxAgentStatus) });
 export type SandboxStatus = z.infer<typeof sandboxStatus>;
 
+/** One queue as the header badge shows it; `gpus`: the online workers' GPUs by model. */
+export const queueSummary = z.object({
+  queued: z.number(),
+  running: z.number(),
+  workersOnline: z.number(),
+  gpus: z.array(z.object({ model: z.string(), count: z.number() })).default([]),
+});
+export type QueueSummary = z.infer<typeof queueSummary>;
+
 /** The active platform and whether it answers, for the header badge. */
 export const platformStatus = defineCall('platforms:status', {
   input: z.void().or(z.object({}).strict()),
@@ -82,7 +91,7 @@ export const platformStatus = defineCall('platforms:status', {
     message: z.string().optional(),
     version: z.string().optional(),
     user: z.object({ id: z.string(), name: z.string(), role: z.string() }).optional(),
-    queues: z.object({ cpu: z.object({ queued: z.number(), running: z.number(), workersOnline: z.number() }), gpu: z.object({ queued: z.number(), running: z.number(), workersOnline: z.number() }) }).optional(),
+    queues: z.object({ cpu: queueSummary, gpu: queueSummary }).optional(),
     /** The local sandbox's own processes, when the local sandbox is the active platform. */
     sandbox: sandboxStatus.optional(),
   }),

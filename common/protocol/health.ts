@@ -12,6 +12,8 @@ export const queueStatus = z.object({
   workersOnline: z.number().int(),
   /** Set by the scaler (admin) while it adds workers for this queue. */
   scalingUp: z.boolean(),
+  /** GPUs of the online workers that reported theirs, by model (an older services agent sends none). */
+  gpus: z.array(z.object({ model: z.string(), count: z.number().int() })).default([]),
 });
 export type QueueStatus = z.infer<typeof queueStatus>;
 

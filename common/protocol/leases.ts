@@ -5,6 +5,19 @@ import { datasetPin, finishedState, parameters, resources, runIsolation } from '
 import { resultsManifest } from './results.js';
 
 /**
+ * A GPU worker's GPUs as its boot found them (nvidia-smi, written to /etc/benchtop/gpus.json):
+ * `count` GPUs, one `gpus` entry each.
+ */
+export const workerGpus = z
+  .object({
+    count: z.number().int().min(1).max(64),
+    driverVersion: z.string().min(1).max(100),
+    gpus: z.array(z.object({ model: z.string().min(1).max(200), memoryMiB: z.number().int().min(0) })).max(64),
+  })
+  .refine((inventory) => inventory.gpus.length === inventory.count, { message: 'count must equal the number of gpus listed' });
+export type WorkerGpus = z.infer<typeof workerGpus>;
+
+/**
  * POST /api/v1/leases (worker) — long-poll for the next run of a queue. Waits up to `waitMs`
  * (bounded by the server, default 0 = answer at once); 200 with a Lease, or 204 when none.
  */
@@ -15,6 +28,8 @@ export const leaseRequest = z.strictObject({
   instanceType: z.string().max(100).optional(),
   /** What one hour of this worker costs, to record the run's cost. */
   hourlyCostUsd: z.number().min(0).max(10_000).optional(),
+  /** A GPU worker's GPUs (optional: older workers send none); shown with the queue's workers. */
+  gpus: workerGpus.optional(),
   waitMs: z.number().int().min(0).max(60_000).default(0),
 });
 export type LeaseRequest = z.input<typeof leaseRequest>;

@@ -138,6 +138,8 @@ describe('docker runtime (through a fake docker)', () => {
     const inventory = join(root, 'gpus.json');
     writeFileSync(inventory, JSON.stringify({ count: 4, driverVersion: '550.127.05', gpus: Array.from({ length: 4 }, () => ({ model: 'NVIDIA A10G', memoryMiB: 23028 })) }));
     expect((await createRuntime({ gpu: true, gpuInventory: inventory })).description).toBe('docker 27.3.1 (GPU: 4× NVIDIA A10G)');
+    // Reported to the platform with each lease request.
+    expect((await createRuntime({ gpu: true, gpuInventory: inventory })).gpus?.count).toBe(4);
     expect((await createRuntime({ gpu: true, gpuInventory: join(root, 'none.json') })).description).toBe('docker 27.3.1 (GPU: no inventory from the boot)');
     writeFileSync(inventory, JSON.stringify({ count: 2, driverVersion: '550.127.05', gpus: [{ model: 'NVIDIA A10G', memoryMiB: 23028 }] }));
     await expect(createRuntime({ gpu: true, gpuInventory: inventory })).rejects.toThrow('count must equal the number of gpus listed');

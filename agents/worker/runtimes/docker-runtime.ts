@@ -107,6 +107,7 @@ export async function createDockerRuntime(options: DockerRuntimeOptions = {}): P
   return {
     name: 'docker',
     description: `docker ${version.stdout.trim()}${options.gpu ? ` (GPU: ${gpus ? describeGpus(gpus) : 'no inventory from the boot'})` : ''}`,
+    ...(gpus ? { gpus } : {}),
     prepareEnvironment: (spec, log) => images.prepare(spec, log),
     async start(request: RuntimeRequest): Promise<RunningChild> {
       const containerName = `benchtop-${request.runId}-${process.pid}-${Date.now().toString(36)}`;

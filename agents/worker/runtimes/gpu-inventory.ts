@@ -1,23 +1,18 @@
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import { workerGpus, type WorkerGpus } from '../../../common/protocol/leases.js';
 
 /**
  * What a GPU worker's boot found (templates/boot/lib/gpu.sh, from nvidia-smi), after checking
  * that Docker has the nvidia runtime. One JSON object:
  *   {"count":1,"driverVersion":"550.127.05","gpus":[{"model":"NVIDIA A10G","memoryMiB":23028}]}
- * count is the number of GPUs (gpus has one entry each), memoryMiB each GPU's memory.
+ * count is the number of GPUs (gpus has one entry each), memoryMiB each GPU's memory. The worker
+ * sends it as is with each lease request (`gpus`), so the file and the wire share one schema.
  */
 export const GPU_INVENTORY_FILE = '/etc/benchtop/gpus.json';
 
-export const gpuInventory = z
-  .object({
-    count: z.number().int().min(1),
-    driverVersion: z.string().min(1),
-    gpus: z.array(z.object({ model: z.string().min(1), memoryMiB: z.number().int().min(0) })),
-  })
-  .refine((inventory) => inventory.gpus.length === inventory.count, { message: 'count must equal the number of gpus listed' });
+export const gpuInventory = workerGpus;
 
-export type GpuInventory = z.infer<typeof gpuInventory>;
+export type GpuInventory = WorkerGpus;
 
 /** The inventory, or undefined when there is none (a GPU worker started by hand, off AWS). */
 export async function readGpuInventory(file: string = GPU_INVENTORY_FILE): Promise<GpuInventory | undefined> {

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { EnvironmentSpec } from '../../../common/protocol/capsules.js';
+import type { WorkerGpus } from '../../../common/protocol/leases.js';
 import type { RunIsolation } from '../../../common/protocol/runs.js';
 
 /** Host folders a run sees as /code (read-only), /data (read-only) and /results (writable). */
@@ -66,6 +67,8 @@ export interface Runtime {
   readonly name: 'process' | 'docker';
   /** One line for logs and the run record, e.g. "process (bubblewrap)". */
   readonly description: string;
+  /** A GPU worker's GPUs as its boot found them, reported to the platform with each lease request. */
+  readonly gpus?: WorkerGpus;
   prepareEnvironment(spec: EnvironmentSpec, log: (line: string) => void): Promise<PreparedEnvironment>;
   start(request: RuntimeRequest): Promise<RunningChild>;
 }

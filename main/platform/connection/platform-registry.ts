@@ -149,7 +149,7 @@ export class PlatformRegistry {
     try {
       return await this.withActive(async (client) => {
         const [health, me] = await Promise.all([client.health(), client.me()]);
-        const queue = (q: typeof health.queues.cpu) => ({ queued: q.queued, running: q.running, workersOnline: q.workersOnline });
+        const queue = (q: typeof health.queues.cpu) => ({ queued: q.queued, running: q.running, workersOnline: q.workersOnline, gpus: q.gpus });
         return {
           platform: info,
           state: 'connected' as const,

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatformClient, type PlatformClient } from '../../../lib/protocol/client.js';
 import { startServices, type RunningServices } from '../../../agents/services/start-services.js';
+import type { PlatformStatus } from '../../../common/api/platforms.contract.js';
 import { Router } from '../../../common/api/router.js';
 import type { SecretStore } from '../../settings/secret-store.js';
 import { registerResearcher } from './register-researcher.js';
@@ -87,6 +88,13 @@ describe('platforms', () => {
     const status = await call<{ state: string; user: { role: string } }>('platforms:status');
     expect(status.state).toBe('connected');
     expect(status.user.role).toBe('researcher');
+  });
+
+  it("reports the GPU models and counts of the platform's GPU workers", async () => {
+    const gpus = { count: 1, driverVersion: '550.127.05', gpus: [{ model: 'NVIDIA L4', memoryMiB: 23034 }] };
+    expect(await worker.lease({ queue: 'gpu', workerId: 'gpu-worker', gpus })).toBeNull();
+    const status = await call<PlatformStatus>('platforms:status');
+    expect(status.queues?.gpu).toMatchObject({ workersOnline: 1, gpus: [{ model: 'NVIDIA L4', count: 1 }] });
   });
 
   it('refuses a bad token and an unreachable URL with sentences naming the platform', async () => {

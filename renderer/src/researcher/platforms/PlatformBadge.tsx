@@ -3,6 +3,7 @@ import { platformStatus } from '../../../../common/api/platforms.contract.js';
 import { useCall } from '../../api/hooks.js';
 import { PlatformManager } from './PlatformManager.js';
 import { SandboxAgents } from './SandboxAgents.js';
+import { WorkerQueues } from './WorkerQueues.js';
 import '../researcher.css';
 
 const TONE = { connected: 'success', starting: 'neutral', unreachable: 'danger', unauthorized: 'danger', none: 'danger' } as const;
@@ -23,6 +24,7 @@ export function PlatformBadge() {
       {open ? (
         <div className="rs-platform-badge__panel">
           {title ? <p className="rs-muted">{title}</p> : null}
+          {status.data?.queues ? <WorkerQueues queues={status.data.queues} /> : null}
           {status.data?.sandbox ? <SandboxAgents sandbox={status.data.sandbox} /> : null}
           <PlatformManager />
         </div>
