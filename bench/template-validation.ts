@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { loadTemplate, parseTemplate, templateFile } from '../templates/src/load-template.js';
-import { checkReferences } from '../templates/validate/references.js';
-import { checkSecurity } from '../templates/validate/security-rules.js';
+import { checkReferences } from '../common/templates/references.js';
+import { checkSecurity } from '../common/templates/security-rules.js';
 import { checkAgainstSpec, loadSpec } from '../templates/validate/spec-check.js';
 
 // What the template checks cost: loading the AWS resource specification (once per test file),

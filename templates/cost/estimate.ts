@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CfnObject } from '../src/cfn-yaml.js';
-import { materialize } from '../src/conditions.js';
-import { isObject, listItems, resourcesOf, valuesAt } from '../src/intrinsics.js';
+import { materialize } from '../../common/templates/conditions.js';
+import { isObject, listItems, resourcesOf, valuesAt } from '../../common/templates/intrinsics.js';
 import { loadTemplate } from '../src/load-template.js';
 import type { ParameterValues } from '../src/parameters.js';
 import { checkPlatformParameters, ParameterError, PLATFORM_METRICS } from '../src/platform.js';

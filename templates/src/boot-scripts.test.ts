@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BOOT_DIR, bootScriptSource, expandBootScript, USER_DATA_LIMIT_BYTES } from './boot-scripts.js';
 import type { CfnObject, CfnValue } from './cfn-yaml.js';
-import { walk } from './intrinsics.js';
+import { walk } from '../../common/templates/intrinsics.js';
 import { loadTemplate } from './load-template.js';
 
 function userDataOf(template: CfnObject): Array<{ path: string; script: string; variables: string[] }> {

@@ -1,11 +1,12 @@
 import { parse, stringify, type ScalarTag, type CollectionTag, YAMLMap, YAMLSeq, Scalar } from 'yaml';
+import type { CfnObject, CfnValue } from '../../common/templates/cfn-value.js';
 
 // CloudFormation's short-form intrinsics (`!Ref X`, `!GetAtt A.B`, ...) are YAML local tags. We
 // parse them into the long form (`{ Ref: X }`, `{ 'Fn::GetAtt': [A, B] }`) so every check and the
 // rendered template see one shape. https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html
 
-export type CfnValue = string | number | boolean | null | CfnValue[] | { [key: string]: CfnValue };
-export type CfnObject = { [key: string]: CfnValue };
+// The YAML reader's values are the pure layer's template values.
+export type { CfnObject, CfnValue };
 
 /** A tag the template loader resolves itself (e.g. `!BootScript`), kept as `{ [key]: value }`. */
 export interface ExtraTag {

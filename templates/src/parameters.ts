@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CfnObject, CfnValue } from './cfn-yaml.js';
-import { isObject, sectionOf } from './intrinsics.js';
+import { isObject, sectionOf } from '../../common/templates/intrinsics.js';
 
 /** What a parameters file holds: template parameter names to values. */
 export const ParameterValuesSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));

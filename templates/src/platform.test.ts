@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseCfnYaml, type CfnValue } from './cfn-yaml.js';
-import { walk } from './intrinsics.js';
+import { walk } from '../../common/templates/intrinsics.js';
 import { loadTemplate } from './load-template.js';
 import { toCloudFormationParameters } from './parameters.js';
 import {

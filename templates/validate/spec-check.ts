@@ -1,6 +1,6 @@
 import { loadAwsServiceSpec } from '@aws-cdk/aws-service-spec';
 import type { CfnObject, CfnValue } from '../src/cfn-yaml.js';
-import { intrinsicName, isNoValue, isObject, resourcesOf, walk } from '../src/intrinsics.js';
+import { intrinsicName, isNoValue, isObject, resourcesOf, walk } from '../../common/templates/intrinsics.js';
 
 // Checks a template against the AWS resource specification shipped by @aws-cdk/aws-service-spec:
 // resource types, property names (also inside nested property types), required properties and

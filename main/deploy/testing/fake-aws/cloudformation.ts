@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { CfnObject } from '../../../../templates/src/cfn-yaml.js';
-import { materialize } from '../../../../templates/src/conditions.js';
+import { materialize } from '../../../../common/templates/conditions.js';
 import { checkParameterValues } from './parameter-rules.js';
 import { AwsFault, type Form, formList, formStructs, queryResponse, type XmlValue } from './wire.js';
 

@@ -1,5 +1,5 @@
-import type { CfnObject, CfnValue } from '../src/cfn-yaml.js';
-import { intrinsicName, isObject, listItems, possibleValues, resourcesOf, sectionOf, type ResourceEntry } from '../src/intrinsics.js';
+import type { CfnObject, CfnValue } from './cfn-value.js';
+import { intrinsicName, isObject, listItems, possibleValues, resourcesOf, sectionOf, type ResourceEntry } from './intrinsics.js';
 import { AWS_MANAGED_POLICIES } from './aws-managed-policies.js';
 
 // What an IAM role of a template may do: every statement that reaches it (inline policies,

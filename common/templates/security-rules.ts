@@ -1,6 +1,6 @@
-import { allowedRetention, isStateful, RETAIN_REASON_KEY } from '../../common/stateful-resources.js';
-import type { CfnObject, CfnValue } from '../src/cfn-yaml.js';
-import { intrinsicName, isObject, listItems, possibleValues, resourcesOf, sectionOf, valuesAt, type ResourceEntry } from '../src/intrinsics.js';
+import { allowedRetention, isStateful, RETAIN_REASON_KEY } from '../stateful-resources.js';
+import type { CfnObject, CfnValue } from './cfn-value.js';
+import { intrinsicName, isObject, listItems, possibleValues, resourcesOf, sectionOf, valuesAt, type ResourceEntry } from './intrinsics.js';
 import { conditionValues, firstGrant, iamWildcard, roleStatements, statementsOf, resolvedText } from './iam-statements.js';
 
 // Our security rules (DESIGN.md, "The stack": security), each a function over a parsed template

@@ -1,5 +1,5 @@
-import type { CfnObject, CfnValue } from '../src/cfn-yaml.js';
-import { isObject, listItems, resourcesOf } from '../src/intrinsics.js';
+import type { CfnObject, CfnValue } from './cfn-value.js';
+import { isObject, listItems, resourcesOf } from './intrinsics.js';
 
 // Scaling reads the services agent's metrics. When they stop (agent down, no route to
 // CloudWatch), missing data must stay missing: read as zero it means "nothing queued" to a

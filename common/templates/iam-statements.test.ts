@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { CfnObject } from '../src/cfn-yaml.js';
+import type { CfnObject } from './cfn-value.js';
 import { AWS_MANAGED_POLICIES } from './aws-managed-policies.js';
 import { coversAction, coversResource, firstGrant, resolvedText, roleStatements, type SourcedStatement } from './iam-statements.js';
-import { freshTemplate } from './test-helpers.js';
+import { freshTemplate } from '../../templates/validate/test-helpers.js';
 
 const role = (properties: CfnObject) => ({ id: 'R', type: 'AWS::IAM::Role', resource: { Type: 'AWS::IAM::Role', Properties: properties }, properties });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { materialize } from '../src/conditions.js';
+import { materialize } from './conditions.js';
 import { checkAlarms } from './alarm-rules.js';
-import { freshTemplate, propsOf, resourceOf, SCENARIOS } from './test-helpers.js';
+import { freshTemplate, propsOf, resourceOf, SCENARIOS } from '../../templates/validate/test-helpers.js';
 
 type Obj = Record<string, unknown>;
 

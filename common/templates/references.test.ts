@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { materialize } from '../src/conditions.js';
-import { checkParameterValues } from '../src/parameters.js';
+import { materialize } from './conditions.js';
+import { checkParameterValues } from '../../templates/src/parameters.js';
 import { checkMaterializedReferences, checkReferences } from './references.js';
-import { freshTemplate, propsOf, resourceOf, SCENARIOS } from './test-helpers.js';
+import { freshTemplate, propsOf, resourceOf, SCENARIOS } from '../../templates/validate/test-helpers.js';
 
 describe('names a template uses are defined', () => {
   it.each(['bootstrap', 'platform'] as const)('%s defines every Ref, Fn::Sub placeholder, GetAtt target, DependsOn and condition, and uses every condition', (name) => {

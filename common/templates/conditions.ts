@@ -1,4 +1,4 @@
-import type { CfnObject, CfnValue } from './cfn-yaml.js';
+import type { CfnObject, CfnValue } from './cfn-value.js';
 import { intrinsicName, isNoValue, isObject, sectionOf } from './intrinsics.js';
 
 // A small evaluator of the condition functions, so tests and the cost model can see the stack a

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CfnObject } from './cfn-yaml.js';
+import type { CfnObject } from './cfn-value.js';
 import { evaluateConditions, materialize } from './conditions.js';
-import { loadTemplate } from './load-template.js';
+import { loadTemplate } from '../../templates/src/load-template.js';
 
 const platform = loadTemplate('platform');
 const resources = (t: CfnObject) => Object.keys(t.Resources as CfnObject);

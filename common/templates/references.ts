@@ -1,5 +1,5 @@
-import type { CfnObject, CfnValue } from '../src/cfn-yaml.js';
-import { intrinsicName, isObject, PSEUDO_PARAMETERS, sectionOf, subPlaceholders, walk } from '../src/intrinsics.js';
+import type { CfnObject, CfnValue } from './cfn-value.js';
+import { intrinsicName, isObject, PSEUDO_PARAMETERS, sectionOf, subPlaceholders, walk } from './intrinsics.js';
 
 // Checks that every name a template uses is defined: Ref, Fn::Sub placeholders, Fn::GetAtt
 // targets, DependsOn, conditions (and that every defined condition is used), mappings.

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { CfnObject } from '../src/cfn-yaml.js';
-import { materialize } from '../src/conditions.js';
+import type { CfnObject } from './cfn-value.js';
+import { materialize } from './conditions.js';
 import {
   adminTokenReaders, checkSecurity, encryptionAtRest, iamNoWildcards, imdsV2Required, loadBalancerHardening, logRetention,
   metricNamespaceCondition, noPublicIps, noWorldIngress, retainedNamesUnique, s3BlockPublicAccess, s3TlsOnly, statefulRetention,
   type SecurityRule,
 } from './security-rules.js';
-import { freshTemplate, propsOf, resourceOf, SCENARIOS } from './test-helpers.js';
+import { freshTemplate, propsOf, resourceOf, SCENARIOS } from '../../templates/validate/test-helpers.js';
 
 type Obj = Record<string, unknown>;
 const ltData = (t: CfnObject, id: string) => propsOf(t, id).LaunchTemplateData as Obj;

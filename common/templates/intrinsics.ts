@@ -1,4 +1,4 @@
-import type { CfnObject, CfnValue } from './cfn-yaml.js';
+import type { CfnObject, CfnValue } from './cfn-value.js';
 
 export const PSEUDO_PARAMETERS = new Set([
   'AWS::AccountId', 'AWS::NotificationARNs', 'AWS::NoValue', 'AWS::Partition', 'AWS::Region',

@@ -1,4 +1,4 @@
-import type { CfnObject } from '../src/cfn-yaml.js';
+import type { CfnObject } from './cfn-value.js';
 
 // The AWS managed policies the platform template attaches, with their statements, so the security
 // rules judge what a role may really do instead of trusting a name. Copied from each policy's
