@@ -97,6 +97,7 @@ export class LeaseManager {
   async acquire(req: z.output<typeof leaseRequest>, signal: AbortSignal): Promise<Lease | null> {
     const deadline = this.now() + Math.min(req.waitMs, this.config.maxWaitMs);
     let woken = false;
+    let passedOn = false;
     for (;;) {
       this.presence.seen(req.workerId, req.queue, req.gpus);
       if (signal.aborted) {
@@ -106,6 +107,12 @@ export class LeaseManager {
       }
       const lease = await this.writes.run(() => this.tryAcquire(req));
       if (lease) return lease;
+      // Woken for a run too big for what this busy worker has free: wake the next poller instead.
+      // Once per poll, so busy workers cannot wake each other in a circle.
+      if (woken && req.free && !passedOn) {
+        passedOn = true;
+        this.queues.notifyOne(req.queue);
+      }
       const left = deadline - this.now();
       if (left <= 0) return null;
       woken = await this.queues.wait(req.queue, left, signal);
@@ -114,7 +121,16 @@ export class LeaseManager {
 
   private tryAcquire(req: z.output<typeof leaseRequest>): Lease | null {
     this.sweepInTransaction();
-    const row = this.db.prepare("SELECT * FROM runs WHERE queue = ? AND state = 'queued' ORDER BY n LIMIT 1").get(req.queue) as RunRow | undefined;
+    const { free } = req;
+    const row = (
+      free
+        ? this.db
+            .prepare(
+              "SELECT * FROM runs WHERE queue = ? AND state = 'queued' AND json_extract(resources, '$.cpus') <= ? AND json_extract(resources, '$.memoryMb') <= ? AND json_extract(resources, '$.gpus') <= ? ORDER BY n LIMIT 1",
+            )
+            .get(req.queue, free.cpus, free.memoryMb, free.gpus)
+        : this.db.prepare("SELECT * FROM runs WHERE queue = ? AND state = 'queued' ORDER BY n LIMIT 1").get(req.queue)
+    ) as RunRow | undefined;
     if (!row) return null;
     const fencingToken = (this.db.prepare("UPDATE counters SET value = value + 1 WHERE name = 'fencing' RETURNING value").get() as { value: number }).value;
     const leaseId = newId('lse');

@@ -7,13 +7,14 @@ import { installCrashPolicy } from './crash-policy.js';
 import { createDockerRuntime } from './runtimes/docker-runtime.js';
 import { createProcessRuntime } from './runtimes/process-runtime.js';
 import type { Runtime } from './runtimes/runtime.js';
+import { parseSlots } from './slot-pool.js';
 import { startWorker } from './worker.js';
 
 const USAGE = `usage: worker --url URL --token-file FILE --work DIR
     [--queue cpu|gpu] [--runtime process|docker] [--worker-id ID] [--poll-ms N]
     [--drain-grace-ms N] [--kill-grace-ms N] [--no-isolation] [--hide DIR]... [--expose DIR]...
     [--registry ECR_URI] [--instance-type T] [--hourly-cost USD]
-    [--dataset-cache DIR] [--dataset-cache-max-mib N]
+    [--dataset-cache DIR] [--dataset-cache-max-mib N] [--slots cpus=N,memory-mb=N,gpus=N]
        worker --version
 (from the bundle: node worker.mjs ...; from the sources: node --import tsx agents/worker/main.ts ...)`;
 
@@ -51,6 +52,7 @@ const { values } = parseArgs({
     'hourly-cost': { type: 'string' },
     'dataset-cache': { type: 'string' },
     'dataset-cache-max-mib': { type: 'string' },
+    slots: { type: 'string' },
     version: { type: 'boolean', default: false },
   },
   strict: true,
@@ -91,6 +93,9 @@ if (hourly !== undefined && !(hourly >= 0)) fail(`--hourly-cost must be a number
 const cacheMiB = values['dataset-cache-max-mib'] === undefined ? undefined : Number(values['dataset-cache-max-mib']);
 if (cacheMiB !== undefined && !(Number.isInteger(cacheMiB) && cacheMiB > 0)) fail(`--dataset-cache-max-mib must be a whole number of MiB above 0, got "${values['dataset-cache-max-mib']}"`);
 
+const slots = values.slots === undefined ? undefined : parseSlots(values.slots);
+if (typeof slots === 'string') fail(slots);
+
 const worker = await startWorker({
   url: values.url,
   token,
@@ -101,6 +106,7 @@ const worker = await startWorker({
   instanceType: values['instance-type'],
   hourlyCostUsd: hourly,
   datasetCacheDir,
+  slots,
   datasetCacheMaxBytes: cacheMiB === undefined ? undefined : cacheMiB * 1024 * 1024,
   pollWaitMs: integer('poll-ms', values['poll-ms']),
   drainGraceMs: integer('drain-grace-ms', values['drain-grace-ms']),

@@ -25,6 +25,8 @@ export interface RunLeaseOptions {
   /** Between SIGTERM and SIGKILL when a run is cancelled, times out or is handed back. */
   killGraceMs: number;
   workerId: string;
+  /** The GPUs (indices) this run may use on a worker running several at once. */
+  gpuDevices?: readonly number[];
   /** The worker's own diagnostics (its stderr), not the run's log. */
   log(message: string): void;
 }
@@ -172,6 +174,7 @@ class LeaseRun {
       mounts: staged,
       network: lease.run.network,
       resources: lease.run.resources,
+      ...(this.options.gpuDevices?.length ? { gpuDevices: this.options.gpuDevices } : {}),
       environment,
     });
     this.timings.spawnedAt = running.startedAt;

@@ -8,6 +8,7 @@ import { DatasetCache } from './dataset-cache.js';
 import { runLease, type LeaseExecution } from './run-lease.js';
 import { sweepStaleRunGroups } from './run-process-groups.js';
 import type { Runtime } from './runtimes/runtime.js';
+import { SlotPool, type WorkerSlots } from './slot-pool.js';
 import { removeRunFolder, RunStager } from './staging.js';
 
 export interface WorkerOptions {
@@ -23,6 +24,8 @@ export interface WorkerOptions {
   datasetCacheDir?: string;
   /** Least recently used dataset blobs are evicted while the cache holds more than this. */
   datasetCacheMaxBytes?: number;
+  /** Shared out among concurrent runs by what each asks; absent: one run at a time. */
+  slots?: WorkerSlots;
   /** Long-poll wait per lease request. */
   pollWaitMs?: number;
   /** How long a draining worker lets its current run go on before handing it back. */
@@ -58,18 +61,25 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const drainGraceMs = options.drainGraceMs ?? 30_000;
 
   let draining = false;
-  let current: LeaseExecution | null = null;
+  const running = new Set<LeaseExecution>();
+  const slots = options.slots ? new SlotPool(options.slots) : null;
   const polling = new AbortController();
 
   async function loop(): Promise<void> {
     // Jittered, so the workers of a platform that comes back do not all poll again at once.
     const backoff = new Backoff({ baseMs: 200, maxMs: 5_000 });
     while (!draining) {
+      if (slots && !slots.hasRoom()) {
+        await slots.released(polling.signal);
+        continue;
+      }
+      // A busy worker asks only for a run that fits what it has left; an idle one takes any.
+      const free = slots && !slots.idle ? slots.free() : undefined;
       let lease: Lease | null;
       try {
         // Draining aborts a long poll at once; a lease granted just as it is aborted is never
         // heartbeated and goes back to the queue when it lapses.
-        lease = await client.lease({ queue: options.queue, workerId, instanceType: options.instanceType, hourlyCostUsd: options.hourlyCostUsd, gpus: options.runtime.gpus, waitMs: pollWaitMs }, { signal: polling.signal });
+        lease = await client.lease({ queue: options.queue, workerId, instanceType: options.instanceType, hourlyCostUsd: options.hourlyCostUsd, gpus: options.runtime.gpus, free, waitMs: pollWaitMs }, { signal: polling.signal });
         backoff.succeed();
       } catch (error) {
         if (draining) return;
@@ -84,13 +94,27 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
         log(`lease ${lease.leaseId} arrived as the worker began draining; it goes back to the queue when it lapses`);
         return;
       }
-      current = runLease({ client, runtime: options.runtime, lease, workDir: options.workDir, workerId, stager, killGraceMs: options.killGraceMs ?? 10_000, log });
-      await current.done;
-      current = null;
+      const grant = slots?.take(lease.run.resources);
+      const execution = runLease({ client, runtime: options.runtime, lease, workDir: options.workDir, workerId, stager, killGraceMs: options.killGraceMs ?? 10_000, gpuDevices: grant?.gpuDevices, log });
+      running.add(execution);
+      const done = execution.done.finally(() => {
+        running.delete(execution);
+        if (grant) slots?.release(grant);
+      });
+      if (slots) void done.catch((error: Error) => log(`run of lease ${lease.leaseId} failed on the worker: ${error.message}`));
+      else await done;
     }
   }
 
-  const stopped = loop();
+  async function runAll(): Promise<void> {
+    try {
+      await loop();
+    } finally {
+      await Promise.allSettled([...running].map((execution) => execution.done));
+    }
+  }
+
+  const stopped = runAll();
   let drained: Promise<void> | null = null;
   return {
     workerId,
@@ -99,11 +123,11 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       drained ??= (async () => {
         draining = true;
         polling.abort();
-        const running = current;
-        if (running) {
-          log(`draining: letting the current run finish (up to ${drainGraceMs} ms)`);
-          const timer = setTimeout(() => running.handBack(), drainGraceMs);
-          await running.done;
+        const current = [...running];
+        if (current.length > 0) {
+          log(`draining: letting the current run${current.length === 1 ? '' : `s (${current.length})`} finish (up to ${drainGraceMs} ms)`);
+          const timer = setTimeout(() => current.forEach((execution) => execution.handBack()), drainGraceMs);
+          await Promise.allSettled(current.map((execution) => execution.done));
           clearTimeout(timer);
         }
         await stopped.catch(() => undefined);

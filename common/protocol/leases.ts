@@ -30,6 +30,11 @@ export const leaseRequest = z.strictObject({
   hourlyCostUsd: z.number().min(0).max(10_000).optional(),
   /** A GPU worker's GPUs (optional: older workers send none); shown with the queue's workers. */
   gpus: workerGpus.optional(),
+  /**
+   * What a worker running other runs has left: only a queued run whose resources fit is leased.
+   * Absent (an idle worker, older workers): the oldest queued run, whatever it asks.
+   */
+  free: z.strictObject({ cpus: z.number().min(0).max(1024), memoryMb: z.number().int().min(0).max(16_777_216), gpus: z.number().int().min(0).max(64) }).optional(),
   waitMs: z.number().int().min(0).max(60_000).default(0),
 });
 export type LeaseRequest = z.input<typeof leaseRequest>;

@@ -174,6 +174,8 @@ describe('worker.sh on a CPU worker', () => {
     expect(unit).toContain('TimeoutStopSec=3480');
     // Every worker's dataset cache is the shared EFS datasets access point.
     expect(unit).toMatch(/^ExecStart=.* --dataset-cache \/mnt\/benchtop\/datasets --dataset-cache-max-mib \d+ /m);
+    // Several runs at once: the machine's vCPUs and memory (less the system's share), no GPUs here.
+    expect(unit).toMatch(/^ExecStart=.* --slots cpus=[1-9]\d*,memory-mb=\d{3,},gpus=0 /m);
     expect(unit).toContain('User=benchtop');
     expect(readFileSync(run.path('/etc/benchtop/worker.env'), 'utf8')).toBe('AWS_REGION=eu-west-1\nDOCKER_CONFIG=/home/benchtop/.docker\n');
 
@@ -201,6 +203,8 @@ describe('worker.sh on a GPU worker', () => {
     const run = bootWorker('gpu', { standIns: gpu, state: ['nvidia'] });
     expect(run.status).toBe(0);
     expect(JSON.parse(readFileSync(run.path('/etc/benchtop/gpus.json'), 'utf8'))).toEqual({ count: 1, driverVersion: '550.127.05', gpus: [{ model: 'NVIDIA A10G', memoryMiB: 23028 }] });
+    // The GPU it found is a slot the worker shares among its runs.
+    expect(readFileSync(run.path('/etc/systemd/system/benchtop-worker.service'), 'utf8')).toMatch(/^ExecStart=.* --slots cpus=[1-9]\d*,memory-mb=\d{3,},gpus=1 /m);
   });
 
   it('fails its boot, saying why, on an image whose Docker has no NVIDIA runtime', () => {

@@ -91,13 +91,20 @@ retry 60 read_token_parameter "/benchtop/$STACK_NAME/worker-token" >/etc/benchto
 retry 60 curl -fsS -o /dev/null "$SERVICES_URL/api/v1/health"
 
 boot_step "starting the worker agent"
+# The worker shares the machine among runs by what each asks: every vCPU, the memory less 1 GiB
+# for the system, Docker and the agents, and the GPUs the boot found.
+slot_memory_mb=$(( $(awk '/^MemTotal:/ { print $2 }' /proc/meminfo) / 1024 - 1024 ))
+[ "$slot_memory_mb" -ge 256 ] || slot_memory_mb=256
+slot_gpus=0
+[ ! -f /etc/benchtop/gpus.json ] || slot_gpus=$(sed -n 's/^{"count":\([0-9]*\),.*/\1/p' /etc/benchtop/gpus.json)
+slots="cpus=$(nproc),memory-mb=$slot_memory_mb,gpus=${slot_gpus:-0}"
 install -m 644 /dev/null /etc/benchtop/worker.env
 printf 'AWS_REGION=%s\nDOCKER_CONFIG=%s\n' "$AWS_REGION" "$home/.docker" >/etc/benchtop/worker.env
 # A draining worker may finish its run within the lifecycle hook's timeout (drain_timings).
 # Every worker shares the datasets access point as its content-addressed dataset cache, capped at
 # 100 GiB (EFS bills what it stores; the least recently used blobs go first).
 write_unit benchtop-worker "Benchtop worker agent ($QUEUE)" \
-  "$node worker.mjs --url $SERVICES_URL --token-file /etc/benchtop/worker-token --work $work --queue $QUEUE --runtime docker --worker-id $instance_id --instance-type $instance_type --registry $IMAGE_REPOSITORY --dataset-cache /mnt/benchtop/datasets --dataset-cache-max-mib 102400 --drain-grace-ms $drain_grace_ms" \
+  "$node worker.mjs --url $SERVICES_URL --token-file /etc/benchtop/worker-token --work $work --queue $QUEUE --runtime docker --worker-id $instance_id --instance-type $instance_type --registry $IMAGE_REPOSITORY --dataset-cache /mnt/benchtop/datasets --dataset-cache-max-mib 102400 --slots $slots --drain-grace-ms $drain_grace_ms" \
   /etc/benchtop/worker.env "$stop_timeout"
 install_drain_watcher "$LIFECYCLE_HOOK" benchtop-worker /etc/benchtop/worker.env
 systemctl daemon-reload

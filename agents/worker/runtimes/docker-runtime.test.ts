@@ -224,6 +224,10 @@ describe('docker runtime (through a fake docker)', () => {
     const args = dockerRuns()[0]!;
     expect(args.join(' ')).toContain('--gpus 1');
     expect(args.join(' ')).toContain('--network benchtop-runs');
+    // A worker sharing its GPUs among runs names the devices each run gets.
+    await (await gpuRuntime.start({ ...request({ resources: { gpus: 2 } }), gpuDevices: [1, 3], environment })).exit;
+    const shared = dockerRuns()[1]!;
+    expect(shared[shared.indexOf('--gpus') + 1]).toBe('"device=1,3"');
     const cpuRuntime = await createRuntime();
     await expect(cpuRuntime.start({ ...request({ resources: { gpus: 1 } }), environment })).rejects.toThrow(/not a GPU worker/);
   });

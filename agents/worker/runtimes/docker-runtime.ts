@@ -58,7 +58,8 @@ export function dockerRunArgs(request: RuntimeRequest, options: { networkName: s
   if (cpus) args.push('--cpus', String(cpus));
   if (gpus) {
     if (!options.gpu) throw new Error(`run ${request.runId} asks for ${gpus} GPU(s) but this is not a GPU worker`);
-    args.push('--gpus', String(gpus));
+    // Docker reads --gpus as CSV, so a list of devices needs the quotes.
+    args.push('--gpus', request.gpuDevices?.length ? `"device=${request.gpuDevices.join(',')}"` : String(gpus));
   }
   const env = { HOME: '/tmp', TMPDIR: '/tmp', CODE_DIR: '/code', DATA_DIR: '/data', RESULTS_DIR: '/results', ...request.env };
   for (const [name, value] of Object.entries(env)) args.push('--env', `${name}=${value}`);

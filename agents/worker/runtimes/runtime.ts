@@ -28,6 +28,8 @@ export interface RuntimeRequest {
   mounts: RunMounts;
   network: boolean;
   resources: RunResources;
+  /** Which GPUs (indices) the run gets when its worker shares them among runs; else any `gpus` of them. */
+  gpuDevices?: readonly number[];
   /** What prepareEnvironment answered for this run's environment. */
   environment: PreparedEnvironment;
 }
