@@ -109,6 +109,19 @@ describe('dataset cache', () => {
     expect(readFileSync(join(dir, 'run.txt'), 'utf8')).toBe('x\n');
   });
 
+  it('removes run folders left by workers that are gone, keeping recent ones', async () => {
+    const shared = join(dir, 'cache');
+    const cache = cacheAt(shared);
+    const old = join(shared, 'runs', 'i-gone', 'run_1.3');
+    const recent = join(shared, 'runs', 'i-alive', 'run_2.4');
+    for (const folder of [old, recent]) mkdirSync(join(folder, 'd'), { recursive: true });
+    const nineDaysAgo = new Date(Date.now() - 9 * 24 * 3_600_000);
+    utimesSync(old, nineDaysAgo, nineDaysAgo);
+    await cache.evict();
+    expect(readdirSync(join(shared, 'runs', 'i-gone'))).toEqual([]);
+    expect(readdirSync(join(shared, 'runs', 'i-alive'))).toEqual(['run_2.4']);
+  });
+
   it('evicts the least recently used blobs over its cap; runs keep their links', async () => {
     const shared = join(dir, 'cache');
     const cache = cacheAt(shared, { maxBytes: 10 });

@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { sleep } from '../../lib/retry.js';
+import { removeRunFolder } from './staging.js';
 
 /** One file of a dataset version, as the manifest names it. */
 export interface BlobRef {
@@ -26,6 +27,8 @@ export interface DatasetCacheOptions {
 
 const DEFAULT_STALE_LOCK_MS = 60_000;
 const STALE_TEMP_MS = 60 * 60_000;
+// Longer than the longest run (7 days): a run folder this old was left by a worker that is gone.
+const STALE_RUN_MS = 8 * 24 * 3_600_000;
 
 function errorCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException).code;
@@ -46,6 +49,8 @@ async function sha256Of(path: string): Promise<string> {
  * read-only hard links, or copies where a link cannot cross filesystems.
  */
 export class DatasetCache {
+  /** Runs' /data folders, `<worker>/<run>`: on the cache's filesystem, so blobs can be hard-linked. */
+  readonly runsDir: string;
   private readonly blobs: string;
   private readonly temp: string;
   private readonly locks: string;
@@ -58,6 +63,7 @@ export class DatasetCache {
   private evicting: Promise<void> | null = null;
 
   constructor(private readonly options: DatasetCacheOptions) {
+    this.runsDir = join(options.dir, 'runs');
     this.blobs = join(options.dir, 'blobs');
     this.temp = join(options.dir, 'tmp');
     this.locks = join(options.dir, 'locks');
@@ -81,7 +87,7 @@ export class DatasetCache {
     }
   }
 
-  /** Deletes least recently used blobs while the cache is over its cap, and temp files left by dead workers. */
+  /** Deletes least recently used blobs while the cache is over its cap, and temp files and run folders left by dead workers. */
   evict(): Promise<void> {
     this.evicting ??= this.sweep().finally(() => {
       this.evicting = null;
@@ -198,6 +204,13 @@ export class DatasetCache {
       const path = join(this.temp, name);
       const info = await stat(path).catch(() => null);
       if (info && now - info.mtimeMs > STALE_TEMP_MS) await rm(path, { force: true });
+    }
+    for (const worker of await readdir(this.runsDir).catch(() => [])) {
+      for (const name of await readdir(join(this.runsDir, worker)).catch(() => [])) {
+        const path = join(this.runsDir, worker, name);
+        const info = await stat(path).catch(() => null);
+        if (info && now - info.mtimeMs > STALE_RUN_MS) await removeRunFolder(path);
+      }
     }
     const { maxBytes } = this.options;
     if (maxBytes === undefined) return;

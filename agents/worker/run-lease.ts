@@ -11,7 +11,7 @@ import { collectResults, uploadResults } from './results-upload.js';
 import { recordProcessGroup } from './run-process-groups.js';
 import { runVerdict } from './run-verdict.js';
 import type { ChildExit, PreparedEnvironment, Runtime, RunningChild } from './runtimes/runtime.js';
-import { removeRunFolder, type RunStager, type StagedRun } from './staging.js';
+import { removeStagedRun, type RunStager, type StagedRun } from './staging.js';
 
 /** How one lease ended on this worker. */
 export type LeaseOutcome = 'completed' | 'abandoned' | 'handed-back';
@@ -79,7 +79,7 @@ class LeaseRun {
   private readonly shipper: LogShipper;
   private readonly heartbeat: Heartbeat;
   private readonly writer: LeaseWriter;
-  private stagedRoot: string | null = null;
+  private staged: StagedRun | null = null;
   private isolation: RunIsolation | null = null;
 
   constructor(private readonly options: RunLeaseOptions) {
@@ -150,7 +150,7 @@ class LeaseRun {
 
   private async stage(): Promise<StagedRun> {
     const staged = await this.options.stager.stage(this.options.lease);
-    this.stagedRoot = staged.root;
+    this.staged = staged;
     this.stop.checkLease();
     return staged;
   }
@@ -229,8 +229,8 @@ class LeaseRun {
   // The folder is deleted while the worker already polls for its next run: a queued run should
   // not wait for it. A worker that dies first leaves it to the next start's sweep.
   private removeFolder(): void {
-    const root = this.stagedRoot;
-    if (root) void removeRunFolder(root).catch((e: Error) => this.options.log(`could not remove ${root}: ${e.message}`));
+    const staged = this.staged;
+    if (staged) void removeStagedRun(staged).catch((e: Error) => this.options.log(`could not remove ${staged.root}: ${e.message}`));
   }
 }
 

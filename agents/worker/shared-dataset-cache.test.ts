@@ -34,20 +34,21 @@ describe('workers sharing a dataset cache', () => {
     await client.uploadBlob(dataset.id, sha256, new TextEncoder().encode(content));
     const version = await client.createVersion(dataset.id, { files: [{ path: 'big.txt', size: content.length, sha256 }] });
     // Each run holds its worker long enough that the other run goes to the other worker.
-    const capsule = await shellCapsule(client, 'reader', 'wc -c < /data/d/big.txt > /results/size.txt\nsleep 2\n');
+    const capsule = await shellCapsule(client, 'reader', 'wc -c < /data/d/big.txt > /results/size.txt\nstat -c %h /data/d/big.txt > /results/links.txt\nsleep 2\n');
     const pins = [{ datasetId: dataset.id, version: version.version, mount: 'd' }];
     const runs = await Promise.all([0, 1].map(() => client.createRun({ capsuleId: capsule.id, datasets: pins })));
     const done = await Promise.all(runs.map((run) => waitForState(client, run.id)));
     expect(done.map((r) => r.state)).toEqual(['succeeded', 'succeeded']);
     expect(new Set(done.map((r) => r.workerId))).toEqual(new Set(['sandbox-w1', 'sandbox-w2']));
-    for (const run of done) expect((await (await client.resultFile(run.id, 'size.txt')).text()).trim()).toBe(String(content.length));
+    for (const run of done) {
+      expect((await (await client.resultFile(run.id, 'size.txt')).text()).trim()).toBe(String(content.length));
+      // A hard link to the cached blob, not a copy: the run's data folder sits next to the cache.
+      expect(Number((await (await client.resultFile(run.id, 'links.txt')).text()).trim())).toBeGreaterThanOrEqual(2);
+    }
     expect(workerLogs().match(/dataset cache: downloaded /g)).toHaveLength(1);
     expect(readdirSync(join(cacheDir, 'blobs'))).toEqual([sha256]);
     // A run's folder is removed while its worker already polls again.
-    const leftovers = () => [1, 2].flatMap((n) => {
-      const runsDir = join(dataDir, 'workers', `w${n}`, 'runs');
-      return existsSync(runsDir) ? readdirSync(runsDir) : [];
-    });
+    const leftovers = () => [1, 2].flatMap((n) => [join(dataDir, 'workers', `w${n}`, 'runs'), join(cacheDir, 'runs', `sandbox-w${n}`)]).flatMap((dir) => (existsSync(dir) ? readdirSync(dir) : []));
     await waitFor('the run folders to be removed', async () => leftovers().length === 0, 10_000);
   }, 90_000);
 });

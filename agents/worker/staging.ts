@@ -10,10 +10,21 @@ import type { DatasetPin, Lease } from '../../common/protocol/index.js';
 import type { DatasetCache } from './dataset-cache.js';
 import type { RunMounts } from './runtimes/runtime.js';
 
-/** A run's folders on the worker; `root` (everything but the shared /code) is removed once the run is over. */
+/**
+ * A run's folders on the worker; `root` (results, scratch) and `data` are removed once the run is
+ * over. `data` lives next to the dataset cache, on its filesystem, so its files can be hard links.
+ */
 export interface StagedRun extends RunMounts {
   root: string;
 }
+
+export async function removeStagedRun(staged: Pick<StagedRun, 'root' | 'data'>): Promise<void> {
+  await removeRunFolder(staged.data);
+  await removeRunFolder(staged.root);
+}
+
+/** A worker id as one folder name. */
+const folderName = (workerId: string) => workerId.replace(/[^A-Za-z0-9._-]/g, '_');
 
 /** Turns the body of a fetch answer into a Node stream. */
 function nodeStream(body: ReadableStream<Uint8Array> | null): Readable {
@@ -115,26 +126,36 @@ async function stageVersion(client: PlatformClient, cache: DatasetCache, pin: Da
  */
 export class RunStager {
   private readonly checkouts: ImmutableFolders;
+  private readonly dataDir: string;
 
   constructor(
     private readonly workDir: string,
     private readonly client: PlatformClient,
     private readonly datasets: DatasetCache,
+    workerId: string,
   ) {
     this.checkouts = new ImmutableFolders(join(workDir, 'cache', 'code'));
+    this.dataDir = join(datasets.runsDir, folderName(workerId));
+  }
+
+  /** Removes the data folders a previous process of this worker left (it died mid-run). */
+  async sweep(): Promise<void> {
+    await removeRunFolder(this.dataDir);
   }
 
   async stage(lease: Lease): Promise<StagedRun> {
     const { run } = lease;
-    const root = join(this.workDir, 'runs', `${lease.runId}.${lease.fencingToken}`);
-    if (existsSync(root)) await removeRunFolder(root);
+    const name = `${lease.runId}.${lease.fencingToken}`;
+    const root = join(this.workDir, 'runs', name);
+    const data = join(this.dataDir, name);
+    if (existsSync(root) || existsSync(data)) await removeStagedRun({ root, data });
     const code = await this.checkouts.get(`${run.capsuleId}/${run.commit}`, async (folder) => {
       const archive = await this.client.archive(run.capsuleId, run.commit);
       const commit = archive.headers.get('x-commit');
       if (commit && commit !== run.commit) throw new Error(`the platform sent commit ${commit} for a run of commit ${run.commit}`);
       await untar(nodeStream(archive.body), `${folder}.tar`, folder);
     });
-    const staged: StagedRun = { root, code, data: join(root, 'data'), results: join(root, 'results'), scratch: join(root, 'tmp') };
+    const staged: StagedRun = { root, code, data, results: join(root, 'results'), scratch: join(root, 'tmp') };
     // Synchronous on purpose: three tiny syscalls on the path from lease to start, where every
     // trip through the thread pool is latency the run waits for.
     for (const dir of [staged.data, staged.results, staged.scratch]) mkdirSync(dir, { recursive: true });

@@ -56,7 +56,8 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   sweepStaleRunGroups(join(options.workDir, 'runs'), log);
   await removeRunFolder(join(options.workDir, 'runs'));
   const datasets = new DatasetCache({ dir: options.datasetCacheDir ?? join(options.workDir, 'cache', 'datasets'), maxBytes: options.datasetCacheMaxBytes, log });
-  const stager = new RunStager(options.workDir, client, datasets);
+  const stager = new RunStager(options.workDir, client, datasets, workerId);
+  await stager.sweep();
   const pollWaitMs = options.pollWaitMs ?? 20_000;
   const drainGraceMs = options.drainGraceMs ?? 30_000;
 
