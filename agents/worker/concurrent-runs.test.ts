@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Run } from '../../common/protocol/index.js';
 import { createPlatformClient, type PlatformClient } from '../../lib/protocol/client.js';
 import { startLocalSandbox, type LocalSandbox } from '../../main/platform/local-sandbox.js';
 import { shellCapsule, waitFor, waitForState } from './fault-test-support.js';
@@ -29,7 +30,7 @@ afterAll(async () => {
 describe('several runs per worker', () => {
   it('runs as many runs at once as its slots hold, leaves the next queued, and drains them all', async () => {
     const capsule = await shellCapsule(client, 'sleeper', 'echo "$BENCHTOP_RUN_ID" > /results/id.txt\nsleep 3\n');
-    const runs = [];
+    const runs: Run[] = [];
     for (let i = 0; i < 3; i += 1) runs.push(await client.createRun({ capsuleId: capsule.id, resources: { cpus: 1, memoryMb: 1024 } }));
     const states = () => Promise.all(runs.map(async (r) => (await client.getRun(r.id)).state));
     const seen = await waitFor('two runs running at once', async () => {
