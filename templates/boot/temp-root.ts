@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { bootScriptSource } from '../src/boot-scripts.js';
@@ -51,10 +51,11 @@ export function userData(file: string, variables: Record<string, string>): strin
 }
 
 function standInScript(name: string, standIn: StandIn): string {
-  const refuse = standIn.rootOnly
-    ? `if [ -n "\${FAKE_USER:-}" ]; then echo "${name}: Permission denied (you must be root)" >&2; exit 4; fi\n`
-    : '';
-  return `#!/bin/bash\necho "\${FAKE_USER:+[\$FAKE_USER] }${name} $*" >>${CALLS}\n${refuse}${standIn.body}\n`;
+  // A user is named in the record and refused root-only commands when runuser set FAKE_USER, or
+  // when the stand-in really runs as another user (an agent started as its unit's User=).
+  const who = `who=\${FAKE_USER:-}; [ "$(id -u)" = 0 ] || who=\${who:-$(id -un 2>/dev/null || id -u)}\n`;
+  const refuse = standIn.rootOnly ? `if [ -n "$who" ]; then echo "${name}: Permission denied (you must be root)" >&2; exit 4; fi\n` : '';
+  return `#!/bin/bash\n${who}echo "\${who:+[$who] }${name} $*" >>${CALLS}\n${refuse}${standIn.body}\n`;
 }
 
 function writeExecutable(file: string, text: string): void {
@@ -70,41 +71,71 @@ export function removeTempRoots(): void {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
-export function bootInTempRoot(options: TempRootOptions): TempRootRun {
+/** What a temporary root holds before anything runs in it. */
+export interface TempRootLayout {
+  /** The text /user-data holds. */
+  userData: string;
+  standIns: Record<string, StandIn>;
+  placed?: Record<string, StandIn>;
+  setup?: (root: string) => void;
+}
+
+/** Makes a temporary root (removed by removeTempRoots); returns its host path. */
+export function makeTempRoot(layout: TempRootLayout): string {
   const root = mkdtempSync(join(tmpdir(), 'benchtop-root-'));
   dirs.push(root);
   const path = (absolute: string) => join(root, absolute);
   for (const dir of ['etc/systemd/system', 'tmp', 'var/log', 'run', 'home', 'opt', 'mnt', 'fake/state', 'root', 'fake/usr-local']) mkdirSync(path(dir), { recursive: true });
+  // An instance's / and /tmp: users other than root get about.
+  chmodSync(root, 0o755);
+  chmodSync(path('/tmp'), 0o1777);
+  // In the root itself rather than by bwrap --symlink, which refuses links left by an earlier run in the same root.
+  for (const dir of ['bin', 'sbin', 'lib', 'lib64']) symlinkSync(`usr/${dir}`, path(dir));
   writeFileSync(path('/etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\n');
   writeFileSync(path('/etc/group'), 'root:x:0:\ndocker:x:990:\n');
-  writeFileSync(path('/etc/nsswitch.conf'), 'passwd: files\ngroup: files\n');
+  writeFileSync(path('/etc/nsswitch.conf'), 'passwd: files\ngroup: files\nhosts: files\n');
   writeFileSync(path('/etc/fstab'), '');
-  writeFileSync(path(CALLS), '');
-  for (const [name, standIn] of Object.entries(options.standIns)) writeExecutable(path(join(STANDIN_DIR, name)), standInScript(name, standIn));
-  for (const [file, standIn] of Object.entries(options.placed ?? {})) writeExecutable(path(file), standInScript(file.split('/').at(-1)!, standIn));
-  writeFileSync(path('/user-data'), userData(options.file, options.variables));
-  options.setup?.(root);
-  const result = spawnSync(
-    'bwrap',
-    [
-      '--bind', root, '/',
-      '--ro-bind', '/usr', '/usr',
-      '--bind', path('/fake/usr-local'), '/usr/local',
-      '--ro-bind', '/etc/alternatives', '/etc/alternatives',
-      '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/sbin', '/sbin',
-      '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64',
-      '--proc', '/proc', '--dev', '/dev',
-      '--unshare-net', '--die-with-parent',
-      '--chdir', '/',
-      '/usr/bin/bash', '/user-data',
-    ],
-    {
-      env: { PATH: `${STANDIN_DIR}:/usr/local/bin:/usr/bin:/usr/sbin`, HOME: '/root', RETRY_SECONDS: '0', POLL_SECONDS: '0', FAKE_STATE: '/fake/state', ...options.env },
-      encoding: 'utf8',
-      timeout: 60_000,
-    },
-  );
+  // Writable by everyone, so a stand-in called by an unprivileged process is recorded too.
+  writeFileSync(path(CALLS), '', { mode: 0o666 });
+  chmodSync(path(CALLS), 0o666);
+  for (const [name, standIn] of Object.entries(layout.standIns)) writeExecutable(path(join(STANDIN_DIR, name)), standInScript(name, standIn));
+  for (const [file, standIn] of Object.entries(layout.placed ?? {})) writeExecutable(path(file), standInScript(file.split('/').at(-1)!, standIn));
+  writeFileSync(path('/user-data'), layout.userData);
+  layout.setup?.(root);
+  return root;
+}
+
+/**
+ * bwrap's arguments that make `root` the file system: the host's /usr read-only, the rest the
+ * root's own; `readOnly` folders of the root are bound read-only (a unit's ProtectSystem).
+ */
+export function tempRootMounts(root: string, readOnly: string[] = []): string[] {
+  return [
+    '--bind', root, '/',
+    ...readOnly.flatMap((dir) => ['--ro-bind', join(root, dir), dir]),
+    '--ro-bind', '/usr', '/usr',
+    '--bind', join(root, '/fake/usr-local'), '/usr/local',
+    '--ro-bind', '/etc/alternatives', '/etc/alternatives',
+    '--proc', '/proc', '--dev', '/dev',
+  ];
+}
+
+/** The environment a boot starts with (stand-ins first on PATH, no waiting between retries). */
+export const BOOT_ENV = { PATH: `${STANDIN_DIR}:/usr/local/bin:/usr/bin:/usr/sbin`, HOME: '/root', RETRY_SECONDS: '0', POLL_SECONDS: '0', FAKE_STATE: '/fake/state' };
+
+/** The stand-ins' calls so far, one line each. */
+export function recordedCalls(root: string): string[] {
+  return readFileSync(join(root, CALLS), 'utf8').split('\n').filter(Boolean);
+}
+
+export function bootInTempRoot(options: TempRootOptions): TempRootRun {
+  const root = makeTempRoot({ ...options, userData: userData(options.file, options.variables) });
+  const path = (absolute: string) => join(root, absolute);
+  const result = spawnSync('bwrap', [...tempRootMounts(root), '--unshare-net', '--die-with-parent', '--chdir', '/', '/usr/bin/bash', '/user-data'], {
+    env: { ...BOOT_ENV, ...options.env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   if (result.error) throw result.error;
-  const calls = readFileSync(path(CALLS), 'utf8').split('\n').filter(Boolean);
-  return { status: result.status, output: result.stdout + result.stderr, calls, path };
+  return { status: result.status, output: result.stdout + result.stderr, calls: recordedCalls(root), path };
 }

@@ -33,6 +33,9 @@ describe('fake AWS for the agents', () => {
     expect(await failure(ssm.send(new GetParameterCommand({ Name: '/benchtop/lab/none' })))).toBe('ParameterNotFound');
     // As SSM does, an overwrite without KeyId encrypts with the account's default key (aws/ssm).
     expect(fake.instance.parameters.get('/benchtop/lab/admin-token')?.keyId).toBeUndefined();
+    // A String (the stack's placeholder) cannot become a SecureString in place.
+    await ssm.send(new PutParameterCommand({ Name: '/benchtop/lab/worker-token', Value: 'pending', Type: 'String' }));
+    expect(await failure(ssm.send(new PutParameterCommand({ Name: '/benchtop/lab/worker-token', Value: 'w', Type: 'SecureString', Overwrite: true })))).toBe('HierarchyTypeMismatchException');
   });
 
   it('CloudWatch records metrics with their dimensions and refuses the AWS/ namespaces', async () => {

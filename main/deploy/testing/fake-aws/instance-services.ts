@@ -1,7 +1,8 @@
 // The AWS calls the agents make from their instances, on the JSON wire protocols the SDK speaks
 // to them (SSM and CloudWatch Logs: awsJson1_1, CloudWatch: awsJson1_0), with the documented error
 // names: SSM PutParameter refuses to overwrite without Overwrite (ParameterAlreadyExists) and
-// GetParameter of a missing name is ParameterNotFound; Logs refuses events for a group or stream
+// GetParameter of a missing name is ParameterNotFound, and an overwrite cannot change the
+// parameter's type (HierarchyTypeMismatchException); Logs refuses events for a group or stream
 // that does not exist (ResourceNotFoundException) and a second CreateLogStream
 // (ResourceAlreadyExistsException), and wants each batch in time order.
 
@@ -51,6 +52,7 @@ export class FakeInstanceServices {
       case 'PutParameter': {
         const existing = this.parameters.get(name);
         if (existing && input.Overwrite !== true) return fault(400, 'ParameterAlreadyExists', 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.');
+        if (existing && typeof input.Type === 'string' && input.Type !== existing.type) return fault(400, 'HierarchyTypeMismatchException', "Parameter Store doesn't support changing a parameter type in a hierarchy. For example, you can't change a parameter from a String type to a SecureString type. You must create a new, unique parameter.");
         const type = String(input.Type ?? existing?.type ?? 'String');
         const version = (existing?.version ?? 0) + 1;
         this.parameters.set(name, { name, type, value: String(input.Value ?? ''), version, ...(typeof input.KeyId === 'string' ? { keyId: input.KeyId } : {}) });
