@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawnServices } from './testing/spawn-services.js';
 
 const SPAWN = fileURLToPath(new URL('./testing/spawn-services.ts', import.meta.url));
 const alive = (pid: number) => {
@@ -34,5 +35,14 @@ describe('services entry (main.ts)', () => {
     const deadline = Date.now() + 15_000;
     while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     expect(alive(pid)).toBe(false);
+  });
+
+  it('keeps stdout for its announcement: request logs go to stderr, even at --log-level info', { timeout: 90_000 }, async () => {
+    dir = await mkdtemp(join(tmpdir(), 'benchtop-announce-'));
+    // spawnServices parses the first stdout line as the announcement and fails on anything else.
+    const services = await spawnServices(join(dir, 'data'), ['--log-level', 'info']);
+    pid = services.child.pid ?? 0;
+    expect((await fetch(`${services.url}/api/v1/health`)).status).toBe(200);
+    await services.stop();
   });
 });

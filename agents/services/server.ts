@@ -29,7 +29,8 @@ export interface ServerOptions {
 
 export function buildServer(services: Services, options: ServerOptions): FastifyInstance {
   const app = Fastify({
-    logger: options.logger,
+    // Request logs go to stderr: stdout carries one line, the announcement whoever started us reads.
+    logger: options.logger === false ? false : { level: options.logger === true ? 'info' : options.logger.level, stream: process.stderr },
     bodyLimit: options.bodyLimit,
     routerOptions: { maxParamLength: 2048 },
     // Open log streams and long-polls must not keep a stopping server alive.

@@ -82,7 +82,11 @@ let runtime: Runtime;
 if (values.runtime === 'process') {
   runtime = createProcessRuntime({ isolation: values['no-isolation'] ? false : 'auto', hide: [workDir, dirname(tokenFile), ...(datasetCacheDir ? [datasetCacheDir] : []), ...values.hide.map((p) => resolve(p))], expose: values.expose.map((p) => resolve(p)) });
 } else if (values.runtime === 'docker') {
-  runtime = await createDockerRuntime({ gpu: queue.data === 'gpu', registry: values.registry, user: `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}` });
+  runtime = await createDockerRuntime({ gpu: queue.data === 'gpu', registry: values.registry, user: `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}` }).catch((error: Error) => {
+    // A host problem (no engine, no metadata firewall), not a bug: say it, and let systemd retry.
+    process.stderr.write(`worker: the docker runtime cannot start: ${error.message}\n`);
+    process.exit(1);
+  });
 } else {
   fail(`--runtime must be process or docker, got "${values.runtime}"`);
 }
