@@ -8,6 +8,7 @@ import { createDockerRuntime } from './runtimes/docker-runtime.js';
 import { createProcessRuntime } from './runtimes/process-runtime.js';
 import type { Runtime } from './runtimes/runtime.js';
 import { parseSlots } from './slot-pool.js';
+import { idleCheck } from './idle-check.js';
 import { startWorker } from './worker.js';
 
 const USAGE = `usage: worker --url URL --token-file FILE --work DIR
@@ -15,6 +16,8 @@ const USAGE = `usage: worker --url URL --token-file FILE --work DIR
     [--drain-grace-ms N] [--kill-grace-ms N] [--no-isolation] [--hide DIR]... [--expose DIR]...
     [--registry ECR_URI] [--instance-type T] [--hourly-cost USD]
     [--dataset-cache DIR] [--dataset-cache-max-mib N] [--slots cpus=N,memory-mb=N,gpus=N]
+    [--state-file FILE]
+       worker --idle-check STATE_FILE --idle-minutes N --worker-id INSTANCE_ID
        worker --version
 (from the bundle: node worker.mjs ...; from the sources: node --import tsx agents/worker/main.ts ...)`;
 
@@ -53,6 +56,9 @@ const { values } = parseArgs({
     'dataset-cache': { type: 'string' },
     'dataset-cache-max-mib': { type: 'string' },
     slots: { type: 'string' },
+    'state-file': { type: 'string' },
+    'idle-check': { type: 'string' },
+    'idle-minutes': { type: 'string' },
     version: { type: 'boolean', default: false },
   },
   strict: true,
@@ -60,6 +66,16 @@ const { values } = parseArgs({
 
 if (values.version) {
   process.stdout.write(`${appVersion()}\n`);
+  process.exit(0);
+}
+
+// The instance's idle check (templates/boot/lib/idle.sh), run by root's timer every minute.
+if (values['idle-check'] !== undefined) {
+  const minutes = Number(values['idle-minutes']);
+  if (!(Number.isInteger(minutes) && minutes > 0)) fail(`--idle-minutes must be a whole number of minutes above 0, got "${values['idle-minutes'] ?? ''}"`);
+  if (!values['worker-id']) fail('--idle-check needs --worker-id (the instance id)');
+  const outcome = await idleCheck({ stateFile: resolve(values['idle-check']), idleMinutes: minutes, instanceId: values['worker-id'] }).catch((error: Error) => fail(`idle check: ${error.message}`));
+  process.stdout.write(`idle check: ${outcome}\n`);
   process.exit(0);
 }
 
@@ -111,6 +127,7 @@ const worker = await startWorker({
   hourlyCostUsd: hourly,
   datasetCacheDir,
   slots,
+  stateFile: values['state-file'] === undefined ? undefined : resolve(values['state-file']),
   datasetCacheMaxBytes: cacheMiB === undefined ? undefined : cacheMiB * 1024 * 1024,
   pollWaitMs: integer('poll-ms', values['poll-ms']),
   drainGraceMs: integer('drain-grace-ms', values['drain-grace-ms']),

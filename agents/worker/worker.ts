@@ -10,6 +10,7 @@ import { sweepStaleRunGroups } from './run-process-groups.js';
 import type { Runtime } from './runtimes/runtime.js';
 import { SlotPool, type WorkerSlots } from './slot-pool.js';
 import { removeRunFolder, RunStager } from './staging.js';
+import { openWorkerStateFile } from './state-file.js';
 
 export interface WorkerOptions {
   url: string;
@@ -32,6 +33,8 @@ export interface WorkerOptions {
   drainGraceMs?: number;
   /** Between SIGTERM and SIGKILL. */
   killGraceMs?: number;
+  /** Where the worker keeps its run count and idle time for the instance's idle check (state-file.ts). */
+  stateFile?: string;
   log?: (message: string) => void;
 }
 
@@ -63,6 +66,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
 
   let draining = false;
   const running = new Set<LeaseExecution>();
+  const state = options.stateFile ? openWorkerStateFile(options.stateFile, { log }) : null;
   const slots = options.slots ? new SlotPool(options.slots) : null;
   const polling = new AbortController();
 
@@ -98,8 +102,10 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       const grant = slots?.take(lease.run.resources);
       const execution = runLease({ client, runtime: options.runtime, lease, workDir: options.workDir, workerId, stager, killGraceMs: options.killGraceMs ?? 10_000, gpuDevices: grant?.gpuDevices, log });
       running.add(execution);
+      state?.set(running.size);
       const done = execution.done.finally(() => {
         running.delete(execution);
+        state?.set(running.size);
         if (grant) slots?.release(grant);
       });
       if (slots) void done.catch((error: Error) => log(`run of lease ${lease.leaseId} failed on the worker: ${error.message}`));
@@ -112,6 +118,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       await loop();
     } finally {
       await Promise.allSettled([...running].map((execution) => execution.done));
+      await state?.close();
     }
   }
 

@@ -125,7 +125,7 @@ function workerVariables(queue: 'cpu' | 'gpu'): Record<string, string> {
   return variablesFor('worker.sh', {
     STACK_NAME: 'lab', AWS_REGION: 'eu-west-1', ARTIFACTS_BUCKET: 'lab-artifacts', AGENT_VERSION: '0.1.0',
     SERVICES_URL: 'http://services.lab.benchtop.internal:8080', QUEUE: queue, EFS_ID: 'fs-1', DATASETS_ACCESS_POINT: 'fsap-1',
-    SCRATCH_ACCESS_POINT: 'fsap-2', LOG_GROUP: '/benchtop/lab/workers', IMAGE_REPOSITORY: REPOSITORY, LIFECYCLE_HOOK: 'benchtop-drain', DRAIN_HOOK_SECONDS: '3600',
+    SCRATCH_ACCESS_POINT: 'fsap-2', LOG_GROUP: '/benchtop/lab/workers', IMAGE_REPOSITORY: REPOSITORY, LIFECYCLE_HOOK: 'benchtop-drain', DRAIN_HOOK_SECONDS: '3600', IDLE_MINUTES: '15',
   });
 }
 
@@ -181,7 +181,7 @@ describe('worker.sh on a CPU worker', () => {
 
     expect(run.calls.some((c) => c.startsWith('nvidia-smi'))).toBe(false);
     expect(run.calls.some((c) => c.includes('set-instance-health'))).toBe(false);
-    expect(run.calls.at(-1)).toBe('systemctl enable --now benchtop-worker benchtop-drain');
+    expect(run.calls.at(-1)).toBe('systemctl enable --now benchtop-worker benchtop-drain benchtop-idle.timer');
   });
 
   it('marks itself Unhealthy when the registry refuses it, and lets the group terminate it at once', () => {

@@ -6,7 +6,7 @@ set -eEuo pipefail
 : "${STACK_NAME:?}" "${AWS_REGION:?}" "${ARTIFACTS_BUCKET:?}" "${AGENT_VERSION:?}" \
   "${AGENT_DIGEST:?}" "${SERVICES_URL:?}" "${QUEUE:?}" "${EFS_ID:?}" "${DATASETS_ACCESS_POINT:?}" \
   "${SCRATCH_ACCESS_POINT:?}" "${LOG_GROUP:?}" "${IMAGE_REPOSITORY:?}" "${LIFECYCLE_HOOK:?}" \
-  "${DRAIN_HOOK_SECONDS:?}"
+  "${DRAIN_HOOK_SECONDS:?}" "${IDLE_MINUTES:?}"
 export AWS_REGION AWS_DEFAULT_REGION="$AWS_REGION"
 exec > >(tee -a /var/log/benchtop-boot.log) 2>&1
 
@@ -14,6 +14,7 @@ source "$(dirname "$0")/lib/boot-failure.sh"
 source "$(dirname "$0")/lib/agent.sh"
 source "$(dirname "$0")/lib/users.sh"
 source "$(dirname "$0")/lib/drain.sh"
+source "$(dirname "$0")/lib/idle.sh"
 source "$(dirname "$0")/lib/metadata-firewall.sh"
 source "$(dirname "$0")/lib/registry-login.sh"
 source "$(dirname "$0")/lib/gpu.sh"
@@ -104,8 +105,10 @@ printf 'AWS_REGION=%s\nDOCKER_CONFIG=%s\n' "$AWS_REGION" "$home/.docker" >/etc/b
 # Every worker shares the datasets access point as its content-addressed dataset cache, capped at
 # 100 GiB (EFS bills what it stores; the least recently used blobs go first).
 write_unit benchtop-worker "Benchtop worker agent ($QUEUE)" \
-  "$node worker.mjs --url $SERVICES_URL --token-file /etc/benchtop/worker-token --work $work --queue $QUEUE --runtime docker --worker-id $instance_id --instance-type $instance_type --registry $IMAGE_REPOSITORY --dataset-cache /mnt/benchtop/datasets --dataset-cache-max-mib 102400 --slots $slots --drain-grace-ms $drain_grace_ms" \
+  "$node worker.mjs --url $SERVICES_URL --token-file /etc/benchtop/worker-token --work $work --queue $QUEUE --runtime docker --worker-id $instance_id --instance-type $instance_type --registry $IMAGE_REPOSITORY --dataset-cache /mnt/benchtop/datasets --dataset-cache-max-mib 102400 --slots $slots --state-file $home/state.json --drain-grace-ms $drain_grace_ms" \
   /etc/benchtop/worker.env "$stop_timeout"
 install_drain_watcher "$LIFECYCLE_HOOK" benchtop-worker /etc/benchtop/worker.env
+# Busy: protected from scale-in; idle for IDLE_MINUTES: leaves by itself (lib/idle.sh).
+install_idle_check "$home/state.json" "$IDLE_MINUTES" "$instance_id" "$node"
 systemctl daemon-reload
-systemctl enable --now benchtop-worker benchtop-drain
+systemctl enable --now benchtop-worker benchtop-drain benchtop-idle.timer
