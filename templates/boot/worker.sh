@@ -38,18 +38,7 @@ boot_step "installing packages"
 dnf install -y -q docker amazon-efs-utils amazon-cloudwatch-agent amazon-ecr-credential-helper git
 # Logs first, so a boot that fails from here on is in CloudWatch as well.
 cat >/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json <<CWA
-{
-  "logs": {
-    "logs_collected": {
-      "files": {
-        "collect_list": [
-          { "file_path": "/var/log/benchtop-boot.log", "log_group_name": "$LOG_GROUP", "log_stream_name": "{instance_id}/boot" },
-          { "file_path": "/var/log/benchtop/benchtop-worker.log", "log_group_name": "$LOG_GROUP", "log_stream_name": "{instance_id}/worker" }
-        ]
-      }
-    }
-  }
-}
+{"logs":{"logs_collected":{"files":{"collect_list":[{"file_path":"/var/log/benchtop-boot.log","log_group_name":"$LOG_GROUP","log_stream_name":"{instance_id}/boot"},{"file_path":"/var/log/benchtop/benchtop-worker.log","log_group_name":"$LOG_GROUP","log_stream_name":"{instance_id}/worker"}]}}}}
 CWA
 systemctl enable --now amazon-cloudwatch-agent
 node=$(install_node)

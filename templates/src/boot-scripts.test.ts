@@ -50,7 +50,7 @@ describe('boot scripts embedded as user data', () => {
     const text = bootScriptSource('worker.sh', []);
     expect(text).not.toMatch(/^\s*# (?!shellcheck)/m);
     expect(text).toContain('After=docker.service\n\n[Service]');
-    expect(text).toContain('  "logs": {');
+    expect(text).toContain('{"logs":{"logs_collected":');
     expect(text).toMatch(/^UNIT$/m);
   });
 
