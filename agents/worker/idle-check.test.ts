@@ -27,7 +27,7 @@ function setup(state: WorkerState | null, sizes = '2\t0') {
     if (args[0] === 'describe-auto-scaling-groups') return `${sizes}\n`;
     return '';
   };
-  const check = () => idleCheck({ stateFile, idleMinutes: 15, instanceId: 'i-0abc', aws, now: NOW });
+  const check = () => idleCheck({ stateFile, markFile: join(dir, 'root', 'idle-protected'), idleMinutes: 15, instanceId: 'i-0abc', aws, now: NOW });
   const changes = () => calls.filter((c) => !c.startsWith('describe'));
   return { stateFile, calls, changes, check };
 }
@@ -87,10 +87,10 @@ describe('idle check', () => {
     mkdirSync(bin);
     writeFileSync(join(bin, 'aws'), `#!/bin/bash\necho "$*" >>"${join(bin, 'calls')}"\n[ "$2" = describe-auto-scaling-instances ] && echo benchtop-cpu-asg\nexit 0\n`);
     chmodSync(join(bin, 'aws'), 0o755);
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'agents/worker/main.ts', '--idle-check', t.stateFile, '--idle-minutes', '15', '--worker-id', 'i-0abc'], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, timeout: 30_000 });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'agents/worker/main.ts', '--idle-check', t.stateFile, '--idle-minutes', '15', '--worker-id', 'i-0abc', '--idle-mark', join(bin, 'idle-protected')], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, timeout: 30_000 });
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe('idle check: protected\n');
     expect(readFileSync(join(bin, 'calls'), 'utf8')).toContain(`autoscaling ${PROTECT}`);
-    expect(readFileSync(`${t.stateFile}.protected`, 'utf8')).toBe('true\n');
+    expect(readFileSync(join(bin, 'idle-protected'), 'utf8')).toBe('true\n');
   });
 });

@@ -1,6 +1,6 @@
 import type { WorkerState } from './state-file.js';
 
-/** What the instance's idle check (templates/boot/lib/idle.sh) does next; null: nothing. */
+/** What the instance's idle check (idle-check.ts, run by the boot's benchtop-idle.timer) does next; null: nothing. */
 export type IdleDecision = 'protected' | 'no-protected' | 'leave' | null;
 
 // The agent refreshes its state every minute: one this old is a dead agent's.
@@ -8,7 +8,7 @@ const STALE_MS = 5 * 60_000;
 
 /**
  * Busy: protected from scale-in. Idle: not protected, and once idle for `idleMinutes` it leaves
- * (idle.sh keeps it when the group is at its MinSize). A stale state is not busy, idle since it
+ * (idle-check.ts keeps it when the group is at its MinSize). A stale state is not busy, idle since it
  * was last written; no state at all is not busy and never leaves (the boot-failure trap and the
  * group's idle alarm cover that worker). Protection is changed only when it differs from `isProtected`.
  */

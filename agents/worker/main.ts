@@ -17,7 +17,7 @@ const USAGE = `usage: worker --url URL --token-file FILE --work DIR
     [--registry ECR_URI] [--instance-type T] [--hourly-cost USD]
     [--dataset-cache DIR] [--dataset-cache-max-mib N] [--slots cpus=N,memory-mb=N,gpus=N]
     [--state-file FILE]
-       worker --idle-check STATE_FILE --idle-minutes N --worker-id INSTANCE_ID
+       worker --idle-check STATE_FILE --idle-minutes N --worker-id INSTANCE_ID [--idle-mark FILE]
        worker --version
 (from the bundle: node worker.mjs ...; from the sources: node --import tsx agents/worker/main.ts ...)`;
 
@@ -58,6 +58,7 @@ const { values } = parseArgs({
     slots: { type: 'string' },
     'state-file': { type: 'string' },
     'idle-check': { type: 'string' },
+    'idle-mark': { type: 'string' },
     'idle-minutes': { type: 'string' },
     version: { type: 'boolean', default: false },
   },
@@ -74,7 +75,7 @@ if (values['idle-check'] !== undefined) {
   const minutes = Number(values['idle-minutes']);
   if (!(Number.isInteger(minutes) && minutes > 0)) fail(`--idle-minutes must be a whole number of minutes above 0, got "${values['idle-minutes'] ?? ''}"`);
   if (!values['worker-id']) fail('--idle-check needs --worker-id (the instance id)');
-  const outcome = await idleCheck({ stateFile: resolve(values['idle-check']), idleMinutes: minutes, instanceId: values['worker-id'] }).catch((error: Error) => fail(`idle check: ${error.message}`));
+  const outcome = await idleCheck({ stateFile: resolve(values['idle-check']), idleMinutes: minutes, instanceId: values['worker-id'], ...(values['idle-mark'] ? { markFile: resolve(values['idle-mark']) } : {}) }).catch((error: Error) => fail(`idle check: ${error.message}`));
   process.stdout.write(`idle check: ${outcome}\n`);
   process.exit(0);
 }
