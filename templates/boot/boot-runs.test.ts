@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { METADATA_DROP_RULES, METADATA_FIREWALL_RULES } from '../../agents/worker/runtimes/metadata-firewall.js';
 import { BOOT_DIR } from '../src/boot-scripts.js';
-import { bootInTempRoot, removeTempRoots, type StandIn } from './temp-root.js';
+import { bootInTempRoot, IPTABLES_STAND_IN, removeTempRoots, type StandIn } from './temp-root.js';
 
 // Whole boot scripts, as user data after Fn::Sub, run as root in a temporary root with recording
 // stand-ins (temp-root.ts). The systemctl stand-in runs oneshot units' ExecStart as systemd would,
@@ -15,19 +15,6 @@ import { bootInTempRoot, removeTempRoots, type StandIn } from './temp-root.js';
 afterEach(removeTempRoots);
 
 const ROOT_ONLY = { rootOnly: true };
-const IPTABLES: StandIn = {
-  ...ROOT_ONLY,
-  body: [
-    'state="$FAKE_STATE/$(basename "$0")"; mkdir -p "$state"',
-    'case "$1" in',
-    '  -n) [ -f "$state/$3" ];;',
-    '  -N) [ ! -f "$state/$2" ] && : >"$state/$2";;',
-    '  -C) chain=$2; shift 2; grep -qxF -- "-A $chain $*" "$state/$chain" 2>/dev/null;;',
-    '  -I) chain=$2; shift 2; { echo "-A $chain $*"; cat "$state/$chain" 2>/dev/null || true; } >"$state/.new" && mv "$state/.new" "$state/$chain";;',
-    '  -S) echo "-N $2"; cat "$state/$2";;',
-    'esac',
-  ].join('\n'),
-};
 
 const SYSTEMCTL: StandIn = {
   ...ROOT_ONLY,
@@ -96,8 +83,8 @@ const COMMON: Record<string, StandIn> = {
 const WORKER_STAND_INS: Record<string, StandIn> = {
   ...COMMON,
   mount: { ...ROOT_ONLY, body: '' },
-  iptables: IPTABLES,
-  ip6tables: IPTABLES,
+  iptables: IPTABLES_STAND_IN,
+  ip6tables: IPTABLES_STAND_IN,
   docker: DOCKER,
   'docker-credential-ecr-login': ECR_HELPER,
 };

@@ -18,6 +18,21 @@ export interface StandIn {
   rootOnly?: boolean;
 }
 
+/** iptables/ip6tables keeping each chain in a file under $FAKE_STATE; root only, as the real ones. */
+export const IPTABLES_STAND_IN: StandIn = {
+  rootOnly: true,
+  body: [
+    'state="$FAKE_STATE/$(basename "$0")"; mkdir -p "$state"',
+    'case "$1" in',
+    '  -n) [ -f "$state/$3" ];;',
+    '  -N) [ ! -f "$state/$2" ] && : >"$state/$2";;',
+    '  -C) chain=$2; shift 2; grep -qxF -- "-A $chain $*" "$state/$chain" 2>/dev/null;;',
+    '  -I) chain=$2; shift 2; { echo "-A $chain $*"; cat "$state/$chain" 2>/dev/null || true; } >"$state/.new" && mv "$state/.new" "$state/$chain";;',
+    '  -S) echo "-N $2"; cat "$state/$2";;',
+    'esac',
+  ].join('\n'),
+};
+
 export interface TempRootRun {
   status: number | null;
   /** Everything the boot printed (it also tees it to /var/log/benchtop-boot.log). */

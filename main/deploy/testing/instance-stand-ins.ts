@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { StandIn } from '../../../templates/boot/temp-root.js';
+import { IPTABLES_STAND_IN, type StandIn } from '../../../templates/boot/temp-root.js';
 
 // The commands a boot script and its agents call on an instance, as stand-ins (recorded by
 // templates/boot/temp-root.ts, root-only ones refused to any other user). Unlike the boot tests'
@@ -10,21 +10,6 @@ import type { StandIn } from '../../../templates/boot/temp-root.js';
 // (a request file in /fake/systemd, see fake-instance.ts) and runs oneshot units as root itself.
 
 const ROOT_ONLY = { rootOnly: true };
-
-/** iptables/ip6tables keeping their chains in files, as boot-runs.test.ts does. */
-const IPTABLES: StandIn = {
-  ...ROOT_ONLY,
-  body: [
-    'state="$FAKE_STATE/$(basename "$0")"; mkdir -p "$state"',
-    'case "$1" in',
-    '  -n) [ -f "$state/$3" ];;',
-    '  -N) [ ! -f "$state/$2" ] && : >"$state/$2";;',
-    '  -C) chain=$2; shift 2; grep -qxF -- "-A $chain $*" "$state/$chain" 2>/dev/null;;',
-    '  -I) chain=$2; shift 2; { echo "-A $chain $*"; cat "$state/$chain" 2>/dev/null || true; } >"$state/.new" && mv "$state/.new" "$state/$chain";;',
-    '  -S) echo "-N $2"; cat "$state/$2";;',
-    'esac',
-  ].join('\n'),
-};
 
 /**
  * start / enable --now: a oneshot unit's ExecStart runs here, as root; a long-running unit is
@@ -126,8 +111,8 @@ export const INSTANCE_STAND_INS: Record<string, StandIn> = {
   mountpoint: { body: 'exit 1' },
   findmnt: { body: 'case "$*" in *FSTYPE*) echo xfs;; *SOURCE*) echo /dev/xvdf;; esac' },
   xfs_growfs: { ...ROOT_ONLY, body: '' },
-  iptables: IPTABLES,
-  ip6tables: IPTABLES,
+  iptables: IPTABLES_STAND_IN,
+  ip6tables: IPTABLES_STAND_IN,
   docker: DOCKER,
   'docker-credential-ecr-login': ECR_HELPER,
 };
