@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { METADATA_DROP_RULES } from '../../agents/worker/runtimes/metadata-firewall.js';
 import { gpuInventory } from '../../agents/worker/runtimes/gpu-inventory.js';
 import { bash, removeBashRuns } from './bash-harness.js';
+import { iptablesStandInBody } from './temp-root.js';
 
 // What the worker's boot prepares as root for the unprivileged agent: the metadata firewall,
 // the registry login, the GPU checks. The stand-ins refuse root-only work under runuser
@@ -14,18 +15,8 @@ afterEach(removeBashRuns);
 
 const ROOT_ONLY = 'if [ -n "${FAKE_USER:-}" ]; then echo "Permission denied (you must be root)" >&2; exit 4; fi';
 
-/** iptables/ip6tables over a folder of chains, one file each holding its `-A` lines. */
-const IPTABLES = [
-  ROOT_ONLY,
-  'state="$HOME/$(basename "$0")"; mkdir -p "$state"',
-  'case "$1" in',
-  '  -n) [ -f "$state/$3" ];;',
-  '  -N) [ ! -f "$state/$2" ] && : >"$state/$2";;',
-  '  -C) chain=$2; shift 2; grep -qxF -- "-A $chain $*" "$state/$chain" 2>/dev/null;;',
-  '  -I) chain=$2; shift 2; { echo "-A $chain $*"; cat "$state/$chain" 2>/dev/null || true; } >"$state/.new" && mv "$state/.new" "$state/$chain";;',
-  '  -S) echo "-N $2"; cat "$state/$2";;',
-  'esac',
-].join('\n');
+/** iptables/ip6tables over a folder of chains in $HOME, root only. */
+const IPTABLES = [ROOT_ONLY, iptablesStandInBody('$HOME')].join('\n');
 
 /** Docker has started: its chains exist (IPv4 only, as with ip6tables off). */
 function dockerChains(dir: string): void {

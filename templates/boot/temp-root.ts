@@ -18,11 +18,10 @@ export interface StandIn {
   rootOnly?: boolean;
 }
 
-/** iptables/ip6tables keeping each chain in a file under $FAKE_STATE; root only, as the real ones. */
-export const IPTABLES_STAND_IN: StandIn = {
-  rootOnly: true,
-  body: [
-    'state="$FAKE_STATE/$(basename "$0")"; mkdir -p "$state"',
+/** A fake iptables/ip6tables keeping each chain's `-A` lines in a file under the folder `stateDir` names (a shell expression). */
+export function iptablesStandInBody(stateDir: string): string {
+  return [
+    `state="${stateDir}/$(basename "$0")"; mkdir -p "$state"`,
     'case "$1" in',
     '  -n) [ -f "$state/$3" ];;',
     '  -N) [ ! -f "$state/$2" ] && : >"$state/$2";;',
@@ -30,8 +29,11 @@ export const IPTABLES_STAND_IN: StandIn = {
     '  -I) chain=$2; shift 2; { echo "-A $chain $*"; cat "$state/$chain" 2>/dev/null || true; } >"$state/.new" && mv "$state/.new" "$state/$chain";;',
     '  -S) echo "-N $2"; cat "$state/$2";;',
     'esac',
-  ].join('\n'),
-};
+  ].join('\n');
+}
+
+/** iptables/ip6tables with their chains under $FAKE_STATE; root only, as the real ones. */
+export const IPTABLES_STAND_IN: StandIn = { rootOnly: true, body: iptablesStandInBody('$FAKE_STATE') };
 
 export interface TempRootRun {
   status: number | null;
