@@ -95,4 +95,63 @@ export const migrations: readonly string[] = [
     dropped_lines INTEGER NOT NULL DEFAULT 0, dropped_bytes INTEGER NOT NULL DEFAULT 0
   ) STRICT;
   `,
+  // What a run executed in (image, or interpreter and lock list), the lock a rerun installs
+  // again, and whether the run accepted a partial environment. Older runs recorded none.
+  `
+  ALTER TABLE runs ADD COLUMN resolved_environment TEXT;
+  ALTER TABLE runs ADD COLUMN environment_lock TEXT;
+  ALTER TABLE runs ADD COLUMN partial_environment INTEGER NOT NULL DEFAULT 0 CHECK (partial_environment IN (0, 1));
+  `,
+  // People and data (issue 17). The PI role: SQLite cannot change a CHECK in place (and refuses
+  // writable_schema here), so users and tokens are rebuilt; tokens first, since they reference
+  // users, and renaming users_v2 makes tokens_v2 reference "users" again. Tokens gain the time of
+  // their latest use. Capsules and datasets get an owner and a visibility: the ones made before
+  // ownership go to the first admin, shared with the lab, so nobody loses sight of them. Runs keep
+  // who cancelled them and their secret parameters apart (never listed back). The audit trail
+  // refuses UPDATE and DELETE.
+  `
+  CREATE TABLE users_v2 (
+    n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'pi', 'researcher', 'worker')), created_at TEXT NOT NULL
+  ) STRICT;
+  INSERT INTO users_v2 (n, id, name, role, created_at) SELECT n, id, name, role, created_at FROM users;
+  CREATE TABLE tokens_v2 (
+    n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, user_id TEXT NOT NULL REFERENCES users_v2(id),
+    hash TEXT NOT NULL UNIQUE, label TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT, last_used_at TEXT
+  ) STRICT;
+  INSERT INTO tokens_v2 (n, id, user_id, hash, label, created_at, revoked_at) SELECT n, id, user_id, hash, label, created_at, revoked_at FROM tokens;
+  DROP TABLE tokens;
+  DROP TABLE users;
+  ALTER TABLE users_v2 RENAME TO users;
+  ALTER TABLE tokens_v2 RENAME TO tokens;
+  CREATE INDEX tokens_by_user ON tokens (user_id);
+
+  ALTER TABLE capsules ADD COLUMN owner_id TEXT NOT NULL DEFAULT '';
+  ALTER TABLE capsules ADD COLUMN visibility TEXT NOT NULL DEFAULT 'lab' CHECK (visibility IN ('private', 'lab'));
+  ALTER TABLE datasets ADD COLUMN owner_id TEXT NOT NULL DEFAULT '';
+  ALTER TABLE datasets ADD COLUMN visibility TEXT NOT NULL DEFAULT 'lab' CHECK (visibility IN ('private', 'lab'));
+  UPDATE capsules SET owner_id = coalesce((SELECT id FROM users WHERE role = 'admin' ORDER BY n LIMIT 1), '');
+  UPDATE datasets SET owner_id = coalesce((SELECT id FROM users WHERE role = 'admin' ORDER BY n LIMIT 1), '');
+  CREATE INDEX capsules_by_owner ON capsules (owner_id);
+  CREATE INDEX datasets_by_owner ON datasets (owner_id);
+  CREATE TABLE collaborators (
+    kind TEXT NOT NULL CHECK (kind IN ('capsule', 'dataset')), object_id TEXT NOT NULL, user_id TEXT NOT NULL,
+    PRIMARY KEY (kind, object_id, user_id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX collaborators_by_user ON collaborators (user_id, kind);
+
+  ALTER TABLE runs ADD COLUMN cancelled_by TEXT;
+  ALTER TABLE runs ADD COLUMN secrets TEXT NOT NULL DEFAULT '{}';
+  CREATE INDEX runs_by_user ON runs (user_id, n);
+
+  CREATE TABLE audit (
+    n INTEGER PRIMARY KEY, at TEXT NOT NULL, actor_id TEXT, actor_name TEXT NOT NULL, action TEXT NOT NULL,
+    target_kind TEXT NOT NULL, target_id TEXT NOT NULL, summary TEXT NOT NULL, detail TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX audit_by_target ON audit (target_kind, target_id, n);
+  CREATE INDEX audit_by_actor ON audit (actor_id, n);
+  CREATE INDEX audit_by_action ON audit (action, n);
+  CREATE TRIGGER audit_is_append_only_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+  CREATE TRIGGER audit_is_append_only_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+  `,
 ];
