@@ -36,7 +36,7 @@ describe('createAppRouter', () => {
     expect(saved.ok && saved.value).toMatchObject({ name: 'lab', createdAt: expect.any(String) });
     const list = await router.invoke('settings:list-deployments', {}, ctx);
     expect(list.ok && list.value).toMatchObject({ deployments: [{ name: 'lab', region: 'eu-west-1' }] });
-    expect(await router.invoke('settings:remove-deployment', { name: 'lab' }, ctx)).toEqual({ ok: true, value: { removed: true } });
+    expect(await router.invoke('settings:remove-deployment', { id: 'unknown-account/eu-west-1/lab' }, ctx)).toEqual({ ok: true, value: { removed: true } });
   });
 
   it('rejects bad inputs naming the field', async () => {

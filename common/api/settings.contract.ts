@@ -38,16 +38,28 @@ export const stackName = z
   .max(128, 'must be at most 128 characters')
   .regex(/^[A-Za-z][A-Za-z0-9-]*$/, 'must start with a letter and contain only letters, digits and hyphens');
 
-export const deployment = z.object({
+/** A deployment as settings.json keeps it: one stack, in one account and region. */
+export const storedDeployment = z.object({
   name: stackName,
   region: awsRegion,
   profile: awsProfileName.optional(),
+  /** Absent only in entries saved by older versions, until the app reads the account again with the profile. */
   accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional(),
   createdAt: z.iso.datetime(),
   /** The stack status when last seen (e.g. "UPDATE_COMPLETE"); a hint, the stack itself is the truth. */
   lastKnownStatus: z.string().max(64).optional(),
   platformUrl: z.url({ protocol: /^https?$/ }).optional(),
 });
+export type StoredDeployment = z.infer<typeof storedDeployment>;
+
+/** The same stack name may exist in two regions or two accounts: a deployment is keyed by all three. */
+export function deploymentId(d: { accountId?: string | undefined; region: string; name: string }): string {
+  return `${d.accountId ?? 'unknown-account'}/${d.region}/${d.name}`;
+}
+
+export const deploymentKey = z.string().min(1).max(200).regex(/^(\d{12}|unknown-account)\/[a-z0-9-]+\/[A-Za-z][A-Za-z0-9-]*$/, 'must be "<account>/<region>/<stack>"');
+
+export const deployment = storedDeployment.extend({ id: deploymentKey });
 export type Deployment = z.infer<typeof deployment>;
 
 export const listDeployments = defineCall('settings:list-deployments', {
@@ -56,16 +68,17 @@ export const listDeployments = defineCall('settings:list-deployments', {
 });
 
 /**
- * Adds or replaces the deployment with this name. `createdAt` may be left out: a new deployment
- * gets the current time, an existing one keeps its own.
+ * Adds or replaces the deployment with this account, region and name (an entry of the same region
+ * and name saved without an account is the same one). `createdAt` may be left out: a new
+ * deployment gets the current time, an existing one keeps its own.
  */
 export const saveDeployment = defineCall('settings:save-deployment', {
-  input: deployment.extend({ createdAt: z.iso.datetime().optional() }).strict(),
+  input: storedDeployment.extend({ createdAt: z.iso.datetime().optional() }).strict(),
   output: deployment,
 });
 
 export const removeDeployment = defineCall('settings:remove-deployment', {
-  input: z.object({ name: stackName }).strict(),
+  input: z.object({ id: deploymentKey }).strict(),
   output: z.object({ removed: z.boolean() }),
 });
 

@@ -19,7 +19,7 @@ export function registerSettings(router: Router, deps: { settings: SettingsStore
     .handle(setPreferences, (patch) => settings.setPreferences(patch))
     .handle(listDeployments, () => ({ deployments: settings.listDeployments() }))
     .handle(saveDeployment, (input) => settings.saveDeployment(input))
-    .handle(removeDeployment, ({ name }) => ({ removed: settings.removeDeployment(name) }))
+    .handle(removeDeployment, ({ id }) => ({ removed: settings.removeDeployment(id) }))
     .handle(setSecret, ({ key, value }) => {
       secrets.set(key, value);
       return { key };

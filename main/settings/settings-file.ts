@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deployment, preferences } from '../../common/api/settings.contract.js';
+import { preferences, storedDeployment } from '../../common/api/settings.contract.js';
 
 export const defaultPreferences: z.infer<typeof preferences> = { theme: 'system' };
 
@@ -10,7 +10,7 @@ export const defaultPreferences: z.infer<typeof preferences> = { theme: 'system'
 export const settingsFile = z
   .object({
     preferences: preferences.default(defaultPreferences),
-    deployments: z.array(deployment).default([]),
+    deployments: z.array(storedDeployment).default([]),
   })
   .loose();
 export type SettingsFile = z.infer<typeof settingsFile>;

@@ -29,19 +29,42 @@ describe('SettingsStore', () => {
     expect(statSync(again.file).mode & 0o777).toBe(0o600);
   });
 
-  it('saves, replaces and removes deployments by name; createdAt is set once', () => {
+  it('saves, replaces and removes deployments by account, region and name; createdAt is set once', () => {
     let clock = new Date('2026-01-01T00:00:00.000Z');
     const store = new SettingsStore(dir, () => clock);
-    expect(store.saveDeployment(lab)).toEqual({ ...lab, createdAt: '2026-01-01T00:00:00.000Z' });
+    const id = '123456789012/eu-west-1/lab-prod';
+    expect(store.saveDeployment(lab)).toEqual({ ...lab, id, createdAt: '2026-01-01T00:00:00.000Z' });
     clock = new Date('2026-02-01T00:00:00.000Z');
     store.saveDeployment({ ...lab, lastKnownStatus: 'UPDATE_COMPLETE' });
     store.saveDeployment({ name: 'alpha', region: 'us-east-1' });
     const reread = new SettingsStore(dir);
-    expect(reread.listDeployments().map((d) => d.name)).toEqual(['alpha', 'lab-prod']);
-    expect(reread.getDeployment('lab-prod')).toEqual({ ...lab, lastKnownStatus: 'UPDATE_COMPLETE', createdAt: '2026-01-01T00:00:00.000Z' });
-    expect(reread.removeDeployment('lab-prod')).toBe(true);
-    expect(reread.removeDeployment('lab-prod')).toBe(false);
+    expect(reread.listDeployments().map((d) => d.id)).toEqual(['unknown-account/us-east-1/alpha', id]);
+    expect(reread.getDeployment(id)).toEqual({ ...lab, id, lastKnownStatus: 'UPDATE_COMPLETE', createdAt: '2026-01-01T00:00:00.000Z' });
+    expect(reread.removeDeployment(id)).toBe(true);
+    expect(reread.removeDeployment(id)).toBe(false);
     expect(new SettingsStore(dir).listDeployments().map((d) => d.name)).toEqual(['alpha']);
+  });
+
+  it('keeps the same stack name in two regions and two accounts apart', () => {
+    const store = new SettingsStore(dir);
+    store.saveDeployment(lab);
+    store.saveDeployment({ ...lab, region: 'us-east-1' });
+    store.saveDeployment({ ...lab, accountId: '210987654321', profile: 'other' });
+    expect(store.listDeployments().map((d) => d.id)).toEqual(['123456789012/eu-west-1/lab-prod', '210987654321/eu-west-1/lab-prod', '123456789012/us-east-1/lab-prod']);
+    store.removeDeployment('210987654321/eu-west-1/lab-prod');
+    expect(store.findDeployment({ name: 'lab-prod', region: 'eu-west-1', accountId: '123456789012' })?.profile).toBe('lab-admin');
+    expect(store.findDeployment({ name: 'lab-prod', region: 'eu-west-1', accountId: '210987654321' })).toBeUndefined();
+  });
+
+  it('migrates an entry saved by name only: it gets its account when the stack is seen again, keeping its fields', () => {
+    writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({ preferences: { theme: 'light' }, deployments: [{ name: 'lab-prod', region: 'eu-west-1', profile: 'lab-admin', createdAt: '2025-06-01T00:00:00.000Z', platformUrl: 'https://bench.lab.example' }] }));
+    const store = new SettingsStore(dir);
+    const old = store.listDeployments()[0]!;
+    expect(old.id).toBe('unknown-account/eu-west-1/lab-prod');
+    expect(store.findDeployment({ name: 'lab-prod', region: 'eu-west-1', accountId: '123456789012' })?.id).toBe(old.id);
+    const migrated = store.saveDeployment({ name: 'lab-prod', region: 'eu-west-1', accountId: '123456789012', lastKnownStatus: 'CREATE_COMPLETE' });
+    expect(migrated).toEqual({ id: '123456789012/eu-west-1/lab-prod', name: 'lab-prod', region: 'eu-west-1', profile: 'lab-admin', accountId: '123456789012', createdAt: '2025-06-01T00:00:00.000Z', platformUrl: 'https://bench.lab.example', lastKnownStatus: 'CREATE_COMPLETE' });
+    expect(store.listDeployments()).toHaveLength(1);
   });
 
   it('never writes what it would refuse to read back', () => {

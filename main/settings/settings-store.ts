@@ -2,12 +2,19 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Conf from 'conf';
-import type { Deployment, Preferences } from '../../common/api/settings.contract.js';
+import { type Deployment, deploymentId, type Preferences, type StoredDeployment } from '../../common/api/settings.contract.js';
 import { ApiError } from '../../common/api/errors.js';
 import { CorruptSettingsError, type SettingsFile, defaultPreferences, parseSettingsText, settingsFile } from './settings-file.js';
 
 export type PreferencesPatch = { [K in keyof Preferences]?: Preferences[K] | null };
-export type DeploymentInput = Omit<Deployment, 'createdAt'> & { createdAt?: string };
+export type DeploymentInput = Omit<StoredDeployment, 'createdAt'> & { createdAt?: string };
+
+/** Same stack: same region and name, and the same account unless one side does not know it yet (an older entry). */
+function sameStack(a: Pick<StoredDeployment, 'name' | 'region' | 'accountId'>, b: Pick<StoredDeployment, 'name' | 'region' | 'accountId'>): boolean {
+  return a.name === b.name && a.region === b.region && (a.accountId === b.accountId || !a.accountId || !b.accountId);
+}
+
+const withId = (d: StoredDeployment): Deployment => ({ ...d, id: deploymentId(d) });
 
 /**
  * Preferences and known deployments, in one JSON file written atomically by `conf` (electron-store's
@@ -42,29 +49,36 @@ export class SettingsStore {
   }
 
   listDeployments(): Deployment[] {
-    return this.read().deployments;
+    return this.read().deployments.map(withId);
   }
 
-  getDeployment(name: string): Deployment | undefined {
-    return this.read().deployments.find((d) => d.name === name);
+  getDeployment(id: string): Deployment | undefined {
+    return this.listDeployments().find((d) => d.id === id);
+  }
+
+  /** The saved deployment of this stack; `accountId` undefined matches any account (an older entry, or an unknown one). */
+  findDeployment(stack: { name: string; region: string; accountId?: string | undefined }): Deployment | undefined {
+    return this.listDeployments().find((d) => sameStack(d, stack));
   }
 
   saveDeployment(input: DeploymentInput): Deployment {
-    let saved: Deployment | undefined;
+    let saved: StoredDeployment | undefined;
     this.update((s) => {
-      const existing = s.deployments.find((d) => d.name === input.name);
-      saved = { ...input, createdAt: input.createdAt ?? existing?.createdAt ?? this.now().toISOString() };
-      const others = s.deployments.filter((d) => d.name !== input.name);
-      return { ...s, deployments: [...others, saved].sort((a, b) => a.name.localeCompare(b.name)) };
+      const existing = s.deployments.find((d) => sameStack(d, input));
+      const accountId = input.accountId ?? existing?.accountId;
+      saved = { ...existing, ...input, ...(accountId ? { accountId } : {}), createdAt: input.createdAt ?? existing?.createdAt ?? this.now().toISOString() };
+      const others = s.deployments.filter((d) => d !== existing);
+      return { ...s, deployments: [...others, saved].sort((a, b) => a.name.localeCompare(b.name) || a.region.localeCompare(b.region) || (a.accountId ?? '').localeCompare(b.accountId ?? '')) };
     });
-    return saved as Deployment;
+    return withId(saved!);
   }
 
-  removeDeployment(name: string): boolean {
+  removeDeployment(id: string): boolean {
     let removed = false;
     this.update((s) => {
-      removed = s.deployments.some((d) => d.name === name);
-      return { ...s, deployments: s.deployments.filter((d) => d.name !== name) };
+      const kept = s.deployments.filter((d) => deploymentId(d) !== id);
+      removed = kept.length !== s.deployments.length;
+      return { ...s, deployments: kept };
     });
     return removed;
   }
