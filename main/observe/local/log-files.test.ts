@@ -1,0 +1,68 @@
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Batch, LineBatcher, textFilter } from '../line-batcher.js';
+import { followLocalLogs, listLocalStreams, readLocalLogs } from './log-files.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'observe-logs-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i += 1) await new Promise((r) => setTimeout(r, 10));
+  expect(check()).toBe(true);
+}
+
+describe('the sandbox log files', () => {
+  it('lists a group\'s files as its streams', async () => {
+    writeFileSync(join(dir, 'services.log'), 'a\n');
+    writeFileSync(join(dir, 'worker-1.log'), 'b\n');
+    writeFileSync(join(dir, 'worker-2.log'), 'c\n');
+    expect((await listLocalStreams(dir, 'workers')).map((s) => s.name).sort()).toEqual(['worker-1.log', 'worker-2.log']);
+    await expect(listLocalStreams(dir, 'nope')).rejects.toMatchObject({ code: 'bad-input' });
+  });
+
+  it('follows the tail, then every appended line in order, numbered, filtered, across a truncation', async () => {
+    writeFileSync(join(dir, 'services.log'), 'old ready\nold noise\n');
+    const batches: Batch[] = [];
+    const controller = new AbortController();
+    const batcher = new LineBatcher((b) => batches.push(b), 5);
+    const done = followLocalLogs({ logsDir: dir, group: 'services', filterPattern: 'ready -noise', batcher, signal: controller.signal, pollMs: 10 });
+    const texts = () => batches.flatMap((b) => b.lines.map((l) => l.text));
+    await until(() => texts().includes('old ready'));
+    appendFileSync(join(dir, 'services.log'), 'new ready 1\nnoise ready\nnew ready 2\n');
+    await until(() => texts().includes('new ready 2'));
+    writeFileSync(join(dir, 'services.log'), 'after truncation ready\n');
+    await until(() => texts().includes('after truncation ready'));
+    controller.abort();
+    await done;
+    batcher.stop();
+    expect(batches[0]!.mode).toBe('file');
+    expect(texts()).toEqual(['old ready', 'new ready 1', 'new ready 2', 'after truncation ready']);
+    const seqs = batches.flatMap((b) => b.lines.map((l) => l.seq));
+    expect(seqs).toEqual([1, 2, 3, 4]);
+  });
+
+  it('refuses a JSON pattern, which only CloudWatch understands, with what to use instead', async () => {
+    const batcher = new LineBatcher(() => undefined);
+    await expect(followLocalLogs({ logsDir: dir, group: 'services', filterPattern: '{ $.level = "error" }', batcher, signal: new AbortController().signal })).rejects.toMatchObject({ code: 'bad-input' });
+  });
+
+  it('reads a whole group for a download, up to a limit', async () => {
+    writeFileSync(join(dir, 'worker-1.log'), 'x1\nx2\nx3\n');
+    expect((await readLocalLogs(dir, 'workers', undefined, undefined, 2))).toMatchObject({ truncated: true, lines: [{ text: 'x1' }, { text: 'x2' }] });
+  });
+});
+
+describe('text filter patterns', () => {
+  it('needs every term, keeps phrases whole and leaves out -terms', () => {
+    const f = textFilter('error "lease expired" -debug');
+    expect(f('ERROR: lease expired for run 3')).toBe(true);
+    expect(f('error: lease was expired')).toBe(false);
+    expect(f('debug error lease expired')).toBe(false);
+    expect(textFilter('')('anything')).toBe(true);
+  });
+});
