@@ -1,0 +1,108 @@
+import { ResumeSessionCommand, SSMClient, StartSessionCommand, TerminateSessionCommand } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeDataChannelService, type FakeSession } from '../testing/fake-data-channel.js';
+import type { BackendSink } from '../terminal-backend.js';
+import { interactiveCommand, ssmBackend } from './ssm-terminal.js';
+
+let service: FakeDataChannelService;
+beforeEach(async () => {
+  service = await FakeDataChannelService.start();
+});
+afterEach(async () => {
+  await service.close();
+});
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 200; i += 1) {
+    if (check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function recordingSink() {
+  const seen = { data: [] as Buffer[], statuses: [] as string[], exit: undefined as { code: number | null; reason: string; fix?: string | undefined } | undefined };
+  const sink: BackendSink = {
+    data: (b) => seen.data.push(Buffer.from(b)),
+    status: (state) => seen.statuses.push(state),
+    exit: (code, reason, fix) => (seen.exit = { code, reason, fix }),
+  };
+  return { sink, seen, text: () => Buffer.concat(seen.data).toString() };
+}
+
+function ssm() {
+  const client = new SSMClient({ region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+  return { client, mock: mockClient(client) };
+}
+
+describe('SSM terminal backend', () => {
+  it('starts an interactive command session, sends the size, carries keystrokes, resumes after a drop and terminates on close', async () => {
+    const { client, mock } = ssm();
+    let session: FakeSession | undefined;
+    mock.on(StartSessionCommand).callsFake(() => {
+      const started = service.createSession();
+      session = started.session;
+      return { SessionId: started.SessionId, StreamUrl: started.StreamUrl, TokenValue: started.TokenValue };
+    });
+    mock.on(ResumeSessionCommand).callsFake(() => ({ SessionId: session!.id, StreamUrl: '', TokenValue: session!.resume() }));
+    mock.on(TerminateSessionCommand).resolves({});
+    const r = recordingSink();
+    const backend = await ssmBackend({ ssm: client, instanceId: 'i-0123456789abcdef0', document: interactiveCommand('docker exec -it c sh'), channel: { resendCheckMs: 20 } })(r.sink, { cols: 90, rows: 33 });
+    expect(mock.commandCalls(StartSessionCommand)[0]?.args[0].input).toMatchObject({ Target: 'i-0123456789abcdef0', DocumentName: 'AWS-StartInteractiveCommand', Parameters: { command: ['docker exec -it c sh'] } });
+    await until(() => session?.sizes.length === 1, 'size');
+    expect(session?.sizes[0]).toEqual({ cols: 90, rows: 33 });
+    backend.write(Buffer.from('a'));
+    await until(() => r.text() === 'a', 'echo');
+    session!.drop();
+    await until(() => r.seen.statuses.join() === 'reconnecting,connected', 'resumed');
+    backend.write(Buffer.from('b'));
+    await until(() => r.text() === 'ab', 'echo after resume');
+    backend.close();
+    await until(() => session!.flags.includes(2), 'terminate flag');
+    expect(mock.commandCalls(TerminateSessionCommand)[0]?.args[0].input).toEqual({ SessionId: session!.id });
+  });
+
+  it('ends with the exit status when the command exits', async () => {
+    const { client, mock } = ssm();
+    let session: FakeSession | undefined;
+    mock.on(StartSessionCommand).callsFake(() => {
+      const started = service.createSession();
+      session = started.session;
+      return { SessionId: started.SessionId, StreamUrl: started.StreamUrl, TokenValue: started.TokenValue };
+    });
+    const r = recordingSink();
+    await ssmBackend({ ssm: client, instanceId: 'i-0123456789abcdef0' })(r.sink, { cols: 80, rows: 24 });
+    await until(() => session?.sizes.length === 1, 'ready');
+    session!.exit(130);
+    await until(() => r.seen.exit !== undefined, 'exit');
+    expect(r.seen.exit?.code).toBe(130);
+  });
+
+  it('ends the terminal when the session cannot be resumed', async () => {
+    const { client, mock } = ssm();
+    let session: FakeSession | undefined;
+    mock.on(StartSessionCommand).callsFake(() => {
+      const started = service.createSession();
+      session = started.session;
+      return { SessionId: started.SessionId, StreamUrl: started.StreamUrl, TokenValue: started.TokenValue };
+    });
+    // ResumeSession answers no token once the session has timed out on the service side.
+    mock.on(ResumeSessionCommand).resolves({});
+    const r = recordingSink();
+    await ssmBackend({ ssm: client, instanceId: 'i-0123456789abcdef0' })(r.sink, { cols: 80, rows: 24 });
+    await until(() => session?.sizes.length === 1, 'ready');
+    session!.drop();
+    await until(() => r.seen.exit !== undefined, 'exit');
+    expect(r.seen.exit?.reason).toMatch(/timed out/);
+  });
+
+  it('says what to do when the instance is not connected to SSM', async () => {
+    const { client, mock } = ssm();
+    mock.on(StartSessionCommand).rejects(Object.assign(new Error('i-1 is not connected.'), { name: 'TargetNotConnected' }));
+    await expect(ssmBackend({ ssm: client, instanceId: 'i-0123456789abcdef0' })(recordingSink().sink, { cols: 80, rows: 24 })).rejects.toMatchObject({
+      code: 'unavailable',
+      fix: expect.stringMatching(/AmazonSSMManagedInstanceCore/),
+    });
+  });
+});

@@ -1,0 +1,114 @@
+import { ResumeSessionCommand, type SSMClient, StartSessionCommand, TerminateSessionCommand } from '@aws-sdk/client-ssm';
+import { ApiError } from '../../../common/api/errors.js';
+import { errorName } from '../../../lib/aws/error-meaning.js';
+import { type BackoffPolicy, retry } from '../../../lib/retry.js';
+import type { BackendFactory, TerminalBackend } from '../terminal-backend.js';
+import { type DataChannelOptions, SsmDataChannel } from './data-channel.js';
+
+/** The document and parameters of a session; none: the default shell (SSM-SessionManagerRunShell). */
+export interface SessionDocument {
+  name: string;
+  parameters: Record<string, string[]>;
+}
+
+/** A session that runs `command` with a terminal (AWS-StartInteractiveCommand). */
+export function interactiveCommand(command: string): SessionDocument {
+  return { name: 'AWS-StartInteractiveCommand', parameters: { command: [command] } };
+}
+
+export interface SsmTerminalOptions {
+  ssm: SSMClient;
+  instanceId: string;
+  document?: SessionDocument;
+  /** Resuming after a drop: the plugin's policy, 5 attempts from ~100 ms up to 5 s. */
+  resume?: BackoffPolicy & { maxAttempts: number };
+  channel?: Pick<DataChannelOptions, 'resendCheckMs' | 'maxResendAttempts'>;
+}
+
+const DEFAULT_RESUME = { baseMs: 200, maxMs: 5000, maxAttempts: 5 };
+
+async function startSession(options: SsmTerminalOptions) {
+  try {
+    const out = await options.ssm.send(
+      new StartSessionCommand({
+        Target: options.instanceId,
+        ...(options.document ? { DocumentName: options.document.name, Parameters: options.document.parameters } : {}),
+        Reason: 'Benchtop terminal',
+      }),
+    );
+    if (!out.SessionId || !out.StreamUrl || !out.TokenValue) throw new ApiError('unavailable', 'SSM started a session without a stream URL or token.');
+    return { sessionId: out.SessionId, streamUrl: out.StreamUrl, token: out.TokenValue };
+  } catch (error) {
+    if (errorName(error) === 'TargetNotConnected') {
+      throw new ApiError('unavailable', `SSM cannot reach ${options.instanceId}: its SSM agent is not connected.`, 'Wait until the instance shows "online" in the picker; an instance without a route to SSM (no NAT, no VPC endpoint) or without the AmazonSSMManagedInstanceCore policy never will.');
+    }
+    throw error;
+  }
+}
+
+/**
+ * A terminal on an instance through Session Manager: StartSession, then the data channel; a
+ * dropped socket is resumed (ResumeSession gives a new token for the same session), and closing
+ * the terminal terminates the session so it does not linger until the idle timeout.
+ */
+export function ssmBackend(options: SsmTerminalOptions): BackendFactory {
+  return async (sink, size) => {
+    const started = await startSession(options);
+    const channel = new SsmDataChannel({ streamUrl: started.streamUrl, token: started.token, ...options.channel });
+    let exitCode: number | null = null;
+    let ended = false;
+    const terminate = (): void => {
+      void options.ssm.send(new TerminateSessionCommand({ SessionId: started.sessionId })).catch(() => undefined);
+    };
+    const end = (code: number | null, reason: string, fix?: string): void => {
+      if (ended) return;
+      ended = true;
+      sink.exit(code, reason, fix);
+    };
+    channel
+      .on('output', (bytes) => sink.data(bytes))
+      .on('ready', ({ customerMessage }) => {
+        if (customerMessage) sink.data(Buffer.from(`${customerMessage}\r\n`));
+        channel.resize(size.cols, size.rows);
+      })
+      .on('exitCode', (code) => (exitCode = code))
+      .on('closed', ({ output }) => end(exitCode, output || `The session ${started.sessionId} ended.`))
+      .on('failed', ({ message, fix }) => {
+        terminate();
+        end(null, message, fix);
+      })
+      .on('disconnected', (reason) => {
+        sink.status('reconnecting', `Connection to ${options.instanceId} lost (${reason}); resuming the session…`);
+        const policy = options.resume ?? DEFAULT_RESUME;
+        retry(
+          async () => {
+            const out = await options.ssm.send(new ResumeSessionCommand({ SessionId: started.sessionId }));
+            if (!out.TokenValue) return false;
+            await channel.reconnect(out.TokenValue);
+            return true;
+          },
+          { ...policy, retryable: (error) => errorName(error) !== 'DoesNotExistException' },
+        ).then(
+          (resumed) => {
+            if (resumed) sink.status('connected', 'Reconnected.');
+            else end(exitCode, `The session ${started.sessionId} timed out while disconnected.`, 'Open a new terminal.');
+          },
+          (error: unknown) => end(exitCode, `The session could not be resumed: ${error instanceof Error ? error.message : String(error)}`, 'Open a new terminal.'),
+        );
+      });
+    await channel.open();
+    const backend: TerminalBackend = {
+      write: (bytes) => channel.sendInput(bytes),
+      resize: (cols, rows) => channel.resize(cols, rows),
+      pause: () => channel.pauseOutput(true),
+      resume: () => channel.pauseOutput(false),
+      close: () => {
+        ended = true;
+        channel.terminate();
+        terminate();
+        setTimeout(() => channel.close(), 200).unref();
+      },
+    };
+    return backend;
+  };
+}
