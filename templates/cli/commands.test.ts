@@ -29,6 +29,11 @@ afterEach(() => vi.restoreAllMocks());
 const GOOD = JSON.stringify({
   CertificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012',
   ArtifactsBucketName: 'benchtop-artifacts-123',
+  DomainName: 'bench.lab.example.org',
+  ServicesImageId: 'ami-0123456789abcdef0',
+  NatImageId: 'ami-0123456789abcdef0',
+  CpuWorkerImageId: 'ami-0123456789abcdef1',
+  GpuWorkerImageId: 'ami-0123456789abcdef2',
   DataVolumeSize: 40,
 });
 

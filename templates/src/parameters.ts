@@ -70,6 +70,9 @@ export function constraintViolation(spec: ParameterSpec, value: string): string 
   if (spec.type.startsWith('AWS::SSM::Parameter::Value<') && !/^\/[\w./-]+$/.test(value)) {
     return `${spec.name} must be the path of an SSM parameter such as ${spec.default ?? '/aws/service/...'} (got "${value}").`;
   }
+  if (spec.type === 'AWS::EC2::Image::Id' && !/^ami-[0-9a-f]{8,17}$/.test(value)) {
+    return `${spec.name} must be an image id such as ami-0123456789abcdef0 (got "${value}"); benchtop plan and deploy resolve it for you.`;
+  }
   if (spec.allowedValues && !spec.allowedValues.includes(value)) {
     return `${spec.name} must be one of ${spec.allowedValues.join(', ')} (got "${value}").`;
   }

@@ -9,10 +9,16 @@ import {
   TEMPLATE_BODY_LIMIT_BYTES, TEMPLATE_URL_LIMIT_BYTES,
 } from './platform.js';
 import { AGENT_BUNDLE_VERSION, agentBundleKey, STACK_VERSION } from './version.js';
+import { planMetadata } from '../../common/deploy/plan-summary.js';
 
 const REQUIRED = {
   CertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012',
   ArtifactsBucketName: 'benchtop-artifacts-123',
+  DomainName: 'bench.lab.example.org',
+  ServicesImageId: 'ami-0123456789abcdef0',
+  NatImageId: 'ami-0123456789abcdef0',
+  CpuWorkerImageId: 'ami-0123456789abcdef1',
+  GpuWorkerImageId: 'ami-0123456789abcdef2',
 };
 
 const problemsOf = (given: Record<string, string | number>) => checkPlatformParameters(given, { requireAll: true }).problems;
@@ -24,7 +30,7 @@ describe('platform parameters', () => {
     for (const p of params) {
       expect(p.description, p.name).not.toBe('');
       expect(p.group, p.name).toBeDefined();
-      const constrained = p.allowedValues ?? p.allowedPattern ?? p.minValue ?? p.type.startsWith('AWS::SSM::Parameter::Value<');
+      const constrained = p.allowedValues ?? p.allowedPattern ?? p.minValue ?? (p.type === 'AWS::EC2::Image::Id' || undefined);
       expect(constrained, p.name).toBeDefined();
     }
   });
@@ -40,6 +46,11 @@ describe('platform parameters', () => {
   it('names missing required parameters', () => {
     expect(problemsOf({})).toEqual([
       expect.stringMatching(/^CertificateArn is required/),
+      expect.stringMatching(/^DomainName is required/),
+      expect.stringMatching(/^ServicesImageId is required/),
+      expect.stringMatching(/^NatImageId is required/),
+      expect.stringMatching(/^CpuWorkerImageId is required/),
+      expect.stringMatching(/^GpuWorkerImageId is required/),
       expect.stringMatching(/^ArtifactsBucketName is required/),
     ]);
   });
@@ -51,7 +62,8 @@ describe('platform parameters', () => {
     [{ GpuWorkerMaxCount: 33 }, 'GpuWorkerMaxCount must be at most 32 (got 33).'],
     [{ CpuWorkerMaxCount: 'four' }, 'CpuWorkerMaxCount must be a number, not "four".'],
     [{ AlarmEmail: 'not-an-address' }, 'It must be empty or an e-mail address'],
-    [{ ServicesImageId: 'ami-123' }, 'ServicesImageId must be the path of an SSM parameter'],
+    [{ ServicesImageId: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64' }, 'ServicesImageId must be an image id such as ami-'],
+    [{ DomainName: '' }, 'DomainName "" does not match'],
     [{ LogRetentionDays: 10 }, 'LogRetentionDays must be one of 1, 3, 5, 7, 14, 30'],
   ])('checks %j against its constraint', (given, message) => {
     expect(problemsOf({ ...REQUIRED, ...given })).toEqual([expect.stringContaining(message)]);
@@ -65,7 +77,6 @@ describe('platform parameters', () => {
   it.each([
     [{ ExistingVpcId: 'vpc-0123456789abcdef0', NatMode: 'none' }, 'ExistingPrivateSubnet1 is required with ExistingVpcId'],
     [{ NatMode: 'none' }, 'NatMode "none" needs ExistingVpcId'],
-    [{ PublicHostedZoneId: 'Z0123456789ABC' }, 'PublicHostedZoneId needs DomainName'],
   ])('checks combinations: %j', (given, message) => {
     expect(problemsOf({ ...REQUIRED, ...given })).toContainEqual(expect.stringContaining(message));
   });
@@ -101,7 +112,7 @@ describe('renderPlatformTemplate', () => {
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(ParameterError);
-      expect((e as ParameterError).problems).toHaveLength(3);
+      expect((e as ParameterError).problems).toHaveLength(8);
     }
   });
 });
@@ -109,7 +120,7 @@ describe('renderPlatformTemplate', () => {
 describe('versions', () => {
   it('the template, its default agent bundle and the code agree on the version', () => {
     const t = loadTemplate('platform') as Record<string, Record<string, Record<string, unknown>>>;
-    expect(t.Metadata!.Benchtop).toEqual({ StackVersion: STACK_VERSION });
+    expect(t.Metadata!.Benchtop!.StackVersion).toBe(STACK_VERSION);
     expect(t.Outputs!.StackVersion!.Value).toBe(STACK_VERSION);
     expect(t.Parameters!.AgentBundleVersion!.Default).toBe(AGENT_BUNDLE_VERSION);
   });
@@ -128,5 +139,55 @@ describe('metric contract', () => {
     });
     const published = PLATFORM_METRICS.metrics.map((m) => m.name as string);
     expect([...used].sort()).toEqual(published.filter((m) => m !== 'WorkersOnline').sort());
+  });
+});
+
+describe('the plan metadata (Metadata Benchtop.Plan) the plan summary is written from', () => {
+  const t = loadTemplate('platform');
+  const section = (name: string) => (t[name] ?? {}) as Record<string, unknown>;
+  const plan = planMetadata.parse(((t.Metadata as Record<string, Record<string, unknown>>).Benchtop!).Plan);
+
+  it('puts every resource and every parameter in exactly one area', () => {
+    const resources = plan.flatMap((a) => a.Resources);
+    expect([...resources].sort()).toEqual(Object.keys(section('Resources')).sort());
+    const parameters = plan.flatMap((a) => a.Parameters);
+    expect([...parameters].sort()).toEqual(Object.keys(section('Parameters')).sort());
+  });
+
+  it('says things only with conditions and parameters the template has, about resources of its own area', () => {
+    for (const area of plan) {
+      for (const say of area.Says) {
+        for (const c of [say.If, say.Unless].filter(Boolean)) expect(section('Conditions'), `${area.Area}: ${say.Text}`).toHaveProperty([c!]);
+        for (const p of Object.keys({ ...say.IfParam, ...say.UnlessParam })) expect(section('Parameters'), say.Text).toHaveProperty([p]);
+        for (const [, name] of say.Text.matchAll(/\{([A-Za-z0-9:]+)\}/g)) if (name !== 'AWS::StackName') expect(section('Parameters'), say.Text).toHaveProperty([name!]);
+      }
+      for (const id of Object.keys(area.Replacing ?? {})) expect(area.Resources, area.Area).toContain(id);
+    }
+  });
+
+  it('names the public SSM parameter of every image parameter', () => {
+    const images = Object.entries(section('Parameters')).filter(([, d]) => (d as { Type?: string }).Type === 'AWS::EC2::Image::Id').map(([n]) => n);
+    expect(images).toHaveLength(4);
+    const sources = ((t.Metadata as Record<string, Record<string, Record<string, string>>>).Benchtop!).Images!;
+    for (const name of images) expect(sources[name], name).toMatch(/^\/aws\/service\//);
+  });
+});
+
+describe('backup failures', () => {
+  const t = loadTemplate('platform');
+  const resources = t.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+
+  it('reach the alarm topic through an EventBridge rule on FAILED and ABORTED backup jobs of the vault', () => {
+    const rules = Object.values(resources).filter((r) => r.Type === 'AWS::Events::Rule');
+    const rule = rules.find((r) => JSON.stringify(r.Properties.EventPattern).includes('Backup Job State Change'))!;
+    expect(rule.Properties.EventPattern).toEqual({ source: ['aws.backup'], 'detail-type': ['Backup Job State Change'], detail: { state: ['FAILED', 'ABORTED'], backupVaultName: [{ Ref: 'BackupVault' }] } });
+    expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: { Ref: 'AlarmTopic' } })]);
+    const policy = JSON.stringify(resources.AlarmTopicPolicy!.Properties);
+    expect(policy).toContain('events.amazonaws.com');
+    expect(JSON.stringify(resources.AlarmTopicKey!.Properties)).toContain('events.amazonaws.com');
+  });
+
+  it('no longer rely on the BACKUP_JOB_FAILED vault notification, which AWS Backup does not send', () => {
+    expect(JSON.stringify(resources.BackupVault!.Properties)).not.toContain('BACKUP_JOB_FAILED');
   });
 });

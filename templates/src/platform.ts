@@ -53,7 +53,6 @@ function crossParameterProblems(v: Record<string, string>): string[] {
   } else if (v.NatMode === 'none') {
     problems.push('NatMode "none" needs ExistingVpcId: a new VPC without NAT leaves instances unable to reach AWS; choose "instance" or "gateway".');
   }
-  if (v.PublicHostedZoneId && !v.DomainName) problems.push('PublicHostedZoneId needs DomainName (the record to create in it).');
   return problems;
 }
 
