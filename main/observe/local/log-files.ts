@@ -4,6 +4,7 @@ import { ApiError } from '../../../common/api/errors.js';
 import type { ObservedLine } from '../../../common/api/observe.contract.js';
 import type { LineBatcher } from '../line-batcher.js';
 import { textFilter } from '../line-batcher.js';
+import { sleep } from '../../../lib/retry.js';
 
 /** The sandbox's log "groups": the services agent, its workers, the supervisor's own notes. */
 export const LOCAL_GROUPS = [
@@ -93,10 +94,7 @@ export async function followLocalLogs(options: LocalFollowOptions): Promise<void
       for (const line of lines) if (line && matches(line)) options.batcher.add({ ts, stream: name, text: line });
     }
     first = false;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, options.pollMs ?? POLL_MS);
-      options.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-    });
+    await sleep(options.pollMs ?? POLL_MS, options.signal).catch(() => undefined);
   }
 }
 
