@@ -1,5 +1,6 @@
 import type { LogLine } from '../../common/protocol/logs.js';
 import type { CapsulesStore } from './capsules-store.js';
+import type { CostAndBackups } from './cost-and-backups.js';
 import type { DatasetsStore } from './datasets-store.js';
 import type { Db, WriteQueue } from './db.js';
 import type { LeaseManager } from './lease-manager.js';
@@ -24,6 +25,8 @@ export interface Services {
   logs: LogsReader;
   results: ResultsStore;
   presence: Presence;
+  /** Run prices, the budget's hard stop, the database's own backups and restore drills. */
+  costAndBackups: CostAndBackups;
   durations: DurationHistogram;
   snapshot(): MetricsSnapshot;
   sse: { pageSize: number; keepAliveMs: number };

@@ -12,6 +12,8 @@ import type { Presence } from './presence.js';
 import { type RunRow } from './run-record.js';
 import { isFinished } from '../../common/protocol/runs.js';
 import type { RunsStore } from './runs-store.js';
+import type { RunPricing } from './run-pricing.js';
+import { runCostUsd, runShare, type HourlyPrice } from '../../common/cost/run-cost.js';
 
 export interface LeaseConfig {
   /** A lease lives this long after its last heartbeat. */
@@ -57,6 +59,8 @@ const LINES_PER_INSERT = 100;
 export class LeaseManager {
   private readonly finishedListeners: Array<(f: Finished) => void> = [];
   private logsAppended: ((runN: number, firstSeq: number, lines: LogLineUpload[]) => void) | null = null;
+  private hold: (() => string | null) | null = null;
+  private pricing: RunPricing | null = null;
 
   private readonly db: Db;
   private readonly writes: WriteQueue;
@@ -76,6 +80,16 @@ export class LeaseManager {
     this.logsChanged = options.logsChanged;
     this.config = { leaseTtlMs: options.leaseTtlMs, heartbeatMs: options.heartbeatMs, maxWaitMs: options.maxWaitMs };
     this.now = options.now ?? Date.now;
+  }
+
+  /** While `hold` answers a reason (the budget is spent), no run is leased: queued runs stay queued. */
+  setHold(hold: () => string | null): void {
+    this.hold = hold;
+  }
+
+  /** Prices each lease from what its worker reports (run-pricing.ts). */
+  setPricing(pricing: RunPricing): void {
+    this.pricing = pricing;
   }
 
   onFinished(listener: (f: Finished) => void): void {
@@ -98,6 +112,7 @@ export class LeaseManager {
     const deadline = this.now() + Math.min(req.waitMs, this.config.maxWaitMs);
     let woken = false;
     let passedOn = false;
+    const price = this.pricing ? await this.pricing.priceFor(req) : req.hourlyCostUsd === undefined ? null : { hourlyUsd: req.hourlyCostUsd, source: req.priceSource ?? "the worker's --hourly-cost" };
     for (;;) {
       this.presence.seen(req.workerId, req.queue, req.gpus);
       if (signal.aborted) {
@@ -105,7 +120,7 @@ export class LeaseManager {
         if (woken) this.queues.notifyOne(req.queue);
         return null;
       }
-      const lease = await this.writes.run(() => this.tryAcquire(req));
+      const lease = await this.writes.run(() => this.tryAcquire(req, price));
       if (lease) return lease;
       // Woken for a run too big for what this busy worker has free: wake the next poller instead.
       // Once per poll, so busy workers cannot wake each other in a circle.
@@ -119,8 +134,9 @@ export class LeaseManager {
     }
   }
 
-  private tryAcquire(req: z.output<typeof leaseRequest>): Lease | null {
+  private tryAcquire(req: z.output<typeof leaseRequest>, price: HourlyPrice | null): Lease | null {
     this.sweepInTransaction();
+    if (this.hold?.()) return null;
     const { free } = req;
     const row = (
       free
@@ -141,9 +157,12 @@ export class LeaseManager {
       .run(leaseId, row.id, fencingToken, req.workerId, attempt, expiresAt, nowIso());
     this.db
       .prepare(
-        "UPDATE runs SET state = 'leased', lease_id = ?, attempts = ?, worker_id = ?, worker_instance_type = ?, hourly_cost_usd = ?, leased_at = ?, started_at = NULL WHERE n = ?",
+        "UPDATE runs SET state = 'leased', lease_id = ?, attempts = ?, worker_id = ?, worker_instance_type = ?, hourly_cost_usd = ?, cost_source = ?, cost_share = ?, leased_at = ?, started_at = NULL WHERE n = ?",
       )
-      .run(leaseId, attempt, req.workerId, req.instanceType ?? null, req.hourlyCostUsd ?? null, nowIso(), row.n);
+      .run(
+        leaseId, attempt, req.workerId, req.instanceType ?? null, price?.hourlyUsd ?? null, price?.source ?? null,
+        price ? runShare(JSON.parse(row.resources) as { cpus: number; memoryMb: number; gpus: number }, req.slots) : null, nowIso(), row.n,
+      );
     const run = this.runs.get(row.id);
     return {
       leaseId,
@@ -190,7 +209,7 @@ export class LeaseManager {
       return null;
     }
     this.db
-      .prepare("UPDATE runs SET state = 'queued', lease_id = NULL, worker_id = NULL, worker_instance_type = NULL, hourly_cost_usd = NULL, leased_at = NULL, started_at = NULL, isolation = NULL WHERE n = ?")
+      .prepare("UPDATE runs SET state = 'queued', lease_id = NULL, worker_id = NULL, worker_instance_type = NULL, hourly_cost_usd = NULL, cost_source = NULL, cost_share = NULL, leased_at = NULL, started_at = NULL, isolation = NULL WHERE n = ?")
       .run(run.n);
     return run.queue;
   }
@@ -202,7 +221,7 @@ export class LeaseManager {
     const finishedAt = this.now();
     const from = run.started_at ?? run.leased_at;
     const hours = from ? Math.max(0, finishedAt - Date.parse(from)) / 3_600_000 : 0;
-    const cost = run.hourly_cost_usd === null ? null : Math.round(hours * run.hourly_cost_usd * 1e6) / 1e6;
+    const cost = run.hourly_cost_usd === null ? null : runCostUsd(hours, run.hourly_cost_usd, run.cost_share ?? 1);
     this.db
       .prepare('UPDATE runs SET state = ?, exit_code = ?, error = ?, results = ?, image_digest = coalesce(?, image_digest), isolation = coalesce(isolation, ?), finished_at = ?, cost_usd = ? WHERE n = ?')
       .run(

@@ -154,4 +154,17 @@ export const migrations: readonly string[] = [
   CREATE TRIGGER audit_is_append_only_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
   CREATE TRIGGER audit_is_append_only_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
   `,
+  // Cost and backups: where each run's price came from and its share of the worker; the agent's
+  // own settings (local rate, budget); restore drills, kept across restores.
+  `
+  ALTER TABLE runs ADD COLUMN cost_source TEXT;
+  ALTER TABLE runs ADD COLUMN cost_share REAL;
+  CREATE INDEX runs_by_finished ON runs (finished_at);
+  CREATE TABLE platform_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT, WITHOUT ROWID;
+  CREATE TABLE restore_drills (
+    n INTEGER PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT NOT NULL, trigger TEXT NOT NULL, backup TEXT,
+    ok INTEGER NOT NULL, integrity TEXT, backup_runs INTEGER, backup_capsules INTEGER,
+    live_runs INTEGER NOT NULL, live_capsules INTEGER NOT NULL, message TEXT NOT NULL
+  ) STRICT;
+  `,
 ];

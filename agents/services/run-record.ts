@@ -12,6 +12,7 @@ export interface RunRow {
   created_at: string; leased_at: string | null; started_at: string | null; finished_at: string | null;
   exit_code: number | null; error: string | null; results: string | null; cost_usd: number | null; rerun_of: string | null;
   network: number; isolation: string | null;
+  cost_source: string | null; cost_share: number | null;
 }
 
 export function toRun(r: RunRow, waitingReason: (queue: QueueName) => string): Run {
@@ -44,6 +45,7 @@ export function toRun(r: RunRow, waitingReason: (queue: QueueName) => string): R
     error: r.error,
     results: r.results ? (JSON.parse(r.results) as ResultsManifest) : null,
     costUsd: r.cost_usd,
+    costSource: r.cost_source,
     rerunOf: r.rerun_of,
     userId: r.user_id,
   };

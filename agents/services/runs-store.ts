@@ -34,6 +34,7 @@ function mountName(name: string): string {
  */
 export class RunsStore {
   private keysPurgedAt = 0;
+  private hold: (() => string | null) | null = null;
 
   constructor(
     private readonly db: Db,
@@ -51,8 +52,13 @@ export class RunsStore {
     return row;
   }
 
+  /** While `hold` answers a reason (the budget is spent), queued runs show it as why they wait. */
+  setHold(hold: () => string | null): void {
+    this.hold = hold;
+  }
+
   present(row: RunRow): Run {
-    return toRun(row, (q) => this.presence.waitingReason(q));
+    return toRun(row, (q) => this.hold?.() ?? this.presence.waitingReason(q));
   }
 
   get(id: string): Run {

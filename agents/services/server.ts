@@ -7,6 +7,8 @@ import { registerCapsuleRoutes } from './routes-capsules.js';
 import { registerDatasetRoutes } from './routes-datasets.js';
 import { registerRunRoutes } from './routes-runs.js';
 import { registerLeaseRoutes } from './routes-leases.js';
+import { registerCostRoutes } from './routes-cost.js';
+import { registerBackupRoutes } from './routes-backups.js';
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,512})$/;
 
@@ -90,6 +92,8 @@ export function buildServer(services: Services, options: ServerOptions): Fastify
     registerDatasetRoutes(routes, services);
     registerRunRoutes(routes, services);
     registerLeaseRoutes(routes, services);
+    registerCostRoutes(routes, services);
+    registerBackupRoutes(routes, services);
   });
   return app;
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { BackupScheduler, type BackupUploader } from './backup.js';
+import type { BackupUploader } from './backup.js';
+import { buildCostAndBackups, type CostAndBackupsOptions } from './cost-and-backups.js';
 import { CapsulesStore } from './capsules-store.js';
 import type { LogSink, Services } from './context.js';
 import { DatasetsStore } from './datasets-store.js';
@@ -53,6 +54,8 @@ export interface StartServicesOptions {
   sse?: { pageSize?: number; keepAliveMs?: number };
   /** Online backups of the database into `<dataDir>/backups` (default every 6 hours, 7 kept); false turns them off. */
   backup?: { intervalMs?: number; keep?: number; uploader?: BackupUploader } | false;
+  /** Run pricing (region, AWS Price List), the budget source and its schedule, restore drills. */
+  cost?: Omit<CostAndBackupsOptions, 'backup' | 'log'>;
   /** Runs before the server listens, with everything built (backups, metric publishers). */
   extend?: (services: Services) => { stop(): Promise<void> | void } | void;
 }
@@ -87,6 +90,10 @@ export function buildServices(db: Db, dataDir: string, options: StartServicesOpt
   const logCap = new LogCap(db, limits);
   leases.onLogsAppended((runN, firstSeq, lines) => logCap.afterAppend(runN, firstSeq, lines));
   const durations = new DurationHistogram();
+  const costAndBackups = buildCostAndBackups(
+    { db, writes, dataDir, runs, leases, capsules, queues },
+    { ...options.cost, ...(options.backup !== undefined ? { backup: options.backup } : {}), ...(options.log ? { log: options.log } : {}) },
+  );
   leases.onFinished((f) => {
     if (f.durationSeconds !== null) durations.observe(f.durationSeconds);
   });
@@ -103,6 +110,7 @@ export function buildServices(db: Db, dataDir: string, options: StartServicesOpt
     logs: new LogsReader(db, logsChanged),
     results: new ResultsStore(db, objects, leases, runs, { ...limits, maxFileBytes: maxUploadBytes }),
     presence,
+    costAndBackups,
     durations,
     snapshot: () => {
       const q = queueStatuses(services);
@@ -147,17 +155,8 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
     const sweeper = new LeaseSweeper({ sweep: () => services.leases.sweep(), intervalMs: options.sweepMs ?? 1000, log });
     sweeper.start();
     stoppers.push(() => sweeper.stop());
-    if (options.backup !== false) {
-      const backups = new BackupScheduler(db, {
-        dir: join(dataDir, 'backups'),
-        intervalMs: options.backup?.intervalMs ?? 6 * 3600_000,
-        keep: options.backup?.keep ?? 7,
-        ...(options.backup?.uploader ? { uploader: options.backup.uploader } : {}),
-        onError: (error) => log(`backup failed: ${String(error)}`),
-      });
-      backups.start();
-      stoppers.push(() => backups.stop());
-    }
+    services.costAndBackups.start();
+    stoppers.push(() => services.costAndBackups.stop());
     const extension = options.extend?.(services);
     if (extension) stoppers.push(() => extension.stop());
     app = buildServer(services, { logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? MAX_REQUEST_BODY_BYTES });

@@ -9,3 +9,5 @@ export * from './logs.js';
 export * from './results.js';
 export * from './leases.js';
 export * from './routes.js';
+export * from './cost.js';
+export * from './backups.js';

@@ -3,6 +3,7 @@ import { commitSha, id, queueName, sha256Hex, timestamp } from './common.js';
 import { command, environmentSpec } from './capsules.js';
 import { datasetPin, finishedState, parameters, resources, runIsolation } from './runs.js';
 import { resultsManifest } from './results.js';
+import { purchaseOption, workerSlotsReport } from './cost.js';
 
 /**
  * A GPU worker's GPUs as its boot found them (nvidia-smi, written to /etc/benchtop/gpus.json):
@@ -28,6 +29,12 @@ export const leaseRequest = z.strictObject({
   instanceType: z.string().max(100).optional(),
   /** What one hour of this worker costs, to record the run's cost. */
   hourlyCostUsd: z.number().min(0).max(10_000).optional(),
+  /** Where `hourlyCostUsd` comes from, in words (recorded with each run's cost). */
+  priceSource: z.string().min(1).max(200).optional(),
+  /** How the instance is bought (the platform prices `instanceType` with it). */
+  purchaseOption: purchaseOption.optional(),
+  /** What the worker shares among its runs: each run pays its share of the instance. */
+  slots: workerSlotsReport.optional(),
   /** A GPU worker's GPUs (optional: older workers send none); shown with the queue's workers. */
   gpus: workerGpus.optional(),
   /**

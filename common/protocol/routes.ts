@@ -8,6 +8,8 @@ import { createRunRequest, IDEMPOTENCY_KEY_HEADER, run, runList, runListQuery, r
 import { logBatchRequest, logBatchResponse, logsPage, logsQuery, logStreamQuery } from './logs.js';
 import { comparison, resultFileParams, resultsManifest, resultUploadHeaders, resultUploadParams, resultUploadResponse } from './results.js';
 import { completeRequest, heartbeatRequest, heartbeatResponse, lease, leaseParams, leaseRequest } from './leases.js';
+import { budgetSettingsRequest, budgetState, costRollup, costRollupQuery, localRate, localRateRequest } from './cost.js';
+import { backupList, backupParams, databaseBackup, drillList, restoreDrill, restoreResult } from './backups.js';
 
 // The platform API v1, one declaration per route. The services agent registers and validates its
 // routes from these (agents/services/register-route.ts) and the client builds its URLs and parses
@@ -132,6 +134,22 @@ export const ROUTES = {
   runResults: route({ method: 'GET', path: '/api/v1/runs/:id/results', access: PEOPLE, params: runParams, answer: resultsManifest }),
   resultFile: route({ method: 'GET', path: '/api/v1/runs/:id/results/*', access: PEOPLE, params: runFileParams, answer: FILE_BYTES }),
   compareRuns: route({ method: 'GET', path: '/api/v1/runs/:a/compare/:b', access: PEOPLE, params: compareRunsParams, answer: comparison }),
+
+  // --- cost, budget ---
+  costRollup: route({ method: 'GET', path: '/api/v1/cost/rollup', access: PEOPLE, query: costRollupQuery, answer: costRollup }),
+  getLocalRate: route({ method: 'GET', path: '/api/v1/cost/local-rate', access: PEOPLE, answer: localRate }),
+  setLocalRate: route({ method: 'PUT', path: '/api/v1/cost/local-rate', access: ADMIN, body: localRateRequest, answer: localRate }),
+  getBudget: route({ method: 'GET', path: '/api/v1/budget', access: PEOPLE, answer: budgetState }),
+  setBudget: route({ method: 'PUT', path: '/api/v1/budget', access: ADMIN, body: budgetSettingsRequest, answer: budgetState }),
+  checkBudget: route({ method: 'POST', path: '/api/v1/budget/check', access: ADMIN, answer: budgetState }),
+  resumeBudget: route({ method: 'POST', path: '/api/v1/budget/resume', access: ADMIN, answer: budgetState }),
+
+  // --- the agent's own database backups ---
+  listBackups: route({ method: 'GET', path: '/api/v1/backups', access: ADMIN, answer: backupList }),
+  createBackup: route({ method: 'POST', path: '/api/v1/backups', access: ADMIN, answer: databaseBackup, status: [201] }),
+  restoreBackup: route({ method: 'POST', path: '/api/v1/backups/:name/restore', access: ADMIN, params: backupParams, answer: restoreResult }),
+  listDrills: route({ method: 'GET', path: '/api/v1/backup-drills', access: ADMIN, answer: drillList }),
+  runDrill: route({ method: 'POST', path: '/api/v1/backup-drills', access: ADMIN, answer: restoreDrill, status: [201] }),
 
   // --- worker protocol ---
   // A long-poll that found no run within waitMs answers 204.

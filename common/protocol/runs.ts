@@ -132,8 +132,10 @@ export const run = z.object({
   /** Why the run failed or was cancelled ("worker lost", "cancelled by user", the worker's message). */
   error: z.string().nullable(),
   results: resultsManifest.nullable(),
-  /** Worker time × its hourly price, when the worker gave one; null otherwise. */
+  /** Worker hours × its hourly price × the run's share of the worker; null when unpriced. */
   costUsd: z.number().nullable(),
+  /** Where the price came from (Price List, the shipped table and its date, a local rate); null when unpriced. */
+  costSource: z.string().nullable().default(null),
   /** The run this one repeats (rerun), null otherwise. */
   rerunOf: id.nullable(),
   /** Who launched it. */

@@ -7,6 +7,7 @@ import { IDEMPOTENCY_KEY_HEADER, type CreateRunRequest, type RunState } from '..
 import { logLine, END_EVENT, LOG_EVENT, type LogBatchRequest, type LogLine } from '../../common/protocol/logs.js';
 import { CONTENT_SHA256_HEADER, FENCING_TOKEN_HEADER } from '../../common/protocol/results.js';
 import type { CompleteRequest, HeartbeatRequest, Lease, LeaseRequest } from '../../common/protocol/leases.js';
+import type { BudgetSettingsRequest, RollupDimension } from '../../common/protocol/cost.js';
 import { LAST_EVENT_ID_HEADER, pathFor, ROUTES, type PathParams, type QueryParams, type RouteSpec } from '../../common/protocol/routes.js';
 
 export { encodePath } from '../../common/protocol/routes.js';
@@ -165,6 +166,20 @@ export class PlatformClient {
   /** One result file (raw response). */
   resultFile(id: string, path: string) { return this.send(ROUTES.resultFile, { id, '*': path }); }
   compare(a: string, b: string) { return this.call(ROUTES.compareRuns, { a, b }); }
+
+  // --- cost, budget, the agent's own backups ---
+  costRollup(query: { month: string; by?: RollupDimension }) { return this.call(ROUTES.costRollup, {}, { query }); }
+  localRate() { return this.call(ROUTES.getLocalRate, {}); }
+  setLocalRate(hourlyUsd: number | null) { return this.call(ROUTES.setLocalRate, {}, { json: { hourlyUsd } }); }
+  budget() { return this.call(ROUTES.getBudget, {}); }
+  setBudget(body: BudgetSettingsRequest) { return this.call(ROUTES.setBudget, {}, { json: body }); }
+  checkBudget() { return this.call(ROUTES.checkBudget, {}); }
+  resumeBudget() { return this.call(ROUTES.resumeBudget, {}); }
+  listBackups() { return this.call(ROUTES.listBackups, {}); }
+  createBackup() { return this.call(ROUTES.createBackup, {}); }
+  restoreBackup(name: string) { return this.call(ROUTES.restoreBackup, { name }); }
+  listDrills() { return this.call(ROUTES.listDrills, {}); }
+  runDrill() { return this.call(ROUTES.runDrill, {}); }
 
   /**
    * Follows a run's log live (SSE) from line `after` + 1; ends after the `end` event. To resume

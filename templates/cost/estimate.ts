@@ -58,7 +58,7 @@ const tenthCents = (usd: number) => Math.round(usd * 10_000) / 10_000;
 
 function instancePrice(prices: RegionPrices, type: string, region: string): number {
   const price = prices.ec2Hourly[type];
-  if (price === undefined) throw new Error(`The price table has no ${type} in ${region}; add it to templates/cost/price-table.ts.`);
+  if (price === undefined) throw new Error(`The price table has no ${type} in ${region}; add it to common/cost/price-table.ts.`);
   return price;
 }
 
