@@ -3,7 +3,7 @@ import type { QueueName } from '../../common/protocol/common.js';
 import type { completeRequest, Lease, leaseRequest } from '../../common/protocol/leases.js';
 import type { LogLineUpload } from '../../common/protocol/logs.js';
 import type { FileEntry } from '../../common/protocol/datasets.js';
-import type { Run, RunIsolation, RunState } from '../../common/protocol/runs.js';
+import type { ResolvedEnvironment, Run, RunIsolation, RunState } from '../../common/protocol/runs.js';
 import type { Db, WriteQueue } from './db.js';
 import { badInput, conflict, notFound } from './http-error.js';
 import { newId, nowIso } from './ids.js';
@@ -173,7 +173,8 @@ export class LeaseManager {
       run: {
         runId: run.id, capsuleId: run.capsuleId, commit: run.commit, environment: run.environment, environmentHash: run.environmentHash,
         imageDigest: run.imageDigest, datasets: run.datasets, command: run.command, parameters: run.parameters, resources: run.resources, queue: run.queue,
-        network: run.network, attempt,
+        network: run.network, partialEnvironment: run.partialEnvironment,
+        environmentLock: row.environment_lock ? (JSON.parse(row.environment_lock) as ResolvedEnvironment) : null, attempt,
       },
     };
   }
@@ -216,17 +217,18 @@ export class LeaseManager {
 
   private finish(
     run: RunRow,
-    outcome: { state: RunState; exitCode: number | null; error: string | null; results: FileEntry[] | null; imageDigest: string | null; isolation?: RunIsolation },
+    outcome: { state: RunState; exitCode: number | null; error: string | null; results: FileEntry[] | null; imageDigest: string | null; isolation?: RunIsolation; environment?: ResolvedEnvironment },
   ): Run {
     const finishedAt = this.now();
     const from = run.started_at ?? run.leased_at;
     const hours = from ? Math.max(0, finishedAt - Date.parse(from)) / 3_600_000 : 0;
     const cost = run.hourly_cost_usd === null ? null : runCostUsd(hours, run.hourly_cost_usd, run.cost_share ?? 1);
     this.db
-      .prepare('UPDATE runs SET state = ?, exit_code = ?, error = ?, results = ?, image_digest = coalesce(?, image_digest), isolation = coalesce(isolation, ?), finished_at = ?, cost_usd = ? WHERE n = ?')
+      .prepare('UPDATE runs SET state = ?, exit_code = ?, error = ?, results = ?, image_digest = coalesce(?, image_digest), isolation = coalesce(isolation, ?), resolved_environment = ?, finished_at = ?, cost_usd = ? WHERE n = ?')
       .run(
         outcome.state, outcome.exitCode, outcome.error, outcome.results ? JSON.stringify({ files: outcome.results }) : null,
-        outcome.imageDigest, outcome.isolation ? JSON.stringify(outcome.isolation) : null, new Date(finishedAt).toISOString(), cost, run.n,
+        outcome.imageDigest, outcome.isolation ? JSON.stringify(outcome.isolation) : null, outcome.environment ? JSON.stringify(outcome.environment) : null,
+        new Date(finishedAt).toISOString(), cost, run.n,
       );
     const finished = this.runs.get(run.id);
     setImmediate(() => this.emitFinished(finished));
@@ -343,6 +345,7 @@ export class LeaseManager {
         results: files,
         imageDigest: body.imageDigest ?? null,
         ...(body.isolation ? { isolation: body.isolation } : {}),
+        ...(body.environment ? { environment: body.environment } : {}),
       });
     });
   }

@@ -167,4 +167,11 @@ export const migrations: readonly string[] = [
     live_runs INTEGER NOT NULL, live_capsules INTEGER NOT NULL, message TEXT NOT NULL
   ) STRICT;
   `,
+  // What a run executed in (image, or interpreter and lock list), the lock a rerun installs
+  // again, and whether the run accepted a partial environment. Older runs recorded none.
+  `
+  ALTER TABLE runs ADD COLUMN resolved_environment TEXT;
+  ALTER TABLE runs ADD COLUMN environment_lock TEXT;
+  ALTER TABLE runs ADD COLUMN partial_environment INTEGER NOT NULL DEFAULT 0 CHECK (partial_environment IN (0, 1));
+  `,
 ];

@@ -1,7 +1,7 @@
 import type { EnvironmentSpec } from '../../common/protocol/capsules.js';
 import type { QueueName } from '../../common/protocol/common.js';
 import type { ResultsManifest } from '../../common/protocol/results.js';
-import type { DatasetPin, Parameters, Resources, Run, RunIsolation, RunState } from '../../common/protocol/runs.js';
+import type { DatasetPin, Parameters, ResolvedEnvironment, Resources, Run, RunIsolation, RunState } from '../../common/protocol/runs.js';
 
 /** A row of the runs table as SQLite gives it back. */
 export interface RunRow {
@@ -12,6 +12,7 @@ export interface RunRow {
   created_at: string; leased_at: string | null; started_at: string | null; finished_at: string | null;
   exit_code: number | null; error: string | null; results: string | null; cost_usd: number | null; rerun_of: string | null;
   network: number; isolation: string | null;
+  resolved_environment: string | null; environment_lock: string | null; partial_environment: number;
   cost_source: string | null; cost_share: number | null;
 }
 
@@ -23,6 +24,8 @@ export function toRun(r: RunRow, waitingReason: (queue: QueueName) => string): R
     environment: JSON.parse(r.environment) as EnvironmentSpec,
     environmentHash: r.environment_hash,
     imageDigest: r.image_digest,
+    resolvedEnvironment: r.resolved_environment ? (JSON.parse(r.resolved_environment) as ResolvedEnvironment) : null,
+    partialEnvironment: r.partial_environment === 1,
     datasets: JSON.parse(r.datasets) as DatasetPin[],
     command: JSON.parse(r.command) as string[],
     parameters: JSON.parse(r.parameters) as Parameters,

@@ -126,13 +126,13 @@ export class RunsStore {
       this.db
         .prepare(
           `INSERT INTO runs (id, user_id, capsule_id, commit_sha, environment, environment_hash, datasets, command, parameters,
-             resources, queue, network, state, max_attempts, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
+             resources, queue, network, partial_environment, state, max_attempts, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
         )
         .run(
           id, user.id, body.capsuleId, version.commit, JSON.stringify(version.environment), sha256(canonicalJson(version.environment)),
           JSON.stringify(datasets), JSON.stringify(body.command ?? version.command), JSON.stringify(body.parameters),
-          JSON.stringify(resources), body.queue, network ? 1 : 0, this.config.maxAttempts, nowIso(),
+          JSON.stringify(resources), body.queue, network ? 1 : 0, body.partialEnvironment ? 1 : 0, this.config.maxAttempts, nowIso(),
         );
       if (idempotencyKey) {
         // A key that expired may be used again: its old row is replaced.
@@ -183,7 +183,7 @@ export class RunsStore {
     return run;
   }
 
-  /** A new queued run with exactly the record of `id`: commit, environment (and the image it ran), datasets, command, parameters, resources, queue, network. */
+  /** A new queued run with exactly the record of `id`: commit, environment (the image it ran, or its lock list), datasets, command, parameters, resources, queue, network. */
   async rerun(id: string, user: User): Promise<Run> {
     const newRunId = newId('run');
     const run = await this.writes.run(() => {
@@ -191,12 +191,13 @@ export class RunsStore {
       this.db
         .prepare(
           `INSERT INTO runs (id, user_id, capsule_id, commit_sha, environment, environment_hash, image_digest, datasets, command, parameters,
-             resources, queue, network, state, max_attempts, created_at, rerun_of)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+             resources, queue, network, partial_environment, environment_lock, state, max_attempts, created_at, rerun_of)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
         )
         .run(
           newRunId, user.id, src.capsule_id, src.commit_sha, src.environment, src.environment_hash, src.image_digest, src.datasets, src.command,
-          src.parameters, src.resources, src.queue, src.network, this.config.maxAttempts, nowIso(), src.id,
+          src.parameters, src.resources, src.queue, src.network, src.partial_environment, src.resolved_environment ?? src.environment_lock,
+          this.config.maxAttempts, nowIso(), src.id,
         );
       return this.get(newRunId);
     });

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { queueName } from '../../common/protocol/index.js';
+import { purchaseOption, queueName } from '../../common/protocol/index.js';
+import { readPurchaseOption } from './purchase-option.js';
 import { appVersion } from '../../lib/app-version.js';
 import { installCrashPolicy } from './crash-policy.js';
 import { createDockerRuntime } from './runtimes/docker-runtime.js';
+import { createNativeEnvironments } from './environments/native-environments.js';
 import { createProcessRuntime } from './runtimes/process-runtime.js';
 import type { Runtime } from './runtimes/runtime.js';
 import { parseSlots } from './slot-pool.js';
@@ -14,9 +16,11 @@ import { startWorker } from './worker.js';
 const USAGE = `usage: worker --url URL --token-file FILE --work DIR
     [--queue cpu|gpu] [--runtime process|docker] [--worker-id ID] [--poll-ms N]
     [--drain-grace-ms N] [--kill-grace-ms N] [--no-isolation] [--hide DIR]... [--expose DIR]...
-    [--registry ECR_URI] [--instance-type T] [--hourly-cost USD]
+    [--registry ECR_URI] [--instance-type T] [--purchase-option on-demand|spot] [--hourly-cost USD]
     [--dataset-cache DIR] [--dataset-cache-max-mib N] [--slots cpus=N,memory-mb=N,gpus=N]
-    [--state-file FILE]
+    [--state-file FILE] [--environments native|host] [--environment-cache DIR]
+    [--environment-cache-max-mib N] [--python CMD] [--pip-index-url URL] [--pip-find-links DIR]...
+    [--pip-no-index] [--no-metadata-firewall]
        worker --idle-check STATE_FILE --idle-minutes N --worker-id INSTANCE_ID [--idle-mark FILE]
        worker --version
 (from the bundle: node worker.mjs ...; from the sources: node --import tsx agents/worker/main.ts ...)`;
@@ -53,10 +57,19 @@ const { values } = parseArgs({
     registry: { type: 'string' },
     'instance-type': { type: 'string' },
     'hourly-cost': { type: 'string' },
+    'purchase-option': { type: 'string' },
     'dataset-cache': { type: 'string' },
     'dataset-cache-max-mib': { type: 'string' },
     slots: { type: 'string' },
     'state-file': { type: 'string' },
+    environments: { type: 'string', default: 'native' },
+    'environment-cache': { type: 'string' },
+    'environment-cache-max-mib': { type: 'string' },
+    python: { type: 'string' },
+    'pip-index-url': { type: 'string' },
+    'pip-find-links': { type: 'string', multiple: true, default: [] },
+    'pip-no-index': { type: 'boolean', default: false },
+    'no-metadata-firewall': { type: 'boolean', default: false },
     'idle-check': { type: 'string' },
     'idle-mark': { type: 'string' },
     'idle-minutes': { type: 'string' },
@@ -95,11 +108,32 @@ try {
 const workDir = resolve(values.work);
 const datasetCacheDir = values['dataset-cache'] === undefined ? undefined : resolve(values['dataset-cache']);
 
+const envCacheMiB = values['environment-cache-max-mib'] === undefined ? undefined : Number(values['environment-cache-max-mib']);
+if (envCacheMiB !== undefined && !(Number.isInteger(envCacheMiB) && envCacheMiB > 0)) fail(`--environment-cache-max-mib must be a whole number of MiB above 0, got "${values['environment-cache-max-mib']}"`);
+const environmentCacheDir = resolve(values['environment-cache'] ?? join(workDir, 'cache', 'environments'));
+const environmentCacheBytes = envCacheMiB === undefined ? undefined : envCacheMiB * 1024 * 1024;
+if (values.environments !== 'native' && values.environments !== 'host') fail(`--environments must be native or host, got "${values.environments}"`);
+
 let runtime: Runtime;
 if (values.runtime === 'process') {
-  runtime = createProcessRuntime({ isolation: values['no-isolation'] ? false : 'auto', hide: [workDir, dirname(tokenFile), ...(datasetCacheDir ? [datasetCacheDir] : []), ...values.hide.map((p) => resolve(p))], expose: values.expose.map((p) => resolve(p)) });
+  const environments =
+    values.environments === 'native'
+      ? createNativeEnvironments({
+          cacheDir: environmentCacheDir,
+          maxBytes: environmentCacheBytes,
+          python: values.python,
+          pip: { indexUrl: values['pip-index-url'], findLinks: values['pip-find-links'].map((p) => resolve(p)), noIndex: values['pip-no-index'] },
+        })
+      : undefined;
+  runtime = createProcessRuntime({
+    isolation: values['no-isolation'] ? false : 'auto',
+    hide: [workDir, dirname(tokenFile), ...(datasetCacheDir ? [datasetCacheDir] : []), ...values.hide.map((p) => resolve(p))],
+    expose: values.expose.map((p) => resolve(p)),
+    ...(environments ? { environments } : {}),
+  });
 } else if (values.runtime === 'docker') {
-  runtime = await createDockerRuntime({ gpu: queue.data === 'gpu', registry: values.registry, user: `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}` }).catch((error: Error) => {
+  const firewall = values['no-metadata-firewall'] ? { metadataFirewall: false as const } : {};
+  runtime = await createDockerRuntime({ gpu: queue.data === 'gpu', registry: values.registry, user: `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`, imageCache: { file: join(environmentCacheDir, 'images.json'), maxBytes: environmentCacheBytes }, ...firewall }).catch((error: Error) => {
     // A host problem (no engine, no metadata firewall), not a bug: say it, and let systemd retry.
     process.stderr.write(`worker: the docker runtime cannot start: ${error.message}\n`);
     process.exit(1);
@@ -110,6 +144,10 @@ if (values.runtime === 'process') {
 
 const hourly = values['hourly-cost'] === undefined ? undefined : Number(values['hourly-cost']);
 if (hourly !== undefined && !(hourly >= 0)) fail(`--hourly-cost must be a number of US dollars, got "${values['hourly-cost']}"`);
+const purchase = values['purchase-option'] === undefined ? undefined : purchaseOption.safeParse(values['purchase-option']);
+if (purchase && !purchase.success) fail(`--purchase-option must be on-demand or spot, got "${values['purchase-option']}"`);
+// An instance that does not say how it is bought asks its metadata (a mixed group launches both).
+const bought = purchase?.data ?? (values['instance-type'] === undefined ? undefined : await readPurchaseOption());
 
 const cacheMiB = values['dataset-cache-max-mib'] === undefined ? undefined : Number(values['dataset-cache-max-mib']);
 if (cacheMiB !== undefined && !(Number.isInteger(cacheMiB) && cacheMiB > 0)) fail(`--dataset-cache-max-mib must be a whole number of MiB above 0, got "${values['dataset-cache-max-mib']}"`);
@@ -126,6 +164,7 @@ const worker = await startWorker({
   workerId: values['worker-id'],
   instanceType: values['instance-type'],
   hourlyCostUsd: hourly,
+  purchaseOption: bought,
   datasetCacheDir,
   slots,
   stateFile: values['state-file'] === undefined ? undefined : resolve(values['state-file']),

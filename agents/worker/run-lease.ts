@@ -81,6 +81,7 @@ class LeaseRun {
   private readonly writer: LeaseWriter;
   private staged: StagedRun | null = null;
   private isolation: RunIsolation | null = null;
+  private environment: PreparedEnvironment | null = null;
 
   constructor(private readonly options: RunLeaseOptions) {
     const { client, lease } = options;
@@ -122,6 +123,7 @@ class LeaseRun {
     } finally {
       this.heartbeat.stop();
       await this.stop.childStopped;
+      this.environment?.release?.();
     }
     this.journal();
     this.removeFolder();
@@ -139,7 +141,7 @@ class LeaseRun {
       const running = await this.start(staged, environment);
       const exit = await this.follow(running);
       this.stop.checkLease();
-      const base = { fencingToken: token, exitCode: exit.exitCode, isolation: running.isolation, ...(environment.digest ? { imageDigest: environment.digest } : {}) };
+      const base = { fencingToken: token, exitCode: exit.exitCode, isolation: running.isolation, environment: environment.resolved, ...(environment.digest ? { imageDigest: environment.digest } : {}) };
       const results = await this.uploadResults(staged);
       this.stop.checkLease();
       return runVerdict(base, exit, this.stop.reason, results);
@@ -156,7 +158,13 @@ class LeaseRun {
   }
 
   private async prepare(): Promise<PreparedEnvironment> {
-    const environment = await this.options.runtime.prepareEnvironment(this.options.lease.run.environment, (line) => this.shipper.note(line));
+    const { run } = this.options.lease;
+    const environment = await this.options.runtime.prepareEnvironment(run.environment, (line) => this.shipper.note(line), {
+      lock: run.environmentLock,
+      imageDigest: run.imageDigest,
+      partial: run.partialEnvironment,
+    });
+    this.environment = environment;
     this.stop.checkLease();
     return environment;
   }
@@ -165,7 +173,7 @@ class LeaseRun {
     const { lease, runtime } = this.options;
     // The protocol has no field for how a run was executed, so its log says it.
     this.shipper.note(
-      `attempt ${lease.run.attempt} on ${this.options.workerId}: ${runtime.description}, environment ${environment.hash.slice(0, 12)}${environment.image ? ` (${environment.image})` : ' (host programs; the spec is recorded, not installed)'}`,
+      `attempt ${lease.run.attempt} on ${this.options.workerId}: ${runtime.description}, environment ${environment.hash.slice(0, 12)}${environment.image ? ` (${environment.image})` : ''}: ${environment.resolved.summary}`,
     );
     const running = await runtime.start({
       runId: lease.runId,
@@ -215,7 +223,14 @@ class LeaseRun {
     if (isTransient(error)) throw new Abandoned(`the platform could not be reached: ${(error as Error).message}`);
     const message = error instanceof Error ? error.message : String(error);
     this.shipper.note(message);
-    return { fencingToken: this.options.lease.fencingToken, state: 'failed', exitCode: null, error: message, ...(this.isolation ? { isolation: this.isolation } : {}) };
+    return {
+      fencingToken: this.options.lease.fencingToken,
+      state: 'failed',
+      exitCode: null,
+      error: message,
+      ...(this.isolation ? { isolation: this.isolation } : {}),
+      ...(this.environment ? { environment: this.environment.resolved } : {}),
+    };
   }
 
   private journal(): void {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { commitSha, id, queueName, sha256Hex, timestamp } from './common.js';
 import { command, environmentSpec } from './capsules.js';
-import { datasetPin, finishedState, parameters, resources, runIsolation } from './runs.js';
+import { datasetPin, finishedState, parameters, resolvedEnvironment, resources, runIsolation } from './runs.js';
 import { resultsManifest } from './results.js';
 import { purchaseOption, workerSlotsReport } from './cost.js';
 
@@ -62,6 +62,10 @@ export const runSpec = z.object({
   queue: queueName,
   /** Give the run network access; a worker that cannot withhold it says so in `isolation`. */
   network: z.boolean().default(false),
+  /** Go on when only part of the environment can be honoured (marked partial); else the run is refused. */
+  partialEnvironment: z.boolean().default(false),
+  /** Set on a rerun: the environment the original resolved to; install exactly its lock list. */
+  environmentLock: resolvedEnvironment.nullable().default(null),
   /** 1 for the first attempt. */
   attempt: z.number().int(),
 });
@@ -106,6 +110,8 @@ export const completeRequest = z.strictObject({
   error: z.string().max(4000).optional(),
   /** Image digest the docker runtime ran. */
   imageDigest: z.string().max(300).optional(),
+  /** The environment the run executed in (image, or interpreter and lock list). */
+  environment: resolvedEnvironment.optional(),
   /** How the worker confined the run, if its started heartbeat did not say (kept on the run record). */
   isolation: runIsolation.optional(),
 });

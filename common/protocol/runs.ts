@@ -66,6 +66,8 @@ export const createRunRequest = z.strictObject({
   resources: resourcesRequest.default({}),
   /** Network access for the run; omitted: what the capsule's environment asks (`network`), else none. */
   network: z.boolean().optional(),
+  /** Run even where the worker can honour only part of the environment (apt packages without a container); default: refuse. */
+  partialEnvironment: z.boolean().default(false),
 });
 export type CreateRunRequest = z.input<typeof createRunRequest>;
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
@@ -96,6 +98,39 @@ export const runIsolation = z.object({
 });
 export type RunIsolation = z.infer<typeof runIsolation>;
 
+/** What a package manager resolved a package to: the exact version a run had. */
+export const lockedPackage = z.object({
+  manager: z.enum(['pip', 'conda']),
+  name: z.string().min(1).max(200),
+  version: z.string().min(1).max(100),
+});
+export type LockedPackage = z.infer<typeof lockedPackage>;
+
+/**
+ * How much of its capsule's environment a run had: `container` (the image built from the spec),
+ * `native-complete` (every pip and conda package, in a virtual environment), `native-partial`
+ * (some of the spec could not be honoured without a container, listed in `skipped`), `host`
+ * (the machine's own programs; the spec was recorded, not installed).
+ */
+export const environmentFidelity = z.enum(['container', 'native-complete', 'native-partial', 'host']);
+export type EnvironmentFidelity = z.infer<typeof environmentFidelity>;
+
+/** The environment a run executed in, as its worker resolved it: what a re-run installs again. */
+export const resolvedEnvironment = z.object({
+  fidelity: environmentFidelity,
+  /** The image a container ran (repository@sha256:… when pushed, else the local tag and its id). */
+  image: z.string().max(300).optional(),
+  /** The interpreter a native environment ran, e.g. "CPython 3.11.7". */
+  interpreter: z.string().max(200).optional(),
+  /** The lock list: every package installed, with its exact version (native environments). */
+  packages: z.array(lockedPackage).max(5000).default([]),
+  /** What the spec asked for that the run did not get, e.g. "apt: libgdal-dev". */
+  skipped: z.array(z.string().max(300)).max(1000).default([]),
+  /** One sentence for people. */
+  summary: z.string().max(1000),
+});
+export type ResolvedEnvironment = z.infer<typeof resolvedEnvironment>;
+
 /** A run record; immutable once finished. */
 export const run = z.object({
   id,
@@ -106,6 +141,10 @@ export const run = z.object({
   environmentHash: sha256Hex,
   /** Image digest the worker ran (docker runtime); null for the process runtime or before start. */
   imageDigest: z.string().nullable(),
+  /** What the run executed in (image, or interpreter and lock list); null before it finished. */
+  resolvedEnvironment: resolvedEnvironment.nullable(),
+  /** Whether the run may go on with a partial environment (apt packages a native environment cannot install). */
+  partialEnvironment: z.boolean(),
   datasets: z.array(datasetPin),
   command,
   parameters,

@@ -1,7 +1,8 @@
 import type { EnvironmentSpec } from '../../../common/protocol/capsules.js';
 import { canonicalEnvironment, environmentHash, renderDockerfile } from '../environment-hash.js';
 import { runCommand } from './run-command.js';
-import type { PreparedEnvironment } from './runtime.js';
+import type { PreparedEnvironment, PrepareOptions } from './runtime.js';
+import type { ResolvedEnvironment } from '../../../common/protocol/runs.js';
 
 export interface ImageBuilderOptions {
   docker: string;
@@ -45,15 +46,54 @@ export function createImageBuilder(options: ImageBuilderOptions) {
     if (built.code !== 0) throw new Error(`building the environment image failed (docker build exited ${built.code}); see the log above`);
   }
 
-  async function prepare(spec: EnvironmentSpec, log: (line: string) => void): Promise<PreparedEnvironment> {
+  async function imageId(reference: string): Promise<string | null> {
+    const inspect = await docker(['image', 'inspect', '--format', '{{.Id}}', reference]);
+    return inspect.code === 0 ? inspect.stdout.trim() : null;
+  }
+
+  const resolved = (hash: string, image: string): ResolvedEnvironment => ({
+    fidelity: 'container',
+    image,
+    packages: [],
+    skipped: [],
+    summary: `container: image ${image}, built from the capsule's environment ${hash.slice(0, 12)} (base image, apt, conda and pip packages)`,
+  });
+
+  /** A rerun on this machine: the original's image when it is still here, else the spec built again (said in the log). */
+  async function original(spec: EnvironmentSpec, hash: string, prep: PrepareOptions, log: (line: string) => void): Promise<PreparedEnvironment | null> {
+    const canonical = canonicalEnvironment(spec);
+    if (options.registry && prep.imageDigest) {
+      const pinned = `${options.registry}@${prep.imageDigest}`;
+      if ((await imageId(pinned)) === null) {
+        const pulled = await docker(['pull', '--quiet', pinned]);
+        if (pulled.code !== 0) throw new Error(`pulling the original run's image ${pinned} failed: ${pulled.stderr.trim()}`);
+      }
+      log(`running the original run's image ${pinned}`);
+      return { spec: canonical, hash, image: pinned, digest: prep.imageDigest, resolved: resolved(hash, pinned) };
+    }
+    const id = prep.lock?.fidelity === 'container' ? prep.lock.image : undefined;
+    if (!options.registry && id?.startsWith('sha256:')) {
+      if ((await imageId(id)) !== null) {
+        log(`running the original run's image ${id}`);
+        return { spec: canonical, hash, image: id, resolved: resolved(hash, id) };
+      }
+      log(`the original run's image ${id} is no longer on this machine; building the environment again from its spec`);
+    }
+    return null;
+  }
+
+  async function prepare(spec: EnvironmentSpec, log: (line: string) => void, prep: PrepareOptions): Promise<PreparedEnvironment> {
     const hash = environmentHash(spec);
+    const again = await original(spec, hash, prep, log);
+    if (again) return again;
     const local = `${LOCAL_IMAGE}:${hash}`;
     const canonical = canonicalEnvironment(spec);
     if (!options.registry) {
-      const present = await docker(['image', 'inspect', '--format', '{{.Id}}', local]);
-      if (present.code !== 0) await build(spec, hash, [local], log);
+      if ((await imageId(local)) === null) await build(spec, hash, [local], log);
       else log(`reusing environment image ${local}`);
-      return { spec: canonical, hash, image: local };
+      const id = await imageId(local);
+      if (id === null) throw new Error(`the environment image ${local} is missing right after it was built`);
+      return { spec: canonical, hash, image: local, resolved: resolved(hash, id) };
     }
     const remote = `${options.registry}:${hash}`;
     const pulled = await docker(['pull', '--quiet', remote]);
@@ -73,15 +113,17 @@ export function createImageBuilder(options: ImageBuilderOptions) {
       }
     }
     const digest = await digestOf(remote, options.registry);
-    return { spec: canonical, hash, image: `${options.registry}@${digest}`, digest };
+    const image = `${options.registry}@${digest}`;
+    return { spec: canonical, hash, image, digest, resolved: resolved(hash, image) };
   }
 
   return {
-    prepare(spec: EnvironmentSpec, log: (line: string) => void): Promise<PreparedEnvironment> {
+    prepare(spec: EnvironmentSpec, log: (line: string) => void, prep: PrepareOptions = {}): Promise<PreparedEnvironment> {
+      if (prep.imageDigest || prep.lock?.fidelity === 'container') return prepare(spec, log, prep);
       const hash = environmentHash(spec);
       let entry = pending.get(hash);
       if (!entry) {
-        entry = prepare(spec, log);
+        entry = prepare(spec, log, prep);
         pending.set(hash, entry);
         // A failed build is retried by the next run rather than remembered.
         entry.catch(() => pending.delete(hash));

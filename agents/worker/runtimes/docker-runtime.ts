@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createImageBuilder } from './docker-images.js';
+import { DEFAULT_ENVIRONMENT_CACHE_BYTES } from '../environments/native-environments.js';
+import { ImageCache } from './image-cache.js';
 import { describeGpus, GPU_INVENTORY_FILE, readGpuInventory } from './gpu-inventory.js';
 import { checkMetadataFirewall, METADATA_FIREWALL_RULES } from './metadata-firewall.js';
 import { runCommand } from './run-command.js';
@@ -24,6 +26,13 @@ export interface DockerRuntimeOptions {
   bridgeName?: string;
   /** uid:gid the container runs as, so /results files belong to the worker. */
   user?: string;
+  /**
+   * false on a machine that is not a cloud instance (the local sandbox on a laptop): there is no
+   * instance metadata service to wall off, and no root-written firewall rules to check.
+   */
+  metadataFirewall?: false;
+  /** Environment images are evicted, least recently used first, beyond this bound (image-cache.ts). */
+  imageCache?: { file: string; maxBytes?: number };
 }
 
 /** Refuses host paths that docker's --mount syntax would misread. */
@@ -99,17 +108,23 @@ export async function createDockerRuntime(options: DockerRuntimeOptions = {}): P
   // `--add-host` only changes name resolution: the address itself must be dropped, by root, in
   // DOCKER-USER (the chain Docker evaluates before its own forwarding rules). IMDSv2 with hop
   // limit 1 (set by the stack) is the second lock: the token answer cannot cross a bridge's hop.
-  await checkMetadataFirewall(options.metadataFirewallRules ?? METADATA_FIREWALL_RULES);
+  if (options.metadataFirewall !== false) await checkMetadataFirewall(options.metadataFirewallRules ?? METADATA_FIREWALL_RULES);
   const version = await runCommand(docker, ['version', '--format', '{{.Server.Version}}']);
   if (version.code !== 0) throw new Error(`the docker runtime needs a running Docker engine: ${version.stderr.trim() || `docker version exited ${version.code}`}`);
   await prepareNetwork(docker, networkName, bridgeName);
   const gpus = options.gpu ? await readGpuInventory(options.gpuInventory ?? GPU_INVENTORY_FILE) : undefined;
   const images = createImageBuilder({ docker, registry: options.registry });
+  const cache = options.imageCache ? new ImageCache({ docker, file: options.imageCache.file, maxBytes: options.imageCache.maxBytes ?? DEFAULT_ENVIRONMENT_CACHE_BYTES }) : null;
   return {
     name: 'docker',
     description: `docker ${version.stdout.trim()}${options.gpu ? ` (GPU: ${gpus ? describeGpus(gpus) : 'no inventory from the boot'})` : ''}`,
     ...(gpus ? { gpus } : {}),
-    prepareEnvironment: (spec, log) => images.prepare(spec, log),
+    async prepareEnvironment(spec, log, prep) {
+      const prepared = await images.prepare(spec, log, prep);
+      if (!cache || !prepared.image) return prepared;
+      const { release } = await cache.use(prepared.image);
+      return { ...prepared, release };
+    },
     async start(request: RuntimeRequest): Promise<RunningChild> {
       const containerName = `benchtop-${request.runId}-${process.pid}-${Date.now().toString(36)}`;
       const args = dockerRunArgs(request, { networkName, gpu: options.gpu ?? false, user: options.user, containerName });

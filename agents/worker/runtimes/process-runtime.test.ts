@@ -7,7 +7,7 @@ import { probeBubblewrap } from './bubblewrap.js';
 import { createProcessRuntime, substituteMountPaths } from './process-runtime.js';
 import { stopChild, type RunMounts, type RunningChild, type RunResources, type Runtime } from './runtime.js';
 
-const environment = { spec: { baseImage: 'python:3.12-slim', apt: [], pip: [], conda: [] }, hash: 'h' };
+const environment = { spec: { baseImage: 'python:3.12-slim', apt: [], pip: [], conda: [] }, hash: 'h', resolved: { fidelity: 'host' as const, packages: [], skipped: [], summary: 'host programs' } };
 let root: string;
 let mounts: RunMounts;
 

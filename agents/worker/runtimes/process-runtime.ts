@@ -1,12 +1,14 @@
 import { spawn, type StdioOptions } from 'node:child_process';
 import type { Socket } from 'node:net';
+import { delimiter } from 'node:path';
 import type { EnvironmentSpec } from '../../../common/protocol/capsules.js';
 import type { RunIsolation } from '../../../common/protocol/runs.js';
 import { canonicalEnvironment, environmentHash } from '../environment-hash.js';
+import type { NativeEnvironments } from '../environments/native-environments.js';
 import { bubblewrapArgs, bubblewrapSupport, type BubblewrapSupport } from './bubblewrap.js';
 import { planLimits } from './resource-limits.js';
 import { limitedArgs, supervisorArgs, WATCH_FD } from './run-supervisor.js';
-import type { ChildExit, PreparedEnvironment, RunMounts, Runtime, RuntimeRequest, RunningChild } from './runtime.js';
+import type { ChildExit, PreparedEnvironment, PrepareOptions, RunMounts, Runtime, RuntimeRequest, RunningChild } from './runtime.js';
 import { probeSandboxExec, SANDBOX_EXEC, sandboxExecArgs } from './sandbox-exec.js';
 
 // The only host variables a run inherits: enough to find programs (pyenv shims read HOME) and
@@ -20,6 +22,8 @@ export interface ProcessRuntimeOptions {
   hide?: readonly string[];
   /** Host folders a confined run may read although they are not system paths (a conda or pyenv in the home folder). */
   expose?: readonly string[];
+  /** Make each capsule's environment natively (environments/); absent: the host's programs, the spec only recorded. */
+  environments?: NativeEnvironments;
 }
 
 type Confinement = { kind: 'bubblewrap'; support: BubblewrapSupport } | { kind: 'sandbox-exec' } | { kind: 'none' };
@@ -58,14 +62,18 @@ function summary(kind: Confinement['kind'], asked: boolean): string {
 export function createProcessRuntime(options: ProcessRuntimeOptions = {}): Runtime {
   const confine = confinement(options);
   const hide = options.hide ?? [];
-  const expose = options.expose ?? [];
   const root = process.getuid?.() === 0;
   return {
     name: 'process',
     description: describe(confine.kind),
-    // Installs nothing: the run uses what the host has, and the record says what it asked for.
-    async prepareEnvironment(spec: EnvironmentSpec): Promise<PreparedEnvironment> {
-      return { spec: canonicalEnvironment(spec), hash: environmentHash(spec) };
+    async prepareEnvironment(spec: EnvironmentSpec, log: (line: string) => void, prepare?: PrepareOptions): Promise<PreparedEnvironment> {
+      if (options.environments) return options.environments.prepare(spec, log, prepare);
+      // Installs nothing: the run uses what the host has, and the record says what it asked for.
+      return {
+        spec: canonicalEnvironment(spec),
+        hash: environmentHash(spec),
+        resolved: { fidelity: 'host', packages: [], skipped: [], summary: "host programs: the environment's packages are recorded, not installed" },
+      };
     },
     async start(request: RuntimeRequest): Promise<RunningChild> {
       const env: Record<string, string> = {};
@@ -73,8 +81,14 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}): Runti
         const value = process.env[name];
         if (value !== undefined) env[name] = value;
       }
+      const native = request.environment.native;
+      if (native) {
+        env.PATH = [...native.path, ...(env.PATH ? [env.PATH] : [])].join(delimiter);
+        Object.assign(env, native.env);
+      }
       Object.assign(env, request.env);
       const home = process.env.HOME;
+      const expose = [...(options.expose ?? []), ...(native?.readOnly ?? [])];
       const limits = planLimits(request.resources, {
         processes: confine.kind === 'bubblewrap' && confine.support.userns,
         root,

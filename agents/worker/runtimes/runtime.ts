@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { EnvironmentSpec } from '../../../common/protocol/capsules.js';
 import type { WorkerGpus } from '../../../common/protocol/leases.js';
-import type { RunIsolation } from '../../../common/protocol/runs.js';
+import type { ResolvedEnvironment, RunIsolation } from '../../../common/protocol/runs.js';
 
 /** Host folders a run sees as /code (read-only), /data (read-only) and /results (writable). */
 export interface RunMounts {
@@ -63,6 +63,30 @@ export interface PreparedEnvironment {
   image?: string;
   /** Registry digest when the image was pushed (ECR), pinned in the run record. */
   digest?: string;
+  /** What the run executes in, for its record; a rerun installs exactly this again. */
+  resolved: ResolvedEnvironment;
+  /** A native environment: what the run's process needs to use it. */
+  native?: NativeEnvironmentUse;
+  /** The run no longer needs the environment (it may be evicted from the cache). */
+  release?(): void;
+}
+
+/** How a process uses a native environment: its programs first on PATH, its variables, the host folders it reads. */
+export interface NativeEnvironmentUse {
+  path: readonly string[];
+  env: Readonly<Record<string, string>>;
+  /** Host folders a confined run must read at their own path (the environment, its interpreter). */
+  readOnly: readonly string[];
+}
+
+/** What a run asks of its environment beyond the spec. */
+export interface PrepareOptions {
+  /** A rerun: the environment the original resolved to (installed again exactly). */
+  lock?: ResolvedEnvironment | null;
+  /** A rerun on docker: the image digest the original ran. */
+  imageDigest?: string | null;
+  /** Go on, marked partial, when part of the spec cannot be honoured here (apt packages natively). */
+  partial?: boolean;
 }
 
 export interface Runtime {
@@ -71,7 +95,7 @@ export interface Runtime {
   readonly description: string;
   /** A GPU worker's GPUs as its boot found them, reported to the platform with each lease request. */
   readonly gpus?: WorkerGpus;
-  prepareEnvironment(spec: EnvironmentSpec, log: (line: string) => void): Promise<PreparedEnvironment>;
+  prepareEnvironment(spec: EnvironmentSpec, log: (line: string) => void, options?: PrepareOptions): Promise<PreparedEnvironment>;
   start(request: RuntimeRequest): Promise<RunningChild>;
 }
 

@@ -62,6 +62,8 @@ export function makeRun(over: Partial<Run> = {}): Run {
     environment: { baseImage: 'python:3.12-slim', apt: [], pip: [], conda: [] },
     environmentHash: hex64(1),
     imageDigest: null,
+    resolvedEnvironment: null,
+    partialEnvironment: false,
     datasets: [],
     command: ['python3', '/code/main.py'],
     parameters: {},
