@@ -12,6 +12,8 @@ import { SECURITY_HEADERS } from '../../common/content-security-policy.js';
 import { MAX_REQUEST_BODY_BYTES } from '../../common/limits.js';
 import { isAllowedHost, isAllowedOrigin } from './request-guards.js';
 import { openEventStream } from './event-stream.js';
+import { attachTerminalSockets } from './terminal-socket.js';
+import type { TerminalHub } from '../terminal/terminal-hub.js';
 
 export interface HostOptions {
   router: Router;
@@ -21,6 +23,8 @@ export interface HostOptions {
   port?: number;
   /** The launch token; default a new random one. */
   token?: string;
+  /** Open terminals, attached by WebSocket at /api/terminal (none: no terminal socket). */
+  terminals?: TerminalHub;
 }
 
 export interface RunningHost {
@@ -54,6 +58,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const app: FastifyInstance = Fastify({ logger: false, bodyLimit: HOST_BODY_LIMIT_BYTES });
   let port = 0;
   const streams = new Set<() => void>();
+  const closeTerminalSockets = options.terminals
+    ? attachTerminalSockets(app.server, { hub: options.terminals, admits: (secret) => sessions.admits(secret), port: () => port })
+    : undefined;
 
   app.addHook('onRequest', async (request, reply) => {
     reply.headers(SECURITY_HEADERS);
@@ -164,6 +171,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
 
   app.addHook('preClose', async () => {
     for (const end of [...streams]) end();
+    closeTerminalSockets?.();
   });
 
   try {

@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { Router } from '../../common/api/router.js';
+import { decodeServerFrame, encodeClientFrame, type ServerFrame, TERMINAL_SOCKET_PATH } from '../../common/api/terminal-stream.js';
+import { ptyBackend } from '../terminal/local-pty.js';
+import { TerminalHub } from '../terminal/terminal-hub.js';
+import { type RunningHost, startHost } from './host-server.js';
+
+let host: RunningHost;
+let secret: string;
+let dir: string;
+const hub = new TerminalHub();
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'benchtop-terminal-socket-'));
+  host = await startHost({ router: new Router(), rendererDir: dir, terminals: hub });
+  const res = await fetch(`http://127.0.0.1:${host.port}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: host.token }) });
+  secret = ((await res.json()) as { value: { secret: string } }).value.secret;
+});
+afterAll(async () => {
+  hub.closeAll();
+  await host.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function open(protocols: string[], headers: Record<string, string> = {}): Promise<{ ws: WebSocket; frames: ServerFrame[] } | { status: number }> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}${TERMINAL_SOCKET_PATH}`, protocols, { headers });
+    const frames: ServerFrame[] = [];
+    ws.on('message', (data: Buffer) => frames.push(decodeServerFrame(new Uint8Array(data))!));
+    ws.once('open', () => resolve({ ws, frames }));
+    ws.once('unexpected-response', (_req, res) => resolve({ status: res.statusCode ?? 0 }));
+  });
+}
+
+describe('terminal WebSocket of browser mode', () => {
+  it('refuses a socket without this launch’s page secret, and one from another origin', async () => {
+    expect(await open(['benchtop-terminal'])).toEqual({ status: 401 });
+    expect(await open(['benchtop-terminal', 'bearer.not-a-secret'])).toEqual({ status: 401 });
+    expect(await open(['benchtop-terminal', `bearer.${secret}`], { origin: 'http://evil.example' })).toEqual({ status: 403 });
+  });
+
+  it('carries a shell’s bytes both ways once attached', async () => {
+    const info = await hub.open({ title: 'sh', target: { kind: 'local' }, note: '' }, { cols: 80, rows: 24 }, ptyBackend({ file: '/bin/sh', args: [], cwd: '/', env: { PATH: '/usr/bin:/bin', PS1: '$ ' } }));
+    const opened = await open(['benchtop-terminal', `bearer.${secret}`]);
+    if (!('ws' in opened)) throw new Error(`refused: ${opened.status}`);
+    expect(opened.ws.protocol).toBe('benchtop-terminal');
+    opened.ws.send(encodeClientFrame({ kind: 'attach', request: { sessionId: info.id, from: 0 } }));
+    opened.ws.send(encodeClientFrame({ kind: 'data', bytes: Buffer.from('echo $((6*7))\r') }));
+    const text = () => Buffer.concat(opened.frames.flatMap((f) => (f.kind === 'data' ? [Buffer.from(f.bytes)] : []))).toString();
+    for (let i = 0; i < 200 && !/\r\n42\r\n/.test(text()); i += 1) await new Promise((r) => setTimeout(r, 25));
+    expect(text()).toMatch(/\r\n42\r\n/);
+    expect(opened.frames[0]).toEqual({ kind: 'control', control: { type: 'attached', offset: 0, lost: false } });
+    opened.ws.close();
+  });
+});
