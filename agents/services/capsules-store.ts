@@ -15,13 +15,16 @@ import type { Db, WriteQueue } from './db.js';
 import { badInput, conflict, notFound } from './http-error.js';
 import { newId, nowIso } from './ids.js';
 import type { User } from '../../common/protocol/users.js';
+import type { Visibility } from '../../common/protocol/sharing.js';
+import type { SqlScope } from './access-policy.js';
+import { recordAudit } from './audit-log.js';
 
 interface CapsuleRow {
   n: number; id: string; name: string; description: string; head: string; environment: string; command: string;
-  created_at: string; updated_at: string;
+  created_at: string; updated_at: string; owner_id: string; visibility: Visibility;
 }
 
-const toCapsule = (r: CapsuleRow): Capsule => ({
+const toCapsule = (r: CapsuleRow, collaborators: string[]): Capsule => ({
   id: r.id,
   name: r.name,
   description: r.description,
@@ -30,6 +33,7 @@ const toCapsule = (r: CapsuleRow): Capsule => ({
   command: JSON.parse(r.command) as string[],
   createdAt: r.created_at,
   updatedAt: r.updated_at,
+  sharing: { ownerId: r.owner_id, visibility: r.visibility, collaborators },
 });
 
 const RESERVED = new Set([ENVIRONMENT_FILE, COMMAND_FILE]);
@@ -93,13 +97,18 @@ export class CapsulesStore {
   get(id: string): Capsule {
     const row = this.db.prepare('SELECT * FROM capsules WHERE id = ?').get(id) as CapsuleRow | undefined;
     if (!row) throw notFound(`capsule ${id}`);
-    return toCapsule(row);
+    return toCapsule(row, this.collaborators(id));
   }
 
-  list(limit: number, after: number): { items: Capsule[]; next?: string } {
-    const rows = this.db.prepare('SELECT * FROM capsules WHERE n > ? ORDER BY n LIMIT ?').all(after, limit + 1) as CapsuleRow[];
+  private collaborators(id: string): string[] {
+    return (this.db.prepare("SELECT user_id FROM collaborators WHERE kind = 'capsule' AND object_id = ? ORDER BY user_id").all(id) as Array<{ user_id: string }>).map((r) => r.user_id);
+  }
+
+  /** A page of the capsules `scope` lets the caller read (AccessPolicy.readableScope with alias "x"). */
+  list(limit: number, after: number, scope: SqlScope): { items: Capsule[]; next?: string } {
+    const rows = this.db.prepare(`SELECT * FROM capsules x WHERE n > ? AND ${scope.sql} ORDER BY n LIMIT ?`).all(after, ...scope.args, limit + 1) as CapsuleRow[];
     const items = rows.slice(0, limit);
-    return { items: items.map(toCapsule), ...(rows.length > limit ? { next: String(items.at(-1)!.n) } : {}) };
+    return { items: items.map((r) => toCapsule(r, this.collaborators(r.id))), ...(rows.length > limit ? { next: String(items.at(-1)!.n) } : {}) };
   }
 
   async create(body: z.output<typeof createCapsuleRequest>, user: User): Promise<Capsule> {
@@ -116,11 +125,12 @@ export class CapsulesStore {
       deletes: [],
     });
     const now = nowIso();
-    await this.writes.run(() =>
+    await this.writes.run(() => {
       this.db
-        .prepare('INSERT INTO capsules (id, name, description, head, environment, command, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(id, body.name, body.description, head, JSON.stringify(body.environment), JSON.stringify(body.command), now, now),
-    );
+        .prepare('INSERT INTO capsules (id, name, description, head, environment, command, created_at, updated_at, owner_id, visibility) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(id, body.name, body.description, head, JSON.stringify(body.environment), JSON.stringify(body.command), now, now, user.id, body.visibility);
+      recordAudit(this.db, { actor: user, action: 'capsule.create', targetKind: 'capsule', targetId: id, summary: `created capsule "${body.name}" (${body.visibility})`, detail: { commit: head } });
+    });
     return this.get(id);
   }
 
@@ -146,11 +156,12 @@ export class CapsulesStore {
       });
       const environment = body.environment ?? current.environment;
       const command = body.command ?? current.command;
-      await this.writes.run(() =>
+      await this.writes.run(() => {
         this.db
           .prepare('UPDATE capsules SET head = ?, environment = ?, command = ?, updated_at = ? WHERE id = ?')
-          .run(head, JSON.stringify(environment), JSON.stringify(command), nowIso(), id),
-      );
+          .run(head, JSON.stringify(environment), JSON.stringify(command), nowIso(), id);
+        recordAudit(this.db, { actor: user, action: 'capsule.commit', targetKind: 'capsule', targetId: id, summary: `committed ${head.slice(0, 12)}: ${body.message.split('\n')[0]!.slice(0, 200)}`, detail: { commit: head, parent: current.head } });
+      });
       const [commit] = await repo.log(head, 0, 1);
       return { commit: commit!, capsule: this.get(id) };
     });

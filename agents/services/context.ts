@@ -1,4 +1,5 @@
 import type { LogLine } from '../../common/protocol/logs.js';
+import type { AccessPolicy } from './access-policy.js';
 import type { CapsulesStore } from './capsules-store.js';
 import type { CostAndBackups } from './cost-and-backups.js';
 import type { DatasetsStore } from './datasets-store.js';
@@ -18,6 +19,8 @@ export interface Services {
   db: Db;
   writes: WriteQueue;
   users: UsersStore;
+  /** Who may read or change which capsule, dataset and run. */
+  access: AccessPolicy;
   capsules: CapsulesStore;
   datasets: DatasetsStore;
   runs: RunsStore;

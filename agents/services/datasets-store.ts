@@ -4,11 +4,18 @@ import type { Db, WriteQueue } from './db.js';
 import { badInput, notFound } from './http-error.js';
 import { newId, nowIso, sha256 } from './ids.js';
 import type { ObjectStore } from './object-store.js';
+import type { Visibility } from '../../common/protocol/sharing.js';
+import type { User } from '../../common/protocol/users.js';
+import type { SqlScope } from './access-policy.js';
+import { recordAudit } from './audit-log.js';
 
-interface DatasetRow { n: number; id: string; name: string; description: string; latest_version: string | null; created_at: string }
+interface DatasetRow { n: number; id: string; name: string; description: string; latest_version: string | null; created_at: string; owner_id: string; visibility: Visibility }
 interface VersionRow { n: number; dataset_id: string; version: string; message: string; files: string; size: number; created_at: string }
 
-const toDataset = (r: DatasetRow): Dataset => ({ id: r.id, name: r.name, description: r.description, latestVersion: r.latest_version, createdAt: r.created_at });
+const toDataset = (r: DatasetRow, collaborators: string[]): Dataset => ({
+  id: r.id, name: r.name, description: r.description, latestVersion: r.latest_version, createdAt: r.created_at,
+  sharing: { ownerId: r.owner_id, visibility: r.visibility, collaborators },
+});
 const toVersion = (r: VersionRow): DatasetVersion => ({
   datasetId: r.dataset_id, version: r.version, message: r.message, files: JSON.parse(r.files) as FileEntry[], size: r.size, createdAt: r.created_at,
 });
@@ -27,20 +34,26 @@ export class DatasetsStore {
   get(id: string): Dataset {
     const row = this.db.prepare('SELECT * FROM datasets WHERE id = ?').get(id) as DatasetRow | undefined;
     if (!row) throw notFound(`dataset ${id}`);
-    return toDataset(row);
+    return toDataset(row, this.collaborators(id));
   }
 
-  list(limit: number, after: number): { items: Dataset[]; next?: string } {
-    const rows = this.db.prepare('SELECT * FROM datasets WHERE n > ? ORDER BY n LIMIT ?').all(after, limit + 1) as DatasetRow[];
+  private collaborators(id: string): string[] {
+    return (this.db.prepare("SELECT user_id FROM collaborators WHERE kind = 'dataset' AND object_id = ? ORDER BY user_id").all(id) as Array<{ user_id: string }>).map((r) => r.user_id);
+  }
+
+  /** A page of the datasets `scope` lets the caller read (AccessPolicy.readableScope with alias "x"). */
+  list(limit: number, after: number, scope: SqlScope): { items: Dataset[]; next?: string } {
+    const rows = this.db.prepare(`SELECT * FROM datasets x WHERE n > ? AND ${scope.sql} ORDER BY n LIMIT ?`).all(after, ...scope.args, limit + 1) as DatasetRow[];
     const items = rows.slice(0, limit);
-    return { items: items.map(toDataset), ...(rows.length > limit ? { next: String(items.at(-1)!.n) } : {}) };
+    return { items: items.map((r) => toDataset(r, this.collaborators(r.id))), ...(rows.length > limit ? { next: String(items.at(-1)!.n) } : {}) };
   }
 
-  async create(name: string, description: string): Promise<Dataset> {
+  async create(name: string, description: string, visibility: Visibility, user: User): Promise<Dataset> {
     const id = newId('dst');
-    await this.writes.run(() =>
-      this.db.prepare('INSERT INTO datasets (id, name, description, created_at) VALUES (?, ?, ?, ?)').run(id, name, description, nowIso()),
-    );
+    await this.writes.run(() => {
+      this.db.prepare('INSERT INTO datasets (id, name, description, created_at, owner_id, visibility) VALUES (?, ?, ?, ?, ?, ?)').run(id, name, description, nowIso(), user.id, visibility);
+      recordAudit(this.db, { actor: user, action: 'dataset.create', targetKind: 'dataset', targetId: id, summary: `created dataset "${name}" (${visibility})` });
+    });
     return this.get(id);
   }
 
@@ -54,7 +67,7 @@ export class DatasetsStore {
     return stored;
   }
 
-  async createVersion(datasetId: string, files: FileEntry[], message: string): Promise<{ version: DatasetVersion; created: boolean }> {
+  async createVersion(datasetId: string, files: FileEntry[], message: string, user: User): Promise<{ version: DatasetVersion; created: boolean }> {
     this.get(datasetId);
     const paths = new Set<string>();
     files.forEach((f, i) => {
@@ -80,6 +93,9 @@ export class DatasetsStore {
         .prepare('INSERT OR IGNORE INTO dataset_versions (dataset_id, version, message, files, size, created_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(datasetId, version, message, JSON.stringify(sorted), size, nowIso());
       this.db.prepare('UPDATE datasets SET latest_version = ? WHERE id = ?').run(version, datasetId);
+      if (inserted.changes > 0) {
+        recordAudit(this.db, { actor: user, action: 'dataset.version', targetKind: 'dataset', targetId: datasetId, summary: `sealed version ${version.slice(0, 12)}: ${sorted.length} files, ${size} bytes`, detail: { version } });
+      }
       return inserted.changes > 0;
     });
     return { version: this.getVersion(datasetId, version), created };

@@ -172,7 +172,9 @@ export class LeaseManager {
       expiresAt: new Date(expiresAt).toISOString(),
       run: {
         runId: run.id, capsuleId: run.capsuleId, commit: run.commit, environment: run.environment, environmentHash: run.environmentHash,
-        imageDigest: run.imageDigest, datasets: run.datasets, command: run.command, parameters: run.parameters, resources: run.resources, queue: run.queue,
+        imageDigest: run.imageDigest, datasets: run.datasets, command: run.command,
+        // Secrets reach only the worker that runs the command, never a run record.
+        parameters: { ...run.parameters, ...(JSON.parse(row.secrets) as Run['parameters']) }, resources: run.resources, queue: run.queue,
         network: run.network, partialEnvironment: run.partialEnvironment,
         environmentLock: row.environment_lock ? (JSON.parse(row.environment_lock) as ResolvedEnvironment) : null, attempt,
       },

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { QueueStatus } from '../../common/protocol/health.js';
 import type { QueueName } from '../../common/protocol/common.js';
 import { ROUTES } from '../../common/protocol/routes.js';
+import { listAudit } from './audit-log.js';
 import type { Services } from './context.js';
 import { prometheusText } from './metrics.js';
 import { registerRoute } from './register-route.js';
@@ -42,13 +43,21 @@ export function registerAdminRoutes(app: FastifyInstance, s: Services): void {
 
   registerRoute(app, ROUTES.listUsers, async ({ query }) => s.users.listUsers(query.limit, cursorNumber(query.cursor, 0)));
 
-  registerRoute(app, ROUTES.createUser, async ({ body }) => s.writes.run(() => s.users.createUser(body.name, body.role)));
+  registerRoute(app, ROUTES.createUser, async ({ body, principal }) => s.writes.run(() => s.users.createUser(body.name, body.role, principal.user)));
 
   registerRoute(app, ROUTES.listTokens, async ({ params }) => ({ items: s.users.listTokens(params.id) }));
 
-  registerRoute(app, ROUTES.createToken, async ({ params, body }) => s.writes.run(() => s.users.createToken(params.id, body.label)));
+  registerRoute(app, ROUTES.createToken, async ({ params, body, principal }) => s.writes.run(() => s.users.createToken(params.id, body.label, principal.user)));
 
-  registerRoute(app, ROUTES.revokeToken, async ({ params }) => s.writes.run(() => s.users.revokeToken(params.id)));
+  registerRoute(app, ROUTES.revokeToken, async ({ params, principal }) => s.writes.run(() => s.users.revokeToken(params.id, principal.user)));
+
+  registerRoute(app, ROUTES.setUserRole, async ({ params, body, principal }) => s.writes.run(() => s.users.setRole(params.id, body.role, principal.user)));
+
+  registerRoute(app, ROUTES.revokeUserTokens, async ({ params, principal }) => ({ items: await s.writes.run(() => s.users.revokeUserTokens(params.id, principal.user)) }));
+
+  registerRoute(app, ROUTES.listPeople, async () => ({ items: s.users.listPeople() }));
+
+  registerRoute(app, ROUTES.audit, async ({ query }) => listAudit(s.db, query));
 
   registerRoute(app, ROUTES.metrics, async (_input, _req, reply) => reply.send(prometheusText(s.snapshot(), s.durations)));
 }

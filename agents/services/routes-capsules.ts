@@ -7,29 +7,47 @@ import { gitDownload } from './git-download.js';
 import { badInput, conflict, notFound } from './http-error.js';
 import { registerRoute } from './register-route.js';
 import { cursorNumber } from './route-helpers.js';
+import { updateSharing } from './sharing-update.js';
 
 export function registerCapsuleRoutes(app: FastifyInstance, s: Services): void {
-  registerRoute(app, ROUTES.listCapsules, async ({ query }) => s.capsules.list(query.limit, cursorNumber(query.cursor, 0)));
+  registerRoute(app, ROUTES.listCapsules, async ({ query, principal }) =>
+    s.capsules.list(query.limit, cursorNumber(query.cursor, 0), s.access.readableScope(principal.user, 'capsule', 'x')),
+  );
 
   registerRoute(app, ROUTES.createCapsule, async ({ body, principal }) => s.capsules.create(body, principal.user));
 
-  registerRoute(app, ROUTES.getCapsule, async ({ params }) => s.capsules.get(params.id));
+  registerRoute(app, ROUTES.getCapsule, async ({ params, principal }) => {
+    s.access.require(principal.user, 'capsule', params.id, 'read');
+    return s.capsules.get(params.id);
+  });
 
-  registerRoute(app, ROUTES.createCommit, async ({ params, body, principal }) => s.capsules.commit(params.id, body, principal.user));
+  registerRoute(app, ROUTES.createCommit, async ({ params, body, principal }) => {
+    s.access.require(principal.user, 'capsule', params.id, 'edit');
+    return s.capsules.commit(params.id, body, principal.user);
+  });
 
-  registerRoute(app, ROUTES.listCommits, async ({ params, query }) => {
+  registerRoute(app, ROUTES.capsuleSharing, async ({ params, body, principal }) => {
+    s.access.require(principal.user, 'capsule', params.id, 'own');
+    await s.writes.run(() => updateSharing(s.db, 'capsule', params.id, body, principal.user));
+    return s.capsules.get(params.id);
+  });
+
+  registerRoute(app, ROUTES.listCommits, async ({ params, query, principal }) => {
+    s.access.require(principal.user, 'capsule', params.id, 'read');
     const skip = cursorNumber(query.cursor, 0);
     const capsule = s.capsules.get(params.id);
     const items = await s.capsules.repo(params.id).log(capsule.head, skip, query.limit + 1);
     return { items: items.slice(0, query.limit), ...(items.length > query.limit ? { next: String(skip + query.limit) } : {}) };
   });
 
-  registerRoute(app, ROUTES.capsuleTree, async ({ params, query }) => {
+  registerRoute(app, ROUTES.capsuleTree, async ({ params, query, principal }) => {
+    s.access.require(principal.user, 'capsule', params.id, 'read');
     const { commit } = await s.capsules.version(params.id, query.ref);
     return { commit, entries: await s.capsules.repo(params.id).tree(commit) };
   });
 
-  registerRoute(app, ROUTES.capsuleFile, async ({ params, query }, req, reply) => {
+  registerRoute(app, ROUTES.capsuleFile, async ({ params, query, principal }, req, reply) => {
+    s.access.require(principal.user, 'capsule', params.id, 'read');
     const { id, '*': path } = params;
     const commit = await resolveCommit(s, id, query.ref);
     const repo = s.capsules.repo(id);
@@ -40,7 +58,8 @@ export function registerCapsuleRoutes(app: FastifyInstance, s: Services): void {
     return reply.header('x-commit', commit).send(body);
   });
 
-  registerRoute(app, ROUTES.capsuleArchive, async ({ params, query }, req, reply) => {
+  registerRoute(app, ROUTES.capsuleArchive, async ({ params, query, principal }, req, reply) => {
+    s.access.require(principal.user, 'capsule', params.id, 'read');
     const commit = await resolveCommit(s, params.id, query.ref);
     const what = `version ${commit.slice(0, 12)} of capsule ${params.id}`;
     const body = await download(req, s.capsules.repo(params.id).archiveStream(commit), what).catch((error: unknown) => {

@@ -3,25 +3,33 @@ import { LAST_EVENT_ID_HEADER, ROUTES } from '../../common/protocol/routes.js';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, isFinished } from '../../common/protocol/runs.js';
 import type { Services } from './context.js';
 import { registerRoute } from './register-route.js';
+import { manageableRun, readableRun, requireLaunch } from './run-guards.js';
 
 export function registerRunRoutes(app: FastifyInstance, s: Services): void {
   registerRoute(app, ROUTES.createRun, async ({ headers, body, principal }, _req, reply) => {
+    requireLaunch(s, principal.user, body);
     const { run, replayed } = await s.runs.create(body, principal.user, headers[IDEMPOTENCY_KEY_HEADER]);
     // A replay creates nothing: 200 with the run the key made, as the protocol says.
     if (replayed) reply.code(200).header(IDEMPOTENT_REPLAYED_HEADER, 'true');
     return run;
   });
 
-  registerRoute(app, ROUTES.listRuns, async ({ query }) => s.runs.list(query));
+  registerRoute(app, ROUTES.listRuns, async ({ query, principal }) => s.runs.list(query, s.access.runScope(principal.user, 'runs')));
 
-  registerRoute(app, ROUTES.getRun, async ({ params }) => s.runs.get(params.id));
+  registerRoute(app, ROUTES.getRun, async ({ params, principal }) => s.runs.present(readableRun(s, principal.user, params.id)));
 
-  registerRoute(app, ROUTES.cancelRun, async ({ params }) => s.runs.cancel(params.id));
+  registerRoute(app, ROUTES.cancelRun, async ({ params, principal }) => {
+    manageableRun(s, principal.user, params.id, 'cancel');
+    return s.runs.cancel(params.id, principal.user);
+  });
 
-  registerRoute(app, ROUTES.rerun, async ({ params, principal }) => s.runs.rerun(params.id, principal.user));
+  registerRoute(app, ROUTES.rerun, async ({ params, principal }) => {
+    manageableRun(s, principal.user, params.id, 're-run');
+    return s.runs.rerun(params.id, principal.user);
+  });
 
-  registerRoute(app, ROUTES.runLogs, async ({ params, query }) => {
-    const row = s.runs.row(params.id);
+  registerRoute(app, ROUTES.runLogs, async ({ params, query, principal }) => {
+    const row = readableRun(s, principal.user, params.id);
     const finished = isFinished(row.state);
     const items = s.logs.page(row.n, query.after, query.limit);
     const next = items.at(-1)?.seq ?? query.after;
@@ -29,9 +37,9 @@ export function registerRunRoutes(app: FastifyInstance, s: Services): void {
     return { items, next, done };
   });
 
-  registerRoute(app, ROUTES.streamLogs, async ({ params, query, headers }, req, reply) => {
+  registerRoute(app, ROUTES.streamLogs, async ({ params, query, headers, principal }, req, reply) => {
     const after = headers[LAST_EVENT_ID_HEADER] ?? query.after ?? 0;
-    const row = s.runs.row(params.id);
+    const row = readableRun(s, principal.user, params.id);
     reply.hijack();
     reply.raw.writeHead(200, {
       'content-type': ROUTES.streamLogs.answer.contentType,
@@ -48,12 +56,20 @@ export function registerRunRoutes(app: FastifyInstance, s: Services): void {
     }
   });
 
-  registerRoute(app, ROUTES.runResults, async ({ params }) => s.results.manifest(params.id));
+  registerRoute(app, ROUTES.runResults, async ({ params, principal }) => {
+    readableRun(s, principal.user, params.id);
+    return s.results.manifest(params.id);
+  });
 
-  registerRoute(app, ROUTES.resultFile, async ({ params }, _req, reply) => {
+  registerRoute(app, ROUTES.resultFile, async ({ params, principal }, _req, reply) => {
+    readableRun(s, principal.user, params.id);
     const { entry, body } = await s.results.open(params.id, params['*']);
     return reply.header('content-length', entry.size).header('x-content-sha256', entry.sha256).send(body);
   });
 
-  registerRoute(app, ROUTES.compareRuns, async ({ params }) => s.results.compare(params.a, params.b));
+  registerRoute(app, ROUTES.compareRuns, async ({ params, principal }) => {
+    readableRun(s, principal.user, params.a);
+    readableRun(s, principal.user, params.b);
+    return s.results.compare(params.a, params.b);
+  });
 }

@@ -12,8 +12,9 @@ export interface RunRow {
   created_at: string; leased_at: string | null; started_at: string | null; finished_at: string | null;
   exit_code: number | null; error: string | null; results: string | null; cost_usd: number | null; rerun_of: string | null;
   network: number; isolation: string | null;
-  resolved_environment: string | null; environment_lock: string | null; partial_environment: number;
   cost_source: string | null; cost_share: number | null;
+  cancelled_by: string | null; secrets: string;
+  resolved_environment: string | null; environment_lock: string | null; partial_environment: number;
 }
 
 export function toRun(r: RunRow, waitingReason: (queue: QueueName) => string): Run {
@@ -51,5 +52,7 @@ export function toRun(r: RunRow, waitingReason: (queue: QueueName) => string): R
     costSource: r.cost_source,
     rerunOf: r.rerun_of,
     userId: r.user_id,
+    secretParameters: Object.keys(JSON.parse(r.secrets) as Parameters),
+    cancelledBy: r.cancelled_by,
   };
 }

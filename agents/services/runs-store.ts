@@ -11,6 +11,8 @@ import type { Notifier } from './notifier.js';
 import type { Presence } from './presence.js';
 import { toRun, type RunRow } from './run-record.js';
 import { isFinished } from '../../common/protocol/runs.js';
+import type { SqlScope } from './access-policy.js';
+import { recordAudit } from './audit-log.js';
 
 type CreateRunBody = z.output<typeof createRunRequest>;
 
@@ -65,9 +67,10 @@ export class RunsStore {
     return this.present(this.row(id));
   }
 
-  list(query: { state?: RunState; queue?: QueueName; capsuleId?: string; limit: number; cursor?: string }): { items: Run[]; next?: string } {
-    const where: string[] = [];
-    const args: Array<string | number> = [];
+  /** `scope`: the runs the caller may read (AccessPolicy.runScope with alias "runs"); absent: all. */
+  list(query: { state?: RunState; queue?: QueueName; capsuleId?: string; limit: number; cursor?: string }, scope?: SqlScope): { items: Run[]; next?: string } {
+    const where: string[] = scope ? [scope.sql] : [];
+    const args: Array<string | number> = scope ? [...scope.args] : [];
     for (const [column, value] of [['state', query.state], ['queue', query.queue], ['capsule_id', query.capsuleId]] as const) {
       if (value === undefined) continue;
       where.push(`${column} = ?`);
@@ -110,6 +113,8 @@ export class RunsStore {
       const earlier = this.replay(user.id, idempotencyKey, requestHash);
       if (earlier) return { run: earlier, replayed: true };
     }
+    const clash = Object.keys(body.secrets).find((name) => name in body.parameters);
+    if (clash) throw badInput(`body.secrets.${clash}: "${clash}" is also in "parameters"; give it in one of the two`);
     const gpus = body.resources.gpus ?? (body.queue === 'gpu' ? 1 : 0);
     if (body.queue === 'cpu' && gpus > 0) throw badInput('body.resources.gpus: GPUs are only on the "gpu" queue; set "queue": "gpu"');
     const version = await this.capsules.version(body.capsuleId, body.ref ?? 'HEAD');
@@ -134,6 +139,9 @@ export class RunsStore {
           JSON.stringify(datasets), JSON.stringify(body.command ?? version.command), JSON.stringify(body.parameters),
           JSON.stringify(resources), body.queue, network ? 1 : 0, body.partialEnvironment ? 1 : 0, this.config.maxAttempts, nowIso(),
         );
+      // Kept apart from the parameters, so that no record of the run ever lists their values.
+      if (Object.keys(body.secrets).length > 0) this.db.prepare('UPDATE runs SET secrets = ? WHERE id = ?').run(JSON.stringify(body.secrets), id);
+      recordAudit(this.db, { actor: user, action: 'run.create', targetKind: 'run', targetId: id, summary: `launched a run of capsule ${body.capsuleId} at ${version.commit.slice(0, 12)}`, detail: { capsuleId: body.capsuleId, commit: version.commit } });
       if (idempotencyKey) {
         // A key that expired may be used again: its old row is replaced.
         this.db
@@ -174,10 +182,11 @@ export class RunsStore {
     const run = await this.writes.run(() => {
       const row = this.row(id);
       if (row.state === 'queued') {
-        this.db.prepare("UPDATE runs SET state = 'cancelled', finished_at = ?, error = 'cancelled by user' WHERE n = ?").run(nowIso(), row.n);
+        this.db.prepare("UPDATE runs SET state = 'cancelled', finished_at = ?, error = 'cancelled by user', cancelled_by = ? WHERE n = ?").run(nowIso(), user.id, row.n);
       } else if (!isFinished(row.state)) {
-        this.db.prepare('UPDATE runs SET cancel_requested = 1 WHERE n = ?').run(row.n);
+        this.db.prepare('UPDATE runs SET cancel_requested = 1, cancelled_by = coalesce(cancelled_by, ?) WHERE n = ?').run(user.id, row.n);
       }
+      if (!isFinished(row.state)) recordAudit(this.db, { actor: user, action: 'run.cancel', targetKind: 'run', targetId: id, summary: `cancelled run ${id} (${row.state})` });
       return this.get(id);
     });
     return run;
@@ -199,6 +208,8 @@ export class RunsStore {
           src.parameters, src.resources, src.queue, src.network, src.partial_environment, src.resolved_environment ?? src.environment_lock,
           this.config.maxAttempts, nowIso(), src.id,
         );
+      this.db.prepare('UPDATE runs SET secrets = ? WHERE id = ?').run(src.secrets, newRunId);
+      recordAudit(this.db, { actor: user, action: 'run.rerun', targetKind: 'run', targetId: newRunId, summary: `re-ran run ${src.id}`, detail: { rerunOf: src.id } });
       return this.get(newRunId);
     });
     this.queues.notifyOne(run.queue);

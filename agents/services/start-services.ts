@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { AccessPolicy } from './access-policy.js';
 import type { BackupUploader } from './backup.js';
 import { buildCostAndBackups, type CostAndBackupsOptions } from './cost-and-backups.js';
 import { CapsulesStore } from './capsules-store.js';
@@ -81,7 +82,7 @@ export function buildServices(db: Db, dataDir: string, options: StartServicesOpt
   const queues = new Notifier();
   const logsChanged = new Notifier();
   const objects = options.objectStore ?? new FolderObjectStore(join(dataDir, 'objects'));
-  const users = new UsersStore(db);
+  const users = new UsersStore(db, writes);
   const capsules = new CapsulesStore(db, writes, join(dataDir, 'capsules'));
   const datasets = new DatasetsStore(db, writes, objects, maxUploadBytes);
   const runs = new RunsStore(db, writes, capsules, datasets, presence, queues, { maxAttempts: options.maxAttempts ?? 3 });
@@ -103,6 +104,7 @@ export function buildServices(db: Db, dataDir: string, options: StartServicesOpt
     db,
     writes,
     users,
+    access: new AccessPolicy(db),
     capsules,
     datasets,
     runs,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { commitSha, gitRef, id, isBase64, page, relativePath, timestamp } from './common.js';
+import { sharing, visibility } from './sharing.js';
 
 const packageName = z.string().min(1).max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._+:=<>!~,*@/-]*$/, 'must be a package name (optionally with a version)');
 
@@ -92,6 +93,8 @@ export const capsule = z.object({
   command,
   createdAt: timestamp,
   updatedAt: timestamp,
+  /** Absent only from platforms older than ownership. */
+  sharing: sharing.optional(),
 });
 export type Capsule = z.infer<typeof capsule>;
 
@@ -105,6 +108,8 @@ export const createCapsuleRequest = z.strictObject({
   environment: environmentSpec,
   command,
   files: z.array(fileWrite).max(1000).default([]),
+  /** Default private: only its owner (and PIs and admins) can see it until it is shared. */
+  visibility: visibility.default('private'),
 });
 export type CreateCapsuleRequest = z.input<typeof createCapsuleRequest>;
 

@@ -106,8 +106,12 @@ export function page<T extends z.ZodType>(item: T) {
 export const queueName = z.enum(['cpu', 'gpu']);
 export type QueueName = z.infer<typeof queueName>;
 
-/** Roles a token can carry. */
-export const role = z.enum(['admin', 'researcher', 'worker']);
+/**
+ * Roles a token can carry: admin (everything), pi (reads the whole lab; cancels and re-runs any
+ * run; cost, budgets, alarms; no infrastructure writes), researcher (own work and what is shared
+ * with them), worker (the lease protocol only).
+ */
+export const role = z.enum(['admin', 'pi', 'researcher', 'worker']);
 export type Role = z.infer<typeof role>;
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { id, page, relativePath, sha256Hex, timestamp } from './common.js';
+import { sharing, visibility } from './sharing.js';
 
 /** One file of a dataset version or a results folder. */
 export const fileEntry = z.strictObject({ path: relativePath, size: z.number().int().min(0), sha256: sha256Hex });
@@ -13,6 +14,8 @@ export const dataset = z.object({
   /** Content hash of the newest version, null before the first. */
   latestVersion: sha256Hex.nullable(),
   createdAt: timestamp,
+  /** Absent only from platforms older than ownership. */
+  sharing: sharing.optional(),
 });
 export type Dataset = z.infer<typeof dataset>;
 
@@ -23,6 +26,8 @@ export const datasetList = page(dataset);
 export const createDatasetRequest = z.strictObject({
   name: z.string().trim().min(1).max(100),
   description: z.string().max(2000).default(''),
+  /** Default private, as capsules. */
+  visibility: visibility.default('private'),
 });
 
 /**

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { id, idParams, pageQuery, type Role } from './common.js';
 import { healthResponse, queueParams, queueStatus, queuesResponse, scalingRequest } from './health.js';
-import { createdToken, createTokenRequest, createUserRequest, meResponse, revokedToken, tokenList, user, userList } from './users.js';
+import { createdToken, createTokenRequest, createUserRequest, meResponse, peopleList, revokedToken, revokedTokens, setRoleRequest, tokenList, user, userList } from './users.js';
+import { auditList, auditQuery } from './audit.js';
+import { sharingRequest } from './sharing.js';
 import { capsule, capsuleFileParams, capsuleList, commitList, createCapsuleRequest, createCommitRequest, createCommitResponse, refQuery, treeResponse } from './capsules.js';
 import { blobParams, blobResponse, createDatasetRequest, createVersionRequest, dataset, datasetList, datasetVersion, datasetVersionList, versionFileParams, versionParams } from './datasets.js';
 import { createRunRequest, IDEMPOTENCY_KEY_HEADER, run, runList, runListQuery, runParams } from './runs.js';
@@ -84,8 +86,11 @@ const runFileParams = resultFileParams.extend({ id });
 const leaseResultParams = resultUploadParams.extend({ id });
 
 const ADMIN = ['admin'] as const;
-const PEOPLE = ['admin', 'researcher'] as const;
-const READERS = ['admin', 'researcher', 'worker'] as const;
+// Which capsules, datasets and runs each person may see or change is decided per object
+// (agents/services/access-policy.ts); these lists only say which roles may call at all.
+const PEOPLE = ['admin', 'pi', 'researcher'] as const;
+const READERS = ['admin', 'pi', 'researcher', 'worker'] as const;
+const OVERSEERS = ['admin', 'pi'] as const;
 const WORKER = ['worker'] as const;
 
 export const ROUTES = {
@@ -99,6 +104,10 @@ export const ROUTES = {
   listTokens: route({ method: 'GET', path: '/api/v1/users/:id/tokens', access: ADMIN, params: idParams, answer: tokenList }),
   createToken: route({ method: 'POST', path: '/api/v1/users/:id/tokens', access: ADMIN, params: idParams, body: createTokenBody, answer: createdToken, status: [201] }),
   revokeToken: route({ method: 'DELETE', path: '/api/v1/tokens/:id', access: ADMIN, params: idParams, answer: revokedToken }),
+  setUserRole: route({ method: 'PUT', path: '/api/v1/users/:id/role', access: ADMIN, params: idParams, body: setRoleRequest, answer: user }),
+  revokeUserTokens: route({ method: 'DELETE', path: '/api/v1/users/:id/tokens', access: ADMIN, params: idParams, answer: revokedTokens }),
+  listPeople: route({ method: 'GET', path: '/api/v1/people', access: PEOPLE, answer: peopleList }),
+  audit: route({ method: 'GET', path: '/api/v1/audit', access: OVERSEERS, query: auditQuery, answer: auditList }),
   metrics: route({ method: 'GET', path: '/metrics', access: 'any', answer: PROMETHEUS_TEXT }),
 
   // --- capsules ---
@@ -109,6 +118,7 @@ export const ROUTES = {
   listCommits: route({ method: 'GET', path: '/api/v1/capsules/:id/commits', access: READERS, params: idParams, query: pageQuery, answer: commitList }),
   capsuleTree: route({ method: 'GET', path: '/api/v1/capsules/:id/tree', access: READERS, params: idParams, query: refQuery, answer: treeResponse }),
   capsuleFile: route({ method: 'GET', path: '/api/v1/capsules/:id/files/*', access: READERS, params: capsuleFileParams, query: refQuery, answer: FILE_BYTES }),
+  capsuleSharing: route({ method: 'PUT', path: '/api/v1/capsules/:id/sharing', access: PEOPLE, params: idParams, body: sharingRequest, answer: capsule }),
   capsuleArchive: route({ method: 'GET', path: '/api/v1/capsules/:id/archive', access: READERS, params: idParams, query: refQuery, answer: TAR_ARCHIVE }),
 
   // --- datasets ---
@@ -120,6 +130,7 @@ export const ROUTES = {
   createVersion: route({ method: 'POST', path: '/api/v1/datasets/:id/versions', access: PEOPLE, params: idParams, body: createVersionRequest, answer: datasetVersion, status: [201, 200] }),
   listVersions: route({ method: 'GET', path: '/api/v1/datasets/:id/versions', access: READERS, params: idParams, query: pageQuery, answer: datasetVersionList }),
   getVersion: route({ method: 'GET', path: '/api/v1/datasets/:id/versions/:version', access: READERS, params: versionParams, answer: datasetVersion }),
+  datasetSharing: route({ method: 'PUT', path: '/api/v1/datasets/:id/sharing', access: PEOPLE, params: idParams, body: sharingRequest, answer: dataset }),
   datasetFile: route({ method: 'GET', path: '/api/v1/datasets/:id/versions/:version/files/*', access: READERS, params: versionFileParams, answer: FILE_BYTES }),
 
   // --- runs ---

@@ -61,6 +61,11 @@ export const createRunRequest = z.strictObject({
   ref: gitRef.optional(),
   command: command.optional(),
   parameters: parameters.default({}),
+  /**
+   * Parameters the command gets like the others but that are never listed back (a run record shows
+   * only their names, in `secretParameters`); a re-run passes them again. A name may not be in both.
+   */
+  secrets: parameters.default({}),
   datasets: z.array(datasetRequest).max(50).default([]),
   queue: queueName.default('cpu'),
   resources: resourcesRequest.default({}),
@@ -179,6 +184,10 @@ export const run = z.object({
   rerunOf: id.nullable(),
   /** Who launched it. */
   userId: id,
+  /** Names of the parameters given as secrets; their values are never answered. */
+  secretParameters: z.array(z.string()).default([]),
+  /** Who asked for the cancel, null when nobody did. */
+  cancelledBy: id.nullable().default(null),
 });
 export type Run = z.infer<typeof run>;
 

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { errorBody, type ErrorCode, type QueueName } from '../../common/protocol/common.js';
 import type { CreateUserRequest } from '../../common/protocol/users.js';
+import type { AuditQuery } from '../../common/protocol/audit.js';
+import type { SharingRequest } from '../../common/protocol/sharing.js';
 import type { CreateCapsuleRequest, CreateCommitRequest } from '../../common/protocol/capsules.js';
 import type { CreateVersionRequest } from '../../common/protocol/datasets.js';
 import { IDEMPOTENCY_KEY_HEADER, type CreateRunRequest, type RunState } from '../../common/protocol/runs.js';
@@ -126,6 +128,12 @@ export class PlatformClient {
   createToken(userId: string, label = '') { return this.call(ROUTES.createToken, { id: userId }, { json: { label } }); }
   listTokens(userId: string) { return this.call(ROUTES.listTokens, { id: userId }); }
   revokeToken(tokenId: string) { return this.call(ROUTES.revokeToken, { id: tokenId }); }
+  setUserRole(userId: string, role: 'admin' | 'pi' | 'researcher') { return this.call(ROUTES.setUserRole, { id: userId }, { json: { role } }); }
+  revokeUserTokens(userId: string) { return this.call(ROUTES.revokeUserTokens, { id: userId }); }
+  listPeople() { return this.call(ROUTES.listPeople, {}); }
+  audit(query?: Omit<AuditQuery, 'limit'> & { limit?: number }) { return this.call(ROUTES.audit, {}, { query }); }
+  shareCapsule(id: string, body: SharingRequest) { return this.call(ROUTES.capsuleSharing, { id }, { json: body }); }
+  shareDataset(id: string, body: SharingRequest) { return this.call(ROUTES.datasetSharing, { id }, { json: body }); }
 
   // --- capsules ---
   listCapsules(query?: { limit?: number; cursor?: string }) { return this.call(ROUTES.listCapsules, {}, { query }); }
@@ -140,7 +148,7 @@ export class PlatformClient {
 
   // --- datasets ---
   listDatasets(query?: { limit?: number; cursor?: string }) { return this.call(ROUTES.listDatasets, {}, { query }); }
-  createDataset(body: { name: string; description?: string }) { return this.call(ROUTES.createDataset, {}, { json: body }); }
+  createDataset(body: { name: string; description?: string; visibility?: 'private' | 'lab' }) { return this.call(ROUTES.createDataset, {}, { json: body }); }
   getDataset(id: string) { return this.call(ROUTES.getDataset, { id }); }
   uploadBlob(id: string, sha256: string, body: Uint8Array | ReadableStream<Uint8Array>) {
     return this.call(ROUTES.uploadBlob, { id, sha256 }, { body: body as RequestInit['body'], headers: { 'content-type': ROUTES.uploadBlob.body.contentType } });

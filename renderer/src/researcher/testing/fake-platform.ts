@@ -88,6 +88,8 @@ export function makeRun(over: Partial<Run> = {}): Run {
     costUsd: null,
     rerunOf: null,
     userId: 'usr_000000000000000000me',
+    secretParameters: [],
+    cancelledBy: null,
     ...over,
   };
 }
