@@ -6,6 +6,10 @@ import { DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk
 import { createAwsClient } from '../../lib/aws/client-factory.js';
 import { errorName } from '../../lib/aws/error-meaning.js';
 import { S3BackupUploader, type BackupUploader } from './backup.js';
+import { BudgetsClient } from '@aws-sdk/client-budgets';
+import { STSClient } from '@aws-sdk/client-sts';
+import { AwsBudgetSource } from './aws-budget-source.js';
+import { AwsPriceList } from './price-list.js';
 import { CloudWatchLogsSink } from './cloudwatch-logs-sink.js';
 import { CloudWatchMetricsPublisher } from './cloudwatch-metrics.js';
 import type { Services } from './context.js';
@@ -27,6 +31,8 @@ export interface AwsSettings {
   ssmPrefix?: string;
   /** The stack's token key (TokenKey): without it SSM would use aws/ssm, which every role that may read parameters may decrypt. */
   ssmKeyId?: string;
+  /** The stack's AWS Budgets budget: its hard stop pauses leasing (read with budgets:ViewBudget). */
+  budgetName?: string;
 }
 
 export function awsSettingsFromEnv(env: NodeJS.ProcessEnv): AwsSettings | null {
@@ -40,6 +46,7 @@ export function awsSettingsFromEnv(env: NodeJS.ProcessEnv): AwsSettings | null {
     backupBucket: pick('BENCHTOP_BACKUP_BUCKET'),
     ssmPrefix: pick('BENCHTOP_SSM_PREFIX'),
     ssmKeyId: pick('BENCHTOP_SSM_KEY_ID'),
+    budgetName: pick('BENCHTOP_BUDGET_NAME'),
   };
   if (!Object.values(settings).some(Boolean)) return null;
   if (!region) throw new Error('BENCHTOP_* AWS settings need AWS_REGION to be set');
@@ -72,7 +79,14 @@ export async function publishTokens(ssm: SSMClient, prefix: string, keyId: strin
 /** The StartServicesOptions that put the AWS adapters in place, plus what to do once tokens exist. */
 export function awsOptions(settings: AwsSettings, dataDir: string): { options: Partial<StartServicesOptions>; backupUploader?: BackupUploader; afterStart(tokens: { admin: string; worker: string }): Promise<void> } {
   const target = { region: settings.region };
-  const options: Partial<StartServicesOptions> = {};
+  // Workers' instance types are priced in this region, by the Price List (pricing:GetProducts) when it answers.
+  const options: Partial<StartServicesOptions> = {
+    cost: {
+      region: settings.region,
+      priceList: new AwsPriceList(),
+      ...(settings.budgetName ? { budgetSource: new AwsBudgetSource(createAwsClient(BudgetsClient, target), createAwsClient(STSClient, target), settings.budgetName) } : {}),
+    },
+  };
   if (settings.bucket) {
     options.objectStore = new S3ObjectStore(createAwsClient(S3Client, target), settings.bucket, settings.bucketPrefix ?? '', join(dataDir, 'tmp'));
   }

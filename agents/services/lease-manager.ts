@@ -112,7 +112,6 @@ export class LeaseManager {
     const deadline = this.now() + Math.min(req.waitMs, this.config.maxWaitMs);
     let woken = false;
     let passedOn = false;
-    const price = this.pricing ? await this.pricing.priceFor(req) : req.hourlyCostUsd === undefined ? null : { hourlyUsd: req.hourlyCostUsd, source: req.priceSource ?? "the worker's --hourly-cost" };
     for (;;) {
       this.presence.seen(req.workerId, req.queue, req.gpus);
       if (signal.aborted) {
@@ -120,6 +119,8 @@ export class LeaseManager {
         if (woken) this.queues.notifyOne(req.queue);
         return null;
       }
+      // Priced at each try, not once per poll: the local rate may change while a worker waits.
+      const price = this.pricing ? await this.pricing.priceFor(req) : req.hourlyCostUsd === undefined ? null : { hourlyUsd: req.hourlyCostUsd, source: req.priceSource ?? "the worker's --hourly-cost" };
       const lease = await this.writes.run(() => this.tryAcquire(req, price));
       if (lease) return lease;
       // Woken for a run too big for what this busy worker has free: wake the next poller instead.

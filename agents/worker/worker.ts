@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createPlatformClient, PlatformError } from '../../lib/protocol/client.js';
 import { Backoff, sleep } from '../../lib/retry.js';
-import type { Lease, QueueName } from '../../common/protocol/index.js';
+import type { Lease, PurchaseOption, QueueName } from '../../common/protocol/index.js';
 import { DatasetCache } from './dataset-cache.js';
 import { runLease, type LeaseExecution } from './run-lease.js';
 import { sweepStaleRunGroups } from './run-process-groups.js';
@@ -21,6 +21,8 @@ export interface WorkerOptions {
   workerId?: string;
   instanceType?: string;
   hourlyCostUsd?: number;
+  /** How the instance is bought; the platform prices the instance type with it. */
+  purchaseOption?: PurchaseOption;
   /** The content-addressed dataset cache, shared by every worker that mounts it; default `<work>/cache/datasets`. */
   datasetCacheDir?: string;
   /** Least recently used dataset blobs are evicted while the cache holds more than this. */
@@ -84,7 +86,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       try {
         // Draining aborts a long poll at once; a lease granted just as it is aborted is never
         // heartbeated and goes back to the queue when it lapses.
-        lease = await client.lease({ queue: options.queue, workerId, instanceType: options.instanceType, hourlyCostUsd: options.hourlyCostUsd, gpus: options.runtime.gpus, free, waitMs: pollWaitMs }, { signal: polling.signal });
+        lease = await client.lease({ queue: options.queue, workerId, instanceType: options.instanceType, hourlyCostUsd: options.hourlyCostUsd, purchaseOption: options.purchaseOption, slots: options.slots, gpus: options.runtime.gpus, free, waitMs: pollWaitMs }, { signal: polling.signal });
         backoff.succeed();
       } catch (error) {
         if (draining) return;
