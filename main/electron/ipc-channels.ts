@@ -6,6 +6,10 @@ export const IPC_CALL = 'benchtop:call';
 export const IPC_SUBSCRIBE = 'benchtop:subscribe';
 export const IPC_UNSUBSCRIBE = 'benchtop:unsubscribe';
 export const IPC_EVENT = 'benchtop:event';
+/** Terminal streams, both ways: (connection id, binary frame of common/api/terminal-stream.ts). */
+export const IPC_TERMINAL_FRAME = 'benchtop:terminal-frame';
+/** Either side ends a terminal connection: (connection id). */
+export const IPC_TERMINAL_CLOSE = 'benchtop:terminal-close';
 
 /** Main → preload, on IPC_EVENT: one message of subscription `id`, or its final error. */
 export type IpcEventMessage = { id: number; payload: unknown } | { id: number; error: ApiErrorShape };

@@ -27,10 +27,10 @@ describe('preload', () => {
     bridge = exposed.get('benchtop') as Bridge;
   });
 
-  it('exposes one frozen object with shell, call and subscribe, and nothing else', () => {
+  it('exposes one frozen object with shell, call, subscribe and terminal, and nothing else', () => {
     expect([...exposed.keys()]).toEqual(['benchtop']);
     expect(Object.isFrozen(bridge)).toBe(true);
-    expect(Object.keys(bridge).sort()).toEqual(['call', 'shell', 'subscribe']);
+    expect(Object.keys(bridge).sort()).toEqual(['call', 'shell', 'subscribe', 'terminal']);
     expect(bridge.shell).toBe('desktop');
   });
 
