@@ -94,17 +94,20 @@ describe('network', () => {
 
 describe('access', () => {
   it('accepts a certificate in the same region and a domain', () => expect(checkAccess({ [P.certificateArn]: CERT, [P.domainName]: 'bench.example.org' }, 'eu-west-1')).toEqual([]));
-  it('requires a certificate', () => expect(fields(checkAccess({}, 'eu-west-1'))).toEqual([`error:${P.certificateArn}`]));
+  it('requires a certificate and a domain name, saying why the domain is needed', () => {
+    expect(fields(checkAccess({}, 'eu-west-1'))).toEqual([`error:${P.certificateArn}`, `error:${P.domainName}`]);
+    expect(checkAccess({ [P.certificateArn]: CERT }, 'eu-west-1')[0]?.message).toContain('ACM cannot issue a certificate for the load balancer');
+  });
   it('rejects a certificate from another region, naming both', () => {
-    const [f] = checkAccess({ [P.certificateArn]: CERT }, 'us-east-1');
+    const [f] = checkAccess({ [P.certificateArn]: CERT, [P.domainName]: 'bench.example.org' }, 'us-east-1');
     expect(f?.message).toContain('eu-west-1');
     expect(f?.message).toContain('us-east-1');
   });
   it('rejects a malformed ARN, a bad scheme, a bad domain, a hosted zone without a domain', () => {
-    expect(fields(checkAccess({ [P.certificateArn]: 'arn:aws:iam::1:role/x' }, 'eu-west-1'))).toEqual([`error:${P.certificateArn}`]);
-    expect(fields(checkAccess({ [P.certificateArn]: CERT, [P.loadBalancerScheme]: 'public' }, 'eu-west-1'))).toEqual([`error:${P.loadBalancerScheme}`]);
+    expect(fields(checkAccess({ [P.certificateArn]: 'arn:aws:iam::1:role/x', [P.domainName]: 'bench.example.org' }, 'eu-west-1'))).toEqual([`error:${P.certificateArn}`]);
+    expect(fields(checkAccess({ [P.certificateArn]: CERT, [P.loadBalancerScheme]: 'public', [P.domainName]: 'bench.example.org' }, 'eu-west-1'))).toEqual([`error:${P.loadBalancerScheme}`]);
     expect(fields(checkAccess({ [P.certificateArn]: CERT, [P.domainName]: 'not a domain' }, 'eu-west-1'))).toEqual([`error:${P.domainName}`]);
-    expect(fields(checkAccess({ [P.certificateArn]: CERT, [P.hostedZoneId]: 'Z123' }, 'eu-west-1'))).toEqual([`error:${P.hostedZoneId}`]);
+    expect(fields(checkAccess({ [P.certificateArn]: CERT, [P.hostedZoneId]: 'Z123' }, 'eu-west-1'))).toEqual([`error:${P.domainName}`, `error:${P.hostedZoneId}`]);
     expect(fields(checkAccess({ [P.certificateArn]: CERT, [P.domainName]: 'b.example.org', [P.hostedZoneId]: 'zone-1' }, 'eu-west-1'))).toEqual([`error:${P.hostedZoneId}`]);
     expect(fields(checkAccess({ [P.certificateArn]: CERT, [P.domainName]: 'Bench.Example.org' }, 'eu-west-1'))).toEqual([`error:${P.domainName}`]);
   });
@@ -135,20 +138,25 @@ describe('storage', () => {
 describe('alarms and budget', () => {
   it('accepts an e-mail and a budget, or neither', () => {
     expect(checkAlarms({ [P.alarmEmail]: 'admin@lab.example.org', [P.monthlyBudget]: '250' })).toEqual([]);
-    expect(checkAlarms({})).toEqual([]);
+    expect(checkAlarms({ [P.alarmEmail]: 'admin@lab.example.org' })).toEqual([]);
   });
-  it('takes a budget of 0 as "no budget"', () => expect(checkAlarms({ [P.monthlyBudget]: '0' })).toEqual([]));
+  it('warns that alarms without an e-mail reach no one', () => {
+    expect(fields(checkAlarms({}))).toEqual([`warning:${P.alarmEmail}`]);
+    expect(checkAlarms({})[0]?.message).toContain('reach no one');
+  });
+  it('takes a budget of 0 as "no budget"', () => expect(checkAlarms({ [P.monthlyBudget]: '0', [P.alarmEmail]: 'a@lab.example.org' })).toEqual([]));
   it('rejects a bad e-mail and a budget that is not a positive amount', () => {
     expect(fields(checkAlarms({ [P.alarmEmail]: 'admin@lab' }))).toEqual([`error:${P.alarmEmail}`]);
-    expect(fields(checkAlarms({ [P.monthlyBudget]: '-5' }))).toEqual([`error:${P.monthlyBudget}`]);
-    expect(fields(checkAlarms({ [P.monthlyBudget]: 'lots' }))).toEqual([`error:${P.monthlyBudget}`]);
+    expect(fields(checkAlarms({ [P.monthlyBudget]: '-5', [P.alarmEmail]: 'a@lab.example.org' }))).toEqual([`error:${P.monthlyBudget}`]);
+    expect(fields(checkAlarms({ [P.monthlyBudget]: 'lots', [P.alarmEmail]: 'a@lab.example.org' }))).toEqual([`error:${P.monthlyBudget}`]);
   });
 });
 
 it('checks values against the template\'s AllowedValues, once per field', () => {
   const allowed = { [P.servicesInstanceType]: ['t4g.small', 't4g.medium'], [P.natMode]: ['gateway', 'instance', 'none'] };
-  expect(checkParameters('lab', 'eu-west-1', { [P.certificateArn]: CERT, [P.servicesInstanceType]: 't4g.small' }, allowed)).toEqual([]);
-  const f = checkParameters('lab', 'eu-west-1', { [P.certificateArn]: CERT, [P.servicesInstanceType]: 't3.nano', [P.natMode]: 'cheap' }, allowed);
+  const ok = { [P.certificateArn]: CERT, [P.domainName]: 'bench.example.org', [P.alarmEmail]: 'a@lab.example.org' };
+  expect(checkParameters('lab', 'eu-west-1', { ...ok, [P.servicesInstanceType]: 't4g.small' }, allowed)).toEqual([]);
+  const f = checkParameters('lab', 'eu-west-1', { ...ok, [P.servicesInstanceType]: 't3.nano', [P.natMode]: 'cheap' }, allowed);
   expect(f.map((x) => x.field)).toEqual([P.natMode, P.servicesInstanceType]);
   expect(f[1]!.message).toContain('t4g.small, t4g.medium');
 });
@@ -162,5 +170,5 @@ it('names a parameter the template does not declare, with the likely one', () =>
 
 it('checkParameters gathers every rule over the whole form', () => {
   const f = checkParameters('Lab', 'eu-west-1', { [P.vpcCidr]: '10.0.0.0/8', [P.certificateArn]: CERT, [P.alarmEmail]: 'x' });
-  expect(fields(f).sort()).toEqual([`error:${P.alarmEmail}`, `error:${P.vpcCidr}`, 'error:stackName']);
+  expect(fields(f).sort()).toEqual([`error:${P.alarmEmail}`, `error:${P.domainName}`, `error:${P.vpcCidr}`, 'error:stackName']);
 });

@@ -129,6 +129,9 @@ export function checkAccess(params: TemplateParameters, region: string): Finding
     else if (region && m[1] !== region) findings.push(error(P.certificateArn, `${P.certificateArn} is in ${m[1]} but the stack goes to ${region}: request or import the certificate in ${region}.`));
   }
   const domain = params[P.domainName]?.trim();
+  if (!domain) {
+    findings.push(error(P.domainName, `${P.domainName} is empty: give the name Benchtop will be reached at, such as "bench.lab.example.org" (ACM cannot issue a certificate for the load balancer's own name, so it would fail TLS).`));
+  }
   if (domain && !/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(domain)) {
     findings.push(error(P.domainName, `${P.domainName} "${domain}" is not a lower-case domain name: write it like "bench.example.org".`));
   }
@@ -173,6 +176,7 @@ export function checkAlarms(params: TemplateParameters): Finding[] {
   const findings: Finding[] = [];
   const email = params[P.alarmEmail]?.trim();
   if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/.test(email)) findings.push(error(P.alarmEmail, `${P.alarmEmail} "${email}" is not an e-mail address: write it like "admin@lab.example.org", or leave it empty.`));
+  if (!email) findings.push(warning(P.alarmEmail, `${P.alarmEmail} is empty: alarms (instance down, disk full, failed backups) would reach no one; give an address that will confirm the subscription.`));
   const budget = params[P.monthlyBudget]?.trim();
   if (budget && !(Number(budget) >= 0 && Number(budget) <= 1_000_000)) {
     findings.push(error(P.monthlyBudget, `${P.monthlyBudget} is "${budget}": give a positive amount in US dollars, or 0 for no budget.`));

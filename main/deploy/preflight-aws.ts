@@ -7,7 +7,9 @@ import {
   DescribeRegionsCommand,
   DescribeRouteTablesCommand,
   DescribeSubnetsCommand,
+  DescribeVpcAttributeCommand,
   DescribeVpcsCommand,
+  GetEbsDefaultKmsKeyIdCommand,
   type RouteTable,
   type _InstanceType,
 } from '@aws-sdk/client-ec2';
@@ -22,6 +24,11 @@ import { BENCHTOP_TAG } from './stack-tags.js';
 /** Running On-Demand G and VT instances, counted in vCPUs. */
 export const GPU_QUOTA_CODE = 'L-DB2E81BA';
 export const GPU_QUOTA_URL = `https://console.aws.amazon.com/servicequotas/home/services/ec2/quotas/${GPU_QUOTA_CODE}`;
+/** All G and VT Spot Instance Requests, counted in vCPUs. */
+export const GPU_SPOT_QUOTA_CODE = 'L-3819A6DF';
+export const GPU_SPOT_QUOTA_URL = `https://console.aws.amazon.com/servicequotas/home/services/ec2/quotas/${GPU_SPOT_QUOTA_CODE}`;
+/** What the Auto Scaling service-linked role needs in a customer managed key's policy to launch encrypted volumes. */
+export const EBS_KEY_POLICY_URL = 'https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html';
 
 export interface PreflightInput {
   stackName: string;
@@ -78,7 +85,9 @@ export async function checkInstanceTypesOffered(c: DeployClients, params: Templa
   const wanted = new Map<string, string>();
   for (const field of [P.servicesInstanceType, P.cpuWorkerInstanceType]) if (params[field]) wanted.set(field, params[field]!);
   if (params[P.gpuWorkerInstanceType] && Number(params[P.gpuWorkerMax] ?? 0) > 0) wanted.set(P.gpuWorkerInstanceType, params[P.gpuWorkerInstanceType]!);
-  if (wanted.size === 0 || zones.length === 0) return [];
+  // The NAT instance lives in the first public subnet, so only the first zone counts for it.
+  const nat = params[P.natMode] === 'instance' && !usesExistingVpc(params) ? params[P.natInstanceType] : undefined;
+  if ((wanted.size === 0 && !nat) || zones.length === 0) return [];
   const offered = new Map<string, Set<string>>();
   let token: string | undefined;
   for (let page = 0; page < 50; page++) {
@@ -86,7 +95,7 @@ export async function checkInstanceTypesOffered(c: DeployClients, params: Templa
       new DescribeInstanceTypeOfferingsCommand({
         LocationType: 'availability-zone',
         Filters: [
-          { Name: 'instance-type', Values: [...new Set(wanted.values())] },
+          { Name: 'instance-type', Values: [...new Set([...wanted.values(), ...(nat ? [nat] : [])])] },
           { Name: 'location', Values: zones },
         ],
         NextToken: token,
@@ -101,6 +110,9 @@ export async function checkInstanceTypesOffered(c: DeployClients, params: Templa
     if (!token) break;
   }
   const findings: Finding[] = [];
+  if (nat && !offered.get(nat)?.has(zones[0]!)) {
+    findings.push(error(P.natInstanceType, `${P.natInstanceType} "${nat}" is not offered in ${zones[0]}, where the NAT instance runs: pick another NAT instance type, or NAT mode "gateway".`));
+  }
   for (const [field, type] of wanted) {
     const where = offered.get(type) ?? new Set<string>();
     const missing = zones.filter((z) => !where.has(z));
@@ -108,6 +120,40 @@ export async function checkInstanceTypesOffered(c: DeployClients, params: Templa
     else if (missing.length) findings.push(warning(field, `${field} "${type}" is not offered in ${missing.join(', ')}: instances will only start in ${[...where].join(', ')}; pick a type offered in both zones to survive a zone outage.`));
   }
   return findings;
+}
+
+/** With Spot in the worker mix, GPU workers also count against the G and VT Spot quota. */
+export async function checkGpuSpotQuota(c: DeployClients, params: TemplateParameters): Promise<Finding[]> {
+  const max = Number(params[P.gpuWorkerMax] ?? 0);
+  const type = params[P.gpuWorkerInstanceType];
+  const onDemand = Number(params[P.workerOnDemandPercent] ?? 100);
+  if (!type || !(max > 0) || !(onDemand < 100)) return [];
+  const quota = (await c.quotas.send(new GetServiceQuotaCommand({ ServiceCode: 'ec2', QuotaCode: GPU_SPOT_QUOTA_CODE }))).Quota?.Value ?? 0;
+  const vcpus = (await c.ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: [type as _InstanceType] }))).InstanceTypes?.[0]?.VCpuInfo?.DefaultVCpus;
+  const spot = `${P.workerOnDemandPercent} is ${onDemand}, so ${100 - onDemand}% of GPU workers are Spot`;
+  if (quota <= 0 || (vcpus && vcpus > quota)) {
+    return [error(P.workerOnDemandPercent, `${spot}, but this account's G and VT Spot quota is ${quota} vCPUs${vcpus ? ` and "${type}" needs ${vcpus}` : ''}: request more at ${GPU_SPOT_QUOTA_URL}, or set ${P.workerOnDemandPercent} to 100.`)];
+  }
+  if (vcpus && vcpus * max > quota) {
+    return [warning(P.workerOnDemandPercent, `${spot}; the G and VT Spot quota (${quota} vCPUs) fits only ${Math.floor(quota / vcpus)} "${type}": request more at ${GPU_SPOT_QUOTA_URL} or expect Spot launches to fail above that.`)];
+  }
+  return [];
+}
+
+/**
+ * Every volume of the stack is encrypted without naming a key, so it uses the account's default
+ * EBS key. The AWS managed key works for everyone; a customer managed one must let the Auto Scaling
+ * service-linked role use it, or instances never launch (Client.InternalError on launch).
+ */
+export async function checkDefaultEbsKey(c: DeployClients): Promise<Finding[]> {
+  const keyId = (await c.ec2.send(new GetEbsDefaultKmsKeyIdCommand({}))).KmsKeyId ?? '';
+  if (!keyId || keyId.endsWith('alias/aws/ebs')) return [];
+  return [
+    warning(
+      'ebsDefaultKey',
+      `This account encrypts EBS with the customer managed key ${keyId} by default, and so will every volume of the stack: its key policy must let the Auto Scaling service-linked role (AWSServiceRoleForAutoScaling) and the services role use it, or the services instance and workers fail to launch; add the statements at ${EBS_KEY_POLICY_URL}, or go back to the AWS managed key (aws ec2 reset-ebs-default-kms-key-id).`,
+    ),
+  ];
 }
 
 export async function checkGpuQuota(c: DeployClients, params: TemplateParameters): Promise<{ quotaVcpus?: number; findings: Finding[] }> {
@@ -175,13 +221,14 @@ export async function checkNetworkInAccount(c: DeployClients, params: TemplatePa
   const vpcId = params[P.existingVpcId]!.trim();
   const vpcs = await c.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }));
   if (!vpcs.Vpcs?.length) return [error(P.existingVpcId, `${P.existingVpcId} "${vpcId}" does not exist in ${c.target.region}: pick a VPC from this region.`)];
+  const dns = await checkVpcDns(c, vpcId);
   const all = subnetIds(params, [...PUBLIC_SUBNETS, ...PRIVATE_SUBNETS]);
-  if (all.length === 0) return [];
+  if (all.length === 0) return dns;
   const subnets = (await c.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'subnet-id', Values: all }] }))).Subnets ?? [];
   const tables = (await c.ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).RouteTables ?? [];
   const main = tables.find((t) => t.Associations?.some((a) => a.Main));
   const tableOf = (subnetId: string) => tables.find((t) => t.Associations?.some((a) => a.SubnetId === subnetId)) ?? main;
-  const findings: Finding[] = [];
+  const findings: Finding[] = [...dns];
   for (const [pair, isPublic] of [
     [PUBLIC_SUBNETS, true],
     [PRIVATE_SUBNETS, false],
@@ -208,6 +255,23 @@ export async function checkNetworkInAccount(c: DeployClients, params: TemplatePa
       if (!isPublic && !internet && params[P.natMode] === 'none' && !(table?.Routes ?? []).some((r) => r.DestinationCidrBlock === '0.0.0.0/0')) {
         findings.push(error(field, `${field} names ${id}, which has no default route and ${P.natMode} is "none": add a NAT route to it, or choose NAT mode "gateway" or "instance".`));
       }
+    }
+  }
+  return findings;
+}
+
+/** Workers find the services by a name in the stack's private hosted zone, which answers only in a VPC with both DNS attributes on. */
+async function checkVpcDns(c: DeployClients, vpcId: string): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const attributes = [
+    ['enableDnsSupport', '--enable-dns-support'],
+    ['enableDnsHostnames', '--enable-dns-hostnames'],
+  ] as const;
+  for (const [attribute, flag] of attributes) {
+    const out = await c.ec2.send(new DescribeVpcAttributeCommand({ VpcId: vpcId, Attribute: attribute }));
+    const on = attribute === 'enableDnsSupport' ? out.EnableDnsSupport?.Value : out.EnableDnsHostnames?.Value;
+    if (on === false) {
+      findings.push(error(P.existingVpcId, `${P.existingVpcId} "${vpcId}" has ${attribute} off: the stack's private names (services.<stack>.benchtop.internal) and EFS mounts need it; turn it on (aws ec2 modify-vpc-attribute --vpc-id ${vpcId} ${flag}) or pick another VPC.`));
     }
   }
   return findings;

@@ -7,8 +7,10 @@ import {
   DescribeRegionsCommand,
   DescribeRouteTablesCommand,
   DescribeSubnetsCommand,
+  DescribeVpcAttributeCommand,
   DescribeVpcsCommand,
   EC2Client,
+  GetEbsDefaultKmsKeyIdCommand,
 } from '@aws-sdk/client-ec2';
 import { GetServiceQuotaCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -17,13 +19,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDeployClients } from './deploy-clients.js';
 import { P } from '../../common/deploy/platform-parameters.js';
 import { runPreflight } from './preflight.js';
-import { GPU_QUOTA_URL } from './preflight-aws.js';
+import { EBS_KEY_POLICY_URL, GPU_QUOTA_URL, GPU_SPOT_QUOTA_CODE, GPU_SPOT_QUOTA_URL } from './preflight-aws.js';
 
 const region = 'eu-west-1';
 const CERT = `arn:aws:acm:${region}:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789abc`;
 const params = {
   [P.vpcCidr]: '10.20.0.0/16',
   [P.natMode]: 'instance',
+  [P.natInstanceType]: 't4g.nano',
+  [P.alarmEmail]: 'pi@lab.example.org',
   [P.certificateArn]: CERT,
   [P.domainName]: 'bench.lab.example.org',
   [P.servicesInstanceType]: 't3.medium',
@@ -48,11 +52,12 @@ beforeEach(() => {
   ec2.on(DescribeRegionsCommand).resolves({ Regions: [{ RegionName: region, OptInStatus: 'opt-in-not-required' }] });
   ec2.on(DescribeAvailabilityZonesCommand).resolves({ AvailabilityZones: ['eu-west-1c', 'eu-west-1a', 'eu-west-1b'].map((ZoneName) => ({ ZoneName })) });
   ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({
-    InstanceTypeOfferings: ['t3.medium', 'c7i.large', 'g5.xlarge'].flatMap((InstanceType) => ['eu-west-1a', 'eu-west-1b'].map((Location) => ({ InstanceType, Location }))) as never,
+    InstanceTypeOfferings: ['t3.medium', 'c7i.large', 'g5.xlarge', 't4g.nano'].flatMap((InstanceType) => ['eu-west-1a', 'eu-west-1b'].map((Location) => ({ InstanceType, Location }))) as never,
   });
   ec2.on(DescribeInstanceTypesCommand).resolves({ InstanceTypes: [{ InstanceType: 'g5.xlarge', VCpuInfo: { DefaultVCpus: 4 } }] });
   ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: 'vpc-default', CidrBlock: '172.31.0.0/16' }] });
   quotas.on(GetServiceQuotaCommand).resolves({ Quota: { Value: 8 } });
+  ec2.on(GetEbsDefaultKmsKeyIdCommand).resolves({ KmsKeyId: `arn:aws:kms:${region}:123456789012:alias/aws/ebs` });
   acm.on(DescribeCertificateCommand).resolves({ Certificate: { Status: 'ISSUED', DomainName: '*.lab.example.org' } });
   cfn.on(DescribeStacksCommand).rejects(Object.assign(new Error('Stack with id lab-prod does not exist'), { name: 'ValidationError' }));
 });
@@ -89,17 +94,33 @@ describe('preflight against the account', () => {
         { InstanceType: 't3.medium', Location: 'eu-west-1a' },
         { InstanceType: 'g5.xlarge', Location: 'eu-west-1a' },
         { InstanceType: 'g5.xlarge', Location: 'eu-west-1b' },
+        { InstanceType: 't4g.nano', Location: 'eu-west-1a' },
       ],
     });
     const report = await run();
     expect(report.findings.map((f) => `${f.severity}:${f.field}`)).toEqual([`warning:${P.servicesInstanceType}`, `error:${P.cpuWorkerInstanceType}`]);
   });
 
+  it('rejects a NAT instance type the first zone does not offer, where the NAT instance runs', async () => {
+    ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({
+      InstanceTypeOfferings: [
+        ...['t3.medium', 'c7i.large', 'g5.xlarge'].flatMap((InstanceType) => ['eu-west-1a', 'eu-west-1b'].map((Location) => ({ InstanceType, Location }))),
+        { InstanceType: 't4g.nano', Location: 'eu-west-1b' },
+      ] as never,
+    });
+    const report = await run();
+    expect(report.ok).toBe(false);
+    expect(report.findings).toEqual([{ field: P.natInstanceType, severity: 'error', message: expect.stringContaining('not offered in eu-west-1a, where the NAT instance runs') }]);
+    expect(ec2.commandCalls(DescribeInstanceTypeOfferingsCommand)[0]!.args[0].input.Filters![0]!.Values).toContain('t4g.nano');
+    // A NAT gateway needs no instance type.
+    expect((await run({ ...params, [P.natMode]: 'gateway' })).findings).toEqual([]);
+  });
+
   it('follows DescribeInstanceTypeOfferings pages', async () => {
     ec2
       .on(DescribeInstanceTypeOfferingsCommand)
       .resolvesOnce({ InstanceTypeOfferings: [{ InstanceType: 't3.medium', Location: 'eu-west-1a' }, { InstanceType: 't3.medium', Location: 'eu-west-1b' }], NextToken: 'p2' })
-      .resolvesOnce({ InstanceTypeOfferings: ['c7i.large', 'g5.xlarge'].flatMap((InstanceType) => ['eu-west-1a', 'eu-west-1b'].map((Location) => ({ InstanceType, Location }))) as never });
+      .resolvesOnce({ InstanceTypeOfferings: ['c7i.large', 'g5.xlarge', 't4g.nano'].flatMap((InstanceType) => ['eu-west-1a', 'eu-west-1b'].map((Location) => ({ InstanceType, Location }))) as never });
     expect((await run()).findings).toEqual([]);
     expect(ec2.commandCalls(DescribeInstanceTypeOfferingsCommand)[1]!.args[0].input.NextToken).toBe('p2');
   });
@@ -118,6 +139,31 @@ describe('preflight against the account', () => {
     expect(report.ok).toBe(true);
     expect(report.findings[0]).toMatchObject({ field: P.gpuWorkerMax, severity: 'warning' });
     expect(report.findings[0]!.message).toContain('fits only 1');
+  });
+
+  describe('GPU workers on Spot', () => {
+    const spot = { ...params, [P.workerOnDemandPercent]: '50' };
+    it('are checked against the G and VT Spot quota only when some workers are Spot', async () => {
+      quotas.on(GetServiceQuotaCommand, { QuotaCode: GPU_SPOT_QUOTA_CODE }).resolves({ Quota: { Value: 0 } });
+      expect((await run()).findings).toEqual([]);
+      const report = await run(spot);
+      expect(report.ok).toBe(false);
+      expect(report.findings).toEqual([{ field: P.workerOnDemandPercent, severity: 'error', message: expect.stringContaining(GPU_SPOT_QUOTA_URL) }]);
+    });
+    it('warn when the Spot quota fits fewer GPU workers than the maximum', async () => {
+      quotas.on(GetServiceQuotaCommand, { QuotaCode: GPU_SPOT_QUOTA_CODE }).resolves({ Quota: { Value: 4 } });
+      const report = await run(spot);
+      expect(report.ok).toBe(true);
+      expect(report.findings).toEqual([{ field: P.workerOnDemandPercent, severity: 'warning', message: expect.stringContaining('fits only 1 "g5.xlarge"') }]);
+    });
+  });
+
+  it("warns when the account's default EBS key is a customer managed key the instances must be allowed to use", async () => {
+    ec2.on(GetEbsDefaultKmsKeyIdCommand).resolves({ KmsKeyId: `arn:aws:kms:${region}:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab` });
+    const report = await run();
+    expect(report.ok).toBe(true);
+    expect(report.findings).toEqual([{ field: 'ebsDefaultKey', severity: 'warning', message: expect.stringContaining('AWSServiceRoleForAutoScaling') }]);
+    expect(report.findings[0]!.message).toContain(EBS_KEY_POLICY_URL);
   });
 
   it('turns a check the endpoint cannot answer into a warning', async () => {
@@ -176,9 +222,20 @@ describe('preflight against the account', () => {
           { Associations: [{ Main: true }], Routes: [{ DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: 'nat-1' }] },
         ],
       });
+      ec2.on(DescribeVpcAttributeCommand, { Attribute: 'enableDnsSupport' }).resolves({ EnableDnsSupport: { Value: true } });
+      ec2.on(DescribeVpcAttributeCommand, { Attribute: 'enableDnsHostnames' }).resolves({ EnableDnsHostnames: { Value: true } });
     });
 
     it('accepts public and private subnets in two zones', async () => expect((await run(existing)).findings).toEqual([]));
+
+    it('rejects a VPC without DNS hostnames or DNS support, with the command that turns each on', async () => {
+      ec2.on(DescribeVpcAttributeCommand, { Attribute: 'enableDnsHostnames' }).resolves({ EnableDnsHostnames: { Value: false } });
+      const report = await run(existing);
+      expect(report.ok).toBe(false);
+      expect(report.findings).toEqual([{ field: P.existingVpcId, severity: 'error', message: expect.stringContaining('--enable-dns-hostnames') }]);
+      ec2.on(DescribeVpcAttributeCommand, { Attribute: 'enableDnsSupport' }).resolves({ EnableDnsSupport: { Value: false } });
+      expect((await run(existing)).findings.map((f) => f.message.includes('enableDnsSupport off'))).toEqual([true, false]);
+    });
 
     it('rejects a missing VPC', async () => {
       ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [] });

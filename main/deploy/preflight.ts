@@ -3,7 +3,9 @@ import type { DeployClients } from './deploy-clients.js';
 import {
   checkCertificate,
   checkCredentials,
+  checkDefaultEbsKey,
   checkGpuQuota,
+  checkGpuSpotQuota,
   checkInstanceTypesOffered,
   checkNetworkInAccount,
   checkRegionEnabled,
@@ -57,6 +59,8 @@ export async function runPreflight(c: DeployClients, input: PreflightInput): Pro
   const quota = await attempt(P.gpuWorkerMax, 'The GPU vCPU quota', () => checkGpuQuota(c, input.params), { findings: [] as Finding[] } as { quotaVcpus?: number; findings: Finding[] }, findings);
   findings.push(...quota.findings);
   if (quota.quotaVcpus !== undefined) report.gpuQuotaVcpus = quota.quotaVcpus;
+  findings.push(...(await attempt(P.workerOnDemandPercent, 'The GPU Spot vCPU quota', () => checkGpuSpotQuota(c, input.params), [], findings)));
+  findings.push(...(await attempt('ebsDefaultKey', "The account's default EBS encryption key", () => checkDefaultEbsKey(c), [], findings)));
   findings.push(...(await attempt(P.certificateArn, 'The certificate', () => checkCertificate(c, input.params), [], findings)));
   findings.push(...(await attempt(P.existingVpcId, 'The network', () => checkNetworkInAccount(c, input.params), [], findings)));
   report.ok = !findings.some((f) => f.severity === 'error');
