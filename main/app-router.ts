@@ -3,6 +3,7 @@ import { getAppInfo } from '../common/api/app.contract.js';
 import { Router } from '../common/api/router.js';
 import { registerAws } from './aws/register-aws.js';
 import { registerDeploy } from './deploy/register-deploy.js';
+import { registerObserve } from './observe/register-observe.js';
 import type { SecretStore } from './settings/secret-store.js';
 import type { SettingsStore } from './settings/settings-store.js';
 import { registerSettings } from './settings/register-settings.js';
@@ -41,6 +42,7 @@ export function createAppRouter(deps: AppDeps): Router {
   registerAws(router, deps);
   registerDeploy(router, { env: deps.env });
   registerSettings(router, deps);
+  registerObserve(router, deps);
   registerResearcher(router, deps);
   return router;
 }

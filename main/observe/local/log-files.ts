@@ -26,6 +26,12 @@ function refuseStructured(pattern: string | undefined): void {
   }
 }
 
+/** Refuses (bad-input) a group the sandbox does not have, or a pattern only CloudWatch understands. */
+export function checkLocalQuery(group: string, filterPattern: string | undefined): void {
+  groupOf(group);
+  refuseStructured(filterPattern);
+}
+
 /** The files of a group (its "streams"), newest first by modification time. */
 export async function listLocalStreams(logsDir: string, groupId: string): Promise<{ name: string; lastEventAt: number }[]> {
   const group = groupOf(groupId);
@@ -61,8 +67,7 @@ export interface LocalFollowOptions {
  * gets the time it was read (the tail: the file's modification time).
  */
 export async function followLocalLogs(options: LocalFollowOptions): Promise<void> {
-  refuseStructured(options.filterPattern);
-  groupOf(options.group);
+  checkLocalQuery(options.group, options.filterPattern);
   const matches = textFilter(options.filterPattern);
   const offsets = new Map<string, number>();
   const partial = new Map<string, string>();
