@@ -6,7 +6,8 @@ import { defineCall, defineEvent } from './contract.js';
 // recovery) return once started; their progress comes from `deploy:watch-stack`, which can be
 // opened at any time, so a reopened app re-attaches to a stack in progress.
 
-export const deployTarget = z.object({ region: awsRegion, profile: awsProfileName.optional() });
+/** `accountId`: the account the deployment was installed in; a call whose profile signs in elsewhere is refused. */
+export const deployTarget = z.object({ region: awsRegion, profile: awsProfileName.optional(), accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional() });
 const stackName = z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must start with a letter and hold only letters, digits and hyphens');
 /** Template parameter names to values, as CloudFormation takes them (strings). */
 export const templateParams = z.record(z.string().regex(/^[A-Za-z0-9]+$/, 'a parameter name is letters and digits only'), z.string().max(4096));
@@ -66,13 +67,45 @@ export const recoveryAction = z.discriminatedUnion('kind', [
 ]);
 export type DeployRecoveryAction = z.infer<typeof recoveryAction>;
 
+/** What to upgrade so that the app, the stack and its agents run the same version. */
+export const versionAdvice = z.object({ upgrade: z.enum(['app', 'stack', 'agents']), message: z.string() });
+
+export const stackVersions = z.object({
+  /** The stack's StackVersion output. */
+  deployed: z.string().optional(),
+  /** The stack version this app installs. */
+  available: z.string(),
+  updateAvailable: z.boolean(),
+  /** The stack is newer than this app: plans are refused. */
+  downgrade: z.boolean().default(false),
+  /** The services agent's version, when its platform answers. */
+  services: z.string().optional(),
+  workers: z.array(z.object({ version: z.string(), count: z.number() })).default([]),
+  advice: z.array(versionAdvice).default([]),
+});
+
+export const keptResource = z.object({ logicalId: z.string(), resourceType: z.string(), physicalId: z.string(), why: z.string() });
+export const deletedResource = z.object({ logicalId: z.string(), resourceType: z.string(), physicalId: z.string(), detail: z.string().optional() });
+/** What the last delete from this app removed and what it left in the account, each with why. */
+export const deleteReport = z.object({ status: z.string(), ok: z.boolean(), deleted: z.array(deletedResource), kept: z.array(keptResource) });
+export type DeployDeleteReport = z.infer<typeof deleteReport>;
+
 export const stackStatus = z.object({
   stackName: z.string(),
   exists: z.boolean(),
   status: z.string(),
   message: z.string(),
   actions: z.array(recoveryAction),
-  version: z.object({ deployed: z.string().optional(), available: z.string(), updateAvailable: z.boolean() }),
+  version: stackVersions,
+  /** The account the profile signs in to, when STS answered. */
+  accountId: z.string().optional(),
+  /** The saved deployment this stack is ("<account>/<region>/<stack>"), when the app keeps one. */
+  deploymentId: z.string().optional(),
+  /** The stack is gone and the app no longer lists it (its platform is forgotten too). */
+  forgotten: z.boolean().default(false),
+  /** An apply, delete or recovery started from this app is still running (data cleanup after a delete included). */
+  operationRunning: z.boolean().default(false),
+  lastDelete: deleteReport.optional(),
   outputs: z.array(z.object({ key: z.string(), value: z.string(), description: z.string().optional() })),
   terminationProtection: z.boolean(),
   /** The last background operation's failure (apply, delete, recovery), when it could not even start. */

@@ -14,6 +14,10 @@ export class BackgroundOperations {
     return this.failures.get(key);
   }
 
+  isRunning(key: string): boolean {
+    return this.running.has(key);
+  }
+
   /** Runs `body` and resolves once it calls `started` (or rejects if it fails before that). */
   start(key: string, body: (started: () => void) => Promise<unknown>): Promise<void> {
     if (this.running.has(key)) throw new ApiError('conflict', `An operation on ${key} is already running from this app.`, 'Wait for it to finish (follow it on the Deployment page).');

@@ -1,8 +1,6 @@
 import { DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
-import { DeleteVolumeCommand } from '@aws-sdk/client-ec2';
-import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
-import { errorText } from '../../lib/aws/error-meaning.js';
 import type { DeployClients } from './deploy-clients.js';
+import { type CleanupTiming, type DataCleanupClients, type DataResource, removeDataResource } from './data-cleanup.js';
 import { DeployError } from './deploy-error.js';
 import { setTerminationProtection } from './guard-rails.js';
 import { findStack } from './preflight-aws.js';
@@ -11,49 +9,46 @@ import { isStateful } from '../../common/stateful-resources.js';
 import type { Timing } from './timing.js';
 import type { WatchMessage } from './watch-stack.js';
 
+export type { DataResource } from './data-cleanup.js';
+
 export interface DeleteOptions {
   /** The stack name typed by the admin: required to lift termination protection. */
   confirm?: string;
-  /** Opt-in: also delete the data resources the template retains (buckets, data volume). */
+  /** Opt-in: also delete the data resources the template retains (buckets, data volume, EFS, images, backups). */
   deleteData: boolean;
   /** For a DELETE_FAILED stack: the logical ids to leave behind. */
   retain?: string[];
+  /** The clients that remove the data; needed with `deleteData`. */
+  cleanup?: DataCleanupClients;
+  cleanupTiming?: CleanupTiming;
   onMessage?: (m: WatchMessage) => void;
   /** Called once DeleteStack is accepted. */
   onStarted?: () => void;
 }
 
-export interface DataResource {
-  logicalId: string;
-  resourceType: string;
-  physicalId: string;
+export interface KeptResource extends DataResource {
+  /** Why it is still in the account, in words. */
+  why: string;
 }
 
 export interface DeleteResult {
   status: string;
   ok: boolean;
   reason?: string;
-  /** Data resources left in the account (retained by the template, or not deletable by us). */
-  kept: DataResource[];
-  /** Data resources removed because the admin opted in. */
-  deleted: DataResource[];
+  /** Data resources left in the account, each with why. */
+  kept: KeptResource[];
+  /** Data resources removed because the admin opted in, with what went with them. */
+  deleted: (DataResource & { detail?: string })[];
 }
 
-async function emptyAndDeleteBucket(c: DeployClients, bucket: string): Promise<void> {
-  // A versioned bucket keeps every version and delete marker; all must go before DeleteBucket.
-  for (let page = 0; page < 10_000; page++) {
-    const out = await c.s3.send(new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: 1000 }));
-    const objects = [...(out.Versions ?? []), ...(out.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key!, VersionId: v.VersionId }));
-    if (objects.length === 0) break;
-    await c.s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }));
-  }
-  await c.s3.send(new DeleteBucketCommand({ Bucket: bucket }));
-}
+// Recovery points first: AWS Backup's own EBS snapshots can only go through the vault.
+const ORDER = ['AWS::Backup::BackupVault', 'AWS::S3::Bucket', 'AWS::ECR::Repository', 'AWS::EFS::FileSystem', 'AWS::EC2::Volume'];
+const CLEANUP_TIMING: CleanupTiming = { pollMs: 10_000, attempts: 30 };
 
 /**
  * Deletes the stack. Data is kept unless `deleteData`: the template retains the buckets, the data
- * volume, EFS, the image repository and the backup vault; opting in removes the buckets and volume afterwards.
- * EFS file systems and the backup vault (with its recovery points) are always left for the admin.
+ * volume, EFS, the image repository and the backup vault; opting in removes each afterwards with
+ * what hangs off it (versions, snapshots, images, recovery points), or says why it was kept.
  */
 export async function deleteStack(c: DeployClients, stackName: string, options: DeleteOptions, timing: Timing): Promise<DeleteResult> {
   const existing = await findStack(c, stackName);
@@ -74,28 +69,19 @@ export async function deleteStack(c: DeployClients, stackName: string, options: 
 
   const watched = await deleteAndWatch(c, stackName, options.retain ?? [], timing, options.onMessage, options.onStarted);
   const result: DeleteResult = { status: watched.status, ok: watched.ok, ...(watched.reason ? { reason: watched.reason } : {}), kept: [], deleted: [] };
-  if (!watched.ok || !options.deleteData) {
-    result.kept = data;
+  if (!watched.ok) {
+    result.kept = data.map((r) => ({ ...r, why: `the stack ended in ${watched.status}, so its data was not touched` }));
     return result;
   }
-  for (const r of data) {
-    try {
-      if (r.resourceType === 'AWS::S3::Bucket') await emptyAndDeleteBucket(c, r.physicalId);
-      else if (r.resourceType === 'AWS::EC2::Volume') await c.ec2.send(new DeleteVolumeCommand({ VolumeId: r.physicalId }));
-      else {
-        result.kept.push(r);
-        continue;
-      }
-      result.deleted.push(r);
-    } catch (e) {
-      const name = (e as { name?: string }).name;
-      // Already gone (the template did not retain it): nothing is left behind.
-      if (name === 'NoSuchBucket' || name === 'InvalidVolume.NotFound') result.deleted.push(r);
-      else {
-        result.kept.push(r);
-        result.reason = `${r.logicalId} (${r.physicalId}) could not be deleted: ${errorText(e)}`;
-      }
-    }
+  if (!options.deleteData || !options.cleanup) {
+    result.kept = data.map((r) => ({ ...r, why: 'data is kept unless you choose to delete it' }));
+    return result;
+  }
+  const ordered = [...data].sort((a, b) => ORDER.indexOf(a.resourceType) - ORDER.indexOf(b.resourceType));
+  for (const r of ordered) {
+    const outcome = await removeDataResource(options.cleanup, r, options.cleanupTiming ?? CLEANUP_TIMING);
+    if (outcome.removed) result.deleted.push({ ...r, ...(outcome.detail ? { detail: outcome.detail } : {}) });
+    else result.kept.push({ ...r, why: outcome.why });
   }
   return result;
 }

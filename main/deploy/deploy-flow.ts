@@ -3,9 +3,10 @@ import { bootstrap, type BootstrapResult } from './bootstrap.js';
 import type { DeployClients } from './deploy-clients.js';
 import { createPlan, type Plan } from './plan.js';
 import { P, type TemplateParameters, usesExistingVpc } from '../../common/deploy/platform-parameters.js';
-import { privateSubnetZone } from './preflight-aws.js';
+import { findStack, privateSubnetZone } from './preflight-aws.js';
 import type { DeploySource } from './template-source.js';
 import type { Timing } from './timing.js';
+import { refuseDowngrade } from './upgrade.js';
 import type { WatchMessage, WatchResult } from './watch-stack.js';
 
 /** The app-provided parameters, only those the template declares (CloudFormation refuses others). */
@@ -18,7 +19,7 @@ export function withAppParameters(params: TemplateParameters, source: DeploySour
   return out;
 }
 
-/** bootstrap → plan: what `plan` shows and `deploy` applies. */
+/** bootstrap → plan: what `plan` shows and `deploy` applies. A stack newer than this app is refused first. */
 export async function preparePlan(
   c: DeployClients,
   stackName: string,
@@ -26,12 +27,14 @@ export async function preparePlan(
   source: DeploySource,
   timing: Timing,
   onMessage?: (m: WatchMessage) => void,
+  options: { updateImages?: boolean } = {},
 ): Promise<{ boot: BootstrapResult; plan: Plan }> {
+  refuseDowngrade(stackName, (await findStack(c, stackName))?.stack, source.stackVersion);
   const boot = await bootstrap(c, stackName, source, timing, onMessage);
   const zone = usesExistingVpc(params) ? await privateSubnetZone(c, params) : undefined;
   const plan = await createPlan(
     c,
-    { stackName, templateUrl: boot.templateUrl, template: source.platform, parameters: withAppParameters(params, source, boot, zone), role: 'platform' },
+    { stackName, templateUrl: boot.templateUrl, template: source.platform, parameters: withAppParameters(params, source, boot, zone), role: 'platform', ...(options.updateImages ? { updateImages: true } : {}) },
     timing,
   );
   return { boot, plan };

@@ -35,6 +35,9 @@ export function diagnose(stackName: string, status: string, failed: { logicalId:
       return { ...base, message: `The upgrade of ${stackName} failed and so did its rollback${why}; continue the rollback, skipping the resources that cannot be rolled back.`, actions: [{ kind: 'continue-rollback', resourcesToSkip: failedIds('UPDATE_FAILED') }] };
     case 'DELETE_FAILED':
       return { ...base, message: `Deleting ${stackName} failed${why}; delete it again, keeping the resources that could not be deleted.`, actions: [{ kind: 'delete-retaining', retain: failedIds('DELETE_FAILED') }] };
+    case 'REVIEW_IN_PROGRESS':
+      // The first change set was made but never executed: the app was closed, or the apply refused.
+      return { ...base, message: `The install of ${stackName} was planned but never started; nothing was created. Clean it up, then install again from Setup.`, actions: [{ kind: 'delete-and-retry' }] };
     case 'UPDATE_ROLLBACK_COMPLETE':
       return { ...base, message: `The last upgrade of ${stackName} failed and was rolled back${why}; the previous version is running, so fix the cause and plan again.`, actions: [] };
     default:

@@ -7,10 +7,14 @@ import { estimateMonthlyCost } from '../../templates/cost/estimate.js';
 import { PRICES, PRICES_AS_OF } from '../../templates/cost/price-table.js';
 import { applyPlan, dataLossBlocked } from './apply.js';
 import { BackgroundOperations } from './background-operations.js';
+import { createDataCleanupClients, type DataCleanupClients } from './data-cleanup.js';
 import { createDeployClients, type DeployClients } from './deploy-clients.js';
+import { AccountResolver, type DeployTarget, DeploymentRecords, refId, type StackRef } from './deployment-records.js';
+import type { Deployment } from '../../common/api/settings.contract.js';
+import type { SettingsStore } from '../settings/settings-store.js';
 import { DeployError } from './deploy-error.js';
 import { preparePlan } from './deploy-flow.js';
-import { deleteStack } from './delete-stack.js';
+import { type DeleteResult, deleteStack } from './delete-stack.js';
 import { loadPlan } from './plan.js';
 import { P } from '../../common/deploy/platform-parameters.js';
 import { runPreflight } from './preflight.js';
@@ -22,9 +26,23 @@ import { type Timing, timingFromEnv } from './timing.js';
 import { versionInfo } from './upgrade.js';
 import { watchStack } from './watch-stack.js';
 
+/** What the deploy engine asks of the researcher plane about a deployment's platform (main/platform/connection). */
+export interface DeploymentPlatformHooks {
+  /** After an install or upgrade succeeded: read the URL and admin token, make it the active platform. */
+  connect(d: Deployment): Promise<unknown>;
+  /** The stack is gone: forget its platform and token. */
+  forget(deploymentId: string): void;
+  /** The versions its agents report, when the platform answers. */
+  agentVersions(d: Deployment): Promise<{ services?: string; workers?: { version: string; count: number }[] }>;
+}
+
 export interface DeployDeps {
   /** Overridable for tests; the app makes clients through main/aws. */
   clients?: (target: AwsTarget) => DeployClients;
+  cleanupClients?: (target: AwsTarget) => DataCleanupClients;
+  /** Where deployments are saved (before apply, as seen, removed when gone); absent: nothing is saved. */
+  settings?: SettingsStore;
+  platforms?: DeploymentPlatformHooks;
   source?: () => DeploySource;
   timing?: Timing;
   operations?: BackgroundOperations;
@@ -49,7 +67,22 @@ export function registerDeploy(router: Router, deps: DeployDeps = {}): void {
   const source = deps.source ?? (() => (cached ??= loadDeploySource()));
   const timing = deps.timing ?? timingFromEnv(deps.env);
   const ops = deps.operations ?? new BackgroundOperations();
-  const key = (t: AwsTarget, stack: string) => `${t.profile ?? 'default'}/${t.region}/${stack}`;
+  const cleanupClients = deps.cleanupClients ?? ((t: AwsTarget) => createDataCleanupClients(t));
+  const accounts = new AccountResolver();
+  const records = new DeploymentRecords(deps.settings);
+  const deleteReports = new Map<string, DeleteResult>();
+  const open = async (target: DeployTarget, stackName: string) => {
+    const c = clients(target);
+    const ref = await accounts.resolve(c, target, stackName);
+    return { c, ref, key: refId(ref) };
+  };
+  /** After a background operation: note the status; a stack that is gone takes its entry and platform with it. */
+  const settle = (ref: StackRef, status: string) => {
+    if (status === 'DELETE_COMPLETE') {
+      const gone = records.gone(ref);
+      if (gone) deps.platforms?.forget(gone.id);
+    } else records.seen(ref, status);
+  };
 
   router.handle(api.getTemplateInfo, () => {
     const s = source();
@@ -66,31 +99,53 @@ export function registerDeploy(router: Router, deps: DeployDeps = {}): void {
 
   router.handle(api.applyPlan, ({ target, stackName, changeSetName, confirmDataLoss }) =>
     guard(async () => {
-      const c = clients(target);
+      const { c, ref, key } = await open(target, stackName);
       const plan = await loadPlan(c, stackName, changeSetName);
       if (dataLossBlocked(plan, confirmDataLoss)) {
         throw new ApiError('conflict', `This change removes or replaces data: ${plan.dataRisks.map((r) => r.logicalId).join(', ')}.`, `Type the stack name "${stackName}" to confirm.`);
       }
-      await ops.start(key(target, stackName), (started) => applyPlan(c, plan, { guardRails: true, confirmDataLoss, onExecuted: started }, timing));
+      // Saved before anything runs: an install interrupted by closing the app is found again on the Deployment page.
+      records.beforeApply(ref, plan.type === 'CREATE' ? 'CREATE_IN_PROGRESS' : 'UPDATE_IN_PROGRESS');
+      await ops.start(key, async (started) => {
+        const result = await applyPlan(c, plan, { guardRails: true, confirmDataLoss, onExecuted: started }, timing);
+        const saved = records.seen(ref, result.status);
+        if (result.ok && saved) await deps.platforms?.connect(saved);
+        return result;
+      });
       return { started: true as const, stackName };
     }),
   );
 
   router.handle(api.getStatus, ({ target, stackName }) =>
     guard(async () => {
-      const c = clients(target);
+      const { c, ref, key } = await open(target, stackName);
       const health = await inspectStack(c, stackName);
       const stack = health.exists ? (await findStack(c, stackName))?.stack : undefined;
-      const lastError = ops.lastError(key(target, stackName));
+      const lastError = ops.lastError(key);
+      const running = ops.isRunning(key);
+      let saved = records.find(ref);
+      let forgotten = false;
+      if (!health.exists && !running && saved) {
+        records.gone(ref);
+        deps.platforms?.forget(saved.id);
+        forgotten = true;
+      } else if (health.exists) saved = records.seen(ref, health.status);
+      const agents = saved && stack && deps.platforms ? await deps.platforms.agentVersions(saved) : {};
+      const report = deleteReports.get(key);
       return {
         stackName,
         exists: health.exists,
         status: health.status,
         message: health.message,
         actions: health.actions,
-        version: versionInfo(stack, source().stackVersion),
+        version: versionInfo(stack, source().stackVersion, agents),
         outputs: (stack?.Outputs ?? []).map((o) => ({ key: o.OutputKey ?? '', value: o.OutputValue ?? '', ...(o.Description ? { description: o.Description } : {}) })),
         terminationProtection: Boolean(stack?.EnableTerminationProtection),
+        ...(ref.accountId ? { accountId: ref.accountId } : {}),
+        ...(saved ? { deploymentId: saved.id } : {}),
+        forgotten,
+        operationRunning: running,
+        ...(report ? { lastDelete: { status: report.status, ok: report.ok, deleted: report.deleted, kept: report.kept } } : {}),
         ...(lastError ? { lastError } : {}),
       };
     }),
@@ -107,25 +162,36 @@ export function registerDeploy(router: Router, deps: DeployDeps = {}): void {
   router.handle(api.deleteStack, ({ target, stackName, confirm, deleteData, retain }) =>
     guard(async () => {
       if (confirm !== stackName) throw new ApiError('bad-input', `The confirmation "${confirm}" is not the stack name.`, `Type "${stackName}" exactly to delete it.`);
-      const c = clients(target);
-      await ops.start(key(target, stackName), (started) => deleteStack(c, stackName, { confirm, deleteData, ...(retain ? { retain } : {}), onStarted: started }, timing));
+      const { c, ref, key } = await open(target, stackName);
+      deleteReports.delete(key);
+      await ops.start(key, async (started) => {
+        const result = await deleteStack(c, stackName, { confirm, deleteData, ...(retain ? { retain } : {}), ...(deleteData ? { cleanup: cleanupClients(target) } : {}), onStarted: started }, timing);
+        deleteReports.set(key, result);
+        settle(ref, result.status);
+        return result;
+      });
       return { started: true as const, stackName };
     }),
   );
 
   router.handle(api.recoverStack, ({ target, stackName, action }) =>
     guard(async () => {
-      const c = clients(target);
-      const k = key(target, stackName);
+      const { c, ref, key } = await open(target, stackName);
+      const followed = (run: (started: () => void) => Promise<{ status: string }>) =>
+        ops.start(key, async (started) => {
+          const result = await run(started);
+          settle(ref, result.status);
+          return result;
+        });
       switch (action.kind) {
         case 'continue-rollback':
-          await ops.start(k, (started) => continueRollback(c, stackName, action.resourcesToSkip, timing, undefined, started));
+          await followed((started) => continueRollback(c, stackName, action.resourcesToSkip, timing, undefined, started));
           break;
         case 'delete-retaining':
-          await ops.start(k, (started) => deleteAndWatch(c, stackName, action.retain, timing, undefined, started));
+          await followed((started) => deleteAndWatch(c, stackName, action.retain, timing, undefined, started));
           break;
         case 'delete-and-retry':
-          await ops.start(k, (started) => deleteAndWatch(c, stackName, [], timing, undefined, started));
+          await followed((started) => deleteAndWatch(c, stackName, [], timing, undefined, started));
           break;
         case 'wait':
           throw new ApiError('bad-input', 'Waiting is not an action to start.', 'Follow the stack on the Deployment page.');
@@ -175,7 +241,9 @@ export function registerDeploy(router: Router, deps: DeployDeps = {}): void {
   });
 
   router.handleEvent(api.watchStack, async ({ target, stackName }, emit, signal) => {
-    const c = clients(target);
+    const { c } = await open(target, stackName).catch((e: unknown) => {
+      throw asApiError(e);
+    });
     await watchStack(c, { stackName, onMessage: emit }, { ...timing, signal }).catch((e: unknown) => {
       if (!signal.aborted) throw asApiError(e);
     });
