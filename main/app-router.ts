@@ -8,7 +8,10 @@ import type { SecretStore } from './settings/secret-store.js';
 import type { SettingsStore } from './settings/settings-store.js';
 import { registerSettings } from './settings/register-settings.js';
 import type { LocalPlatform } from './platform/connection/platform-registry.js';
+import { registerDeploymentPlatforms } from './platform/connection/register-deployment-platforms.js';
 import { registerResearcher } from './platform/connection/register-researcher.js';
+import { registerTerminal } from './terminal/register-terminal.js';
+import { TerminalHub } from './terminal/terminal-hub.js';
 
 /**
  * What every feature's handlers may use. Both shells (Electron, the loopback host) build one of
@@ -24,6 +27,8 @@ export interface AppDeps {
   readonly env: NodeJS.ProcessEnv;
   /** The local sandbox the shell started (or is starting): URL and the researcher token. */
   readonly localPlatform?: LocalPlatform | Promise<LocalPlatform>;
+  /** Open terminals; the shell's transport attaches pages to them (made here when the shell has none). */
+  readonly terminals?: TerminalHub;
 }
 
 export function packageVersion(): string {
@@ -40,9 +45,10 @@ export function createAppRouter(deps: AppDeps): Router {
   const router = new Router();
   registerApp(router, deps);
   registerAws(router, deps);
-  registerDeploy(router, { env: deps.env });
   registerSettings(router, deps);
   registerObserve(router, deps);
-  registerResearcher(router, deps);
+  const platforms = registerResearcher(router, deps);
+  registerDeploy(router, { env: deps.env, settings: deps.settings, platforms: registerDeploymentPlatforms(router, { platforms, settings: deps.settings }) });
+  registerTerminal(router, { ...deps, terminals: deps.terminals ?? new TerminalHub() }, platforms);
   return router;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineCall } from './contract.js';
+import { deploymentKey } from './settings.contract.js';
 
 /** `local`: the sandbox the app starts by itself; `remote`: a deployed stack added by URL and token. */
 export const platformKind = z.enum(['local', 'remote']);
@@ -26,6 +27,8 @@ export const platformInfo = z.object({
   kind: platformKind,
   hasToken: z.boolean(),
   active: z.boolean(),
+  /** Set when the app connected it by itself from a deployment it installed ("<account>/<region>/<stack>"). */
+  deploymentId: z.string().optional(),
 });
 export type PlatformInfo = z.infer<typeof platformInfo>;
 
@@ -97,3 +100,29 @@ export const platformStatus = defineCall('platforms:status', {
   }),
 });
 export type PlatformStatus = z.infer<typeof platformStatus.output>;
+
+/** The app's last attempt at connecting a deployment's platform by itself (stack outputs + SSM). */
+export const deploymentConnection = z.object({
+  /** `waiting`: the stack or its services agent is not ready yet; `never`: not tried since the app started. */
+  state: z.enum(['connected', 'waiting', 'failed', 'never']),
+  at: z.string().optional(),
+  platformId: platformId.optional(),
+  message: z.string(),
+  fix: z.string().optional(),
+});
+export type DeploymentConnection = z.infer<typeof deploymentConnection>;
+
+export const deploymentPlatformStatus = z.object({ connection: deploymentConnection, platform: platformStatus.output.nullable() });
+export type DeploymentPlatformStatus = z.infer<typeof deploymentPlatformStatus>;
+
+/** The platform of one deployment, for the Deployment page: how the app connected it and whether it answers. */
+export const getDeploymentPlatform = defineCall('platforms:deployment-status', {
+  input: z.object({ deploymentId: deploymentKey }).strict(),
+  output: deploymentPlatformStatus,
+});
+
+/** Reads the deployment's URL and admin token again (stack outputs, SSM) and makes its platform the active one. */
+export const connectDeployment = defineCall('platforms:connect-deployment', {
+  input: z.object({ deploymentId: deploymentKey }).strict(),
+  output: deploymentPlatformStatus,
+});

@@ -9,6 +9,8 @@ import type { PlatformsFile } from './platforms-file.js';
 export interface LocalPlatform {
   url: string;
   token: string;
+  /** The sandbox's admin token: whoever runs the sandbox manages its users (the Users page). */
+  adminToken?: string;
   /** Its agent processes as the app's supervisor sees them. */
   status?: () => SandboxStatus;
 }
@@ -81,7 +83,7 @@ export class PlatformRegistry {
       out.push({ id: LOCAL_ID, name: LOCAL_NAME, url, kind: 'local', hasToken: this.local.state === 'ready', active: active === LOCAL_ID });
     }
     for (const p of this.options.file.read().platforms) {
-      out.push({ id: p.id, name: p.name, url: p.url, kind: 'remote', hasToken: this.options.secrets.has(tokenKey(p.id)), active: active === p.id });
+      out.push({ id: p.id, name: p.name, url: p.url, kind: 'remote', hasToken: this.options.secrets.has(tokenKey(p.id)), active: active === p.id, ...(p.deploymentId ? { deploymentId: p.deploymentId } : {}) });
     }
     return out;
   }
@@ -94,10 +96,7 @@ export class PlatformRegistry {
     } catch (error) {
       throw mapPlatformError(error, { name: input.name, url, kind: 'remote' });
     }
-    const existing = this.options.file.read().platforms;
-    const base = slug(input.name);
-    let id = base === LOCAL_ID ? `${base}-2` : base;
-    for (let n = 2; existing.some((p) => p.id === id) && n < 1000; n += 1) id = `${base}-${n}`;
+    const id = this.newId(input.name);
     this.options.secrets.set(tokenKey(id), input.token);
     this.options.file.update((d) => ({
       ...d,
@@ -105,6 +104,44 @@ export class PlatformRegistry {
       platforms: [...d.platforms, { id, name: input.name, url, addedAt: new Date().toISOString() }],
     }));
     return this.info(id);
+  }
+
+  /** The platform the app connected from this deployment, if any. */
+  ofDeployment(deploymentId: string): PlatformInfo | undefined {
+    return this.list().find((p) => p.deploymentId === deploymentId);
+  }
+
+  /**
+   * Keeps the platform of a deployment with the URL and admin token read from its stack: the same
+   * entry is updated on every reconnection, so the researcher pages keep their platform. Not probed
+   * here: the token came from the stack itself, and `status` says whether it answers.
+   * `activate`: "always" after an install; "if-new" on app start, and then only when no platform
+   * added by hand is in use (the user's own choice is kept).
+   */
+  connectDeployment(input: { deploymentId: string; name: string; url: string; token: string; activate: 'always' | 'if-new' }): PlatformInfo {
+    const url = input.url.replace(/\/+$/, '');
+    const known = this.options.file.read().platforms.find((p) => p.deploymentId === input.deploymentId);
+    const id = known?.id ?? this.newId(input.name);
+    this.options.secrets.set(tokenKey(id), input.token);
+    const current = this.activeId();
+    const userChoseRemote = current !== null && current !== LOCAL_ID;
+    const activate = input.activate === 'always' || (!known && !userChoseRemote);
+    this.options.file.update((d) => ({
+      ...d,
+      activeId: activate ? id : d.activeId,
+      platforms: known
+        ? d.platforms.map((p) => (p.id === id ? { ...p, url } : p))
+        : [...d.platforms, { id, name: input.name, url, addedAt: new Date().toISOString(), deploymentId: input.deploymentId }],
+    }));
+    return this.info(id);
+  }
+
+  private newId(name: string): string {
+    const existing = this.options.file.read().platforms;
+    const base = slug(name);
+    let id = base === LOCAL_ID ? `${base}-2` : base;
+    for (let n = 2; existing.some((p) => p.id === id) && n < 1000; n += 1) id = `${base}-${n}`;
+    return id;
   }
 
   remove(id: string): { removed: boolean; activeId: string | null } {
@@ -127,8 +164,23 @@ export class PlatformRegistry {
   /** Runs `work` against the active platform; platform failures come back as sentences naming it. */
   async withActive<T>(work: (client: PlatformClient, platform: PlatformInfo) => Promise<T>): Promise<T> {
     const { client, info } = this.resolveActive();
+    return this.guarded(info, () => work(client, info));
+  }
+
+  /**
+   * As withActive, but as the platform's admin where the app holds that token (the local sandbox);
+   * elsewhere with the active token, which the platform refuses unless it is an admin's.
+   */
+  async withActiveAdmin<T>(work: (client: PlatformClient, platform: PlatformInfo) => Promise<T>): Promise<T> {
+    const { client, info } = this.resolveActive();
+    const local = info.id === LOCAL_ID && this.local?.state === 'ready' ? this.local.value : undefined;
+    const admin = local?.adminToken ? this.client(local.url, local.adminToken) : client;
+    return this.guarded(info, () => work(admin, info));
+  }
+
+  private async guarded<T>(info: PlatformInfo, work: () => Promise<T>): Promise<T> {
     try {
-      return await work(client, info);
+      return await work();
     } catch (error) {
       throw mapPlatformError(error, info);
     }
@@ -137,6 +189,11 @@ export class PlatformRegistry {
   async status(): Promise<PlatformStatus> {
     const id = this.activeId();
     if (id === null) return { platform: null, state: 'none', message: 'No platform: add one by URL and token.' };
+    return this.statusOf(id);
+  }
+
+  /** Health, version and the token's user of one platform, active or not (the Deployment page asks for its own). */
+  async statusOf(id: string): Promise<PlatformStatus> {
     const info = this.info(id);
     if (id === LOCAL_ID && this.local?.state === 'starting') return { platform: info, state: 'starting', message: 'The local sandbox is starting…' };
     if (id === LOCAL_ID && this.local?.state === 'failed') return { platform: info, state: 'unreachable', message: `The local sandbox did not start: ${this.local.message}` };
@@ -147,7 +204,8 @@ export class PlatformRegistry {
       return { platform: info, state: 'starting', message: `The local sandbox's services agent stopped${last}; Benchtop is starting it again…`, ...withSandbox };
     }
     try {
-      return await this.withActive(async (client) => {
+      const { client } = this.resolve(id);
+      return await this.guarded(info, async () => {
         const [health, me] = await Promise.all([client.health(), client.me()]);
         const queue = (q: typeof health.queues.cpu) => ({ queued: q.queued, running: q.running, workersOnline: q.workersOnline, gpus: q.gpus });
         return {
@@ -175,6 +233,10 @@ export class PlatformRegistry {
   private resolveActive(): Resolved {
     const id = this.activeId();
     if (id === null) throw new ApiError('unavailable', 'No platform is connected.', 'Add a platform by URL and token, or restart Benchtop to start the local sandbox.');
+    return this.resolve(id);
+  }
+
+  private resolve(id: string): Resolved {
     const info = this.info(id);
     if (id === LOCAL_ID) {
       const local = this.local;

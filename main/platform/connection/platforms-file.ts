@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { readPrivateJson, writePrivateJson } from '../../settings/private-json-file.js';
 
 /** A deployed platform the user added; its token is in the SecretStore, never here. */
-export const remotePlatform = z.object({ id: z.string(), name: z.string(), url: z.string(), addedAt: z.string() });
+/** `deploymentId`: the deployment the app read its URL and admin token from (absent when added by hand). */
+export const remotePlatform = z.object({ id: z.string(), name: z.string(), url: z.string(), addedAt: z.string(), deploymentId: z.string().optional() });
 export type RemotePlatform = z.infer<typeof remotePlatform>;
 
 const fileShape = z.object({ version: z.literal(1), activeId: z.string().nullable(), platforms: z.array(remotePlatform) });

@@ -1,0 +1,119 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startServices, type RunningServices } from '../../../agents/services/start-services.js';
+import type { DeploymentPlatformStatus, PlatformStatus } from '../../../common/api/platforms.contract.js';
+import { Router } from '../../../common/api/router.js';
+import type { SecretStore } from '../../settings/secret-store.js';
+import { SettingsStore } from '../../settings/settings-store.js';
+import { registerDeploymentPlatforms } from './register-deployment-platforms.js';
+import { registerResearcher } from './register-researcher.js';
+
+// The app connecting to a deployment by itself: the stack's Url output and the admin token the
+// services agent keeps in SSM (both mocked AWS), against a real services agent on loopback.
+
+const cfn = mockClient(CloudFormationClient);
+const ssm = mockClient(SSMClient);
+const ACCOUNT = '123456789012';
+const ID = `${ACCOUNT}/eu-west-1/lab-prod`;
+
+function memorySecrets(): SecretStore & { values: Map<string, string> } {
+  const values = new Map<string, string>();
+  return { values, protection: 'plain-file', set: (k, v) => void values.set(k, v), get: (k) => values.get(k), has: (k) => values.has(k), delete: (k) => values.delete(k) };
+}
+
+const installed = (url: string, status = 'CREATE_COMPLETE'): Stack => ({
+  StackName: 'lab-prod',
+  StackStatus: status as Stack['StackStatus'],
+  CreationTime: new Date(0),
+  Outputs: [
+    { OutputKey: 'Url', OutputValue: url },
+    { OutputKey: 'TokenParameterPrefix', OutputValue: '/benchtop/lab-prod/' },
+  ],
+});
+
+let services: RunningServices;
+const dirs: string[] = [];
+let router: Router;
+let secrets: ReturnType<typeof memorySecrets>;
+let settings: SettingsStore;
+
+async function call<T>(name: string, input?: unknown): Promise<T> {
+  const result = await router.invoke(name, input, { transport: 'test' });
+  if (!result.ok) throw Object.assign(new Error(result.error.message), result.error);
+  return result.value as T;
+}
+
+function app(local?: { url: string; token: string }): Router {
+  const appDir = mkdtempSync(path.join(tmpdir(), 'bt-connect-app-'));
+  dirs.push(appDir);
+  settings = new SettingsStore(appDir);
+  settings.saveDeployment({ name: 'lab-prod', region: 'eu-west-1', profile: 'lab-admin', accountId: ACCOUNT, lastKnownStatus: 'CREATE_COMPLETE' });
+  secrets = memorySecrets();
+  const r = new Router();
+  const platforms = registerResearcher(r, { dataDir: appDir, secrets, ...(local ? { localPlatform: local } : {}) });
+  registerDeploymentPlatforms(r, { platforms, settings, reconnect: false });
+  return r;
+}
+
+beforeAll(async () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'bt-connect-services-'));
+  dirs.push(dataDir);
+  services = await startServices({ dataDir, port: 0, host: '127.0.0.1', logger: false });
+});
+afterAll(async () => {
+  await services?.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+beforeEach(() => {
+  cfn.reset();
+  ssm.reset();
+});
+
+describe('connecting a deployment by itself', () => {
+  it('reads the URL and the SecureString admin token, keeps the token as a secret, and makes the platform active', async () => {
+    router = app({ url: 'http://127.0.0.1:1', token: 'local-token' });
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [installed(services.url)] });
+    ssm.on(GetParameterCommand, { Name: '/benchtop/lab-prod/admin-token', WithDecryption: true }).resolves({ Parameter: { Name: '/benchtop/lab-prod/admin-token', Type: 'SecureString', Value: services.adminToken } });
+    const result = await call<DeploymentPlatformStatus>('platforms:connect-deployment', { deploymentId: ID });
+    expect(result.connection).toMatchObject({ state: 'connected', platformId: 'lab-prod-eu-west-1' });
+    expect(result.platform).toMatchObject({ state: 'connected', version: expect.any(String), user: { role: 'admin' }, platform: { deploymentId: ID, active: true, url: services.url } });
+    expect([...secrets.values.values()]).toEqual([services.adminToken]);
+    // The researcher pages now talk to it.
+    expect(await call<PlatformStatus>('platforms:status')).toMatchObject({ state: 'connected', platform: { id: 'lab-prod-eu-west-1' } });
+    expect(settings.getDeployment(ID)?.platformUrl).toBe(services.url);
+    // Read again (a new app start): the same platform entry, no second one.
+    await call('platforms:connect-deployment', { deploymentId: ID });
+    expect((await call<{ platforms: { id: string }[] }>('platforms:list')).platforms.map((p) => p.id)).toEqual(['local', 'lab-prod-eu-west-1']);
+  });
+
+  it('waits while the services agent has not replaced the placeholder, and says so', async () => {
+    router = app();
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [installed(services.url)] });
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Name: '/benchtop/lab-prod/admin-token', Type: 'String', Value: 'pending' } });
+    const result = await call<DeploymentPlatformStatus>('platforms:connect-deployment', { deploymentId: ID });
+    expect(result).toMatchObject({ platform: null, connection: { state: 'waiting', message: expect.stringContaining('has not stored its admin token yet'), fix: 'Connect again in a minute or two.' } });
+    expect(secrets.values.size).toBe(0);
+  });
+
+  it('names the profile to use when the identity may not read the token, and waits for a stack still installing', async () => {
+    router = app();
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [installed(services.url)] });
+    ssm.on(GetParameterCommand).rejects(Object.assign(new Error('User is not authorized to perform: ssm:GetParameter'), { name: 'AccessDeniedException' }));
+    expect((await call<DeploymentPlatformStatus>('platforms:connect-deployment', { deploymentId: ID })).connection).toMatchObject({ state: 'failed', fix: expect.stringContaining('profile of the admin who installed the stack') });
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [installed(services.url, 'CREATE_IN_PROGRESS')] });
+    expect((await call<DeploymentPlatformStatus>('platforms:connect-deployment', { deploymentId: ID })).connection).toMatchObject({ state: 'waiting', message: 'lab-prod is CREATE_IN_PROGRESS: the platform is connected once the stack is installed.' });
+    expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(1);
+  });
+
+  it('refuses an unknown deployment with a not-found naming it', async () => {
+    router = app();
+    const result = await router.invoke('platforms:deployment-status', { deploymentId: `${ACCOUNT}/eu-west-1/nope` }, { transport: 'test' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'not-found', message: `There is no saved deployment ${ACCOUNT}/eu-west-1/nope.` } });
+    expect(await router.invoke('platforms:deployment-status', { deploymentId: '../x' }, { transport: 'test' })).toMatchObject({ ok: false, error: { code: 'bad-input' } });
+  });
+});

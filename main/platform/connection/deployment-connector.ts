@@ -1,0 +1,90 @@
+import type { AwsTarget } from '../../../lib/aws/client-factory.js';
+import { errorText } from '../../../lib/aws/error-meaning.js';
+import type { DeploymentConnection, DeploymentPlatformStatus } from '../../../common/api/platforms.contract.js';
+import type { Deployment } from '../../../common/api/settings.contract.js';
+import type { SettingsStore } from '../../settings/settings-store.js';
+import { createPlatformAccessClients, type PlatformAccessClients, readPlatformAccess } from './platform-access.js';
+import type { PlatformRegistry } from './platform-registry.js';
+
+export interface DeploymentConnectorOptions {
+  platforms: PlatformRegistry;
+  settings: SettingsStore;
+  clients?: (target: AwsTarget) => PlatformAccessClients;
+  now?: () => Date;
+}
+
+const targetOf = (d: Deployment): AwsTarget => ({ region: d.region, ...(d.profile ? { profile: d.profile } : {}) });
+
+/**
+ * Connects the researcher plane to the deployments this app installed: the URL from the stack's
+ * outputs and the admin token from SSM, read with the admin's own credentials, kept as a platform
+ * (token in the secret store). After an install it becomes the active platform; on every app start
+ * each known deployment is read again, so a replaced token or a new address is picked up.
+ */
+export class DeploymentConnector {
+  private readonly attempts = new Map<string, DeploymentConnection>();
+  private readonly clients: (target: AwsTarget) => PlatformAccessClients;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: DeploymentConnectorOptions) {
+    this.clients = options.clients ?? createPlatformAccessClients;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async connect(d: Deployment, activate: 'always' | 'if-new'): Promise<DeploymentConnection> {
+    const at = this.now().toISOString();
+    let outcome: DeploymentConnection;
+    try {
+      const access = await readPlatformAccess(this.clients(targetOf(d)), d.name, d.region);
+      if (access.ready) {
+        const platform = this.options.platforms.connectDeployment({ deploymentId: d.id, name: `${d.name} (${d.region})`, url: access.url, token: access.token, activate });
+        if (d.platformUrl !== access.url) this.options.settings.saveDeployment({ ...withoutId(d), platformUrl: access.url });
+        outcome = { state: 'connected', at, platformId: platform.id, message: `Connected to ${access.url} with the admin token of ${d.name}.` };
+      } else {
+        outcome = { state: access.waiting ? 'waiting' : 'failed', at, message: access.message, ...(access.fix ? { fix: access.fix } : {}) };
+      }
+    } catch (e) {
+      outcome = { state: 'failed', at, message: `Could not read the platform of ${d.name}: ${errorText(e)}`, fix: 'Check that the deployment\u2019s AWS profile is signed in, then connect again.' };
+    }
+    this.attempts.set(d.id, outcome);
+    return outcome;
+  }
+
+  /** On app start: every known deployment, one after another (each is a couple of AWS calls). */
+  async reconnectAll(): Promise<void> {
+    let deployments: Deployment[];
+    try {
+      deployments = this.options.settings.listDeployments();
+    } catch {
+      // A damaged settings file is reported by the pages that read it.
+      return;
+    }
+    for (const d of deployments) await this.connect(d, 'if-new');
+  }
+
+  /** The stack is gone: so is its platform and the token kept for it. */
+  forget(deploymentId: string): void {
+    const platform = this.options.platforms.ofDeployment(deploymentId);
+    if (platform) this.options.platforms.remove(platform.id);
+    this.attempts.delete(deploymentId);
+  }
+
+  async status(d: Deployment): Promise<DeploymentPlatformStatus> {
+    const platform = this.options.platforms.ofDeployment(d.id);
+    const connection = this.attempts.get(d.id) ?? { state: 'never' as const, message: `Benchtop has not read the platform of ${d.name} yet.` };
+    if (!platform) return { connection, platform: null };
+    return { connection, platform: await this.options.platforms.statusOf(platform.id) };
+  }
+
+  /** The services agent's version, for the version check; undefined when the platform does not answer. */
+  async servicesVersion(d: Deployment): Promise<string | undefined> {
+    const platform = this.options.platforms.ofDeployment(d.id);
+    if (!platform) return undefined;
+    return (await this.options.platforms.statusOf(platform.id)).version;
+  }
+}
+
+function withoutId(d: Deployment): Omit<Deployment, 'id'> {
+  const { id: _id, ...rest } = d;
+  return rest;
+}
