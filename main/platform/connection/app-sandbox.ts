@@ -31,7 +31,7 @@ export function startSandboxForApp(
     ...(launcher ? { launcher } : {}),
   });
   const platform = started.then(
-    (s) => ({ url: s.url, token: s.researcherToken, status: () => s.status() }),
+    (s) => ({ url: s.url, token: s.researcherToken, adminToken: s.adminToken, status: () => s.status() }),
     (error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
       log(`benchtop: the local sandbox did not start: ${message}`);

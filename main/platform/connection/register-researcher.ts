@@ -7,6 +7,7 @@ import { PlatformsFile } from './platforms-file.js';
 import { registerCapsules } from './register-capsules.js';
 import { registerPlatforms } from './register-platforms.js';
 import { registerRuns } from './register-runs.js';
+import { registerUsers } from './register-users.js';
 
 export interface ResearcherDeps {
   dataDir: string;
@@ -25,5 +26,6 @@ export function registerResearcher(router: Router, deps: ResearcherDeps): Platfo
   registerPlatforms(router, registry);
   registerCapsules(router, registry);
   registerRuns(router, registry, new FinishedRunsWatcher());
+  registerUsers(router, registry);
   return registry;
 }
