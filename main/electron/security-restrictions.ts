@@ -1,6 +1,7 @@
 import { type App, type Session, shell } from 'electron';
 import { CONTENT_SECURITY_POLICY } from '../../common/content-security-policy.js';
 import { decideNavigation } from './navigation-policy.js';
+import { allowPermission } from './permission-policy.js';
 
 /**
  * Applied to every web contents the app ever creates, not only the main window, as Podman
@@ -27,10 +28,14 @@ export function applySecurityRestrictions(app: App): void {
   });
 }
 
-/** 5. Permission requests (camera, notifications, geolocation, …) are denied; 7. CSP on every response. */
+/**
+ * 5. Permission requests are denied (camera, geolocation, …) except notifications for the app's
+ * own origin: without them no run or alarm notification could ever appear (permission-policy.ts).
+ * 7. CSP on every response.
+ */
 export function hardenSession(session: Session): void {
-  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.setPermissionCheckHandler(() => false);
+  session.setPermissionRequestHandler((_contents, permission, callback, details) => callback(allowPermission(permission, details.requestingUrl)));
+  session.setPermissionCheckHandler((_contents, permission, origin, details) => allowPermission(permission, details.requestingUrl ?? origin, details.embeddingOrigin));
   session.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
