@@ -1,17 +1,17 @@
-import { EmptyState } from '../components/EmptyState.js';
 import { PageHeader } from '../components/PageHeader.js';
+import { useHashPath } from '../shell/hash-location.js';
+import { TerminalWorkspace } from '../terminal/TerminalWorkspace.js';
+import '../terminal/terminal.css';
 
 export function TerminalPage() {
+  const path = useHashPath();
   return (
     <>
-      <PageHeader title="Terminal" description="A shell on a platform instance, without SSH keys or open ports." />
-      <EmptyState
-        icon="terminal"
-        title="No instance to connect to"
-        needs={['A deployed stack (see Deployment).', 'An AWS profile allowed to start SSM sessions.']}
-      >
-        <p>Open a shell on a stack instance through SSM Session Manager, once a stack is deployed.</p>
-      </EmptyState>
+      <PageHeader
+        title="Terminal"
+        description="Shells on the stack's instances through SSM Session Manager (no SSH keys, no open ports), inside a running run, or on the sandbox host. Ctrl+Shift+C/V copy and paste, Ctrl+Shift+F searches."
+      />
+      <TerminalWorkspace path={path} />
     </>
   );
 }

@@ -62,6 +62,11 @@ export function RunDetail({ id, tab }: { id: string; tab: RunTab }) {
         actions={
           r ? (
             <>
+              {r.state === 'running' ? (
+                <Button icon="terminal" onClick={() => navigate(`/terminal/run/${id}`)} title="A shell inside this run (its owner, a PI or an admin)">
+                  Terminal
+                </Button>
+              ) : null}
               {!finished ? (
                 <Button variant="danger" onClick={() => cancel.mutate({ id })} busy={cancel.isPending} disabled={r.cancelRequested}>
                   Cancel

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { decodeClientFrame, encodeServerFrame, type ClientFrame, type TerminalControl } from '../../../common/api/terminal-stream.js';
+import type { LinkHandlers, OpenLink } from './terminal-link.js';
+import { TerminalStreamClient, type LinkState } from './terminal-stream-client.js';
+
+/** Links the test drives: what the page sent on each, and a way to answer or drop it. */
+function links() {
+  const opened: { sent: ClientFrame[]; handlers: LinkHandlers; closed: boolean }[] = [];
+  const open: OpenLink = async (handlers) => {
+    const link = { sent: [] as ClientFrame[], handlers, closed: false };
+    opened.push(link);
+    return { send: (f) => link.sent.push(decodeClientFrame(f)!), close: () => (link.closed = true) };
+  };
+  return { opened, open };
+}
+
+const flush = () => new Promise((r) => setTimeout(r, 0));
+
+describe('terminal stream client', () => {
+  it('attaches, acknowledges what was written, and re-attaches from the last byte after a drop', async () => {
+    const l = links();
+    const written: string[] = [];
+    const states: LinkState[] = [];
+    const controls: TerminalControl[] = [];
+    const client = new TerminalStreamClient('term-1', l.open, {
+      onData: (bytes, done) => {
+        written.push(new TextDecoder().decode(bytes));
+        done();
+      },
+      onControl: (c) => controls.push(c),
+      onLinkState: (s) => states.push(s),
+    });
+    client.start();
+    await flush();
+    expect(l.opened[0]!.sent[0]).toEqual({ kind: 'attach', request: { sessionId: 'term-1', from: 0 } });
+    l.opened[0]!.handlers.onFrame(encodeServerFrame({ kind: 'control', control: { type: 'attached', offset: 0, lost: false } }));
+    l.opened[0]!.handlers.onFrame(encodeServerFrame({ kind: 'data', bytes: new TextEncoder().encode('hello') }));
+    expect(written).toEqual(['hello']);
+    expect(l.opened[0]!.sent.at(-1)).toEqual({ kind: 'ack', bytes: 5 });
+    client.send(new TextEncoder().encode('x'));
+    const sent = l.opened[0]!.sent.at(-1);
+    expect(sent?.kind === 'data' && new TextDecoder().decode(sent.bytes)).toBe('x');
+
+    l.opened[0]!.handlers.onClose();
+    expect(states.at(-1)).toBe('lost');
+    client.retry();
+    await flush();
+    expect(l.opened[1]!.sent[0]).toEqual({ kind: 'attach', request: { sessionId: 'term-1', from: 5 } });
+    l.opened[1]!.handlers.onFrame(encodeServerFrame({ kind: 'control', control: { type: 'attached', offset: 5, lost: false } }));
+    expect(states.at(-1)).toBe('open');
+    client.stop();
+    expect(l.opened[1]!.closed).toBe(true);
+  });
+
+  it('does not reconnect once the session has exited', async () => {
+    const l = links();
+    const states: LinkState[] = [];
+    const client = new TerminalStreamClient('term-2', l.open, { onData: (_b, done) => done(), onControl: () => undefined, onLinkState: (s) => states.push(s) });
+    client.start();
+    await flush();
+    l.opened[0]!.handlers.onFrame(encodeServerFrame({ kind: 'control', control: { type: 'exit', exitCode: 0, reason: 'The shell exited with status 0.' } }));
+    l.opened[0]!.handlers.onClose();
+    await flush();
+    expect(l.opened).toHaveLength(1);
+    expect(states).not.toContain('lost');
+  });
+});

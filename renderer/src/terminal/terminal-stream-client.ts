@@ -1,0 +1,123 @@
+import { ACK_EVERY_BYTES, decodeServerFrame, encodeClientFrame, type TerminalControl } from '../../../common/api/terminal-stream.js';
+import type { OpenLink, TerminalLink } from './terminal-link.js';
+
+export type LinkState = 'connecting' | 'open' | 'lost' | 'closed';
+
+export interface StreamCallbacks {
+  /** Output to write into the terminal; call `written` once it is rendered (that paces the source). */
+  onData(bytes: Uint8Array, written: () => void): void;
+  onControl(control: TerminalControl): void;
+  onLinkState(state: LinkState, detail?: string): void;
+}
+
+const RETRY_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000];
+
+/**
+ * One terminal session as the page sees it: attaches over a link, acknowledges what the terminal
+ * has rendered, and when the link drops attaches again from the last byte it has, so the session
+ * (which lives in main) resumes without losing output.
+ */
+export class TerminalStreamClient {
+  #link: TerminalLink | undefined;
+  #received = 0;
+  #written = 0;
+  #acked = 0;
+  #stopped = false;
+  #ended = false;
+  #attempt = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly sessionId: string,
+    private readonly openLink: OpenLink,
+    private readonly callbacks: StreamCallbacks,
+  ) {}
+
+  start(): void {
+    void this.#connect();
+  }
+
+  send(bytes: Uint8Array): void {
+    this.#link?.send(encodeClientFrame({ kind: 'data', bytes }));
+  }
+
+  resize(cols: number, rows: number): void {
+    this.#link?.send(encodeClientFrame({ kind: 'resize', size: { cols, rows } }));
+  }
+
+  /** Reconnect now (the banner's button), instead of waiting for the next attempt. */
+  retry(): void {
+    clearTimeout(this.#timer);
+    this.#attempt = 0;
+    void this.#connect();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#link?.close();
+    this.#link = undefined;
+  }
+
+  async #connect(): Promise<void> {
+    if (this.#stopped || this.#link) return;
+    this.callbacks.onLinkState(this.#attempt === 0 ? 'connecting' : 'lost', this.#attempt === 0 ? undefined : `attempt ${this.#attempt + 1}`);
+    let link: TerminalLink;
+    try {
+      link = await this.openLink({ onFrame: (f) => this.#frame(f), onClose: () => this.#lost(link) });
+    } catch (error) {
+      this.#schedule(error instanceof Error ? error.message : String(error));
+      return;
+    }
+    if (this.#stopped) return link.close();
+    this.#link = link;
+    link.send(encodeClientFrame({ kind: 'attach', request: { sessionId: this.sessionId, from: this.#received } }));
+  }
+
+  #lost(link: TerminalLink): void {
+    if (this.#link !== link) return;
+    this.#link = undefined;
+    if (this.#stopped || this.#ended) return;
+    this.#schedule('the connection to Benchtop dropped');
+  }
+
+  #schedule(reason: string): void {
+    if (this.#stopped) return;
+    const delay = RETRY_DELAYS_MS[this.#attempt];
+    if (delay === undefined) {
+      this.callbacks.onLinkState('closed', reason);
+      return;
+    }
+    this.#attempt += 1;
+    this.callbacks.onLinkState('lost', reason);
+    this.#timer = setTimeout(() => void this.#connect(), delay);
+  }
+
+  #frame(raw: Uint8Array): void {
+    const frame = decodeServerFrame(raw);
+    if (!frame) return;
+    if (frame.kind === 'data') {
+      this.#received += frame.bytes.length;
+      const size = frame.bytes.length;
+      this.callbacks.onData(frame.bytes, () => {
+        this.#written += size;
+        if (this.#written - this.#acked >= ACK_EVERY_BYTES || this.#written === this.#received) {
+          this.#acked = this.#written;
+          this.#link?.send(encodeClientFrame({ kind: 'ack', bytes: this.#written }));
+        }
+      });
+      return;
+    }
+    const control = frame.control;
+    if (control.type === 'attached') {
+      this.#attempt = 0;
+      // Output before `offset` is gone from main's backlog: count from where it resumes.
+      this.#received = control.offset;
+      this.#written = control.offset;
+      this.#acked = control.offset;
+      this.callbacks.onLinkState('open');
+    }
+    if (control.type === 'exit' || control.type === 'error') this.#ended = true;
+    this.callbacks.onControl(control);
+  }
+}
