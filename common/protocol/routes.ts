@@ -12,6 +12,7 @@ import { comparison, resultFileParams, resultsManifest, resultUploadHeaders, res
 import { completeRequest, heartbeatRequest, heartbeatResponse, lease, leaseParams, leaseRequest } from './leases.js';
 import { budgetSettingsRequest, budgetState, costRollup, costRollupQuery, localRate, localRateRequest } from './cost.js';
 import { backupList, backupParams, databaseBackup, drillList, restoreDrill, restoreResult } from './backups.js';
+import { runTerminalTarget } from './terminals.js';
 
 // The platform API v1, one declaration per route. The services agent registers and validates its
 // routes from these (agents/services/register-route.ts) and the client builds its URLs and parses
@@ -145,6 +146,7 @@ export const ROUTES = {
   runResults: route({ method: 'GET', path: '/api/v1/runs/:id/results', access: PEOPLE, params: runParams, answer: resultsManifest }),
   resultFile: route({ method: 'GET', path: '/api/v1/runs/:id/results/*', access: PEOPLE, params: runFileParams, answer: FILE_BYTES }),
   compareRuns: route({ method: 'GET', path: '/api/v1/runs/:a/compare/:b', access: PEOPLE, params: compareRunsParams, answer: comparison }),
+  openRunTerminal: route({ method: 'POST', path: '/api/v1/runs/:id/terminal', access: PEOPLE, params: runParams, answer: runTerminalTarget }),
 
   // --- cost, budget ---
   costRollup: route({ method: 'GET', path: '/api/v1/cost/rollup', access: PEOPLE, query: costRollupQuery, answer: costRollup }),

@@ -8,6 +8,7 @@ import { SettingsStore } from '../settings/settings-store.js';
 import { registerAppScheme, serveRenderer } from './app-protocol.js';
 import { createDesktopSecretStore } from './desktop-secrets.js';
 import { registerIpcHandlers } from './ipc-handlers.js';
+import { TerminalHub } from '../terminal/terminal-hub.js';
 import { createSecureWindow } from './secure-window.js';
 import { utilityAgentLauncher } from './utility-agent-launcher.js';
 import { applySecurityRestrictions, hardenSession } from './security-restrictions.js';
@@ -38,7 +39,10 @@ if (!app.requestSingleInstanceLock()) {
     const log = (m: string) => console.warn(m);
     const sandbox = startSandboxForApp(dataDir, process.env, log, utilityAgentLauncher(utilityProcess.fork, path.join(distDir, 'agents')));
     if (sandbox) stopOnQuit(sandbox.stop);
+    const terminals = new TerminalHub();
+    app.on('will-quit', () => terminals.closeAll());
     const router = createAppRouter({
+      terminals,
       ...(sandbox ? { localPlatform: sandbox.platform } : {}),
       shell: 'desktop',
       version: app.getVersion(),
@@ -47,7 +51,7 @@ if (!app.requestSingleInstanceLock()) {
       secrets: createDesktopSecretStore(dataDir, (m) => console.warn(`benchtop: ${m}`)),
       env: process.env,
     });
-    registerIpcHandlers(ipcMain, router);
+    registerIpcHandlers(ipcMain, router, terminals);
     createSecureWindow(preload);
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) createSecureWindow(preload);

@@ -6,6 +6,7 @@ import { createPlainFileSecretStore } from '../settings/secret-store.js';
 import { SettingsStore } from '../settings/settings-store.js';
 import { startHost } from './host-server.js';
 import { startSandboxForApp } from '../platform/connection/app-sandbox.js';
+import { TerminalHub } from '../terminal/terminal-hub.js';
 
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
 
@@ -53,7 +54,10 @@ export async function startBrowserMode(options: BrowserModeOptions = {}): Promis
     // "starting" until the sandbox answers.
     const sandbox = startSandboxForApp(dataDir, env, log);
     if (sandbox) running.push({ name: 'the local sandbox', stop: sandbox.stop });
+    const terminals = new TerminalHub();
+    running.push({ name: 'the terminals', stop: async () => terminals.closeAll() });
     const deps: AppDeps = {
+      terminals,
       ...(sandbox ? { localPlatform: sandbox.platform } : {}),
       shell: 'browser',
       version: packageVersion(),
@@ -62,7 +66,7 @@ export async function startBrowserMode(options: BrowserModeOptions = {}): Promis
       secrets: createPlainFileSecretStore(dataDir, (m) => log(`benchtop: ${m}`)),
       env,
     };
-    const host = await startHost({ router: createAppRouter(deps), rendererDir: options.rendererDir ?? DEFAULT_RENDERER_DIR, ...(options.port !== undefined ? { port: options.port } : {}) });
+    const host = await startHost({ router: createAppRouter(deps), terminals, rendererDir: options.rendererDir ?? DEFAULT_RENDERER_DIR, ...(options.port !== undefined ? { port: options.port } : {}) });
     running.push({ name: 'the loopback host', stop: () => host.close() });
     return { url: host.url, dataDir, stop };
   } catch (error) {
