@@ -1,4 +1,17 @@
-import type { LogLine, LogsPage } from '../../../../common/protocol/index.js';
+import type { LogLine } from '../../../../common/protocol/index.js';
+
+/** What the store holds: any line with its position (a run's log line, a followed CloudWatch event). */
+export interface SeqLine {
+  seq: number;
+  text: string;
+}
+
+/** A page of lines with seq > after, as the run logs API answers it. */
+export interface LinePage<L extends SeqLine = LogLine> {
+  items: L[];
+  next: number;
+  done: boolean;
+}
 
 /** Lines are fetched and kept in chunks of this many (seq 1..500 is chunk 0). */
 export const CHUNK = 500;
@@ -7,26 +20,26 @@ const REFETCH_AFTER_MS = 1000;
 export type Schedule = (flush: () => void) => void;
 
 /**
- * The lines of one run's log as a window sees them: only the chunks near what is on screen are
+ * The lines of one log as a window sees them: only the chunks near what is on screen are
  * held (least recently used ones are dropped), live lines are added as they arrive, and listeners
  * are told at most once per scheduled flush (one animation frame), however many lines came.
  */
-export class LogStore {
+export class LogStore<L extends SeqLine = LogLine> {
   total = 0;
   done = false;
   /** Changes whenever what a reader could see changes; for useSyncExternalStore. */
   version = 0;
-  private readonly chunks = new Map<number, { lines: (LogLine | undefined)[]; count: number; fetchedAt: number }>();
+  private readonly chunks = new Map<number, { lines: (L | undefined)[]; count: number; fetchedAt: number }>();
   private readonly loading = new Set<number>();
   private readonly listeners = new Set<() => void>();
-  private pending: LogLine[] = [];
+  private pending: L[] = [];
   private scheduled = false;
   private liveTimer: ReturnType<typeof setTimeout> | undefined;
   private lastLiveFlush = 0;
   error: Error | undefined;
 
   constructor(
-    private readonly fetchPage: (after: number, limit: number) => Promise<LogsPage>,
+    private readonly fetchPage: (after: number, limit: number) => Promise<LinePage<L>>,
     private readonly schedule: Schedule = (f) => requestAnimationFrame(f),
     private readonly maxChunks = 400,
     private readonly liveIntervalMs = 100,
@@ -39,7 +52,7 @@ export class LogStore {
 
   getVersion = (): number => this.version;
 
-  line(seq: number): LogLine | undefined {
+  line(seq: number): L | undefined {
     const chunk = this.chunks.get(Math.floor((seq - 1) / CHUNK));
     return chunk?.lines[(seq - 1) % CHUNK];
   }
@@ -55,7 +68,7 @@ export class LogStore {
    * every `liveIntervalMs`: nobody reads 10,000 lines a second, and repainting the view ten times a
    * second instead of sixty leaves the window's main thread free for the user.
    */
-  append(lines: readonly LogLine[]): void {
+  append(lines: readonly L[]): void {
     for (const l of lines) this.pending.push(l);
     if (this.liveTimer) return;
     const wait = this.lastLiveFlush + this.liveIntervalMs - Date.now();
@@ -128,14 +141,14 @@ export class LogStore {
   private chunkAt(index: number) {
     let chunk = this.chunks.get(index);
     if (!chunk) {
-      chunk = { lines: new Array<LogLine | undefined>(CHUNK), count: 0, fetchedAt: 0 };
+      chunk = { lines: new Array<L | undefined>(CHUNK), count: 0, fetchedAt: 0 };
       this.chunks.set(index, chunk);
       this.evict();
     }
     return chunk;
   }
 
-  private put(lines: readonly LogLine[]): void {
+  private put(lines: readonly L[]): void {
     for (const line of lines) {
       const chunk = this.chunkAt(Math.floor((line.seq - 1) / CHUNK));
       const slot = (line.seq - 1) % CHUNK;

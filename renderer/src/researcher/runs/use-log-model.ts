@@ -1,24 +1,23 @@
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type { LogLine } from '../../../../common/protocol/index.js';
-import { countLogs, followLogs, readLogs, searchLogs } from '../../../../common/api/runs.contract.js';
-import { useApiClient } from '../../api/ApiProvider.js';
 import type { ApiCallError } from '../../api/client.js';
 import { downloadText } from '../download.js';
-import { LogStore } from './log-store.js';
+import type { LogSource } from './log-source.js';
+import { LogStore, type SeqLine } from './log-store.js';
 
-export interface LogSearch {
+export interface LogSearch<L extends SeqLine = LogLine> {
   query: string;
-  matches: LogLine[];
+  matches: L[];
   /** Which match is the current one. */
   index: number;
-  /** The platform found more matches than it answered. */
+  /** The source found more matches than it answered. */
   truncated: boolean;
   busy: boolean;
 }
 
-export interface LogModel {
-  /** The lines, fetched by chunk around what the view asks for and fed live while the run logs. */
-  store: LogStore;
+export interface LogModel<L extends SeqLine = LogLine> {
+  /** The lines, fetched by chunk around what the view asks for and fed live while the log grows. */
+  store: LogStore<L>;
   /** Whether the log has been counted, so an empty log is known to be empty. */
   counted: boolean;
   /** Why the log (or a search, or a download) could not be read. */
@@ -28,48 +27,52 @@ export interface LogModel {
   setFollow(follow: boolean): void;
   query: string;
   setQuery(query: string): void;
-  search: LogSearch | undefined;
+  search: LogSearch<L> | undefined;
   /** Searches the whole log for the query; answers the seq of the first match, if any. */
   runSearch(): Promise<number | undefined>;
   /** Moves to the next (1) or previous (-1) match, around the ends; answers its seq. */
   step(delta: number): number | undefined;
   downloading: boolean;
-  /** Saves the whole log as a text file, read page by page. */
+  /** Saves the log as a text file. */
   download(): Promise<void>;
 }
 
-/** A run's log as data: counting it, following it while the run may still log, searching and downloading it. */
-export function useLogModel(runId: string, live: boolean): LogModel {
-  const client = useApiClient();
+export interface LogModelOptions {
+  /** Chunks of 500 lines the store may hold; fewer for an endless live log, so memory stays flat. */
+  maxChunks?: number;
+}
+
+/** A log as data: counting it, following it while it may grow, searching and downloading it. */
+export function useLogModel<L extends SeqLine>(source: LogSource<L>, live: boolean, options: LogModelOptions = {}): LogModel<L> {
   const store = useMemo(
-    () => new LogStore((after, limit) => client.call(readLogs, { id: runId, after, limit })),
-    [client, runId],
+    () => new LogStore<L>((after, limit) => source.read(after, limit), undefined, options.maxChunks),
+    // The source's key says which log it is: a new source object for the same log keeps the store.
+    [source.key, options.maxChunks],
   );
   useSyncExternalStore(store.subscribe, store.getVersion);
   const [follow, setFollow] = useState(live);
   const [counted, setCounted] = useState(false);
   const [error, setError] = useState<ApiCallError | Error | undefined>();
-  // The view may open before the run is read; once it is known to be live, follow it.
+  // The view may open before the log is known to be live; once it is, follow it.
   useEffect(() => {
     if (live) setFollow(true);
   }, [live]);
 
-  // Size the view (count the lines), then follow from the last one while the run may still log.
+  // Size the view (count the lines), then follow from the last one while the log may grow.
   useEffect(() => {
     let stop: (() => void) | undefined;
     let cancelled = false;
-    client.call(countLogs, { id: runId }).then(
+    source.count().then(
       ({ total, done }) => {
         if (cancelled) return;
         store.setTotal(total, done);
         setCounted(true);
         if (done) return;
-        stop = client.subscribe(
-          followLogs,
-          { id: runId, after: total },
-          (batch) => {
-            if (batch.lines.length > 0) store.append(batch.lines);
-            if (batch.end) store.markDone();
+        stop = source.follow(
+          total,
+          (lines, end) => {
+            if (lines.length > 0) store.append(lines);
+            if (end) store.markDone();
           },
           (e) => setError(e),
         );
@@ -81,9 +84,10 @@ export function useLogModel(runId: string, live: boolean): LogModel {
       stop?.();
       store.dispose();
     };
-  }, [client, runId, store]);
+    // One follow per store, that is per log (the source of the same key reads the same log).
+  }, [store]);
 
-  const [search, setSearch] = useState<LogSearch | undefined>();
+  const [search, setSearch] = useState<LogSearch<L> | undefined>();
   const [query, setQuery] = useState('');
   const runSearch = async (): Promise<number | undefined> => {
     const q = query.trim();
@@ -93,7 +97,7 @@ export function useLogModel(runId: string, live: boolean): LogModel {
     }
     setSearch({ query: q, matches: [], index: 0, truncated: false, busy: true });
     try {
-      const found = await client.call(searchLogs, { id: runId, query: q });
+      const found = await source.search(q);
       setSearch({ query: q, matches: found.matches, index: 0, truncated: found.truncated, busy: false });
       return found.matches[0]?.seq;
     } catch (e) {
@@ -113,15 +117,8 @@ export function useLogModel(runId: string, live: boolean): LogModel {
   const download = async () => {
     setDownloading(true);
     try {
-      const parts: string[] = [];
-      let after = 0;
-      for (let pages = 0; pages < 100_000; pages += 1) {
-        const page = await client.call(readLogs, { id: runId, after, limit: 10_000 });
-        for (const l of page.items) parts.push(l.text, '\n');
-        if (page.items.length === 0) break;
-        after = page.next;
-      }
-      downloadText(`${runId}.log`, parts.join(''), 'text/plain');
+      const file = await source.download();
+      downloadText(file.name, file.text, 'text/plain');
     } catch (e) {
       setError(e as ApiCallError);
     } finally {

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import { geometry, ROW_HEIGHT, scrollTopFor, type Geometry } from './log-geometry.js';
+import type { SeqLine } from './log-store.js';
 import type { LogModel } from './use-log-model.js';
 
 export interface LogScroll {
@@ -17,7 +18,7 @@ export interface LogScroll {
  * loads), staying at the bottom while following, and following again once the user scrolls back
  * down there.
  */
-export function useLogScroll({ store, counted, follow, setFollow }: Pick<LogModel, 'store' | 'counted' | 'follow' | 'setFollow'>): LogScroll {
+export function useLogScroll<L extends SeqLine>({ store, counted, follow, setFollow }: Pick<LogModel<L>, 'store' | 'counted' | 'follow' | 'setFollow'>): LogScroll {
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(480);
