@@ -3,6 +3,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { type AwsTarget, createAwsClient } from '../../lib/aws/client-factory.js';
 
@@ -15,6 +16,8 @@ export interface DeployClients {
   sts: STSClient;
   quotas: ServiceQuotasClient;
   acm: ACMClient;
+  /** Public parameters of the machine images, resolved when a plan is made. */
+  ssm: SSMClient;
 }
 
 export function createDeployClients(target: AwsTarget): DeployClients {
@@ -26,5 +29,6 @@ export function createDeployClients(target: AwsTarget): DeployClients {
     sts: createAwsClient(STSClient, target),
     quotas: createAwsClient(ServiceQuotasClient, target),
     acm: createAwsClient(ACMClient, target),
+    ssm: createAwsClient(SSMClient, target),
   };
 }

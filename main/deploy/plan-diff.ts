@@ -14,6 +14,8 @@ export interface ResourceChange {
   stateful: boolean;
   /** Removing or (possibly) replacing a stateful resource: apply needs the typed confirmation. */
   destroysData: boolean;
+  /** For a Modify, the properties the change set says change (its Details), when it says. */
+  properties?: string[];
 }
 
 export function summarizeChanges(changes: Change[]): ResourceChange[] {
@@ -22,6 +24,7 @@ export function summarizeChanges(changes: Change[]): ResourceChange[] {
     if (!r?.LogicalResourceId) return [];
     const stateful = isStateful(r.ResourceType);
     const replaces = r.Action === 'Modify' && (r.Replacement === 'True' || r.Replacement === 'Conditional');
+    const properties = [...new Set((r.Details ?? []).flatMap((d) => (d.Target?.Attribute === 'Properties' && d.Target.Name ? [d.Target.Name] : [])))];
     return [
       {
         action: r.Action ?? 'Unknown',
@@ -31,6 +34,7 @@ export function summarizeChanges(changes: Change[]): ResourceChange[] {
         ...(r.Replacement ? { replacement: r.Replacement } : {}),
         stateful,
         destroysData: stateful && (r.Action === 'Remove' || replaces),
+        ...(properties.length ? { properties } : {}),
       },
     ];
   });

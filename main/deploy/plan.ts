@@ -16,6 +16,11 @@ import { renderDiff, type ResourceChange, summarizeChanges } from './plan-diff.j
 import { findStack } from './preflight-aws.js';
 import type { TemplateParameters } from '../../common/deploy/platform-parameters.js';
 import { BENCHTOP_TAG } from './stack-tags.js';
+import { resolveImages } from './machine-images.js';
+import { effectiveParameters, summarizePlan } from './plan-summary.js';
+import type { PlanSummary } from '../../common/deploy/plan-summary.js';
+import { STACK_VERSION_OUTPUT } from '../../common/deploy/platform-parameters.js';
+import { sectionOf } from '../../common/templates/intrinsics.js';
 import { sleep } from '../../lib/retry.js';
 import { deadline, type Timing } from './timing.js';
 
@@ -29,6 +34,8 @@ export interface PlanInput {
   parameters: TemplateParameters;
   /** Value of the benchtop tag: "platform" or "bootstrap". */
   role: string;
+  /** Resolve the latest machine images even where the stack has some (replaces instances). */
+  updateImages?: boolean;
 }
 
 export interface Plan {
@@ -42,6 +49,8 @@ export interface Plan {
   /** Changes that remove or replace a data resource: apply needs the stack name typed to confirm. */
   dataRisks: ResourceChange[];
   diff: string;
+  /** The plan in words (areas, highlights, cost); absent for a plan re-read to apply it. */
+  summary?: PlanSummary;
 }
 
 function parametersFor(input: PlanInput, type: 'CREATE' | 'UPDATE', previous: string[]): Parameter[] {
@@ -85,8 +94,32 @@ export async function createPlan(c: DeployClients, input: PlanInput, timing: Tim
   }
   const type = !existing || existing.status === 'REVIEW_IN_PROGRESS' || existing.status === 'DELETE_COMPLETE' ? 'CREATE' : 'UPDATE';
   const previous = (existing?.stack.Parameters ?? []).map((p) => p.ParameterKey!).filter(Boolean);
+  // DescribeStacks lists every declared parameter; a parameter this template adds takes its default.
+  const deployedParams = type === 'UPDATE' && input.template ? effectiveParameters(input.template, deployedValues(existing?.stack.Parameters)) : undefined;
+  const images = input.template && input.role === 'platform'
+    ? await resolveImages(c.ssm, input.template, { ...(type === 'UPDATE' && existing ? { previous: existing.stack.Parameters ?? [] } : {}), update: Boolean(input.updateImages), parameters: input.parameters })
+    : undefined;
+  const parameters = { ...input.parameters, ...images?.values };
+  const summarize = (changes: ResourceChange[]): PlanSummary | undefined => {
+    if (!input.template || !images || !sectionOf(sectionOf(input.template, 'Metadata'), 'Benchtop').Plan) return undefined;
+    const after = effectiveParameters(input.template, { ...(deployedParams ?? {}), ...parameters });
+    const from = existing?.stack.Outputs?.find((o) => o.OutputKey === STACK_VERSION_OUTPUT)?.OutputValue;
+    const to = sectionOf(sectionOf(input.template, 'Metadata'), 'Benchtop').StackVersion;
+    return summarizePlan({
+      template: input.template,
+      stackName: input.stackName,
+      region: c.target.region,
+      type,
+      changes,
+      parameters: after,
+      ...(deployedParams ? { previous: deployedParams } : {}),
+      version: { ...(from ? { from } : {}), to: typeof to === 'string' ? to : 'unknown' },
+      images: images.summary,
+    });
+  };
   const changeSetName = `benchtop-${Date.now()}`;
-  const noChanges: Plan = { stackName: input.stackName, type, noChanges: true, changes: [], dataRisks: [], diff: 'No changes: the stack already matches.' };
+  const quiet = summarize([]);
+  const noChanges: Plan = { stackName: input.stackName, type, noChanges: true, changes: [], dataRisks: [], diff: 'No changes: the stack already matches.', ...(quiet ? { summary: quiet } : {}) };
   try {
     await c.cfn.send(
       new CreateChangeSetCommand({
@@ -94,7 +127,7 @@ export async function createPlan(c: DeployClients, input: PlanInput, timing: Tim
         ChangeSetName: changeSetName,
         ChangeSetType: type,
         ...(input.templateUrl ? { TemplateURL: input.templateUrl } : { TemplateBody: input.templateBody }),
-        Parameters: parametersFor(input, type, previous),
+        Parameters: parametersFor({ ...input, parameters }, type, previous),
         Capabilities: ['CAPABILITY_NAMED_IAM'],
         // The SDK retries a timed-out call; the token makes that retry create nothing twice.
         ClientToken: changeSetName,
@@ -132,6 +165,7 @@ export async function createPlan(c: DeployClients, input: PlanInput, timing: Tim
   // template diff of the whole file (which repeats each IAM statement in a table).
   const before = type === 'UPDATE' ? await oldTemplate(c, input.stackName) : undefined;
   const diff = renderDiff(changes, before && input.template ? { old: before, new: input.template } : undefined, first);
+  const summary = summarize(changes);
   return {
     stackName: input.stackName,
     type,
@@ -141,7 +175,15 @@ export async function createPlan(c: DeployClients, input: PlanInput, timing: Tim
     changes,
     dataRisks: changes.filter((ch) => ch.destroysData),
     diff,
+    ...(summary ? { summary } : {}),
   };
+}
+
+/** The deployed stack's parameter values (an SSM-typed one as the value it resolved to). */
+function deployedValues(parameters: Parameter[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of parameters ?? []) if (p.ParameterKey) out[p.ParameterKey] = p.ResolvedValue ?? p.ParameterValue ?? '';
+  return out;
 }
 
 /** Re-reads a plan from its change set, so an apply checks the data gate against what AWS holds. */

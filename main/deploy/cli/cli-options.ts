@@ -36,6 +36,9 @@ export function commonUsage(command: string, extra = ''): string {
     '',
     '  --params FILE   a JSON object of template parameter names to values (defaults for the rest)',
     '  --json          one JSON object per line instead of text',
+    ...(command === 'plan' || command === 'deploy'
+      ? ['  --update-images move the instances to the latest machine images (replaces them; otherwise an update keeps the deployed ones)', '  --diff          print the raw change set after the plan in words']
+      : []),
     '  AWS_ENDPOINT_URL sends every AWS call to that endpoint (a local emulator).',
     '',
   ].join('\n');
@@ -90,4 +93,11 @@ export function parseCommon<E extends ExtraOptions>(argv: string[], extra: E, en
 /** Poll interval: BENCHTOP_DEPLOY_POLL_MS lets tests and emulators poll faster than AWS needs. */
 export function cliTiming(env: NodeJS.ProcessEnv = process.env): Timing {
   return timingFromEnv(env);
+}
+
+/** The options `plan` and `deploy` share. */
+export const PLAN_OPTIONS = { 'update-images': { type: 'boolean', default: false }, diff: { type: 'boolean', default: false } } as const;
+
+export function planOptions(extra: Record<string, string | boolean | undefined>): { diff: boolean; updateImages: boolean } {
+  return { diff: Boolean(extra.diff), updateImages: Boolean(extra['update-images']) };
 }

@@ -18,7 +18,7 @@ const CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-
 const dir = mkdtempSync(join(tmpdir(), 'benchtop-cli-'));
 const paramsFile = (extra: Record<string, unknown> = {}) => {
   const file = join(dir, `params-${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(file, JSON.stringify({ CertificateArn: CERT, NatMode: 'instance', ...extra }));
+  writeFileSync(file, JSON.stringify({ CertificateArn: CERT, DomainName: 'bench.lab.example.org', AlarmEmail: 'pi@lab.example.org', NatMode: 'instance', ...extra }));
   return file;
 };
 const saved = { ...process.env };

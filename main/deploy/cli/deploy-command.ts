@@ -4,7 +4,7 @@ import { dataLossBlocked } from '../apply.js';
 import { continueRollback, inspectStack } from '../recovery.js';
 import { statusKind } from '../../../common/deploy/stack-status.js';
 import { watchStack } from '../watch-stack.js';
-import { cliTiming, commonUsage, EXIT, parseCommon } from './cli-options.js';
+import { cliTiming, commonUsage, EXIT, parseCommon, PLAN_OPTIONS, planOptions } from './cli-options.js';
 import { confirmByTyping } from './cli-output.js';
 import { planStep } from './plan-step.js';
 import { preflightStep } from './preflight-command.js';
@@ -12,7 +12,7 @@ import { runCli } from './run-cli.js';
 
 const USAGE = commonUsage(
   'deploy',
-  '[--confirm-data-loss NAME] [--continue-rollback [--skip ID,ID]]',
+  '[--update-images] [--diff] [--confirm-data-loss NAME] [--continue-rollback [--skip ID,ID]]',
 ) + [
   '  Runs preflight, bootstrap, plan and apply; exits 0 only when the stack ends in a *_COMPLETE',
   '  status that is not a rollback (or there was nothing to change).',
@@ -24,7 +24,7 @@ const USAGE = commonUsage(
 
 export async function run(argv: string[]): Promise<number> {
   return runCli(argv, USAGE, async (out) => {
-    const opts = parseCommon(argv, { 'confirm-data-loss': { type: 'string' }, 'continue-rollback': { type: 'boolean', default: false }, skip: { type: 'string' } });
+    const opts = parseCommon(argv, { ...PLAN_OPTIONS, 'confirm-data-loss': { type: 'string' }, 'continue-rollback': { type: 'boolean', default: false }, skip: { type: 'string' } });
     const c = createDeployClients({ region: opts.region, ...(opts.profile ? { profile: opts.profile } : {}) });
     const timing = cliTiming();
     const onMessage = out.watch.bind(out);
@@ -45,13 +45,14 @@ export async function run(argv: string[]): Promise<number> {
       out.text(`${opts.stack} is ${health.status}; following it to the end first…`);
       const result = await watchStack(c, { stackName: opts.stack, onMessage }, timing);
       if (!result.ok) return EXIT.failed;
-    } else if (health.actions.length) {
+    } else if (health.actions.length && health.status !== 'REVIEW_IN_PROGRESS') {
+      // REVIEW_IN_PROGRESS is a plan never applied (benchtop plan, then deploy): planning again is the way on.
       out.error(health.message, health.status === 'UPDATE_ROLLBACK_FAILED' ? `Run: benchtop deploy --stack ${opts.stack} --region ${opts.region} --continue-rollback` : `Run: benchtop delete --stack ${opts.stack} --region ${opts.region}, then deploy again.`);
       return EXIT.failed;
     }
 
     if (!(await preflightStep(out, opts))) return EXIT.failed;
-    const plan = await planStep(out, c, opts.stack, opts.params, timing);
+    const plan = await planStep(out, c, opts.stack, opts.params, timing, planOptions(opts.extra));
     if (plan.noChanges) return EXIT.ok;
 
     if (!opts.yes && !(await confirmByTyping(`Type the stack name (${opts.stack}) to apply this plan: `, opts.stack))) {

@@ -78,7 +78,7 @@ describe('fake CloudFormation', () => {
   it('deploys the platform template with its defaults without the resources those defaults switch off', async () => {
     const cfn = await cfnClient();
     const platform = loadTemplate('platform');
-    const { status, resources } = await createStack(cfn, { CertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555', ArtifactsBucketName: 'benchtop-artifacts-123456789012', NatMode: 'instance' }, platform);
+    const { status, resources } = await createStack(cfn, { CertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555', ArtifactsBucketName: 'benchtop-artifacts-123456789012', NatMode: 'instance', DomainName: 'bench.lab.example.org', ServicesImageId: 'ami-0a1a1a1a1a1a1a1a1', NatImageId: 'ami-0a1a1a1a1a1a1a1a1', CpuWorkerImageId: 'ami-0b2b2b2b2b2b2b2b2', GpuWorkerImageId: 'ami-0c3c3c3c3c3c3c3c3' }, platform);
     expect(status).toBe('CREATE_COMPLETE');
     expect(resources).toContain('Vpc');
     expect(resources).not.toContain('NatGateway');

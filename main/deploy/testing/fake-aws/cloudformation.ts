@@ -381,7 +381,10 @@ function diffResources(before: Template | undefined, after: Template, oldParams:
       const touched = JSON.stringify(prev) !== text || changedParams.some((p) => text.includes(`{"Ref":"${p}"}`));
       if (!touched) continue;
       const props = (x: unknown) => JSON.stringify((x as { Properties?: Record<string, unknown> }).Properties ?? {});
-      const replaced = r.Type === 'AWS::EC2::Volume' && (props(r).includes('SnapshotId') !== props(prev).includes('SnapshotId') || changedParams.some((p) => p.includes('Snapshot') || p.includes('Zone')));
+      const volumeMoved = r.Type === 'AWS::EC2::Volume' && (props(r).includes('SnapshotId') !== props(prev).includes('SnapshotId') || changedParams.some((p) => p.includes('Snapshot') || p.includes('Zone')));
+      // An instance's ImageId cannot change in place (Update requires: Replacement).
+      const imageChanged = r.Type === 'AWS::EC2::Instance' && changedParams.some((p) => JSON.stringify((r as { Properties?: { ImageId?: unknown } }).Properties?.ImageId ?? null) === `{"Ref":"${p}"}`);
+      const replaced = volumeMoved || imageChanged;
       changes.push({ Action: 'Modify', LogicalResourceId: id, ResourceType: r.Type, Replacement: replaced ? 'True' : 'False' });
     }
   }

@@ -32,6 +32,12 @@ export interface FakeAws {
   close(): Promise<void>;
 }
 
+export const PUBLIC_IMAGE_PARAMETERS: Record<string, string> = {
+  '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64': 'ami-0a1a1a1a1a1a1a1a1',
+  '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64': 'ami-0b2b2b2b2b2b2b2b2',
+  '/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-amazon-linux-2023/latest/ami-id': 'ami-0c3c3c3c3c3c3c3c3',
+};
+
 const INSTANCE_VCPUS: Record<string, number> = { 'g4dn.xlarge': 4, 'g4dn.2xlarge': 8, 'g5.xlarge': 4, 'g5.2xlarge': 8, 'g6.xlarge': 4, 'g6.2xlarge': 8 };
 
 export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAws> {
@@ -42,6 +48,9 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
   const buckets = new Set<string>();
   const calls: string[] = [];
   const instance = new FakeInstanceServices((service, resource) => `arn:aws:${service}:${region}:${account}:${resource}`);
+  // AWS's public image parameters, which the deploy engine resolves when it plans; a test moves
+  // one to a new id to stand for an Amazon Linux release.
+  for (const [name, value] of Object.entries(PUBLIC_IMAGE_PARAMETERS)) instance.parameters.set(name, { name, type: 'String', value, version: 1 });
 
   const cfn = new FakeCloudFormation({
     stepsPerPoll: options.stepsPerPoll ?? 6,
@@ -108,6 +117,8 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
       }
       case 'DescribeVpcs':
         return ec2Response(response, action, { vpcSet: [{ vpcId: 'vpc-0default0000000', cidrBlock: '172.31.0.0/16', isDefault: true }] });
+      case 'GetEbsDefaultKmsKeyId':
+        return ec2Response(response, action, { kmsKeyId: `arn:aws:kms:${region}:${account}:alias/aws/ebs` });
       case 'DescribeSubnets':
       case 'DescribeRouteTables':
         return ec2Response(response, action, { [action === 'DescribeSubnets' ? 'subnetSet' : 'routeTableSet']: [] });
