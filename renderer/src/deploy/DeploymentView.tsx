@@ -1,19 +1,32 @@
-import { useState } from 'react';
-import { createPlan, deleteStack, getStatus, listEvents, applyPlan, recoverStack } from '../../../common/api/deploy.contract.js';
+import { useEffect, useState } from 'react';
+import { createPlan, deleteStack, type DeployDeleteReport, type DeployRecoveryAction, getStatus, listEvents, applyPlan, recoverStack } from '../../../common/api/deploy.contract.js';
 import type { Deployment } from '../../../common/api/settings.contract.js';
 import { useCall, useCallMutation } from '../api/hooks.js';
 import { Button } from '../components/Button.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { Field } from '../components/Field.js';
 import { Loading } from '../components/Loading.js';
+import { PlatformConnection } from './PlatformConnection.js';
 import { StackProgress } from './StackProgress.js';
 import './deploy.css';
 
 type Operation = 'none' | 'following';
 
+// While an operation started from this app finishes its last steps (a delete removing the data), ask again this often.
+const SETTLE_POLL_MS = 2_000;
+
+const isInProgress = (status: string) => status.endsWith('_IN_PROGRESS') && status !== 'REVIEW_IN_PROGRESS';
+
+/** The one guided action of a failed state, in words. */
+function actionLabel(a: Exclude<DeployRecoveryAction, { kind: 'wait' }>, status: string): string {
+  if (a.kind === 'continue-rollback') return `Continue the rollback${a.resourcesToSkip.length ? `, skipping ${a.resourcesToSkip.join(', ')}` : ''}`;
+  if (a.kind === 'delete-retaining') return `Delete again, keeping ${a.retain.length ? a.retain.join(', ') : 'what failed'}`;
+  return status === 'REVIEW_IN_PROGRESS' ? 'Clean up the unfinished install' : 'Delete the failed install';
+}
+
 /** One deployment: status, version, outputs, events; upgrade by plan → apply; delete with guard rails. */
 export function DeploymentView({ deployment }: { deployment: Deployment }) {
-  const target = { region: deployment.region, ...(deployment.profile ? { profile: deployment.profile } : {}) };
+  const target = { region: deployment.region, ...(deployment.profile ? { profile: deployment.profile } : {}), ...(deployment.accountId ? { accountId: deployment.accountId } : {}) };
   const stackName = deployment.name;
   const status = useCall(getStatus, { target, stackName });
   const events = useCall(listEvents, { target, stackName, limit: 30 });
@@ -30,25 +43,69 @@ export function DeploymentView({ deployment }: { deployment: Deployment }) {
     void status.refetch();
     void events.refetch();
   };
+  // The stack's own operation is followed by its events; what the app does after it (a delete removing the data) by asking again.
+  const settling = status.data?.operationRunning === true && !isInProgress(status.data.status);
+  const { refetch } = status;
+  useEffect(() => {
+    if (!settling) return undefined;
+    const timer = setInterval(() => void refetch(), SETTLE_POLL_MS);
+    return () => clearInterval(timer);
+  }, [settling, refetch]);
 
   if (status.isPending) return <Loading label={`Reading ${stackName}`} />;
   if (status.error) return <ErrorBanner title={`Could not read ${stackName}`} error={status.error} onRetry={refresh} />;
   const s = status.data;
-  const inProgress = s.status.endsWith('_IN_PROGRESS') && s.status !== 'REVIEW_IN_PROGRESS';
+  const inProgress = isInProgress(s.status);
+  const where = `${deployment.region}${deployment.accountId ? `, account ${deployment.accountId}` : ''}`;
+
+  if (!s.exists) {
+    return (
+      <div className="deployment">
+        <section className="card" aria-labelledby="deployment-gone">
+          <h2 id="deployment-gone" className="card__title">
+            {stackName} <span className="card__subtitle">— {where}</span>
+          </h2>
+          {s.operationRunning ? (
+            <Loading label="The stack is deleted; removing the data it kept…" />
+          ) : (
+            <p role="status" data-testid="stack-gone">
+              {stackName} no longer exists in {where}, so Benchtop no longer lists it and has forgotten its platform.
+            </p>
+          )}
+          {s.lastDelete ? <DeleteReport report={s.lastDelete} /> : null}
+          {s.lastError ? <ErrorBanner title="The last operation failed" error={{ code: 'aws', message: s.lastError }} /> : null}
+          {!s.operationRunning ? (
+            <a className="button button--primary button--md" href="#/setup">
+              Install again from Setup
+            </a>
+          ) : null}
+        </section>
+      </div>
+    );
+  }
 
   return (
     <div className="deployment">
       <section className="card" aria-labelledby="deployment-status">
         <h2 id="deployment-status" className="card__title">
-          {stackName} <span className="card__subtitle">— {deployment.region}</span>
+          {stackName} <span className="card__subtitle">— {where}</span>
         </h2>
         <p>
-          Status: <strong data-testid="stack-status">{s.status}</strong>. Version {s.version.deployed ?? 'unknown'}.{' '}
+          Status: <strong data-testid="stack-status">{s.status}</strong>. Version <span data-testid="stack-version">{s.version.deployed ?? 'unknown'}</span> (this app installs {s.version.available}).{' '}
           {s.terminationProtection ? 'Termination protection is on.' : ''}
         </p>
         <p className="muted">{s.message}</p>
         {s.lastError ? <ErrorBanner title="The last operation failed" error={{ code: 'aws', message: s.lastError }} /> : null}
-        {s.version.updateAvailable ? (
+        {s.version.advice.length ? (
+          <ul className="findings" aria-label="Versions">
+            {s.version.advice.map((a) => (
+              <li key={a.message} className={`findings__item findings__item--${a.upgrade === 'app' ? 'error' : 'warning'}`}>
+                <strong>Upgrade the {a.upgrade === 'app' ? 'app' : a.upgrade === 'stack' ? 'stack' : 'agents'}:</strong> {a.message}
+              </li>
+            ))}
+          </ul>
+        ) : null}
+        {s.version.updateAvailable && !s.version.downgrade ? (
           <p role="status">
             Update available: {s.version.deployed ?? 'unknown'} → {s.version.available}.{' '}
             <Button variant="primary" busy={plan.isPending} onClick={() => plan.mutate({ target, stackName, params: {} })}>
@@ -56,17 +113,20 @@ export function DeploymentView({ deployment }: { deployment: Deployment }) {
             </Button>
           </p>
         ) : null}
-        {s.actions.map((a) =>
-          a.kind === 'wait' ? (
-            <Button key="follow" onClick={follow}>
-              Follow the operation in progress
-            </Button>
-          ) : (
-            <Button key={a.kind} variant="danger" busy={recover.isPending} onClick={() => recover.mutate({ target, stackName, action: a }, { onSuccess: follow })}>
-              {a.kind === 'continue-rollback' ? `Continue the rollback${a.resourcesToSkip.length ? `, skipping ${a.resourcesToSkip.join(', ')}` : ''}` : a.kind === 'delete-retaining' ? 'Delete again, keeping what failed' : 'Delete, then install again from Setup'}
-            </Button>
-          ),
-        )}
+        {s.operationRunning && !inProgress ? <Loading inline label="An operation started from this app is finishing…" /> : null}
+        {s.operationRunning
+          ? null
+          : s.actions.map((a) =>
+              a.kind === 'wait' ? (
+                <Button key="follow" onClick={follow}>
+                  Follow the operation in progress
+                </Button>
+              ) : (
+                <Button key={a.kind} variant="danger" busy={recover.isPending} onClick={() => recover.mutate({ target, stackName, action: a }, { onSuccess: follow })}>
+                  {actionLabel(a, s.status)}
+                </Button>
+              ),
+            )}
         {plan.error ? <ErrorBanner title="Could not plan the update" error={plan.error} /> : null}
         {recover.error ? <ErrorBanner title="Could not start the recovery" error={recover.error} /> : null}
       </section>
@@ -101,6 +161,15 @@ export function DeploymentView({ deployment }: { deployment: Deployment }) {
             </Button>
           ) : null}
           {apply.error ? <ErrorBanner title="Could not apply the update" error={apply.error} /> : null}
+        </section>
+      ) : null}
+
+      {s.deploymentId && s.outputs.some((o) => o.key === 'Url') ? (
+        <section className="card" aria-labelledby="deployment-platform">
+          <h2 id="deployment-platform" className="card__title">
+            Platform
+          </h2>
+          <PlatformConnection deploymentId={s.deploymentId} stackName={stackName} />
         </section>
       ) : null}
 
@@ -154,9 +223,13 @@ export function DeploymentView({ deployment }: { deployment: Deployment }) {
         <h2 id="deployment-delete" className="card__title">
           Delete the stack
         </h2>
-        <p className="muted">The data volume is snapshotted and the buckets, file system and backup vault are kept unless you choose otherwise.</p>
+        <p className="muted">
+          The data stays in your account unless you choose otherwise: the data volume, the results and logs buckets, the file system, the image repository and the
+          backup vault.
+        </p>
         <label>
-          <input type="checkbox" checked={deleteData} onChange={(e) => setDeleteData(e.target.checked)} /> Also delete the data (buckets and data volume)
+          <input type="checkbox" checked={deleteData} onChange={(e) => setDeleteData(e.target.checked)} /> Also delete the data: the buckets with every object version,
+          the data volume and its snapshots, the file system, the images, and the backup vault with its recovery points
         </label>
         <Field label={`Type ${stackName} to confirm (turns termination protection off)`}>
           {(c) => <input {...c} className="input" value={confirmDelete} onChange={(e) => setConfirmDelete(e.target.value)} />}
@@ -166,6 +239,39 @@ export function DeploymentView({ deployment }: { deployment: Deployment }) {
         </Button>
         {del.error ? <ErrorBanner title="Could not delete" error={del.error} /> : null}
       </section>
+    </div>
+  );
+}
+
+/** What a delete removed and what it left in the account, each with why. */
+function DeleteReport({ report }: { report: DeployDeleteReport }) {
+  return (
+    <div aria-label="What the delete did" role="group">
+      {report.deleted.length ? (
+        <>
+          <h3>Deleted</h3>
+          <ul className="findings">
+            {report.deleted.map((r) => (
+              <li key={r.logicalId} className="findings__item">
+                {r.logicalId} ({r.resourceType}) <span className="outputs__value">{r.physicalId}</span>
+                {r.detail ? ` — ${r.detail}` : ''}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {report.kept.length ? (
+        <>
+          <h3>Kept in your account</h3>
+          <ul className="findings">
+            {report.kept.map((r) => (
+              <li key={r.logicalId} className="findings__item findings__item--warning">
+                {r.logicalId} ({r.resourceType}) <span className="outputs__value">{r.physicalId}</span>: {r.why}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as deploy from '../../../common/api/deploy.contract.js';
-import { saveDeployment } from '../../../common/api/settings.contract.js';
+import * as platforms from '../../../common/api/platforms.contract.js';
 import { createStandardBackend } from '../test/fake-backend.js';
 import { renderApp, resetWindow } from '../test/render-app.js';
 
@@ -9,7 +9,7 @@ const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-
 
 function backendWithDeploy() {
   const backend = createStandardBackend({ preferences: { theme: 'system', defaultProfile: 'lab-admin' } });
-  const saved: unknown[] = [];
+  const asked: string[] = [];
   const r = backend.router;
   r.handle(deploy.getTemplateInfo, () => ({
     stackVersion: '0.1.0',
@@ -39,11 +39,14 @@ function backendWithDeploy() {
       emit({ type: 'final', status: 'CREATE_COMPLETE', ok: true });
     }, 10);
   });
-  r.handle(saveDeployment, (d) => {
-    saved.push(d);
-    return { ...d, createdAt: '2026-11-23T12:00:00.000Z' };
+  r.handle(platforms.getDeploymentPlatform, ({ deploymentId }) => {
+    asked.push(deploymentId);
+    return {
+      connection: { state: 'connected' as const, message: 'Connected to https://bench.lab.example.org with the admin token of lab-prod.' },
+      platform: { platform: { id: 'lab-prod-eu-west-1', name: 'lab-prod (eu-west-1)', url: 'https://bench.lab.example.org', kind: 'remote' as const, hasToken: true, active: true, deploymentId }, state: 'connected' as const, version: '0.1.0' },
+    };
   });
-  return { backend, saved };
+  return { backend, asked };
 }
 
 beforeEach(() => resetWindow('#/setup'));
@@ -77,7 +80,7 @@ describe('Setup: install wizard', () => {
   });
 
   it('walks from the account to "install complete": certificate picker, prices, cost, preflight, plan, live progress', async () => {
-    const { backend, saved } = backendWithDeploy();
+    const { backend, asked } = backendWithDeploy();
     const { user } = renderApp(backend);
     const next = () => user.click(within(wizard()).getByRole('button', { name: 'Next' }));
     await ready();
@@ -87,6 +90,7 @@ describe('Setup: install wizard', () => {
     await waitFor(() => expect(within(cert).getByRole('option', { name: '*.lab.example.org (ISSUED)' })).toBeTruthy());
     expect((within(wizard()).getByRole('button', { name: 'Next' }) as HTMLButtonElement).disabled).toBe(true);
     await user.selectOptions(cert, CERT);
+    await user.type(within(wizard()).getByRole('textbox', { name: /Domain name/ }), 'bench.lab.example.org');
     await next();
     await waitFor(() => expect(within(wizard()).getByRole('option', { name: 't4g.small — $0.0168/hour' })).toBeTruthy());
     await next();
@@ -101,7 +105,11 @@ describe('Setup: install wizard', () => {
     await user.click(within(wizard()).getByRole('button', { name: 'Install' }));
     expect(await within(wizard()).findByText(/Install complete/)).toBeTruthy();
     expect(within(wizard()).getByRole('progressbar').getAttribute('aria-valuenow')).toBe('1');
-    await waitFor(() => expect(saved).toEqual([{ name: 'lab-prod', region: 'eu-west-1', profile: 'lab-admin', accountId: '123456789012', lastKnownStatus: 'CREATE_COMPLETE' }]));
+    // The app saved the deployment itself before applying, and connects its platform: the wizard shows it.
+    expect(backend.calls.some((c) => c.name === 'settings:save-deployment')).toBe(false);
+    expect((await within(wizard()).findByTestId('platform-state')).textContent).toBe('Connected');
+    expect(within(wizard()).getByTestId('platform-version').textContent).toBe('0.1.0');
+    expect(asked[0]).toBe('123456789012/eu-west-1/lab-prod');
     const plan = backend.calls.find((c) => c.name === 'deploy:plan');
     expect(plan?.input).toMatchObject({ target: { region: 'eu-west-1', profile: 'lab-admin' }, params: { CertificateArn: CERT, VpcCidr: '10.40.0.0/16' } });
   });

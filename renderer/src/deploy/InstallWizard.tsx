@@ -2,13 +2,14 @@ import { useMemo, useState } from 'react';
 import { checkParameters } from '../../../common/deploy/preflight-rules.js';
 import { P } from '../../../common/deploy/platform-parameters.js';
 import { applyPlan, type DeployPlan, getTemplateInfo, listCertificates, listInstanceTypes } from '../../../common/api/deploy.contract.js';
-import { saveDeployment } from '../../../common/api/settings.contract.js';
+import { deploymentId } from '../../../common/api/settings.contract.js';
 import { useCall, useCallMutation } from '../api/hooks.js';
 import { Button } from '../components/Button.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { Field } from '../components/Field.js';
 import { Loading } from '../components/Loading.js';
 import { ParamField } from './ParamField.js';
+import { PlatformConnection } from './PlatformConnection.js';
 import { ReviewStep } from './ReviewStep.js';
 import { StackProgress } from './StackProgress.js';
 import { EDITED, STEPS } from './wizard-steps.js';
@@ -42,7 +43,7 @@ function Wizard({ profile, initialRegion, defaults, allowed, version }: WizardPr
   const [region, setRegion] = useState(initialRegion);
   const [params, setParams] = useState<Record<string, string>>(defaults);
   const [existingVpc, setExistingVpc] = useState(false);
-  const [installed, setInstalled] = useState<{ ok: boolean } | undefined>();
+  const [installed, setInstalled] = useState<{ ok: boolean; status: string } | undefined>();
   const [account, setAccount] = useState<string>();
   const target = useMemo(() => ({ region, ...(profile ? { profile } : {}) }), [region, profile]);
   const set = (name: string) => (value: string) => setParams((p) => ({ ...p, [name]: value }));
@@ -61,7 +62,6 @@ function Wizard({ profile, initialRegion, defaults, allowed, version }: WizardPr
   const certificates = useCall(listCertificates, { target }, { enabled: STEPS[step]!.id === 'access' });
   const types = useCall(listInstanceTypes, { target }, { enabled: STEPS[step]!.id === 'compute' });
   const apply = useCallMutation(applyPlan);
-  const save = useCallMutation(saveDeployment);
 
   const current = STEPS[step]!;
   const blocking = findings.filter((f) => f.severity === 'error' && (current.fields as readonly string[]).includes(f.field));
@@ -171,18 +171,22 @@ function Wizard({ profile, initialRegion, defaults, allowed, version }: WizardPr
       {apply.error ? <ErrorBanner title="Could not start the install" error={apply.error} /> : null}
       {current.id === 'install' ? (
         <>
-          <p>Installing version {version} as {stackName} in {region}. You may close the app: reopening the Deployment page follows the stack again.</p>
-          <StackProgress
-            target={target}
-            stackName={stackName}
-            onFinal={(f) => {
-              setInstalled({ ok: f.ok });
-              if (f.ok) save.mutate({ name: stackName, region, ...(profile ? { profile } : {}), ...(account ? { accountId: account } : {}), lastKnownStatus: f.status });
-            }}
-          />
+          <p>
+            Installing version {version} as {stackName} in {region}. The deployment is saved: you may close the app, and the Deployment page follows the stack
+            again when you reopen it.
+          </p>
+          <StackProgress target={target} stackName={stackName} onFinal={(f) => setInstalled({ ok: f.ok, status: f.status })} />
           {installed?.ok ? (
-            <p role="status" className="wizard__complete">
-              Install complete. <a href="#/deployment">Open the Deployment page</a>
+            <>
+              <p role="status" className="wizard__complete">
+                Install complete. <a href="#/deployment">Open the Deployment page</a>
+              </p>
+              <PlatformConnection deploymentId={deploymentId({ accountId: account, region, name: stackName })} stackName={stackName} />
+            </>
+          ) : null}
+          {installed && !installed.ok ? (
+            <p role="alert">
+              The install ended in {installed.status}. <a href="#/deployment">Open the Deployment page</a> to clean it up in one step, then install again.
             </p>
           ) : null}
         </>

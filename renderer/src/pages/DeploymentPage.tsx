@@ -11,7 +11,7 @@ export function DeploymentPage() {
   const deployments = useCall(listDeployments, undefined);
   const [chosen, setChosen] = useState<string>();
   const list = deployments.data?.deployments ?? [];
-  const current = list.find((d) => d.name === chosen) ?? list[0];
+  const current = list.find((d) => d.id === chosen) ?? list[0];
   return (
     <>
       <PageHeader title="Deployment" description="The platform stack in your AWS account: its status, version, outputs, and upgrades." />
@@ -20,17 +20,18 @@ export function DeploymentPage() {
       {list.length > 1 ? (
         <label className="field">
           <span className="field__label">Deployment</span>
-          <select className="select input" value={current?.name} onChange={(e) => setChosen(e.target.value)}>
+          <select className="select input" value={current?.id} onChange={(e) => setChosen(e.target.value)}>
             {list.map((d) => (
-              <option key={d.name} value={d.name}>
+              <option key={d.id} value={d.id}>
                 {d.name} ({d.region}
-                {d.profile ? `, ${d.profile}` : ''})
+                {d.accountId ? `, account ${d.accountId}` : ''}
+                {d.profile ? `, profile ${d.profile}` : ''})
               </option>
             ))}
           </select>
         </label>
       ) : null}
-      {current ? <DeploymentView key={current.name} deployment={current} /> : null}
+      {current ? <DeploymentView key={current.id} deployment={current} /> : null}
       {deployments.data && !current ? (
         <EmptyState
           icon="deployment"

@@ -42,7 +42,7 @@ export function PlatformManager() {
           <li key={p.id} className={p.active ? 'rs-platforms__item rs-platforms__item--active' : 'rs-platforms__item'}>
             <div>
               <strong>{p.name}</strong> {p.active ? <span className="badge badge--accent">active</span> : null}
-              <div className="rs-muted">{p.kind === 'local' ? `this computer${p.url ? ` · ${p.url}` : ''}` : p.url}</div>
+              <div className="rs-muted">{p.kind === 'local' ? `this computer${p.url ? ` · ${p.url}` : ''}` : p.deploymentId ? `${p.url} · connected from the deployment` : p.url}</div>
             </div>
             {!p.active ? (
               <Button size="sm" onClick={() => activate.mutate({ id: p.id })} busy={activate.isPending && activate.variables?.id === p.id}>
@@ -72,7 +72,7 @@ export function PlatformManager() {
         <Field label="URL" error={issue('url')}>
           {(p) => <input {...p} className="input" value={form.url} placeholder="https://platform.example.org" onChange={(e) => setForm({ ...form, url: e.target.value })} />}
         </Field>
-        <Field label="Token" error={issue('token')} hint="From your admin (Users). Kept encrypted by the desktop app; never shown again.">
+        <Field label="Token" error={issue('token')} hint="The token your admin sent you with the URL (an admin needs none: a stack installed from Setup connects by itself, see the Deployment page). Kept encrypted by the desktop app; never shown again.">
           {(p) => <input {...p} className="input" type="password" autoComplete="off" value={form.token} onChange={(e) => setForm({ ...form, token: e.target.value })} />}
         </Field>
         {add.isError && !add.error.issues ? <ErrorBanner title="The platform was not added" error={add.error} /> : null}
