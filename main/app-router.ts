@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { getAppInfo } from '../common/api/app.contract.js';
 import { Router } from '../common/api/router.js';
 import { registerAws } from './aws/register-aws.js';
+import { registerBackups } from './backups/register-backups.js';
+import { registerCost } from './cost/register-cost.js';
 import { registerDeploy } from './deploy/register-deploy.js';
 import { registerObserve } from './observe/register-observe.js';
 import type { SecretStore } from './settings/secret-store.js';
@@ -48,6 +50,8 @@ export function createAppRouter(deps: AppDeps): Router {
   registerSettings(router, deps);
   registerObserve(router, deps);
   const platforms = registerResearcher(router, deps);
+  registerCost(router, { platforms });
+  registerBackups(router, { platforms, env: deps.env });
   registerDeploy(router, { env: deps.env, settings: deps.settings, platforms: registerDeploymentPlatforms(router, { platforms, settings: deps.settings }) });
   registerTerminal(router, { ...deps, terminals: deps.terminals ?? new TerminalHub() }, platforms);
   return router;
