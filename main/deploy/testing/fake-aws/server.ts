@@ -17,6 +17,8 @@ export interface FakeAwsOptions extends Partial<Omit<CloudFormationOptions, 'rea
   gpuQuotaVcpus?: number;
   /** Service Quotas answers 501 (an emulator without it). */
   quotasUnsupported?: boolean;
+  /** Stack output values by key, instead of the simulated ones (the e2e points Url at a local sandbox). */
+  outputs?: Record<string, string>;
 }
 
 export interface FakeAws {
@@ -59,6 +61,8 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     ...(options.failResource ? { failResource: options.failResource } : {}),
     readUrl: (u) => objects.get(new URL(u).pathname.slice(1))?.body,
     outputValue: (s: SimStack, key: string) => {
+      const given = options.outputs?.[key];
+      if (given !== undefined) return given;
       if (key === 'ArtifactsBucketName') {
         const bucket = `${s.name}-artifacts-${account}`;
         buckets.add(bucket);
