@@ -19,3 +19,22 @@ declare var AbortController: {
   prototype: AbortController;
   new (): AbortController;
 };
+
+// UTF-8 both ways, for the JSON parts of binary frames (common/api/terminal-stream.ts).
+interface TextEncoder {
+  encode(input?: string): Uint8Array;
+}
+
+declare var TextEncoder: {
+  prototype: TextEncoder;
+  new (): TextEncoder;
+};
+
+interface TextDecoder {
+  decode(input?: Uint8Array): string;
+}
+
+declare var TextDecoder: {
+  prototype: TextDecoder;
+  new (): TextDecoder;
+};
