@@ -16,11 +16,12 @@ export interface DeploySource {
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+// Built once per process: the sources do not change under a running app or CLI.
+let bundle: Promise<Uint8Array> | undefined;
 
 /** The templates shipped with this app, rendered by templates/src (the same as `benchtop template render`). */
 export function loadDeploySource(): DeploySource {
   const platform = loadTemplate('platform');
-  let bundle: Promise<Uint8Array> | undefined;
   return {
     bootstrapTemplate: JSON.stringify(loadTemplate('bootstrap')),
     platformTemplate: JSON.stringify(platform),
