@@ -27,7 +27,7 @@ describe('app shell', () => {
     renderApp(createStandardBackend());
     await screen.findByRole('heading', { level: 1, name: 'Setup' });
     const labels = within(nav()).getAllByRole('link').map((link) => link.textContent?.replace(/\d+$/, ''));
-    expect(labels).toEqual(['Setup', 'Deployment', 'Monitoring', 'Alarms', 'Cost', 'Backups', 'Capsules', 'Runs', 'Terminal']);
+    expect(labels).toEqual(['Setup', 'Deployment', 'Users', 'Monitoring', 'Alarms', 'Cost', 'Backups', 'Capsules', 'Runs', 'Terminal']);
   });
 
   it('reopens the page of the last session', async () => {
@@ -62,7 +62,7 @@ describe('app shell', () => {
   it('switches pages with Alt+digit and with g then a letter', async () => {
     const { user } = renderApp(createStandardBackend());
     await screen.findByRole('heading', { level: 1, name: 'Setup' });
-    await user.keyboard('{Alt>}3{/Alt}');
+    await user.keyboard('{Alt>}4{/Alt}');
     await waitFor(() => expect(heading().textContent).toBe('Monitoring'));
     await user.keyboard('gc');
     await waitFor(() => expect(heading().textContent).toBe('Capsules'));

@@ -9,6 +9,7 @@ import { MonitoringPage } from '../pages/MonitoringPage.js';
 import { RunsPage } from '../pages/RunsPage.js';
 import { SetupPage } from '../pages/SetupPage.js';
 import { TerminalPage } from '../pages/TerminalPage.js';
+import { UsersPage } from '../people/UsersPage.js';
 
 export interface PageRoute {
   id: string;
@@ -24,6 +25,7 @@ export interface PageRoute {
 export const PAGES: readonly PageRoute[] = [
   { id: 'setup', path: '/setup', label: 'Setup', letter: 's', group: 'Platform', icon: 'setup', component: SetupPage },
   { id: 'deployment', path: '/deployment', label: 'Deployment', letter: 'd', group: 'Platform', icon: 'deployment', component: DeploymentPage },
+  { id: 'users', path: '/users', label: 'Users', letter: 'u', group: 'Platform', icon: 'user', component: UsersPage },
   { id: 'monitoring', path: '/monitoring', label: 'Monitoring', letter: 'm', group: 'Observe', icon: 'monitoring', component: MonitoringPage },
   { id: 'alarms', path: '/alarms', label: 'Alarms', letter: 'a', group: 'Observe', icon: 'alarms', component: AlarmsPage },
   { id: 'cost', path: '/cost', label: 'Cost', letter: 'o', group: 'Observe', icon: 'cost', component: CostPage },
