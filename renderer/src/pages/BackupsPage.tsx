@@ -1,20 +1,23 @@
-import { EmptyState } from '../components/EmptyState.js';
+import { useState } from 'react';
+import { listDeployments } from '../../../common/api/settings.contract.js';
+import { useCall } from '../api/hooks.js';
+import { DatabaseBackups } from '../backups/DatabaseBackups.js';
+import { VaultBackups } from '../backups/VaultBackups.js';
 import { PageHeader } from '../components/PageHeader.js';
+import { DeploymentPicker } from '../cost/DeploymentPicker.js';
+import '../cost/cost.css';
 
 export function BackupsPage() {
+  const deployments = useCall(listDeployments, undefined);
+  const [chosen, setChosen] = useState<string>();
+  const list = deployments.data?.deployments ?? [];
+  const current = list.find((d) => d.id === chosen) ?? list[0];
   return (
     <>
-      <PageHeader title="Backups" description="Snapshots of the platform's data volume, and restoring from them." />
-      <EmptyState
-        icon="backups"
-        title="No backups yet — the backup plan is part of the stack"
-        needs={['A deployed stack (see Deployment).']}
-      >
-        <p>
-          AWS Backup takes a daily snapshot of the services data volume (runs, capsules, the queue) and keeps it 14 days unless
-          you choose otherwise. Recovery points, their age and size, and restores will be listed here.
-        </p>
-      </EmptyState>
+      <PageHeader title="Backups" description="Copies of the platform's data, proof that they restore, and restoring from them." />
+      <DatabaseBackups />
+      <DeploymentPicker deployments={list} value={current} onChange={setChosen} />
+      {current ? <VaultBackups key={current.id} deployment={current} /> : null}
     </>
   );
 }
