@@ -1,0 +1,36 @@
+import type { Locator, Page } from 'playwright-core';
+
+/** The Terminal page: tabs of xterm terminals and the "New terminal" choices. */
+export class TerminalPage {
+  constructor(readonly page: Page) {}
+
+  /** The shown terminal (hidden tabs stay mounted). */
+  terminal(): Locator {
+    return this.page.locator('[role="tabpanel"]:not([hidden]) [data-testid="terminal-view"]');
+  }
+
+  /** What xterm has on screen, one string per row. */
+  async screenText(): Promise<string> {
+    return (await this.terminal().locator('.xterm-rows').innerText()).replace(/\u00a0/g, ' ');
+  }
+
+  async type(line: string): Promise<void> {
+    await this.terminal().locator('.xterm-screen').click();
+    await this.page.keyboard.type(line);
+    await this.page.keyboard.press('Enter');
+  }
+
+  /** Calls the app's API as the page does (its page secret), for set-up steps the spec does not test. */
+  async call<T>(name: string, input: unknown): Promise<T> {
+    return this.page.evaluate(
+      async ([n, i]) => {
+        const secret = sessionStorage.getItem('benchtop.page-secret');
+        const res = await fetch(`/api/call/${n}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` }, body: JSON.stringify({ input: i }) });
+        const body = (await res.json()) as { ok: boolean; value?: unknown; error?: { message: string } };
+        if (!body.ok) throw new Error(`${n}: ${body.error?.message}`);
+        return body.value as T;
+      },
+      [name, input] as const,
+    );
+  }
+}
