@@ -20,7 +20,7 @@ const USAGE = `usage: worker --url URL --token-file FILE --work DIR
     [--dataset-cache DIR] [--dataset-cache-max-mib N] [--slots cpus=N,memory-mb=N,gpus=N]
     [--state-file FILE] [--environments native|host] [--environment-cache DIR]
     [--environment-cache-max-mib N] [--python CMD] [--pip-index-url URL] [--pip-find-links DIR]...
-    [--pip-no-index] [--no-metadata-firewall]
+    [--pip-no-index] [--no-metadata-firewall] [--docker CMD] [--docker-host URL]
        worker --idle-check STATE_FILE --idle-minutes N --worker-id INSTANCE_ID [--idle-mark FILE]
        worker --version
 (from the bundle: node worker.mjs ...; from the sources: node --import tsx agents/worker/main.ts ...)`;
@@ -70,6 +70,8 @@ const { values } = parseArgs({
     'pip-find-links': { type: 'string', multiple: true, default: [] },
     'pip-no-index': { type: 'boolean', default: false },
     'no-metadata-firewall': { type: 'boolean', default: false },
+    docker: { type: 'string', default: 'docker' },
+    'docker-host': { type: 'string' },
     'idle-check': { type: 'string' },
     'idle-mark': { type: 'string' },
     'idle-minutes': { type: 'string' },
@@ -133,7 +135,9 @@ if (values.runtime === 'process') {
   });
 } else if (values.runtime === 'docker') {
   const firewall = values['no-metadata-firewall'] ? { metadataFirewall: false as const } : {};
-  runtime = await createDockerRuntime({ gpu: queue.data === 'gpu', registry: values.registry, user: `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`, imageCache: { file: join(environmentCacheDir, 'images.json'), maxBytes: environmentCacheBytes }, ...firewall }).catch((error: Error) => {
+  // Podman's Docker-compatible socket, for the docker client and everything it starts.
+  if (values['docker-host']) process.env.DOCKER_HOST = values['docker-host'];
+  runtime = await createDockerRuntime({ docker: values.docker, gpu: queue.data === 'gpu', registry: values.registry, user: `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`, imageCache: { file: join(environmentCacheDir, 'images.json'), maxBytes: environmentCacheBytes }, ...firewall }).catch((error: Error) => {
     // A host problem (no engine, no metadata firewall), not a bug: say it, and let systemd retry.
     process.stderr.write(`worker: the docker runtime cannot start: ${error.message}\n`);
     process.exit(1);

@@ -173,7 +173,7 @@ class LeaseRun {
     const { lease, runtime } = this.options;
     // The protocol has no field for how a run was executed, so its log says it.
     this.shipper.note(
-      `attempt ${lease.run.attempt} on ${this.options.workerId}: ${runtime.description}, environment ${environment.hash.slice(0, 12)}${environment.image ? ` (${environment.image})` : ''}: ${environment.resolved.summary}`,
+      `attempt ${lease.run.attempt} on ${this.options.workerId}: ${runtime.description}, environment ${environment.hash.slice(0, 12)} (${environment.image ? `${environment.image}; ` : ''}${environment.resolved.summary})`,
     );
     const running = await runtime.start({
       runId: lease.runId,

@@ -73,7 +73,19 @@ export const sandboxAgentStatus = z.object({
 });
 export type SandboxAgentStatus = z.infer<typeof sandboxAgentStatus>;
 
-export const sandboxStatus = z.object({ services: sandboxAgentStatus, workers: z.array(sandboxAgentStatus) });
+/** How the sandbox's workers run capsules (a container engine, or native environments) and why. */
+export const sandboxRuntime = z.object({ name: z.enum(['docker', 'process']), reason: z.string() });
+
+/** What the workers' environment caches hold (images or native environments), least recently used evicted beyond `maxBytes`. */
+export const environmentCacheUsage = z.object({ entries: z.number().int().min(0), bytes: z.number().min(0), maxBytes: z.number().min(0) });
+
+export const sandboxStatus = z.object({
+  services: sandboxAgentStatus,
+  workers: z.array(sandboxAgentStatus),
+  runtime: sandboxRuntime.optional(),
+  /** Summed over the workers; null until a worker has prepared an environment. */
+  environmentCache: environmentCacheUsage.nullable().optional(),
+});
 export type SandboxStatus = z.infer<typeof sandboxStatus>;
 
 /** One queue as the header badge shows it; `gpus`: the online workers' GPUs by model. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -8,6 +9,7 @@ import type { AgentLauncher } from './agent-launcher.js';
 import { AgentSupervisor } from './agent-supervisor.js';
 import { startAgent } from './child-processes.js';
 import { ensureExampleCapsule } from './example-capsule.js';
+import { detectSandboxRuntime, type SandboxRuntime, type SandboxRuntimeChoice } from './sandbox-runtime.js';
 
 /** The first stdout line of agents/services/main.ts. */
 const servicesAnnouncement = z.object({ url: z.string().url(), adminToken: z.string().min(1), researcherToken: z.string().min(1) });
@@ -26,6 +28,10 @@ export interface LocalSandboxOptions {
   example?: boolean;
   /** How agent processes are started: Node's spawn unless the desktop shell brings its own. */
   launcher?: AgentLauncher;
+  /** How workers run capsules: a container engine when one answers (auto), or as chosen; default BENCHTOP_SANDBOX_RUNTIME, else auto. */
+  runtime?: SandboxRuntimeChoice;
+  /** The docker client looked for (tests put a fake first). */
+  docker?: string;
 }
 
 export interface LocalSandbox {
@@ -34,12 +40,30 @@ export interface LocalSandbox {
   researcherToken: string;
   /** Process ids, for fault tests: the services agent and the current worker processes. */
   pids(): { services: number; workers: Array<{ workerId: string; pid: number }> };
-  /** Each agent as its supervisor sees it: running, restarting after a crash, how often. */
+  /** Each agent as its supervisor sees it: running, restarting after a crash, how often; the runtime and its cache. */
   status(): SandboxStatus;
+  /** How the workers run capsules, and why. */
+  runtime: SandboxRuntime;
   stop(): Promise<void>;
 }
 
 const workerIdOf = (index: number) => `sandbox-w${index + 1}`;
+
+const RUNTIME_CHOICES: readonly SandboxRuntimeChoice[] = ['auto', 'docker', 'process'];
+
+/** What a worker's environment cache wrote last (agents/worker/environments/environment-cache.ts, usage.json). */
+function cacheUsage(workDirs: readonly string[]): SandboxStatus['environmentCache'] {
+  let total: NonNullable<SandboxStatus['environmentCache']> | null = null;
+  for (const work of workDirs) {
+    try {
+      const usage = JSON.parse(readFileSync(join(work, 'cache', 'environments', 'usage.json'), 'utf8')) as { entries: number; bytes: number; maxBytes: number };
+      total = { entries: (total?.entries ?? 0) + usage.entries, bytes: (total?.bytes ?? 0) + usage.bytes, maxBytes: (total?.maxBytes ?? 0) + usage.maxBytes };
+    } catch {
+      // No environment prepared by this worker yet.
+    }
+  }
+  return total;
+}
 
 // On stop, a worker's current run gets this long to finish before it is handed back; the worker
 // itself gets WORKER_STOP_MS before SIGKILL, so it always has time to hand back cleanly.
@@ -47,7 +71,7 @@ const WORKER_DRAIN_MS = 10_000;
 const WORKER_STOP_MS = 15_000;
 
 /**
- * The platform on this machine: the services agent and `workers` worker agents (process runtime),
+ * The platform on this machine: the services agent and `workers` worker agents (docker when an engine answers, else the process runtime with native environments),
  * each its own process on 127.0.0.1, each started again (with backoff) when it dies on its own.
  * Starting again on the same data folder keeps everything.
  */
@@ -80,15 +104,22 @@ export async function startLocalSandbox(options: LocalSandboxOptions): Promise<L
     const { url, adminToken, researcherToken } = announcement.data;
     port = Number(new URL(url).port);
 
+    const asked = options.runtime ?? process.env.BENCHTOP_SANDBOX_RUNTIME ?? 'auto';
+    if (!RUNTIME_CHOICES.includes(asked as SandboxRuntimeChoice)) throw new Error(`BENCHTOP_SANDBOX_RUNTIME must be auto, docker or process, not "${asked}"`);
+    const runtime = await detectSandboxRuntime({ choice: asked as SandboxRuntimeChoice, ...(options.docker ? { docker: options.docker } : {}) });
+    log(`workers use the ${runtime.name} runtime: ${runtime.reason}`);
+    const workDirs: string[] = [];
+
     for (let index = 0; index < (options.workers ?? 1); index += 1) {
       const work = join(dataDir, 'workers', `w${index + 1}`);
+      workDirs.push(work);
       workers.push(
         new AgentSupervisor({
           name: workerIdOf(index),
           launch: () =>
             startAgent(
               'worker',
-              ['--url', url, '--token-file', join(servicesDir, tokenFileName('worker')), '--queue', 'cpu', '--runtime', 'process', '--work', work, '--worker-id', workerIdOf(index), '--hide', dataDir, '--drain-grace-ms', String(WORKER_DRAIN_MS), ...(options.workerArgs ?? [])],
+              ['--url', url, '--token-file', join(servicesDir, tokenFileName('worker')), '--queue', 'cpu', ...runtime.workerArgs, '--work', work, '--worker-id', workerIdOf(index), '--hide', dataDir, '--drain-grace-ms', String(WORKER_DRAIN_MS), ...(options.workerArgs ?? [])],
               join(logsDir, `worker-${index + 1}.log`),
               agentOptions,
             ),
@@ -115,7 +146,8 @@ export async function startLocalSandbox(options: LocalSandboxOptions): Promise<L
           return pid ? [{ workerId: workerIdOf(i), pid }] : [];
         }),
       }),
-      status: () => ({ services: services.status(), workers: workers.map((w) => w.status()) }),
+      runtime,
+      status: () => ({ services: services.status(), workers: workers.map((w) => w.status()), runtime: { name: runtime.name, reason: runtime.reason }, environmentCache: cacheUsage(workDirs) }),
       stop: () => (stopped ??= stopAll()),
     };
   } catch (error) {

@@ -39,6 +39,7 @@ export async function folderBytes(path: string): Promise<number> {
 export class EnvironmentCache<T> {
   private readonly pending = new Map<string, Promise<T>>();
   private readonly inUse = new Map<string, number>();
+  private evicting: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly dir: string,
@@ -84,8 +85,14 @@ export class EnvironmentCache<T> {
     }
   }
 
-  /** Deletes least recently used entries not in use while the cache is over its bound; records the usage. */
-  async evict(): Promise<CacheUsage> {
+  /** Deletes least recently used entries not in use while the cache is over its bound; records the usage. One at a time. */
+  evict(): Promise<CacheUsage> {
+    const next = this.evicting.then(() => this.evictNow());
+    this.evicting = next.catch(() => undefined);
+    return next;
+  }
+
+  private async evictNow(): Promise<CacheUsage> {
     const entries = await this.entries();
     let bytes = entries.reduce((sum, e) => sum + e.sizeBytes, 0);
     for (const entry of entries.sort((a, b) => a.usedAt - b.usedAt)) {

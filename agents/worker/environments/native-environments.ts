@@ -6,7 +6,7 @@ import { canonicalEnvironment, environmentHash } from '../environment-hash.js';
 import type { PreparedEnvironment, PrepareOptions } from '../runtimes/runtime.js';
 import { condaLock, createCondaEnv, findCondaTool } from './conda-env.js';
 import { EnvironmentCache } from './environment-cache.js';
-import { createVenv, pipInstall, pipLock, probeInterpreter, pythonVersionOfImage, venvPython, type Interpreter, type PipSources } from './python-env.js';
+import { createVenv, pipInstall, pipLock, probeInterpreter, pythonVersionOfImage, venvPython, type Interpreter, type PipRunner, type PipSources } from './python-env.js';
 
 export interface NativeEnvironmentsOptions {
   /** One folder per environment (`<work>/cache/environments`). */
@@ -75,24 +75,25 @@ export function createNativeEnvironments(options: NativeEnvironmentsOptions) {
 
   async function build(folder: string, spec: EnvironmentSpec, interpreter: Interpreter, conda: string | null, lock: readonly LockedPackage[] | null, log: (line: string) => void): Promise<BuiltEnvironment> {
     let prefix: string;
+    let pip: PipRunner;
     if (conda) {
       prefix = join(folder, 'conda');
       const wanted = lock ? pinned(lock, 'conda') : [...spec.conda, ...(spec.pip.length > 0 ? ['python', 'pip'] : [])];
       await createCondaEnv(conda, prefix, wanted, log);
+      pip = { file: venvPython(prefix), args: ['-m', 'pip'] };
     } else {
       prefix = join(folder, 'venv');
-      await createVenv(interpreter, prefix, log);
+      pip = await createVenv(interpreter, prefix, log);
     }
-    const bin = venvPython(prefix);
     if (lock) {
       // What the fresh environment came with (pip itself, setuptools) is not installed again.
-      const seeded = new Set((await pipLock(bin)).map((p) => p.name.toLowerCase()));
-      await pipInstall(bin, pinned(lock, 'pip').filter((p) => !seeded.has(p.slice(0, p.indexOf('==')).toLowerCase())), sources, true, log);
+      const seeded = new Set((await pipLock(pip)).map((p) => p.name.toLowerCase()));
+      await pipInstall(pip, pinned(lock, 'pip').filter((p) => !seeded.has(p.slice(0, p.indexOf('==')).toLowerCase())), sources, true, log);
     } else {
-      await pipInstall(bin, spec.pip, sources, false, log);
+      await pipInstall(pip, spec.pip, sources, false, log);
     }
-    const packages = [...(conda ? await condaLock(conda, prefix) : []), ...(await pipLock(bin))];
-    const inside = await probeInterpreter(bin);
+    const packages = [...(conda ? await condaLock(conda, prefix) : []), ...(await pipLock(pip))];
+    const inside = await probeInterpreter(venvPython(prefix));
     return { interpreter: inside?.name ?? interpreter.name, packages, prefix };
   }
 
@@ -135,13 +136,14 @@ export function createNativeEnvironments(options: NativeEnvironmentsOptions) {
     log(`preparing native environment ${key.slice(0, 12)} in ${cache.folder(key)}${lock ? ` from the original run's lock list (${lock.packages.length} packages)` : ''}`);
     const entry = await cache.acquire(key, (folder) => build(folder, spec, interpreter as Interpreter, conda, lock?.packages ?? null, log));
     const built = entry.value;
-    log(`${entry.reused ? 'reusing' : 'built'} native environment ${key.slice(0, 12)}: ${built.interpreter}, ${built.packages.length} packages`);
+    const count = `${built.packages.length} package${built.packages.length === 1 ? '' : 's'}`;
+    log(`${entry.reused ? 'reusing' : 'built'} native environment ${key.slice(0, 12)}: ${built.interpreter}, ${count}`);
     const resolved: ResolvedEnvironment = {
       fidelity,
       interpreter: built.interpreter,
       packages: built.packages,
       skipped,
-      summary: `native: ${built.interpreter} in its own ${conda ? 'conda environment' : 'virtual environment'} with ${built.packages.length} packages at exact versions${noteText}${partialNote}`,
+      summary: `native: ${built.interpreter} in its own ${conda ? 'conda environment' : 'virtual environment'} with ${count} at exact versions${noteText}${partialNote}`,
     };
     return {
       spec,

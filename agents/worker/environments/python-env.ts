@@ -54,18 +54,44 @@ function tail(text: string, lines = 12): string {
   return (errors.length > 0 ? errors : kept).slice(-lines).join('\n');
 }
 
-/** Makes a virtual environment with pip from `interpreter`; says what to install when venv or ensurepip is missing (Debian's python3-venv). */
-export async function createVenv(interpreter: Interpreter, venv: string, log: (line: string) => void): Promise<void> {
-  log(`creating a Python virtual environment with ${interpreter.name} (${interpreter.executable})`);
-  const made = await runCommand(interpreter.executable, ['-m', 'venv', venv], { onLine: log });
-  if (made.code === 0 && existsSync(venvPython(venv))) return;
-  const said = tail(`${made.stdout}\n${made.stderr}`);
-  const missing = /ensurepip|No module named venv/i.test(said);
-  throw new Error(
-    missing
+/** How pip is started for one environment: its argv up to the pip command. */
+export interface PipRunner {
+  file: string;
+  args: readonly string[];
+}
+
+/** pip's own `--python` (pip 22.3 and later) installs into another environment without a pip of its own there. */
+async function hostPipFor(interpreter: Interpreter, python: string): Promise<PipRunner | null> {
+  const answer = await runCommand(interpreter.executable, ['-m', 'pip', '--version'], { timeoutMs: 60_000 }).catch(() => null);
+  const version = /^pip (\d+)\.(\d+)/.exec(answer?.stdout ?? '');
+  if (answer?.code !== 0 || !version) return null;
+  const [major, minor] = [Number(version[1]), Number(version[2])];
+  return major > 22 || (major === 22 && minor >= 3) ? { file: interpreter.executable, args: ['-m', 'pip', '--python', python] } : null;
+}
+
+function venvRefusal(interpreter: Interpreter, said: string): Error {
+  return new Error(
+    /ensurepip|No module named venv/i.test(said)
       ? `${interpreter.name} at ${interpreter.executable} cannot make virtual environments (${said.split('\n')[0]}). On Debian or Ubuntu install python3-venv (sudo apt install python3-venv), or install Docker so the sandbox builds the capsule's image.`
-      : `creating the virtual environment failed (python -m venv exited ${made.code}): ${said}`,
+      : `creating the virtual environment failed: ${said}`,
   );
+}
+
+/**
+ * A virtual environment from `interpreter`, and the pip that installs into it. Made without a pip
+ * of its own when the interpreter's pip can install into it (`pip --python`): seeding one with
+ * ensurepip takes seconds per environment, and Debian's Python has no ensurepip without
+ * python3-venv. Says what to install when neither works.
+ */
+export async function createVenv(interpreter: Interpreter, venv: string, log: (line: string) => void): Promise<PipRunner> {
+  log(`creating a Python virtual environment with ${interpreter.name} (${interpreter.executable})`);
+  const made = await runCommand(interpreter.executable, ['-m', 'venv', '--without-pip', venv], { onLine: log });
+  if (made.code !== 0 || !existsSync(venvPython(venv))) throw venvRefusal(interpreter, tail(`${made.stdout}\n${made.stderr}`) || `python -m venv exited ${made.code}`);
+  const hostPip = await hostPipFor(interpreter, venvPython(venv));
+  if (hostPip) return hostPip;
+  const seeded = await runCommand(venvPython(venv), ['-m', 'ensurepip', '--default-pip'], { onLine: log });
+  if (seeded.code !== 0) throw venvRefusal(interpreter, tail(`${seeded.stdout}\n${seeded.stderr}`) || `python -m ensurepip exited ${seeded.code}`);
+  return { file: venvPython(venv), args: ['-m', 'pip'] };
 }
 
 function sourceArgs(sources: PipSources): string[] {
@@ -80,19 +106,19 @@ function sourceArgs(sources: PipSources): string[] {
  * pip install into the environment, its output in the run's log. With `exact` (a lock list) no
  * dependency is resolved again: the list is already the whole closure.
  */
-export async function pipInstall(python: string, requirements: readonly string[], sources: PipSources, exact: boolean, log: (line: string) => void): Promise<void> {
+export async function pipInstall(pip: PipRunner, requirements: readonly string[], sources: PipSources, exact: boolean, log: (line: string) => void): Promise<void> {
   if (requirements.length === 0) return;
   log(`pip install ${requirements.join(' ')}`);
-  const args = ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--progress-bar', 'off', ...sourceArgs(sources), ...(exact ? ['--no-deps'] : []), '--', ...requirements];
-  const installed = await runCommand(python, args, { onLine: log, timeoutMs: 3_600_000 });
+  const args = [...pip.args, 'install', '--disable-pip-version-check', '--no-input', '--progress-bar', 'off', ...sourceArgs(sources), ...(exact ? ['--no-deps'] : []), '--', ...requirements];
+  const installed = await runCommand(pip.file, args, { onLine: log, timeoutMs: 3_600_000 });
   if (installed.code !== 0) throw new Error(`installing the pip packages failed (pip exited ${installed.code}): ${tail(installed.stderr || installed.stdout)}`);
 }
 
 const pipList = z.array(z.object({ name: z.string().min(1), version: z.string().min(1) }));
 
 /** Every package in the environment with its exact version, sorted by name: the lock list. */
-export async function pipLock(python: string): Promise<LockedPackage[]> {
-  const listed = await runCommand(python, ['-m', 'pip', 'list', '--format=json', '--disable-pip-version-check'], { timeoutMs: 120_000 });
+export async function pipLock(pip: PipRunner): Promise<LockedPackage[]> {
+  const listed = await runCommand(pip.file, [...pip.args, 'list', '--format=json', '--disable-pip-version-check'], { timeoutMs: 120_000 });
   if (listed.code !== 0) throw new Error(`listing the installed packages failed (pip list exited ${listed.code}): ${tail(listed.stderr)}`);
   return pipList
     .parse(JSON.parse(listed.stdout))

@@ -73,9 +73,12 @@ export function createImageBuilder(options: ImageBuilderOptions) {
     }
     const id = prep.lock?.fidelity === 'container' ? prep.lock.image : undefined;
     if (!options.registry && id?.startsWith('sha256:')) {
-      if ((await imageId(id)) !== null) {
+      // The environment's tag still names that image, or the engine still has it by its id.
+      const local = `${LOCAL_IMAGE}:${hash}`;
+      const reference = (await imageId(local)) === id ? local : (await imageId(id)) !== null ? id : null;
+      if (reference) {
         log(`running the original run's image ${id}`);
-        return { spec: canonical, hash, image: id, resolved: resolved(hash, id) };
+        return { spec: canonical, hash, image: reference, resolved: resolved(hash, id) };
       }
       log(`the original run's image ${id} is no longer on this machine; building the environment again from its spec`);
     }

@@ -72,7 +72,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}): Runti
       return {
         spec: canonicalEnvironment(spec),
         hash: environmentHash(spec),
-        resolved: { fidelity: 'host', packages: [], skipped: [], summary: "host programs: the environment's packages are recorded, not installed" },
+        resolved: { fidelity: 'host', packages: [], skipped: [], summary: 'host programs; the spec is recorded, not installed' },
       };
     },
     async start(request: RuntimeRequest): Promise<RunningChild> {
