@@ -34,6 +34,8 @@ interface Case {
   body?: (f: Fixture) => unknown;
   bytes?: Uint8Array;
   allowed: readonly Actor[];
+  /** What an allowed caller gets when it is not a success (a terminal opens only into a running run: 409). */
+  allowedStatus?: number;
 }
 
 const PEOPLE: readonly Actor[] = ['admin', 'pi', 'owner', 'collab', 'other'];
@@ -82,6 +84,9 @@ const cases: Case[] = [
   { route: 'getDataset', path: (f) => pathFor(ROUTES.getDataset, { id: f.dataset }), allowed: READERS_OF_PRIVATE },
   { route: 'datasetSharing', path: (f) => pathFor(ROUTES.datasetSharing, { id: f.dataset }), body: () => ({}), allowed: OWNERS },
   { route: 'uploadBlob', path: (f) => pathFor(ROUTES.uploadBlob, { id: f.dataset, sha256: sha(blob) }), bytes: blob, allowed: EDITORS },
+  { route: 'startUpload', path: (f) => pathFor(ROUTES.startUpload, { id: f.dataset }), body: () => ({ sha256: sha(blob), size: blob.length }), allowed: EDITORS },
+  // The sandbox keeps its bytes itself: completing a pre-signed upload is refused (400) to whoever may upload.
+  { route: 'completeUpload', path: (f) => pathFor(ROUTES.completeUpload, { id: f.dataset }), body: () => ({ uploadId: 'u', sha256: sha(blob), size: blob.length, parts: [{ partNumber: 1, etag: '"e"' }] }), allowed: EDITORS, allowedStatus: 400 },
   { route: 'createVersion', path: (f) => pathFor(ROUTES.createVersion, { id: f.dataset }), body: () => ({ files: [{ path: 'a.csv', size: blob.length, sha256: sha(blob) }] }), allowed: EDITORS },
   { route: 'listVersions', path: (f) => pathFor(ROUTES.listVersions, { id: f.dataset }), allowed: READERS_OF_PRIVATE },
   { route: 'getVersion', path: (f) => pathFor(ROUTES.getVersion, { id: f.dataset, version: f.version }), allowed: READERS_OF_PRIVATE },
@@ -97,6 +102,7 @@ const cases: Case[] = [
   { route: 'streamLogs', path: (f) => pathFor(ROUTES.streamLogs, { id: f.finishedRun }), allowed: PEOPLE_OF_PRIVATE },
   { route: 'runResults', path: (f) => pathFor(ROUTES.runResults, { id: f.finishedRun }), allowed: PEOPLE_OF_PRIVATE },
   { route: 'resultFile', path: (f) => pathFor(ROUTES.resultFile, { id: f.finishedRun, '*': 'out.txt' }), allowed: PEOPLE_OF_PRIVATE },
+  { route: 'openRunTerminal', path: (f) => pathFor(ROUTES.openRunTerminal, { id: f.finishedRun }), allowed: RUN_MANAGERS, allowedStatus: 409 },
   { route: 'compareRuns', path: (f) => pathFor(ROUTES.compareRuns, { a: f.finishedRun, b: f.finishedRun }), allowed: PEOPLE_OF_PRIVATE },
 ];
 
@@ -169,7 +175,7 @@ describe('who may call what: every people-and-data route × every role × owner,
     for (const actor of ACTORS) {
       const status = await statusOf(h.running.url, f.tokens[actor], spec.method, c.path(f), c, f);
       got[actor] = status;
-      want[actor] = c.allowed.includes(actor) ? '2xx' : '403';
+      want[actor] = c.allowed.includes(actor) ? String(c.allowedStatus ?? '2xx') : '403';
     }
     const seen = Object.fromEntries(Object.entries(got).map(([a, s]) => [a, s >= 200 && s < 300 ? '2xx' : String(s)]));
     expect(seen).toEqual(want);

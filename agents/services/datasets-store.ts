@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
-import { canonicalManifest, type Dataset, type DatasetVersion, type FileEntry } from '../../common/protocol/datasets.js';
+import { canonicalManifest, type CompleteUploadRequest, type Dataset, type DatasetVersion, type FileEntry, type StartUploadResponse } from '../../common/protocol/datasets.js';
 import type { Db, WriteQueue } from './db.js';
-import { badInput, notFound } from './http-error.js';
+import { badInput, HttpError, notFound } from './http-error.js';
 import { newId, nowIso, sha256 } from './ids.js';
 import type { ObjectStore } from './object-store.js';
 import type { Visibility } from '../../common/protocol/sharing.js';
@@ -65,6 +65,30 @@ export class DatasetsStore {
       this.db.prepare('INSERT OR IGNORE INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)').run(digest, stored.size, nowIso()),
     );
     return stored;
+  }
+
+  /** How the client should send one file: nothing to send, through this agent, or straight to storage. */
+  async startUpload(datasetId: string, sha: string, size: number): Promise<StartUploadResponse> {
+    this.get(datasetId);
+    if (size > this.maxUploadBytes) throw new HttpError('bad-input', `body.size: ${size} bytes is more than this platform takes in one file (${this.maxUploadBytes})`, 413);
+    const known = this.db.prepare('SELECT size FROM blobs WHERE sha256 = ?').get(sha) as { size: number } | undefined;
+    if (known) {
+      if (known.size !== size) throw badInput(`body.size: the platform holds sha256 ${sha} with ${known.size} bytes, not ${size}`);
+      return { mode: 'exists', sha256: sha, size };
+    }
+    const direct = this.objects.directUploads;
+    if (!direct || size === 0) return { mode: 'direct' };
+    return { mode: 'presigned', ...(await direct.begin(blobKey(sha), size)) };
+  }
+
+  /** Completes a pre-signed upload, checks what arrived, and keeps the blob. */
+  async completeUpload(datasetId: string, body: CompleteUploadRequest): Promise<{ sha256: string; size: number }> {
+    this.get(datasetId);
+    const direct = this.objects.directUploads;
+    if (!direct) throw badInput('this platform takes uploads through itself: PUT the bytes to the blob route (POST .../uploads answered "direct")');
+    await direct.complete(blobKey(body.sha256), body.uploadId, body.parts, { size: body.size, sha256: body.sha256 });
+    await this.writes.run(() => this.db.prepare('INSERT OR IGNORE INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)').run(body.sha256, body.size, nowIso()));
+    return { sha256: body.sha256, size: body.size };
   }
 
   async createVersion(datasetId: string, files: FileEntry[], message: string, user: User): Promise<{ version: DatasetVersion; created: boolean }> {

@@ -4,6 +4,7 @@ import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { DirectUploads } from './direct-uploads.js';
 import { HttpError, badInput, conflict } from './http-error.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './private-paths.js';
 
@@ -16,6 +17,8 @@ export interface ObjectStore {
   put(key: string, body: Readable, expect?: { sha256?: string; maxBytes?: number }): Promise<{ size: number; sha256: string }>;
   get(key: string): Promise<Readable | null>;
   delete(key: string): Promise<void>;
+  /** Present when clients may send bytes to storage themselves (pre-signed multipart, S3). */
+  readonly directUploads?: DirectUploads;
 }
 
 /** Copies `body` into a new file under `tmpDir` (fsynced), with its size and sha256. */

@@ -28,6 +28,16 @@ export function registerDatasetRoutes(app: FastifyInstance, s: Services): void {
     return s.datasets.putBlob(params.id, params.sha256, uploadStream(req));
   });
 
+  registerRoute(app, ROUTES.startUpload, async ({ params, body, principal }) => {
+    s.access.require(principal.user, 'dataset', params.id, 'edit');
+    return s.datasets.startUpload(params.id, body.sha256, body.size);
+  });
+
+  registerRoute(app, ROUTES.completeUpload, async ({ params, body, principal }) => {
+    s.access.require(principal.user, 'dataset', params.id, 'edit');
+    return s.datasets.completeUpload(params.id, body);
+  });
+
   registerRoute(app, ROUTES.createVersion, async ({ params, body, principal }, _req, reply) => {
     s.access.require(principal.user, 'dataset', params.id, 'edit');
     const { version, created } = await s.datasets.createVersion(params.id, body.files, body.message, principal.user);

@@ -3,18 +3,23 @@ import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { checkDigest, spool, type ObjectStore } from './object-store.js';
+import { S3DirectUploads } from './s3-direct-uploads.js';
 
 /**
  * Objects in an S3 bucket under a prefix. The body is spooled to a local file first: that is where
  * the sha256 is checked before anything is stored, and PutObject needs the length up front.
  */
 export class S3ObjectStore implements ObjectStore {
+  readonly directUploads: S3DirectUploads;
+
   constructor(
     private readonly client: S3Client,
     private readonly bucket: string,
     private readonly prefix: string,
     private readonly tmpDir: string,
-  ) {}
+  ) {
+    this.directUploads = new S3DirectUploads(client, bucket, (key) => this.key(key));
+  }
 
   private key(key: string): string {
     return this.prefix ? `${this.prefix.replace(/\/+$/, '')}/${key}` : key;

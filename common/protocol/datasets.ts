@@ -74,3 +74,37 @@ export function canonicalManifest(files: readonly FileEntry[]): string {
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return JSON.stringify(sorted.map((f) => [f.path, f.size, f.sha256]));
 }
+
+/**
+ * POST /api/v1/datasets/:id/uploads — how to send one file's bytes: `exists` (the platform has
+ * them already: nothing to send), `direct` (PUT them to .../blobs/:sha256, the sandbox), or
+ * `presigned` (PUT each part to its URL, straight to S3, then POST .../uploads/complete with each
+ * part's ETag; parts are `partSize` bytes, the last one the rest).
+ */
+export const startUploadRequest = z.strictObject({ sha256: sha256Hex, size: z.number().int().min(0) });
+export type StartUploadRequest = z.infer<typeof startUploadRequest>;
+
+export const startUploadResponse = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('exists'), sha256: sha256Hex, size: z.number().int() }),
+  z.object({ mode: z.literal('direct') }),
+  z.object({
+    mode: z.literal('presigned'),
+    uploadId: z.string(),
+    partSize: z.number().int(),
+    parts: z.array(z.object({ partNumber: z.number().int(), url: z.string() })),
+    expiresAt: timestamp,
+  }),
+]);
+export type StartUploadResponse = z.infer<typeof startUploadResponse>;
+
+/** POST /api/v1/datasets/:id/uploads/complete: the platform completes the upload, checks size and sha256, and keeps the blob. */
+export const completeUploadRequest = z.strictObject({
+  uploadId: z.string().min(1).max(1024),
+  sha256: sha256Hex,
+  size: z.number().int().min(1),
+  parts: z
+    .array(z.strictObject({ partNumber: z.number().int().min(1).max(10_000), etag: z.string().min(1).max(200) }))
+    .min(1)
+    .max(10_000),
+});
+export type CompleteUploadRequest = z.infer<typeof completeUploadRequest>;

@@ -5,7 +5,7 @@ import { createdToken, createTokenRequest, createUserRequest, meResponse, people
 import { auditList, auditQuery } from './audit.js';
 import { sharingRequest } from './sharing.js';
 import { capsule, capsuleFileParams, capsuleList, commitList, createCapsuleRequest, createCommitRequest, createCommitResponse, refQuery, treeResponse } from './capsules.js';
-import { blobParams, blobResponse, createDatasetRequest, createVersionRequest, dataset, datasetList, datasetVersion, datasetVersionList, versionFileParams, versionParams } from './datasets.js';
+import { blobParams, blobResponse, completeUploadRequest, startUploadRequest, startUploadResponse, createDatasetRequest, createVersionRequest, dataset, datasetList, datasetVersion, datasetVersionList, versionFileParams, versionParams } from './datasets.js';
 import { createRunRequest, IDEMPOTENCY_KEY_HEADER, run, runList, runListQuery, runParams } from './runs.js';
 import { logBatchRequest, logBatchResponse, logsPage, logsQuery, logStreamQuery } from './logs.js';
 import { comparison, resultFileParams, resultsManifest, resultUploadHeaders, resultUploadParams, resultUploadResponse } from './results.js';
@@ -131,6 +131,8 @@ export const ROUTES = {
   createVersion: route({ method: 'POST', path: '/api/v1/datasets/:id/versions', access: PEOPLE, params: idParams, body: createVersionRequest, answer: datasetVersion, status: [201, 200] }),
   listVersions: route({ method: 'GET', path: '/api/v1/datasets/:id/versions', access: READERS, params: idParams, query: pageQuery, answer: datasetVersionList }),
   getVersion: route({ method: 'GET', path: '/api/v1/datasets/:id/versions/:version', access: READERS, params: versionParams, answer: datasetVersion }),
+  startUpload: route({ method: 'POST', path: '/api/v1/datasets/:id/uploads', access: PEOPLE, params: idParams, body: startUploadRequest, answer: startUploadResponse }),
+  completeUpload: route({ method: 'POST', path: '/api/v1/datasets/:id/uploads/complete', access: PEOPLE, params: idParams, body: completeUploadRequest, answer: blobResponse, status: [201] }),
   datasetSharing: route({ method: 'PUT', path: '/api/v1/datasets/:id/sharing', access: PEOPLE, params: idParams, body: sharingRequest, answer: dataset }),
   datasetFile: route({ method: 'GET', path: '/api/v1/datasets/:id/versions/:version/files/*', access: READERS, params: versionFileParams, answer: FILE_BYTES }),
 

@@ -43,6 +43,8 @@ const calls: [string, (c: PlatformClient) => Promise<unknown>][] = [
   ['GET /api/v1/people', (c) => c.listPeople()],
   ['GET /api/v1/audit?action=run.cancel', (c) => c.audit({ action: 'run.cancel' })],
   [`PUT /api/v1/capsules/${ID}/sharing`, (c) => c.shareCapsule(ID, { visibility: 'lab' })],
+  ['POST /api/v1/datasets/dst_0123456789/uploads', (c) => c.startUpload('dst_0123456789', { sha256: SHA, size: 1 })],
+  ['POST /api/v1/datasets/dst_0123456789/uploads/complete', (c) => c.completeUpload('dst_0123456789', { uploadId: 'u', sha256: SHA, size: 1, parts: [{ partNumber: 1, etag: '"e"' }] })],
   ['PUT /api/v1/datasets/dst_0123456789/sharing', (c) => c.shareDataset('dst_0123456789', { collaborators: [] })],
   ['GET /metrics', (c) => c.metrics()],
   ['GET /api/v1/capsules', (c) => c.listCapsules()],

@@ -4,7 +4,7 @@ import type { CreateUserRequest } from '../../common/protocol/users.js';
 import type { AuditQuery } from '../../common/protocol/audit.js';
 import type { SharingRequest } from '../../common/protocol/sharing.js';
 import type { CreateCapsuleRequest, CreateCommitRequest } from '../../common/protocol/capsules.js';
-import type { CreateVersionRequest } from '../../common/protocol/datasets.js';
+import type { CompleteUploadRequest, CreateVersionRequest } from '../../common/protocol/datasets.js';
 import { IDEMPOTENCY_KEY_HEADER, type CreateRunRequest, type RunState } from '../../common/protocol/runs.js';
 import { logLine, END_EVENT, LOG_EVENT, type LogBatchRequest, type LogLine } from '../../common/protocol/logs.js';
 import { CONTENT_SHA256_HEADER, FENCING_TOKEN_HEADER } from '../../common/protocol/results.js';
@@ -153,6 +153,8 @@ export class PlatformClient {
   uploadBlob(id: string, sha256: string, body: Uint8Array | ReadableStream<Uint8Array>) {
     return this.call(ROUTES.uploadBlob, { id, sha256 }, { body: body as RequestInit['body'], headers: { 'content-type': ROUTES.uploadBlob.body.contentType } });
   }
+  startUpload(id: string, body: { sha256: string; size: number }) { return this.call(ROUTES.startUpload, { id }, { json: body }); }
+  completeUpload(id: string, body: CompleteUploadRequest) { return this.call(ROUTES.completeUpload, { id }, { json: body }); }
   createVersion(id: string, body: CreateVersionRequest) { return this.call(ROUTES.createVersion, { id }, { json: body }); }
   listVersions(id: string, query?: { limit?: number; cursor?: string }) { return this.call(ROUTES.listVersions, { id }, { query }); }
   getVersion(id: string, version: string) { return this.call(ROUTES.getVersion, { id, version }); }

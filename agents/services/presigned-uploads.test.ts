@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MIN_PART_BYTES } from './direct-uploads.js';
+import { S3ObjectStore } from './s3-object-store.js';
+import { startHarness, type Harness } from './testing/harness.js';
+
+// Dataset files on AWS go straight to S3: the services agent hands out pre-signed part URLs, then
+// completes the multipart upload and checks size and sha256 before the blob may be used.
+
+const sha = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
+const s3 = mockClient(S3Client);
+let h: Harness;
+let tmp: string;
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'bt-presigned-'));
+  const client = new S3Client({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } });
+  h = await startHarness({ objectStore: new S3ObjectStore(client, 'lab-data', 'svc', tmp) });
+});
+afterAll(async () => {
+  await h.close();
+  await rm(tmp, { recursive: true, force: true });
+  s3.restore();
+});
+afterEach(() => s3.reset());
+
+describe('pre-signed multipart dataset uploads (S3 mocked)', () => {
+  it('issues signed part URLs, completes the upload, verifies it, and seals a version with it', async () => {
+    const bytes = Buffer.alloc(MIN_PART_BYTES + 1000, 7);
+    const digest = sha(bytes);
+    const key = `svc/datasets/blobs/${digest.slice(0, 2)}/${digest}`;
+    s3.on(CreateMultipartUploadCommand, { Bucket: 'lab-data', Key: key }).resolves({ UploadId: 'up-1' });
+    s3.on(CompleteMultipartUploadCommand).resolves({});
+    s3.on(HeadObjectCommand, { Key: key }).resolves({ ContentLength: bytes.length });
+    s3.on(GetObjectCommand, { Key: key }).callsFake(() => ({ Body: Readable.from([bytes.subarray(0, 10), bytes.subarray(10)]) }));
+    const ds = await h.researcher.createDataset({ name: 'big' });
+
+    const start = await h.researcher.startUpload(ds.id, { sha256: digest, size: bytes.length });
+    expect(start.mode).toBe('presigned');
+    if (start.mode !== 'presigned') return;
+    expect(start.partSize).toBe(MIN_PART_BYTES);
+    expect(start.parts.map((p) => p.partNumber)).toEqual([1, 2]);
+    const url = new URL(start.parts[1]!.url);
+    expect(`${url.host}${url.pathname}`).toBe(`lab-data.s3.eu-west-1.amazonaws.com/${key}`);
+    expect(Object.fromEntries(['partNumber', 'uploadId', 'X-Amz-Algorithm', 'X-Amz-SignedHeaders'].map((k) => [k, url.searchParams.get(k)]))).toEqual({
+      partNumber: '2', uploadId: 'up-1', 'X-Amz-Algorithm': 'AWS4-HMAC-SHA256', 'X-Amz-SignedHeaders': 'host',
+    });
+    expect(url.searchParams.get('X-Amz-Credential')).toMatch(/^AKIDEXAMPLE\/\d{8}\/eu-west-1\/s3\/aws4_request$/);
+    expect(s3.commandCalls(CreateMultipartUploadCommand)[0]!.args[0].input).toMatchObject({ ServerSideEncryption: 'AES256' });
+
+    await expect(h.researcher.createVersion(ds.id, { files: [{ path: 'big.bin', size: bytes.length, sha256: digest }] })).rejects.toMatchObject({ status: 400 });
+    const blob = await h.researcher.completeUpload(ds.id, { uploadId: 'up-1', sha256: digest, size: bytes.length, parts: [{ partNumber: 2, etag: '"b"' }, { partNumber: 1, etag: '"a"' }] });
+    expect(blob).toEqual({ sha256: digest, size: bytes.length });
+    expect(s3.commandCalls(CompleteMultipartUploadCommand)[0]!.args[0].input.MultipartUpload?.Parts).toEqual([{ PartNumber: 1, ETag: '"a"' }, { PartNumber: 2, ETag: '"b"' }]);
+    const version = await h.researcher.createVersion(ds.id, { files: [{ path: 'big.bin', size: bytes.length, sha256: digest }] });
+    expect(version.size).toBe(bytes.length);
+    // Known now: a second upload of the same bytes sends nothing.
+    expect(await h.researcher.startUpload(ds.id, { sha256: digest, size: bytes.length })).toEqual({ mode: 'exists', sha256: digest, size: bytes.length });
+  });
+
+  it('refuses and deletes an upload whose bytes do not match, so no version can use it', async () => {
+    const claimed = sha('what the client said');
+    s3.on(CompleteMultipartUploadCommand).resolves({});
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 5 });
+    s3.on(GetObjectCommand).callsFake(() => ({ Body: Readable.from([Buffer.from('other')]) }));
+    s3.on(DeleteObjectCommand).resolves({});
+    const ds = await h.researcher.createDataset({ name: 'bad' });
+    const err = await h.researcher.completeUpload(ds.id, { uploadId: 'up-2', sha256: claimed, size: 5, parts: [{ partNumber: 1, etag: '"x"' }] }).catch((e: Error) => e);
+    expect(err).toMatchObject({ status: 400, message: expect.stringContaining(`not ${claimed}`) });
+    expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(1);
+    await expect(h.researcher.createVersion(ds.id, { files: [{ path: 'x', size: 5, sha256: claimed }] })).rejects.toMatchObject({ status: 400 });
+
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 4 });
+    await expect(h.researcher.completeUpload(ds.id, { uploadId: 'up-3', sha256: claimed, size: 5, parts: [{ partNumber: 1, etag: '"x"' }] })).rejects.toMatchObject({ status: 400, message: expect.stringContaining('4 bytes, not 5') });
+  });
+
+  it('says when S3 no longer knows the upload', async () => {
+    s3.on(CompleteMultipartUploadCommand).rejects(Object.assign(new Error('The specified upload does not exist.'), { name: 'NoSuchUpload' }));
+    const ds = await h.researcher.createDataset({ name: 'gone' });
+    await expect(h.researcher.completeUpload(ds.id, { uploadId: 'old', sha256: sha('x'), size: 1, parts: [{ partNumber: 1, etag: '"x"' }] })).rejects.toMatchObject({ status: 400, message: expect.stringContaining('NoSuchUpload') });
+  });
+});

@@ -1,0 +1,59 @@
+import { createHash, createHmac } from 'node:crypto';
+
+export interface PresignCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export interface PresignInput {
+  method: 'GET' | 'PUT';
+  /** The object's URL, with any request parameters (partNumber, uploadId) in its query. */
+  url: URL;
+  region: string;
+  credentials: PresignCredentials;
+  expiresInSeconds: number;
+  now: Date;
+}
+
+// RFC 3986 unreserved characters stay; everything else is percent-encoded, as SigV4 requires
+// (encodeURIComponent leaves !'()* alone, which SigV4 encodes).
+function rfc3986(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
+
+/**
+ * A pre-signed URL (AWS Signature Version 4, query parameters, unsigned payload), as S3 documents
+ * it in "Authenticating Requests: Using Query Parameters". The caller sends the request to it
+ * with no credentials of its own; only the host header is signed, so any body may follow.
+ */
+export function presignUrl(input: PresignInput): string {
+  const amzDate = input.now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const day = amzDate.slice(0, 8);
+  const scope = `${day}/${input.region}/s3/aws4_request`;
+  const params = new Map<string, string>();
+  for (const [k, v] of input.url.searchParams) params.set(k, v);
+  params.set('X-Amz-Algorithm', 'AWS4-HMAC-SHA256');
+  params.set('X-Amz-Credential', `${input.credentials.accessKeyId}/${scope}`);
+  params.set('X-Amz-Date', amzDate);
+  params.set('X-Amz-Expires', String(input.expiresInSeconds));
+  params.set('X-Amz-SignedHeaders', 'host');
+  if (input.credentials.sessionToken) params.set('X-Amz-Security-Token', input.credentials.sessionToken);
+  const query = [...params]
+    .map(([k, v]) => [rfc3986(k), rfc3986(v)] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
+  // S3 signs the path as sent, each segment encoded once (the URL parser already encoded it).
+  const path = input.url.pathname
+    .split('/')
+    .map((segment) => rfc3986(decodeURIComponent(segment)))
+    .join('/');
+  const canonical = [input.method, path || '/', query, `host:${input.url.host}`, '', 'host', 'UNSIGNED-PAYLOAD'].join('\n');
+  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
+  const key = hmac(hmac(hmac(hmac(`AWS4${input.credentials.secretAccessKey}`, day), input.region), 's3'), 'aws4_request');
+  const signature = createHmac('sha256', key).update(toSign).digest('hex');
+  return `${input.url.protocol}//${input.url.host}${path || '/'}?${query}&X-Amz-Signature=${signature}`;
+}
