@@ -42,7 +42,7 @@ describe('app shell', () => {
     await user.click(within(nav()).getByRole('link', { name: /Alarms/ }));
     await waitFor(() => expect(heading().textContent).toBe('Alarms'));
     expect(within(nav()).getByRole('link', { current: 'page' }).textContent).toContain('Alarms');
-    expect(screen.getByText('No alarms yet — they are created with the stack')).toBeTruthy();
+    expect(await screen.findByText('Nothing to show — no sandbox and no deployment')).toBeTruthy();
     await waitFor(() => expect(backend.preferences.lastPage).toBe('/alarms'));
     expect(document.activeElement).toBe(heading());
     expect(document.title).toBe('Alarms — Benchtop');

@@ -1,4 +1,5 @@
 import { Icon } from '../components/Icon.js';
+import { AlarmBadge } from '../observe/AlarmBadge.js';
 import { PAGES, type PageRoute } from './routes.js';
 
 const GROUPS: PageRoute['group'][] = ['Platform', 'Observe', 'Research', 'Tools'];
@@ -33,6 +34,7 @@ export function Sidebar({ currentId }: { currentId: string | undefined }) {
                       >
                         <Icon name={page.icon} />
                         <span className="nav-link__label">{page.label}</span>
+                        {page.id === 'alarms' ? <AlarmBadge /> : null}
                         <kbd className="nav-link__key" aria-hidden="true">
                           {position}
                         </kbd>

@@ -5,6 +5,7 @@ import { Router } from '../../../common/api/router.js';
 import { getPreferences, setPreferences, type Preferences } from '../../../common/api/settings.contract.js';
 import { createClient, type ApiClient } from '../api/client.js';
 import type { Transport } from '../api/transport.js';
+import { listObserveSources } from '../../../common/api/observe.contract.js';
 
 /**
  * The main process as component tests see it: the real Router with handlers registered against
@@ -71,6 +72,8 @@ export function createStandardBackend(options: StandardOptions = {}): FakeBacken
       if (profile === 'lab-admin') return IDENTITY;
       throw new ApiError('aws', `The credentials of profile "${profile}" were refused: the security token is invalid or expired.`, `Renew them (aws configure --profile ${profile}), then check again.`);
     });
+    // The sidebar's alarm badge asks which sources to watch; none here (no sandbox, no deployment).
+    router.handle(listObserveSources, () => ({ sources: [] }));
     router.handle(getPreferences, () => backend.preferences);
     router.handle(setPreferences, async (patch) => {
       if (options.saveError) throw options.saveError;

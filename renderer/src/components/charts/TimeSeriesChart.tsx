@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
-import uPlot from 'uplot';
+import type uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './charts.css';
 import { formatValue, type ChartUnit } from './format-value.js';
@@ -30,6 +30,14 @@ export interface TimeSeriesChartProps {
   range?: { from: number; to: number };
   /** Said instead of the chart when no series has a single value. */
   emptyMessage?: string;
+}
+
+// Loaded on first use: uPlot reads window.matchMedia when its module loads, which pages that never
+// draw a chart (and jsdom) need not have, and the Observe code stays out of the first bundle's path.
+let uPlotModule: Promise<typeof uPlot> | undefined;
+export function loadUPlot(): Promise<typeof uPlot> {
+  uPlotModule ??= import('uplot').then((m) => m.default);
+  return uPlotModule;
 }
 
 const PALETTE = ['#2c7be5', '#e5832c', '#2ca05a', '#c53d4f', '#8a5cd6', '#1aa3a3', '#b58b00', '#6b7785'];
@@ -85,6 +93,8 @@ export function TimeSeriesChart({ title, timestamps, series, unit, height = 200,
   const data = useMemo<uPlot.AlignedData>(() => [timestamps as number[], ...series.map((s) => s.values as (number | null)[])], [timestamps, series]);
   const rangeRef = useRef(range);
   rangeRef.current = range;
+  const dataRef = useRef(data);
+  dataRef.current = data;
 
   useLayoutEffect(() => {
     const el = host.current;
@@ -119,13 +129,21 @@ export function TimeSeriesChart({ title, timestamps, series, unit, height = 200,
       ],
       plugins: [thresholdPlugin(threshold, colours.danger)],
     };
-    const made = new uPlot(opts, data, el);
-    chart.current = made;
-    const observer = typeof ResizeObserver === 'undefined' ? undefined : new ResizeObserver(() => made.setSize({ width: el.clientWidth || 600, height }));
-    observer?.observe(el);
+    let made: uPlot | undefined;
+    let observer: ResizeObserver | undefined;
+    let gone = false;
+    void loadUPlot().then((UPlot) => {
+      if (gone) return;
+      made = new UPlot(opts, dataRef.current, el);
+      chart.current = made;
+      const m = made;
+      observer = typeof ResizeObserver === 'undefined' ? undefined : new ResizeObserver(() => m.setSize({ width: el.clientWidth || 600, height }));
+      observer?.observe(el);
+    });
     return () => {
+      gone = true;
       observer?.disconnect();
-      made.destroy();
+      made?.destroy();
       chart.current = null;
     };
     // Only a change of shape makes the chart again; new data is handed over by the effect below.
