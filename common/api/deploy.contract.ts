@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { awsProfileName, awsRegion } from './aws.contract.js';
 import { defineCall, defineEvent } from './contract.js';
+import { planSummary } from '../deploy/plan-summary.js';
 
 // The deploy engine as the renderer sees it (main/deploy/). Long operations (apply, delete,
 // recovery) return once started; their progress comes from `deploy:watch-stack`, which can be
@@ -43,6 +44,8 @@ export const plan = z.object({
   changes: z.array(resourceChange),
   dataRisks: z.array(resourceChange),
   diff: z.string(),
+  /** The plan in words (common/deploy/plan-summary.ts); the raw diff stays one click away. */
+  summary: planSummary.optional(),
 });
 export type DeployPlan = z.infer<typeof plan>;
 
@@ -132,7 +135,8 @@ export const runPreflight = defineCall('deploy:preflight', {
 
 /** Bootstrap (artifacts bucket, uploads) then a change set, described. Changes nothing in the platform stack. */
 export const createPlan = defineCall('deploy:plan', {
-  input: z.object({ target: deployTarget, stackName, params: templateParams }).strict(),
+  /** `updateImages`: move the instances to the latest machine images (replaces them); otherwise an update keeps the deployed ones. */
+  input: z.object({ target: deployTarget, stackName, params: templateParams, updateImages: z.boolean().optional() }).strict(),
   output: plan,
 });
 

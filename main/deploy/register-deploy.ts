@@ -95,7 +95,9 @@ export function registerDeploy(router: Router, deps: DeployDeps = {}): void {
     guard(() => runPreflight(clients(target), { stackName, region: target.region, params: { ...parameterDefaults(source().platform), ...params }, allowed: allowedValues(source().platform), declared: Object.keys(source().platform.Parameters ?? {}) })),
   );
 
-  router.handle(api.createPlan, ({ target, stackName, params }) => guard(async () => (await preparePlan(clients(target), stackName, params, source(), timing)).plan));
+  router.handle(api.createPlan, ({ target, stackName, params, updateImages }) =>
+    guard(async () => (await preparePlan(clients(target), stackName, params, source(), timing, undefined, { updateImages: Boolean(updateImages) })).plan),
+  );
 
   router.handle(api.applyPlan, ({ target, stackName, changeSetName, confirmDataLoss }) =>
     guard(async () => {

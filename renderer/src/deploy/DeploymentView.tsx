@@ -6,6 +6,7 @@ import { Button } from '../components/Button.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { Field } from '../components/Field.js';
 import { Loading } from '../components/Loading.js';
+import { PlanSummaryView } from './PlanSummaryView.js';
 import { PlatformConnection } from './PlatformConnection.js';
 import { StackProgress } from './StackProgress.js';
 import './deploy.css';
@@ -127,6 +128,15 @@ export function DeploymentView({ deployment }: { deployment: Deployment }) {
                 </Button>
               ),
             )}
+        {s.exists && !inProgress && !s.operationRunning ? (
+          <p className="muted">
+            Machine images stay as installed until you ask for new ones.{' '}
+            <Button size="sm" busy={plan.isPending} onClick={() => plan.mutate({ target, stackName, params: {}, updateImages: true })}>
+              Plan new machine images
+            </Button>{' '}
+            (replaces the services instance, the NAT instance and running workers; the plan says what each does to runs).
+          </p>
+        ) : null}
         {plan.error ? <ErrorBanner title="Could not plan the update" error={plan.error} /> : null}
         {recover.error ? <ErrorBanner title="Could not start the recovery" error={recover.error} /> : null}
       </section>
@@ -137,9 +147,7 @@ export function DeploymentView({ deployment }: { deployment: Deployment }) {
             Update plan
           </h2>
           <p role="status">{plan.data.noChanges ? 'No changes: the stack already matches.' : `${plan.data.changes.length} resources change.`}</p>
-          <pre className="diff" aria-label="Change set">
-            {plan.data.diff}
-          </pre>
+          {plan.data.noChanges ? null : <PlanSummaryView plan={plan.data} />}
           {plan.data.dataRisks.length ? (
             <Field label={`Removes or replaces data (${plan.data.dataRisks.map((r) => r.logicalId).join(', ')}). Type ${stackName} to accept.`}>
               {(c) => <input {...c} className="input" value={confirmLoss} onChange={(e) => setConfirmLoss(e.target.value)} />}

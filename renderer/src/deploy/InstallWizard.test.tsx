@@ -95,6 +95,7 @@ describe('Setup: install wizard', () => {
     await waitFor(() => expect(within(wizard()).getByRole('option', { name: 't4g.small — $0.0168/hour' })).toBeTruthy());
     await next();
     await next();
+    await user.type(within(wizard()).getByRole('textbox', { name: 'Alarm e-mail' }), 'pi@lab.example.org');
     await next();
     expect(await within(wizard()).findByRole('table', { name: 'Idle monthly cost' })).toBeTruthy();
     await user.click(within(wizard()).getByRole('button', { name: 'Run preflight checks' }));

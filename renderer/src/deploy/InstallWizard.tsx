@@ -12,7 +12,8 @@ import { ParamField } from './ParamField.js';
 import { PlatformConnection } from './PlatformConnection.js';
 import { ReviewStep } from './ReviewStep.js';
 import { StackProgress } from './StackProgress.js';
-import { EDITED, STEPS } from './wizard-steps.js';
+import { CHOICE_LABELS, EDITED, STEPS, stepBlockers } from './wizard-steps.js';
+import { DnsRecordNote } from './DnsRecordNote.js';
 import './deploy.css';
 
 export interface InstallWizardProps {
@@ -43,6 +44,7 @@ function Wizard({ profile, initialRegion, defaults, allowed, version }: WizardPr
   const [region, setRegion] = useState(initialRegion);
   const [params, setParams] = useState<Record<string, string>>(defaults);
   const [existingVpc, setExistingVpc] = useState(false);
+  const [noAlarmEmail, setNoAlarmEmail] = useState(false);
   const [installed, setInstalled] = useState<{ ok: boolean; status: string } | undefined>();
   const [account, setAccount] = useState<string>();
   const target = useMemo(() => ({ region, ...(profile ? { profile } : {}) }), [region, profile]);
@@ -64,11 +66,11 @@ function Wizard({ profile, initialRegion, defaults, allowed, version }: WizardPr
   const apply = useCallMutation(applyPlan);
 
   const current = STEPS[step]!;
-  const blocking = findings.filter((f) => f.severity === 'error' && (current.fields as readonly string[]).includes(f.field));
+  const blocking = [...findings.filter((f) => f.severity === 'error' && (current.fields as readonly string[]).includes(f.field)).map((f) => f.message), ...stepBlockers(current.id, params, { noAlarmEmail })];
   const field = (name: string, label: string, extra: Partial<Parameters<typeof ParamField>[0]> = {}) => (
     <ParamField name={name} label={label} value={params[name] ?? ''} onChange={set(name)} findings={findings} {...extra} />
   );
-  const options = (name: string) => (allowed[name] ?? []).map((v) => ({ value: v, label: v }));
+  const options = (name: string) => (allowed[name] ?? []).map((v) => ({ value: v, label: CHOICE_LABELS[name]?.[v] ?? v }));
   const priced = (name: string) =>
     (allowed[name] ?? []).map((v) => {
       const price = types.data?.types.find((t) => t.parameter === name && t.instanceType === v)?.hourlyUsd;
@@ -139,8 +141,11 @@ function Wizard({ profile, initialRegion, defaults, allowed, version }: WizardPr
                 ...(certificates.data?.certificates ?? []).map((c) => ({ value: c.arn, label: `${c.domainName} (${c.status})` })),
               ],
             })}
-            {field(P.domainName, 'Domain name (optional)')}
+            {field(P.domainName, 'Domain name', { hint: 'The name Benchtop is reached at; the certificate must cover it.' })}
+            {field(P.hostedZoneId, 'Route 53 hosted zone (optional)', { hint: 'A public hosted zone of the domain, for the stack to create the record in.' })}
+            <DnsRecordNote domain={params[P.domainName] ?? ''} hostedZoneId={params[P.hostedZoneId] ?? ''} />
             {field(P.allowedClientCidr, 'Allowed clients (CIDR)')}
+            {field(P.servicesEndpointMode, 'Workers reach the services through', { options: options(P.servicesEndpointMode) })}
           </>
         ) : null}
         {current.id === 'compute' ? (
@@ -162,7 +167,12 @@ function Wizard({ profile, initialRegion, defaults, allowed, version }: WizardPr
         ) : null}
         {current.id === 'alarms' ? (
           <>
-            {field(P.alarmEmail, 'Alarm e-mail (optional)', { type: 'email' })}
+            {field(P.alarmEmail, 'Alarm e-mail', { type: 'email', hint: 'Alarms and failed backups are sent here; AWS asks it to confirm first.' })}
+            {!params[P.alarmEmail]?.trim() ? (
+              <label className="wizard__ack">
+                <input type="checkbox" checked={noAlarmEmail} onChange={(e) => setNoAlarmEmail(e.target.checked)} /> Install without an alarm e-mail: no one is told when the platform is down, its disk fills or a backup fails
+              </label>
+            ) : null}
             {field(P.monthlyBudget, 'Monthly budget, USD (0 = none)', { type: 'number' })}
           </>
         ) : null}

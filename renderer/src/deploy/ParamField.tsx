@@ -16,9 +16,12 @@ export interface ParamFieldProps {
 /** One template parameter, with the preflight rule's sentence for it shown as the admin types. */
 export function ParamField({ name, label, value, onChange, findings, hint, options, type = 'text' }: ParamFieldProps) {
   const mine = findings.filter((f) => f.field === name);
-  const error = mine.find((f) => f.severity === 'error')?.message ?? mine[0]?.message;
+  const error = mine.find((f) => f.severity === 'error')?.message;
+  // A warning does not make the field invalid: it is said beside the hint.
+  const warning = error ? undefined : mine.find((f) => f.severity === 'warning')?.message;
+  const shown = [hint, warning].filter(Boolean).join(' ');
   return (
-    <Field label={label} {...(hint ? { hint } : {})} {...(error ? { error } : {})}>
+    <Field label={label} {...(shown ? { hint: shown } : {})} {...(error ? { error } : {})}>
       {(control) =>
         options ? (
           <select {...control} name={name} className="select input" value={value} onChange={(e) => onChange(e.target.value)}>

@@ -5,6 +5,7 @@ import { Button } from '../components/Button.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { Field } from '../components/Field.js';
 import { Loading } from '../components/Loading.js';
+import { PlanSummaryView } from './PlanSummaryView.js';
 
 export interface ReviewStepProps {
   target: { region: string; profile?: string };
@@ -14,7 +15,7 @@ export interface ReviewStepProps {
   installing: boolean;
 }
 
-/** Preflight against the account, the itemized idle cost, then the change set's diff to approve. */
+/** Preflight against the account, the itemized idle cost, then the plan in words (raw change set one click away) to approve. */
 export function ReviewStep({ target, stackName, params, onPlanned, installing }: ReviewStepProps) {
   const cost = useCall(estimateCost, { region: target.region, params });
   const preflight = useCallMutation(runPreflight);
@@ -85,9 +86,7 @@ export function ReviewStep({ target, stackName, params, onPlanned, installing }:
       {plan.data ? (
         <>
           <p role="status">{plan.data.noChanges ? 'No changes: the stack already matches.' : `${plan.data.changes.length} resources to ${plan.data.type === 'CREATE' ? 'create' : 'change'}.`}</p>
-          <pre className="diff" aria-label="Change set">
-            {plan.data.diff}
-          </pre>
+          <PlanSummaryView plan={plan.data} />
           {plan.data.dataRisks.length ? (
             <Field label={`This plan removes or replaces data (${plan.data.dataRisks.map((r) => r.logicalId).join(', ')}). Type ${stackName} to accept.`}>
               {(control) => <input {...control} className="input" value={confirm} onChange={(e) => setConfirm(e.target.value)} />}
