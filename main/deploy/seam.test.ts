@@ -90,7 +90,7 @@ beforeAll(async () => {
   if (skip) return;
   fake = await startFakeAws({ region: REGION, stepsPerPoll: 40, certificates: [{ arn: CERT, domainName: '*.lab.example.org', status: 'ISSUED' }] });
   Object.assign(process.env, { AWS_ENDPOINT_URL: fake.url, AWS_ACCESS_KEY_ID: 'AKIAFAKE', AWS_SECRET_ACCESS_KEY: 'fake', AWS_REGION: REGION, BENCHTOP_DEPLOY_POLL_MS: '5' });
-  writeFileSync(join(dir, 'params.json'), JSON.stringify({ CertificateArn: CERT }));
+  writeFileSync(join(dir, 'params.json'), JSON.stringify({ CertificateArn: CERT, DomainName: 'bench.lab.example.org', AlarmEmail: 'pi@lab.example.org' }));
   let printed = '';
   const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((printed += String(chunk)), true));
   const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((printed += String(chunk)), true));
