@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { type CloudFormationOptions, FakeCloudFormation, type SimStack } from './cloudformation.js';
 import { FakeInstanceServices } from './instance-services.js';
+import { FakeObserve } from './observe.js';
 import { AwsFault, decodeAwsChunked, ec2Error, ec2Response, queryError, queryResponse, readBody, sendJson, sendXml, serviceOf, toXml } from './wire.js';
 
 // A scripted AWS on loopback, reached through AWS_ENDPOINT_URL: the handful of STS, EC2, ACM,
@@ -26,6 +27,8 @@ export interface FakeAws {
   cfn: FakeCloudFormation;
   /** SSM parameters, published metrics and log events the agents sent. */
   instance: FakeInstanceServices;
+  /** Metrics, alarms, log reads and the alarm topic the app's Observe pages use (observe.ts). */
+  observe: FakeObserve;
   /** Makes a bucket exist (the stack's buckets exist once it created them). */
   createBucket(name: string): void;
   objects: Map<string, { body: Buffer; meta: Record<string, string> }>;
@@ -50,6 +53,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
   const buckets = new Set<string>();
   const calls: string[] = [];
   const instance = new FakeInstanceServices((service, resource) => `arn:aws:${service}:${region}:${account}:${resource}`);
+  const observe = new FakeObserve(instance);
   // AWS's public image parameters, which the deploy engine resolves when it plans; a test moves
   // one to a new id to stand for an Amazon Linux release.
   for (const [name, value] of Object.entries(PUBLIC_IMAGE_PARAMETERS)) instance.parameters.set(name, { name, type: 'String', value, version: 1 });
@@ -97,6 +101,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
       }
       if (service === 'cloudformation') return cfn.handle(action, form, response);
       if (service === 'ec2') return ec2(action, form, response);
+      if (service === 'sns') return observe.sns(action, form, response);
       throw new AwsFault('UnknownOperationException', `The fake AWS does not speak ${service || 'this service'}.`, 501);
     } catch (e) {
       const fault = e instanceof AwsFault ? e : new AwsFault('InternalFailure', String(e), 500);
@@ -135,6 +140,8 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     calls.push(`${service}:${operation}`);
     const answer = instance.handle(service, operation, input);
     if (answer) return sendJson(response, answer.status, answer.body);
+    const observed = observe.handle(service, operation, input);
+    if (observed) return sendJson(response, observed.status, observed.body);
     const certs = options.certificates ?? [];
     if (service === 'acm' && operation === 'ListCertificates') {
       return sendJson(response, 200, { CertificateSummaryList: certs.map((c) => ({ CertificateArn: c.arn, DomainName: c.domainName, Status: c.status, InUse: false })) });
@@ -204,6 +211,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     url,
     cfn,
     instance,
+    observe,
     createBucket: (name) => buckets.add(name),
     objects,
     calls,
