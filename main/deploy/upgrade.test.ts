@@ -19,6 +19,8 @@ describe('upgrade detection', () => {
   it('offers an update to a stack without a version output, and none when there is no stack', () => {
     expect(versionInfo(stack('lab-prod', 'CREATE_COMPLETE'), '0.1.0').updateAvailable).toBe(true);
     expect(versionInfo(undefined, '0.1.0')).toEqual({ available: '0.1.0', updateAvailable: false, downgrade: false, workers: [], advice: [] });
+    // A failed first install has nothing to upgrade: it is deleted and installed again.
+    expect(versionInfo(stack('lab-prod', 'ROLLBACK_COMPLETE'), '0.1.0')).toMatchObject({ updateAvailable: false, advice: [] });
   });
 });
 

@@ -85,8 +85,12 @@ export function versionAdvice(v: VersionCheck): VersionAdvice[] {
   return out;
 }
 
+// A stack in these states was never installed (or is going): it has no version to upgrade.
+const NOT_INSTALLED = /^(CREATE_IN_PROGRESS|CREATE_FAILED|ROLLBACK_|REVIEW_|DELETE_)/;
+
 /** The app's stack version against the stack's version output and what the agents report. */
-export function versionInfo(stack: Stack | undefined, appStackVersion: string, agents: Pick<VersionCheck, 'services' | 'workers'> = {}): VersionInfo {
+export function versionInfo(found: Stack | undefined, appStackVersion: string, agents: Pick<VersionCheck, 'services' | 'workers'> = {}): VersionInfo {
+  const stack = found && !NOT_INSTALLED.test(found.StackStatus ?? '') ? found : undefined;
   const deployed = deployedVersion(stack);
   const downgrade = deployed !== undefined && compareVersions(deployed, appStackVersion) > 0;
   return {

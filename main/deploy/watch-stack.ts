@@ -42,6 +42,11 @@ async function describe(c: DeployClients, stackId: string): Promise<Stack | unde
 
 const CANCELLED = /cancel/i;
 
+function report0(emit: (m: WatchMessage) => void): void {
+  emit({ type: 'progress', done: 0, total: 0, status: 'DELETE_COMPLETE' });
+  emit({ type: 'final', status: 'DELETE_COMPLETE', ok: true });
+}
+
 export function firstFailureReason(events: StackEventView[]): string | undefined {
   const failed = events.filter((e) => e.status.endsWith('_FAILED') && e.reason);
   const real = failed.find((e) => !CANCELLED.test(e.reason!)) ?? failed[0];
@@ -56,6 +61,12 @@ export function firstFailureReason(events: StackEventView[]): string | undefined
 export async function watchStack(c: DeployClients, options: WatchOptions, timing: Timing): Promise<WatchResult> {
   const emit = options.onMessage ?? (() => undefined);
   const root = await describe(c, options.stackName);
+  if (!root && !options.knownEventIds) {
+    // Re-attaching to a stack that no longer exists (its delete finished before we looked):
+    // there is nothing to follow, and its events can no longer be read by name.
+    report0(emit);
+    return { status: 'DELETE_COMPLETE', ok: true, events: 0 };
+  }
   const rootId = root?.StackId ?? options.stackName;
   const rootName = root?.StackName ?? options.stackName;
   const readers: StackEventReader[] = [

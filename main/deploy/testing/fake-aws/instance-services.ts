@@ -38,6 +38,12 @@ export class FakeInstanceServices {
 
   constructor(private readonly arn: (service: string, resource: string) => string) {}
 
+  /** As the services agent does on its first start: a token kept as a SecureString (the e2e seeds the admin token so). */
+  putSecureString(name: string, value: string, keyId = 'alias/benchtop-token'): void {
+    const version = (this.parameters.get(name)?.version ?? 0) + 1;
+    this.parameters.set(name, { name, type: 'SecureString', value, keyId, version });
+  }
+
   /** The answer to an operation of ssm, monitoring or logs, or undefined for one this fake does not know. */
   handle(service: string, operation: string, input: Record<string, unknown>): JsonAnswer | undefined {
     if (service === 'ssm') return this.ssm(operation, input);

@@ -73,6 +73,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
         return bucket;
       }
       if (key === 'StackVersion') return s.params.AgentBundleVersion ?? '0.0.0';
+      if (key === 'TokenParameterPrefix') return `/benchtop/${s.name}/`;
       if (key === 'Url') return `https://${s.params.DomainName || `${s.name}.example.test`}`;
       return `${s.name}-${key}`;
     },
