@@ -8,6 +8,7 @@ import { registerCapsules } from './register-capsules.js';
 import { registerPlatforms } from './register-platforms.js';
 import { registerRuns } from './register-runs.js';
 import { registerUsers } from './register-users.js';
+import { registerDatasets } from './register-datasets.js';
 
 export interface ResearcherDeps {
   dataDir: string;
@@ -27,5 +28,6 @@ export function registerResearcher(router: Router, deps: ResearcherDeps): Platfo
   registerCapsules(router, registry);
   registerRuns(router, registry, new FinishedRunsWatcher());
   registerUsers(router, registry);
+  registerDatasets(router, registry, deps.dataDir);
   return registry;
 }
