@@ -53,16 +53,16 @@ const RUNTIME_CHOICES: readonly SandboxRuntimeChoice[] = ['auto', 'docker', 'pro
 
 /** What a worker's environment cache wrote last (agents/worker/environments/environment-cache.ts, usage.json). */
 function cacheUsage(workDirs: readonly string[]): SandboxStatus['environmentCache'] {
-  let total: NonNullable<SandboxStatus['environmentCache']> | null = null;
+  const usages: Array<{ entries: number; bytes: number; maxBytes: number }> = [];
   for (const work of workDirs) {
     try {
-      const usage = JSON.parse(readFileSync(join(work, 'cache', 'environments', 'usage.json'), 'utf8')) as { entries: number; bytes: number; maxBytes: number };
-      total = { entries: (total?.entries ?? 0) + usage.entries, bytes: (total?.bytes ?? 0) + usage.bytes, maxBytes: (total?.maxBytes ?? 0) + usage.maxBytes };
+      usages.push(JSON.parse(readFileSync(join(work, 'cache', 'environments', 'usage.json'), 'utf8')) as { entries: number; bytes: number; maxBytes: number });
     } catch {
       // No environment prepared by this worker yet.
     }
   }
-  return total;
+  if (usages.length === 0) return null;
+  return usages.reduce((sum, u) => ({ entries: sum.entries + u.entries, bytes: sum.bytes + u.bytes, maxBytes: sum.maxBytes + u.maxBytes }));
 }
 
 // On stop, a worker's current run gets this long to finish before it is handed back; the worker

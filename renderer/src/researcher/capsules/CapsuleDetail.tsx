@@ -15,6 +15,7 @@ import { capsulePath, type CapsuleTab } from '../routes.js';
 import { RunList } from '../runs/RunList.js';
 import { joinCommand } from '../runs/split-command.js';
 import { EnvironmentEditor } from './EnvironmentEditor.js';
+import { EnvironmentFidelity } from './EnvironmentFidelity.js';
 import { FileEditor } from './FileEditor.js';
 import { UploadZone } from './UploadZone.js';
 
@@ -148,31 +149,34 @@ function EnvironmentTab({ capsule }: { capsule: Capsule }) {
     ['conda packages', env.conda],
   ];
   return (
-    <dl className="rs-record">
-      <div>
-        <dt>Base image</dt>
-        <dd>
-          <code>{env.baseImage}</code>
-        </dd>
-      </div>
-      {lists.map(([label, items]) => (
-        <div key={label}>
-          <dt>{label}</dt>
-          <dd>{items.length === 0 ? <span className="rs-muted">none</span> : items.map((p) => <code key={p} className="rs-chip">{p}</code>)}</dd>
+    <>
+      <dl className="rs-record">
+        <div>
+          <dt>Base image</dt>
+          <dd>
+            <code>{env.baseImage}</code>
+          </dd>
         </div>
-      ))}
-      <div>
-        <dt>Default command</dt>
-        <dd>
-          <code>{joinCommand(capsule.command)}</code>
-        </dd>
-      </div>
-      <div className="rs-form__actions">
-        <Button size="sm" onClick={() => setEditing(true)}>
-          Edit the environment
-        </Button>
-      </div>
-    </dl>
+        {lists.map(([label, items]) => (
+          <div key={label}>
+            <dt>{label}</dt>
+            <dd>{items.length === 0 ? <span className="rs-muted">none</span> : items.map((p) => <code key={p} className="rs-chip">{p}</code>)}</dd>
+          </div>
+        ))}
+        <div>
+          <dt>Default command</dt>
+          <dd>
+            <code>{joinCommand(capsule.command)}</code>
+          </dd>
+        </div>
+        <div className="rs-form__actions">
+          <Button size="sm" onClick={() => setEditing(true)}>
+            Edit the environment
+          </Button>
+        </div>
+      </dl>
+      <EnvironmentFidelity capsule={capsule} />
+    </>
   );
 }
 

@@ -1,5 +1,5 @@
 import type { SandboxAgentStatus, SandboxStatus } from '../../../../common/api/platforms.contract.js';
-import { formatTime } from '../format.js';
+import { formatBytes, formatTime } from '../format.js';
 
 const TONE = { running: 'success', starting: 'neutral', restarting: 'accent', stopped: 'danger' } as const;
 
@@ -28,6 +28,12 @@ export function SandboxAgents({ sandbox }: { sandbox: SandboxStatus }) {
           <AgentRow key={w.name} label={`Worker ${w.name}`} agent={w} />
         ))}
       </ul>
+      {sandbox.runtime ? (
+        <p className="rs-muted" aria-label="Sandbox runtime">
+          Runs capsules with <strong>{sandbox.runtime.name === 'docker' ? 'a container engine' : 'native environments'}</strong>: {sandbox.runtime.reason}.
+          {sandbox.environmentCache ? ` Environment cache: ${formatBytes(sandbox.environmentCache.bytes)} of ${formatBytes(sandbox.environmentCache.maxBytes)}.` : ''}
+        </p>
+      ) : null}
     </section>
   );
 }

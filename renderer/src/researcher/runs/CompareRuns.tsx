@@ -9,8 +9,9 @@ import { PageHeader } from '../../components/PageHeader.js';
 import { navigate } from '../../shell/hash-location.js';
 import { formatTime } from '../format.js';
 import { runPath } from '../routes.js';
+import { environmentDifferences } from './run-environment.js';
 
-/** Two runs side by side: identical, or which result files changed, were added or removed — with a diff of text files. */
+/** Two runs side by side: what their environments differed in, then identical results, or which result files changed, were added or removed — with a diff of text files. */
 export function CompareRuns({ a, b }: { a: string; b?: string }) {
   const runA = useCall(getRun, { id: a });
   return (
@@ -28,8 +29,55 @@ export function CompareRuns({ a, b }: { a: string; b?: string }) {
       />
       {runA.isError ? <ErrorBanner title={`Could not read run ${a}`} error={runA.error} /> : null}
       {runA.data ? <OtherRunPicker run={runA.data} selected={b} /> : null}
+      {b && runA.data ? <EnvironmentComparison a={runA.data} b={b} /> : null}
       {b ? <Comparison a={a} b={b} /> : null}
     </>
+  );
+}
+
+/** What each run executed in, side by side: a different package version explains a different result. */
+function EnvironmentComparison({ a, b }: { a: Run; b: string }) {
+  const runB = useCall(getRun, { id: b });
+  if (runB.isPending) return <Loading label="Reading the second run's environment…" />;
+  if (runB.isError) return <ErrorBanner title={`Could not read run ${b}`} error={runB.error} onRetry={() => void runB.refetch()} />;
+  const differences = environmentDifferences(a, runB.data);
+  if (differences.length === 0) {
+    return (
+      <p className="rs-compare__summary" role="status" aria-label="Environment">
+        Environment: the same in both runs{a.resolvedEnvironment ? ` (${a.resolvedEnvironment.summary})` : ''}.
+      </p>
+    );
+  }
+  return (
+    <section className="rs-compare__list rs-compare__list--changed" aria-label="Environment differences">
+      <h3>Environment differences</h3>
+      <table className="rs-env-diff">
+        <thead>
+          <tr>
+            <th scope="col">What</th>
+            <th scope="col">
+              <code>{a.id}</code>
+            </th>
+            <th scope="col">
+              <code>{b}</code>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {differences.map((d) => (
+            <tr key={d.what}>
+              <th scope="row">{d.what}</th>
+              <td>
+                <code>{d.first}</code>
+              </td>
+              <td>
+                <code>{d.second}</code>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }
 

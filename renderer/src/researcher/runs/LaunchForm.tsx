@@ -12,6 +12,7 @@ import { useToast } from '../../components/Toast.js';
 import { navigate } from '../../shell/hash-location.js';
 import { formatTime, shortSha } from '../format.js';
 import { runPath } from '../routes.js';
+import { PartialEnvironmentChoice } from './PartialEnvironmentChoice.js';
 import { joinCommand, splitCommand } from './split-command.js';
 
 interface ParamRow {
@@ -31,6 +32,8 @@ interface FormState {
   memoryMb: string;
   gpus: string;
   timeoutSeconds: string;
+  /** Go on without what a worker cannot install natively (apt packages); else such a worker refuses the run. */
+  partialEnvironment?: boolean;
 }
 
 /** Numbers stay numbers and true/false booleans, as a command expects them; anything else is text. */
@@ -67,6 +70,7 @@ export function buildLaunch(form: FormState): { ok: true; request: CreateRunRequ
     queue: form.queue,
     resources,
     network: form.network,
+    ...(form.partialEnvironment ? { partialEnvironment: true } : {}),
   };
   const parsed = createRunRequest.safeParse(request);
   if (!parsed.success) {
@@ -214,6 +218,7 @@ export function LaunchForm({ capsuleId }: { capsuleId?: string }) {
         </label>
         <p className="field__hint">Off: the run reaches no other computer, nor servers on this one.</p>
       </fieldset>
+      {capsule.data ? <PartialEnvironmentChoice environment={capsule.data.environment} checked={form.partialEnvironment ?? false} onChange={(allowed) => set('partialEnvironment', allowed)} /> : null}
       {launch.isError ? <ErrorBanner title="The run was not launched" error={launch.error} /> : null}
       <div className="rs-form__actions">
         <Button type="submit" variant="primary" icon="runs" busy={launch.isPending}>

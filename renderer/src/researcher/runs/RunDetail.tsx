@@ -15,6 +15,7 @@ import { ResultsBrowser } from './ResultsBrowser.js';
 import { useRefetchWhile } from './RunList.js';
 import { RunStateBadge } from './RunStateBadge.js';
 import { StateTimeline } from './StateTimeline.js';
+import { fidelityLabel } from './run-environment.js';
 
 const TABS: { id: RunTab; label: string }[] = [
   { id: 'logs', label: 'Logs' },
@@ -124,6 +125,9 @@ function RunRecord({ run }: { run: Run }) {
     ['Commit', run.commit],
     ['Environment', `${run.environment.baseImage} (hash ${run.environmentHash.slice(0, 12)})`],
     ['Image digest', run.imageDigest ?? '—'],
+    ['Environment fidelity', run.resolvedEnvironment ? `${fidelityLabel(run.resolvedEnvironment)}: ${run.resolvedEnvironment.summary}` : run.partialEnvironment ? 'not recorded yet (a partial environment is allowed)' : 'not recorded yet'],
+    ['Interpreter', run.resolvedEnvironment?.interpreter ?? '—'],
+    ['Packages (lock)', run.resolvedEnvironment?.packages.length ? run.resolvedEnvironment.packages.map((p) => `${p.name}==${p.version}${p.manager === 'conda' ? ' (conda)' : ''}`).join(', ') : '—'],
     ['Datasets', run.datasets.length ? run.datasets.map((d) => `${d.mount} = ${d.datasetId}@${d.version.slice(0, 12)}`).join(', ') : 'none'],
     ['Resources', `${run.resources.cpus} CPU · ${run.resources.memoryMb} MB · ${run.resources.gpus} GPU · limit ${formatDuration(run.resources.timeoutSeconds * 1000)}`],
     ['Worker', run.workerId ? `${run.workerId}${run.workerInstanceType ? ` (${run.workerInstanceType})` : ''}` : '—'],

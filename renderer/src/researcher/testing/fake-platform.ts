@@ -11,7 +11,7 @@ import {
   readCapsuleFile,
 } from '../../../../common/api/capsules.contract.js';
 import { ApiError } from '../../../../common/api/errors.js';
-import { addPlatform, listPlatforms, platformStatus, removePlatform, setActivePlatform, type PlatformInfo } from '../../../../common/api/platforms.contract.js';
+import { addPlatform, listPlatforms, platformStatus, removePlatform, setActivePlatform, type PlatformInfo, type SandboxStatus } from '../../../../common/api/platforms.contract.js';
 import type { Router } from '../../../../common/api/router.js';
 import {
   cancelRun,
@@ -107,6 +107,8 @@ export interface FakePlatformState {
   followers: Map<string, (batch: { lines: LogLine[]; end?: Run['state'] }) => void>;
   finished: ((run: Run) => void)[];
   calls: FakeBackend['calls'];
+  /** The local sandbox's processes and runtime, when the test gives them. */
+  sandbox?: SandboxStatus;
 }
 
 export function logLines(count: number, from = 1, text = (seq: number) => `line ${seq}`): LogLine[] {
@@ -150,7 +152,7 @@ function register(router: Router, s: FakePlatformState): void {
   router
     .handle(platformStatus, () =>
       s.status === 'connected'
-        ? { platform: s.platforms.find((p) => p.active) ?? null, state: 'connected' as const, version: '0.1.0', user: { id: 'usr_000000000000000000me', name: 'researcher', role: 'researcher' } }
+        ? { platform: s.platforms.find((p) => p.active) ?? null, state: 'connected' as const, version: '0.1.0', user: { id: 'usr_000000000000000000me', name: 'researcher', role: 'researcher' }, ...(s.sandbox ? { sandbox: s.sandbox } : {}) }
         : { platform: s.platforms[0] ?? null, state: 'unreachable' as const, message: 'Cannot reach the platform Local sandbox (http://127.0.0.1:7300).' },
     )
     .handle(listPlatforms, () => ({ platforms: s.platforms, activeId: s.platforms.find((p) => p.active)?.id ?? null }))
