@@ -128,7 +128,7 @@ export function DeploymentView({ deployment }: { deployment: Deployment }) {
                 </Button>
               ),
             )}
-        {s.exists && !inProgress && !s.operationRunning ? (
+        {s.exists && !inProgress && !s.operationRunning && s.actions.length === 0 ? (
           <p className="muted">
             Machine images stay as installed until you ask for new ones.{' '}
             <Button size="sm" busy={plan.isPending} onClick={() => plan.mutate({ target, stackName, params: {}, updateImages: true })}>
