@@ -8,6 +8,8 @@ set -eEuo pipefail
   "${RUNS_LOG_GROUP:?}" "${SIGNAL_RESOURCE:?}" "${TOKEN_KEY_ID:?}"
 # Empty unless ServicesEndpointMode=dns: the interface whose fixed address workers connect to.
 SERVICES_INTERFACE_ID=${SERVICES_INTERFACE_ID:-}
+# Empty when the stack has no budget: the agent then keeps its own limit over its runs' costs.
+BUDGET_NAME=${BUDGET_NAME:-}
 export AWS_REGION AWS_DEFAULT_REGION="$AWS_REGION"
 exec > >(tee -a /var/log/benchtop-boot.log) 2>&1
 
@@ -65,6 +67,7 @@ BENCHTOP_LOG_GROUP=$RUNS_LOG_GROUP
 BENCHTOP_METRICS_NAMESPACE=$METRIC_NAMESPACE
 BENCHTOP_SSM_PREFIX=/benchtop/$STACK_NAME/
 BENCHTOP_SSM_KEY_ID=$TOKEN_KEY_ID
+BENCHTOP_BUDGET_NAME=$BUDGET_NAME
 ENV
 write_unit benchtop-services "Benchtop services agent" \
   "$node services.mjs --data $DATA_DIR --host 0.0.0.0 --port 8080 --log-level info --hide-tokens" \
