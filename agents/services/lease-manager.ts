@@ -113,7 +113,7 @@ export class LeaseManager {
     let woken = false;
     let passedOn = false;
     for (;;) {
-      this.presence.seen(req.workerId, req.queue, req.gpus);
+      this.presence.seen(req.workerId, req.queue, req.gpus, req.agentVersion);
       if (signal.aborted) {
         // This poller was picked for a new run but its worker hung up: pass the run to the next one.
         if (woken) this.queues.notifyOne(req.queue);

@@ -10,7 +10,7 @@ const QUEUE_LABEL: Record<QueueName, string> = { cpu: 'CPU', gpu: 'GPU' };
  * lease requests; a heartbeat, which carries none, keeps what the last request said.
  */
 export class Presence {
-  private readonly lastSeen = new Map<string, { queue: QueueName; at: number; gpus?: WorkerGpus }>();
+  private readonly lastSeen = new Map<string, { queue: QueueName; at: number; gpus?: WorkerGpus; version?: string }>();
   private readonly scaling: Record<QueueName, boolean> = { cpu: false, gpu: false };
 
   constructor(
@@ -19,10 +19,11 @@ export class Presence {
     private readonly now: () => number = Date.now,
   ) {}
 
-  seen(workerId: string, queue: QueueName, gpus?: WorkerGpus): void {
-    const known = this.lastSeen.get(workerId)?.gpus;
+  seen(workerId: string, queue: QueueName, gpus?: WorkerGpus, version?: string): void {
+    const known = this.lastSeen.get(workerId);
     this.lastSeen.delete(workerId);
-    this.lastSeen.set(workerId, { queue, at: this.now(), gpus: gpus ?? known });
+    const agentVersion = version ?? known?.version;
+    this.lastSeen.set(workerId, { queue, at: this.now(), gpus: gpus ?? known?.gpus, ...(agentVersion ? { version: agentVersion } : {}) });
     while (this.lastSeen.size > this.maxWorkers) this.lastSeen.delete(this.lastSeen.keys().next().value!);
   }
 
@@ -42,6 +43,17 @@ export class Presence {
       for (const gpu of entry.gpus.gpus) byModel.set(gpu.model, (byModel.get(gpu.model) ?? 0) + 1);
     }
     return [...byModel].sort(([a], [b]) => a.localeCompare(b)).map(([model, count]) => ({ model, count }));
+  }
+
+  /** The agent versions the queue's online workers announced, counted (workers that sent none are left out). */
+  versions(queue: QueueName): Array<{ version: string; count: number }> {
+    const cutoff = this.now() - this.onlineMs;
+    const byVersion = new Map<string, number>();
+    for (const entry of this.lastSeen.values()) {
+      if (entry.queue !== queue || entry.at < cutoff || !entry.version) continue;
+      byVersion.set(entry.version, (byVersion.get(entry.version) ?? 0) + 1);
+    }
+    return [...byVersion].sort(([a], [b]) => a.localeCompare(b)).map(([version, count]) => ({ version, count }));
   }
 
   setScaling(queue: QueueName, scalingUp: boolean): void {

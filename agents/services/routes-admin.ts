@@ -17,6 +17,7 @@ export function queueStatuses(s: Services): Record<QueueName, QueueStatus> {
     workersOnline: s.presence.online(queue),
     scalingUp: s.presence.isScaling(queue),
     gpus: s.presence.gpus(queue),
+    workerVersions: s.presence.versions(queue),
   });
   return { cpu: status('cpu'), gpu: status('gpu') };
 }

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { appVersion } from '../../lib/app-version.js';
 import { createPlatformClient, PlatformError } from '../../lib/protocol/client.js';
 import { Backoff, sleep } from '../../lib/retry.js';
 import type { Lease, PurchaseOption, QueueName } from '../../common/protocol/index.js';
@@ -86,7 +87,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       try {
         // Draining aborts a long poll at once; a lease granted just as it is aborted is never
         // heartbeated and goes back to the queue when it lapses.
-        lease = await client.lease({ queue: options.queue, workerId, instanceType: options.instanceType, hourlyCostUsd: options.hourlyCostUsd, purchaseOption: options.purchaseOption, slots: options.slots, gpus: options.runtime.gpus, free, waitMs: pollWaitMs }, { signal: polling.signal });
+        lease = await client.lease({ queue: options.queue, workerId, instanceType: options.instanceType, hourlyCostUsd: options.hourlyCostUsd, purchaseOption: options.purchaseOption, slots: options.slots, gpus: options.runtime.gpus, agentVersion: appVersion(), free, waitMs: pollWaitMs }, { signal: polling.signal });
         backoff.succeed();
       } catch (error) {
         if (draining) return;

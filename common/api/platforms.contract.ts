@@ -94,6 +94,8 @@ export const queueSummary = z.object({
   running: z.number(),
   workersOnline: z.number(),
   gpus: z.array(z.object({ model: z.string(), count: z.number() })).default([]),
+  /** The online workers by the agent version they announced (workers that announce none are left out). */
+  workerVersions: z.array(z.object({ version: z.string(), count: z.number() })).default([]),
 });
 export type QueueSummary = z.infer<typeof queueSummary>;
 

@@ -14,6 +14,8 @@ export const queueStatus = z.object({
   scalingUp: z.boolean(),
   /** GPUs of the online workers that reported theirs, by model (an older services agent sends none). */
   gpus: z.array(z.object({ model: z.string(), count: z.number().int() })).default([]),
+  /** The online workers that announced their agent version, counted by version (an older services agent sends none). */
+  workerVersions: z.array(z.object({ version: z.string(), count: z.number().int() })).default([]),
 });
 export type QueueStatus = z.infer<typeof queueStatus>;
 

@@ -37,6 +37,8 @@ export const leaseRequest = z.strictObject({
   slots: workerSlotsReport.optional(),
   /** A GPU worker's GPUs (optional: older workers send none); shown with the queue's workers. */
   gpus: workerGpus.optional(),
+  /** The worker agent's own version, so the app can tell when workers run another than the stack (older workers send none). */
+  agentVersion: z.string().min(1).max(64).optional(),
   /**
    * What a worker running other runs has left: only a queued run whose resources fit is leased.
    * Absent (an idle worker, older workers): the oldest queued run, whatever it asks.

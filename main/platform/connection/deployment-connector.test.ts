@@ -6,6 +6,8 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startServices, type RunningServices } from '../../../agents/services/start-services.js';
+import { createPlatformClient } from '../../../lib/protocol/client.js';
+import type { DeploymentPlatformHooks } from '../../deploy/register-deploy.js';
 import type { DeploymentPlatformStatus, PlatformStatus } from '../../../common/api/platforms.contract.js';
 import { Router } from '../../../common/api/router.js';
 import type { SecretStore } from '../../settings/secret-store.js';
@@ -41,6 +43,7 @@ const dirs: string[] = [];
 let router: Router;
 let secrets: ReturnType<typeof memorySecrets>;
 let settings: SettingsStore;
+let hooks: DeploymentPlatformHooks;
 
 async function call<T>(name: string, input?: unknown): Promise<T> {
   const result = await router.invoke(name, input, { transport: 'test' });
@@ -56,7 +59,7 @@ function app(local?: { url: string; token: string }): Router {
   secrets = memorySecrets();
   const r = new Router();
   const platforms = registerResearcher(r, { dataDir: appDir, secrets, ...(local ? { localPlatform: local } : {}) });
-  registerDeploymentPlatforms(r, { platforms, settings, reconnect: false });
+  hooks = registerDeploymentPlatforms(r, { platforms, settings, reconnect: false });
   return r;
 }
 
@@ -89,6 +92,14 @@ describe('connecting a deployment by itself', () => {
     // Read again (a new app start): the same platform entry, no second one.
     await call('platforms:connect-deployment', { deploymentId: ID });
     expect((await call<{ platforms: { id: string }[] }>('platforms:list')).platforms.map((p) => p.id)).toEqual(['local', 'lab-prod-eu-west-1']);
+    // For the version check: what the services agent and the workers online say they run.
+    await createPlatformClient({ url: services.url, token: services.workerToken }).lease({ queue: 'cpu', workerId: 'old-worker', agentVersion: '0.0.1' });
+    const versions = await hooks.agentVersions(settings.getDeployment(ID)!);
+    expect(versions).toEqual({ services: result.platform?.version, workers: [{ version: '0.0.1', count: 1 }] });
+    // The stack is gone: its platform and token go with it.
+    hooks.forget(ID);
+    expect((await call<{ platforms: { id: string }[] }>('platforms:list')).platforms.map((p) => p.id)).toEqual(['local']);
+    expect(secrets.values.size).toBe(0);
   });
 
   it('waits while the services agent has not replaced the placeholder, and says so', async () => {

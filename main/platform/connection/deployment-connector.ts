@@ -76,11 +76,15 @@ export class DeploymentConnector {
     return { connection, platform: await this.options.platforms.statusOf(platform.id) };
   }
 
-  /** The services agent's version, for the version check; undefined when the platform does not answer. */
-  async servicesVersion(d: Deployment): Promise<string | undefined> {
+  /** The versions the services agent and the online workers report, for the version check; empty when the platform does not answer. */
+  async agentVersions(d: Deployment): Promise<{ services?: string; workers?: { version: string; count: number }[] }> {
     const platform = this.options.platforms.ofDeployment(d.id);
-    if (!platform) return undefined;
-    return (await this.options.platforms.statusOf(platform.id)).version;
+    if (!platform) return {};
+    const status = await this.options.platforms.statusOf(platform.id);
+    if (!status.version) return {};
+    const counts = new Map<string, number>();
+    for (const q of [status.queues?.cpu, status.queues?.gpu]) for (const w of q?.workerVersions ?? []) counts.set(w.version, (counts.get(w.version) ?? 0) + w.count);
+    return { services: status.version, workers: [...counts].map(([version, count]) => ({ version, count })) };
   }
 }
 

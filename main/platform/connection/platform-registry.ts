@@ -207,7 +207,7 @@ export class PlatformRegistry {
       const { client } = this.resolve(id);
       return await this.guarded(info, async () => {
         const [health, me] = await Promise.all([client.health(), client.me()]);
-        const queue = (q: typeof health.queues.cpu) => ({ queued: q.queued, running: q.running, workersOnline: q.workersOnline, gpus: q.gpus });
+        const queue = (q: typeof health.queues.cpu) => ({ queued: q.queued, running: q.running, workersOnline: q.workersOnline, gpus: q.gpus, workerVersions: q.workerVersions });
         return {
           platform: info,
           state: 'connected' as const,

@@ -43,9 +43,8 @@ export function registerDeploymentPlatforms(router: Router, deps: DeploymentPlat
     forget: (id) => connector.forget(id),
     agentVersions: async (d) => {
       let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, VERSION_WAIT_MS)));
-      const services = await Promise.race([connector.servicesVersion(d).catch(() => undefined), timeout]).finally(() => clearTimeout(timer));
-      return services ? { services } : {};
+      const timeout = new Promise<Record<string, never>>((resolve) => (timer = setTimeout(() => resolve({}), VERSION_WAIT_MS)));
+      return Promise.race([connector.agentVersions(d).catch(() => ({})), timeout]).finally(() => clearTimeout(timer));
     },
   };
 }
