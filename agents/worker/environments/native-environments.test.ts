@@ -104,6 +104,44 @@ describe('native environments without a container engine', () => {
     expect((await native.prepare(conda, () => undefined, { partial: true })).resolved.fidelity).toBe('native-partial');
   });
 
+  it('makes a conda environment with micromamba when it is installed, and locks its packages', async () => {
+    // A micromamba stand-in: `create -p PREFIX` makes a prefix whose python answers as one would.
+    const bin = join(root, 'conda-bin');
+    mkdirSync(bin);
+    const stub = join(bin, 'python-stub');
+    writeFileSync(
+      stub,
+      [
+        '#!/bin/sh',
+        'prefix=$(cd "$(dirname "$0")/.." && pwd)',
+        `if [ "$1" = -c ]; then printf '{"implementation": "CPython", "version": "3.12.7", "executable": "%s/bin/python", "basePrefix": "%s"}\\n' "$prefix" "$prefix"; else echo '[]'; fi`,
+        '',
+      ].join('\n'),
+    );
+    const tool = join(bin, 'micromamba');
+    writeFileSync(
+      tool,
+      [
+        '#!/bin/sh',
+        'case "$1" in',
+        '  --version) echo 2.0.5;;',
+        `  create) mkdir -p "$4/bin" && cp '${stub}' "$4/bin/python" && echo "$*" > "$4/created-with";;`,
+        `  list) echo '[{"name": "gdal", "version": "3.9.2", "channel": "conda-forge"}, {"name": "requests", "version": "2.32.3", "channel": "pypi"}]';;`,
+        'esac',
+        '',
+      ].join('\n'),
+    );
+    chmodSync(stub, 0o755);
+    chmodSync(tool, 0o755);
+    const native = createNativeEnvironments({ cacheDir: join(root, 'cache-h'), condaTools: [tool] });
+    const env = await native.prepare({ baseImage: 'debian:bookworm-slim', apt: [], pip: [], conda: ['gdal'] }, () => undefined);
+    expect(env.resolved).toMatchObject({ fidelity: 'native-complete', interpreter: 'CPython 3.12.7', skipped: [] });
+    expect(env.resolved.packages).toEqual([{ manager: 'conda', name: 'gdal', version: '3.9.2' }]);
+    const prefix = env.native?.env.CONDA_PREFIX ?? '';
+    expect(readFileSync(join(prefix, 'created-with'), 'utf8')).toBe(`create -y -p ${prefix} -c conda-forge gdal\n`);
+    expect(env.native?.path).toEqual([join(prefix, 'bin')]);
+  });
+
   it('says to install python3-venv when the interpreter cannot make virtual environments', async () => {
     // A python3 as Debian ships it without python3-venv or pip: venv --without-pip works, but
     // there is no pip to install with and ensurepip is disabled.

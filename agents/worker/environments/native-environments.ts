@@ -85,14 +85,16 @@ export function createNativeEnvironments(options: NativeEnvironmentsOptions) {
       prefix = join(folder, 'venv');
       pip = await createVenv(interpreter, prefix, log);
     }
-    if (lock) {
+    // A conda environment without pip packages may have no Python at all: pip is not asked there.
+    const usesPip = !conda || (lock ? pinned(lock, 'pip').length > 0 : spec.pip.length > 0);
+    if (usesPip && lock) {
       // What the fresh environment came with (pip itself, setuptools) is not installed again.
       const seeded = new Set((await pipLock(pip)).map((p) => p.name.toLowerCase()));
       await pipInstall(pip, pinned(lock, 'pip').filter((p) => !seeded.has(p.slice(0, p.indexOf('==')).toLowerCase())), sources, true, log);
-    } else {
+    } else if (usesPip) {
       await pipInstall(pip, spec.pip, sources, false, log);
     }
-    const packages = [...(conda ? await condaLock(conda, prefix) : []), ...(await pipLock(pip))];
+    const packages = [...(conda ? await condaLock(conda, prefix) : []), ...(usesPip ? await pipLock(pip) : [])];
     const inside = await probeInterpreter(venvPython(prefix));
     return { interpreter: inside?.name ?? interpreter.name, packages, prefix };
   }

@@ -68,10 +68,10 @@ export async function startWheelIndex(wheels: readonly string[] = []): Promise<W
   };
 }
 
-/** Whether this machine's python3 can make virtual environments with pip (Debian needs python3-venv for ensurepip). */
+/** Whether this machine's python3 can make virtual environments with pip in them: venv, and a pip of its own or ensurepip. */
 export function canMakeVenvs(): boolean {
   try {
-    execFileSync('python3', ['-c', 'import ensurepip, venv'], { stdio: 'ignore', timeout: 30_000 });
+    execFileSync('python3', ['-c', 'import venv, importlib.util as u; assert u.find_spec("pip") or u.find_spec("ensurepip")'], { stdio: 'ignore', timeout: 30_000 });
     return true;
   } catch {
     return false;
