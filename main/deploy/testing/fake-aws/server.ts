@@ -106,7 +106,10 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
       throw new AwsFault('UnknownOperationException', `The fake AWS does not speak ${service || 'this service'}.`, 501);
     } catch (e) {
       const fault = e instanceof AwsFault ? e : new AwsFault('InternalFailure', String(e), 500);
-      return service === 'ec2' ? ec2Error(response, fault) : queryError(response, fault);
+      if (service === 'ec2') return ec2Error(response, fault);
+      // Services on REST-JSON (EFS, AWS Backup…) read their errors as JSON, not the query protocol's XML.
+      if (service === 'elasticfilesystem' || service === 'backup') return sendJson(response, fault.status, { __type: fault.code, message: fault.message });
+      return queryError(response, fault);
     }
   }
 
