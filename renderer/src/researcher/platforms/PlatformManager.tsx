@@ -72,7 +72,7 @@ export function PlatformManager() {
         <Field label="URL" error={issue('url')}>
           {(p) => <input {...p} className="input" value={form.url} placeholder="https://platform.example.org" onChange={(e) => setForm({ ...form, url: e.target.value })} />}
         </Field>
-        <Field label="Token" error={issue('token')} hint="The token your admin sent you with the URL (an admin needs none: a stack installed from Setup connects by itself, see the Deployment page). Kept encrypted by the desktop app; never shown again.">
+        <Field label="Token" error={issue('token')} hint="From the invite your admin made for you on the Users page. An admin needs none: a stack installed from Setup connects by itself (see the Deployment page). Kept encrypted by the desktop app; never shown again.">
           {(p) => <input {...p} className="input" type="password" autoComplete="off" value={form.token} onChange={(e) => setForm({ ...form, token: e.target.value })} />}
         </Field>
         {add.isError && !add.error.issues ? <ErrorBanner title="The platform was not added" error={add.error} /> : null}
