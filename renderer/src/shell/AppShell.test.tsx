@@ -27,7 +27,7 @@ describe('app shell', () => {
     renderApp(createStandardBackend());
     await screen.findByRole('heading', { level: 1, name: 'Setup' });
     const labels = within(nav()).getAllByRole('link').map((link) => link.textContent?.replace(/\d+$/, ''));
-    expect(labels).toEqual(['Setup', 'Deployment', 'Users', 'Monitoring', 'Alarms', 'Cost', 'Backups', 'Capsules', 'Runs', 'Terminal']);
+    expect(labels).toEqual(['Setup', 'Deployment', 'Users', 'Monitoring', 'Alarms', 'Cost', 'Backups', 'Capsules', 'Runs', 'Datasets', 'Terminal']);
   });
 
   it('reopens the page of the last session', async () => {

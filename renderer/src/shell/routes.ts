@@ -10,6 +10,7 @@ import { RunsPage } from '../pages/RunsPage.js';
 import { SetupPage } from '../pages/SetupPage.js';
 import { TerminalPage } from '../pages/TerminalPage.js';
 import { UsersPage } from '../people/UsersPage.js';
+import { DatasetsPage } from '../datasets/DatasetsPage.js';
 
 export interface PageRoute {
   id: string;
@@ -32,6 +33,7 @@ export const PAGES: readonly PageRoute[] = [
   { id: 'backups', path: '/backups', label: 'Backups', letter: 'b', group: 'Observe', icon: 'backups', component: BackupsPage },
   { id: 'capsules', path: '/capsules', label: 'Capsules', letter: 'c', group: 'Research', icon: 'capsules', component: CapsulesPage },
   { id: 'runs', path: '/runs', label: 'Runs', letter: 'r', group: 'Research', icon: 'runs', component: RunsPage },
+  { id: 'datasets', path: '/datasets', label: 'Datasets', letter: 'f', group: 'Research', icon: 'datasets', component: DatasetsPage },
   { id: 'terminal', path: '/terminal', label: 'Terminal', letter: 't', group: 'Tools', icon: 'terminal', component: TerminalPage },
 ];
 
