@@ -85,7 +85,9 @@ export function ReviewStep({ target, stackName, params, onPlanned, installing }:
       {plan.error ? <ErrorBanner title="Could not create the plan" error={plan.error} /> : null}
       {plan.data ? (
         <>
-          <p role="status">{plan.data.noChanges ? 'No changes: the stack already matches.' : `${plan.data.changes.length} resources to ${plan.data.type === 'CREATE' ? 'create' : 'change'}.`}</p>
+          {plan.data.noChanges || !plan.data.summary ? (
+            <p role="status">{plan.data.noChanges ? 'No changes: the stack already matches.' : `${plan.data.changes.length} resources to ${plan.data.type === 'CREATE' ? 'create' : 'change'}.`}</p>
+          ) : null}
           <PlanSummaryView plan={plan.data} />
           {plan.data.dataRisks.length ? (
             <Field label={`This plan removes or replaces data (${plan.data.dataRisks.map((r) => r.logicalId).join(', ')}). Type ${stackName} to accept.`}>
