@@ -8,7 +8,7 @@ import { PAGES } from './routes.js';
 beforeEach(() => resetWindow());
 afterEach(cleanup);
 
-const PLACEHOLDER_PAGES = ['monitoring', 'alarms', 'cost', 'backups', 'terminal'];
+const PLACEHOLDER_PAGES = ['monitoring', 'alarms', 'terminal'];
 const heading = () => screen.getByRole('heading', { level: 1 });
 const nav = () => screen.getByRole('navigation', { name: 'Pages' });
 
