@@ -12,6 +12,8 @@ import type { DeploymentPlatformStatus, PlatformStatus } from '../../../common/a
 import { Router } from '../../../common/api/router.js';
 import type { SecretStore } from '../../settings/secret-store.js';
 import { SettingsStore } from '../../settings/settings-store.js';
+import { LOCAL_ID, PlatformRegistry, tokenKey } from './platform-registry.js';
+import { PlatformsFile } from './platforms-file.js';
 import { registerDeploymentPlatforms } from './register-deployment-platforms.js';
 import { registerResearcher } from './register-researcher.js';
 
@@ -51,7 +53,7 @@ async function call<T>(name: string, input?: unknown): Promise<T> {
   return result.value as T;
 }
 
-function app(local?: { url: string; token: string }): Router {
+function app(local?: { url: string; token: string }, reconnect = false): Router {
   const appDir = mkdtempSync(path.join(tmpdir(), 'bt-connect-app-'));
   dirs.push(appDir);
   settings = new SettingsStore(appDir);
@@ -59,7 +61,7 @@ function app(local?: { url: string; token: string }): Router {
   secrets = memorySecrets();
   const r = new Router();
   const platforms = registerResearcher(r, { dataDir: appDir, secrets, ...(local ? { localPlatform: local } : {}) });
-  hooks = registerDeploymentPlatforms(r, { platforms, settings, reconnect: false });
+  hooks = registerDeploymentPlatforms(r, { platforms, settings, reconnect });
   return r;
 }
 
@@ -119,6 +121,38 @@ describe('connecting a deployment by itself', () => {
     cfn.on(DescribeStacksCommand).resolves({ Stacks: [installed(services.url, 'CREATE_IN_PROGRESS')] });
     expect((await call<DeploymentPlatformStatus>('platforms:connect-deployment', { deploymentId: ID })).connection).toMatchObject({ state: 'waiting', message: 'lab-prod is CREATE_IN_PROGRESS: the platform is connected once the stack is installed.' });
     expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(1);
+  });
+
+  it('on app start, reads every known deployment again; a platform the user chose is kept active', async () => {
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [installed(services.url)] });
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Name: '/benchtop/lab-prod/admin-token', Type: 'SecureString', Value: services.adminToken } });
+    router = app({ url: 'http://127.0.0.1:1', token: 'local-token' }, true);
+    let list: { platforms: { id: string; deploymentId?: string }[]; activeId: string | null } = { platforms: [], activeId: null };
+    for (let i = 0; i < 100 && list.platforms.length < 2; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      list = await call('platforms:list');
+    }
+    expect(list.platforms.find((p) => p.deploymentId === ID)).toBeTruthy();
+    // New, and the user used only the local sandbox: it becomes the active platform.
+    expect(list.activeId).toBe('lab-prod-eu-west-1');
+  });
+
+  it('on a later start, keeps the platform the user chose active and only refreshes the token', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bt-connect-registry-'));
+    dirs.push(dir);
+    const keep = memorySecrets();
+    const registry = new PlatformRegistry({ file: new PlatformsFile(path.join(dir, 'platforms.json')), secrets: keep, local: { url: 'http://127.0.0.1:1', token: 'local-token' } });
+    const first = registry.connectDeployment({ deploymentId: ID, name: 'lab-prod (eu-west-1)', url: services.url, token: 'token-1', activate: 'if-new' });
+    expect(registry.activeId()).toBe(first.id);
+    registry.setActive(LOCAL_ID);
+    registry.connectDeployment({ deploymentId: ID, name: 'lab-prod (eu-west-1)', url: `${services.url}/`, token: 'token-2', activate: 'if-new' });
+    expect(registry.activeId()).toBe(LOCAL_ID);
+    expect(keep.get(tokenKey(first.id))).toBe('token-2');
+    // A platform added by hand and in use is not replaced by a new deployment's either.
+    const mine = await registry.add({ name: 'Our lab', url: services.url, token: services.researcherToken, activate: true });
+    registry.connectDeployment({ deploymentId: `${ACCOUNT}/us-east-1/lab-dev`, name: 'lab-dev (us-east-1)', url: services.url, token: 'token-3', activate: 'if-new' });
+    expect(registry.activeId()).toBe(mine.id);
+    expect(registry.list().map((p) => p.id)).toEqual([LOCAL_ID, first.id, mine.id, 'lab-dev-us-east-1']);
   });
 
   it('refuses an unknown deployment with a not-found naming it', async () => {
