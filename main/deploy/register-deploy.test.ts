@@ -196,6 +196,11 @@ describe('deploy API', () => {
     expect(dev).toMatchObject({ ok: true, value: { exists: false, forgotten: true } });
     expect(settings.listDeployments().map((d) => d.name)).toEqual(['lab-prod']);
     expect(platforms.forgotten).toEqual([`${ACCOUNT}/us-east-1/lab-dev`]);
+    // An older entry without its account is not forgotten on a miss: the profile may sign in elsewhere now.
+    settings.saveDeployment({ name: 'lab-old', region: 'us-east-1' });
+    cfn.on(DescribeStacksCommand, { StackName: 'lab-old' }).rejects(missing('lab-old'));
+    expect(await router.invoke('deploy:status', { target, stackName: 'lab-old' }, ctx)).toMatchObject({ ok: true, value: { exists: false, forgotten: false } });
+    expect(settings.listDeployments().map((d) => d.name)).toEqual(['lab-old', 'lab-prod']);
   });
 
   it('refuses to act for a deployment of another account than the profile signs in to', async () => {

@@ -127,7 +127,9 @@ export function registerDeploy(router: Router, deps: DeployDeps = {}): void {
       const running = ops.isRunning(key);
       let saved = records.find(ref);
       let forgotten = false;
-      if (!health.exists && !running && saved) {
+      // Only an entry known to be of this account is forgotten: an older one without its account may
+      // simply have been looked for with a profile that now signs in elsewhere.
+      if (!health.exists && !running && saved?.accountId && saved.accountId === ref.accountId) {
         records.gone(ref);
         deps.platforms?.forget(saved.id);
         forgotten = true;

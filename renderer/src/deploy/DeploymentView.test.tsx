@@ -2,7 +2,7 @@ import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as deploy from '../../../common/api/deploy.contract.js';
 import * as platforms from '../../../common/api/platforms.contract.js';
-import { listDeployments } from '../../../common/api/settings.contract.js';
+import { listDeployments, removeDeployment } from '../../../common/api/settings.contract.js';
 import { createStandardBackend } from '../test/fake-backend.js';
 import { renderApp, resetWindow } from '../test/render-app.js';
 
@@ -30,6 +30,7 @@ function backendWithStack(initial: Status | string = 'UPDATE_COMPLETE', options:
     ...current,
   }));
   r.handle(deploy.listEvents, () => ({ events: [] }));
+  r.handle(removeDeployment, () => ({ removed: true }));
   r.handle(deploy.createPlan, ({ stackName }) => ({
     stackName,
     type: 'UPDATE' as const,
@@ -135,6 +136,7 @@ describe('Deployment page', () => {
     setStatus({
       status: 'DELETE_COMPLETE',
       exists: false,
+      deploymentId: undefined,
       lastDelete: {
         status: 'DELETE_COMPLETE',
         ok: true,
@@ -149,6 +151,16 @@ describe('Deployment page', () => {
     expect(report.textContent).toContain('ResultsBucket (AWS::S3::Bucket) lab-prod-results — 12 object versions');
     expect(report.textContent).toContain('BackupVault (AWS::Backup::BackupVault) benchtop-lab-prod: AWS Backup refused to delete 1 recovery point');
     expect(screen.getByRole('link', { name: 'Install again from Setup' }).getAttribute('href')).toBe('#/setup');
+  });
+
+  it('does not forget an entry whose stack is not found under the profile\'s account by itself, but offers to', async () => {
+    const { backend } = backendWithStack({ status: 'DELETE_COMPLETE', exists: false, accountId: '123456789012' });
+    const { user } = renderApp(backend);
+    expect((await screen.findByTestId('stack-gone')).textContent).toBe(
+      "There is no stack lab-prod in eu-west-1 for account 123456789012, which the profile lab-admin signs in to. If it was installed in another account, choose that account's profile in the header; if it is gone, remove it from the list.",
+    );
+    await user.click(screen.getByRole('button', { name: 'Remove lab-prod from the list' }));
+    await waitFor(() => expect(backend.calls).toContainEqual({ name: 'settings:remove-deployment', input: { id: ID } }));
   });
 
   it('offers to continue a failed rollback, skipping what failed', async () => {

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { createPlan, deleteStack, type DeployDeleteReport, type DeployRecoveryAction, getStatus, listEvents, applyPlan, recoverStack } from '../../../common/api/deploy.contract.js';
-import type { Deployment } from '../../../common/api/settings.contract.js';
-import { useCall, useCallMutation } from '../api/hooks.js';
+import { type Deployment, listDeployments, removeDeployment } from '../../../common/api/settings.contract.js';
+import { callKey, useCall, useCallMutation } from '../api/hooks.js';
+import { useQueryClient } from '@tanstack/react-query';
 import { Button } from '../components/Button.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { Field } from '../components/Field.js';
@@ -70,9 +71,12 @@ export function DeploymentView({ deployment }: { deployment: Deployment }) {
             <Loading label="The stack is deleted; removing the data it kept…" />
           ) : (
             <p role="status" data-testid="stack-gone">
-              {stackName} no longer exists in {where}, so Benchtop no longer lists it and has forgotten its platform.
+              {s.deploymentId && !s.forgotten
+                ? `There is no stack ${stackName} in ${deployment.region} for account ${s.accountId ?? 'unknown'}, which the profile ${deployment.profile ?? '(default credentials)'} signs in to. If it was installed in another account, choose that account's profile in the header; if it is gone, remove it from the list.`
+                : `${stackName} no longer exists in ${where}, so Benchtop no longer lists it and has forgotten its platform.`}
             </p>
           )}
+          {s.deploymentId && !s.forgotten && !s.operationRunning ? <ForgetButton id={s.deploymentId} stackName={stackName} /> : null}
           {s.lastDelete ? <DeleteReport report={s.lastDelete} /> : null}
           {s.lastError ? <ErrorBanner title="The last operation failed" error={{ code: 'aws', message: s.lastError }} /> : null}
           {!s.operationRunning ? (
@@ -248,6 +252,20 @@ export function DeploymentView({ deployment }: { deployment: Deployment }) {
         {del.error ? <ErrorBanner title="Could not delete" error={del.error} /> : null}
       </section>
     </div>
+  );
+}
+
+/** Takes an entry off the list whose stack cannot be found (an older entry, saved without its account). */
+function ForgetButton({ id, stackName }: { id: string; stackName: string }) {
+  const queries = useQueryClient();
+  const forget = useCallMutation(removeDeployment, { onSuccess: () => void queries.invalidateQueries({ queryKey: callKey(listDeployments) }) });
+  return (
+    <>
+      <Button variant="danger" busy={forget.isPending} onClick={() => forget.mutate({ id })}>
+        Remove {stackName} from the list
+      </Button>
+      {forget.error ? <ErrorBanner title="Could not remove it from the list" error={forget.error} /> : null}
+    </>
   );
 }
 
