@@ -6,7 +6,7 @@ import { canonicalEnvironment, environmentHash } from '../environment-hash.js';
 import type { PreparedEnvironment, PrepareOptions } from '../runtimes/runtime.js';
 import { condaLock, createCondaEnv, findCondaTool } from './conda-env.js';
 import { EnvironmentCache } from './environment-cache.js';
-import { createVenv, pipInstall, pipLock, probeInterpreter, pythonVersionOfImage, venvPython, type Interpreter, type PipRunner, type PipSources } from './python-env.js';
+import { createVenv, pipInstall, pipLock, probeInterpreter, pythonVersionOfImage, venvBin, venvPython, type Interpreter, type PipRunner, type PipSources } from './python-env.js';
 
 export interface NativeEnvironmentsOptions {
   /** One folder per environment (`<work>/cache/environments`). */
@@ -152,7 +152,7 @@ export function createNativeEnvironments(options: NativeEnvironmentsOptions) {
       hash,
       resolved,
       native: {
-        path: [join(built.prefix, 'bin')],
+        path: [venvBin(built.prefix)],
         env: { [conda ? 'CONDA_PREFIX' : 'VIRTUAL_ENV']: built.prefix, PYTHONNOUSERSITE: '1' },
         readOnly: [cache.folder(key), ...(interpreter ? [interpreter.basePrefix] : [])],
       },

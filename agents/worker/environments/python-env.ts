@@ -45,7 +45,9 @@ export function pythonVersionOfImage(baseImage: string): string | null {
   return match ? match[1]! : null;
 }
 
-export const venvPython = (venv: string) => join(venv, 'bin', 'python');
+/** Where a virtual environment keeps its programs: bin/, or Scripts\\ on Windows. */
+export const venvBin = (venv: string) => join(venv, process.platform === 'win32' ? 'Scripts' : 'bin');
+export const venvPython = (venv: string) => join(venvBin(venv), process.platform === 'win32' ? 'python.exe' : 'python');
 
 /** The last lines an installer printed, for the run's error: what it said went wrong. */
 function tail(text: string, lines = 12): string {
