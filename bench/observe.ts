@@ -1,0 +1,144 @@
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { chromium, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { numberOption } from './lib/number-option.js';
+
+// The Observe components in Chromium (headless), built by Vite as the app is (bench/observe-page):
+//  1. first paint of a chart of 7 days of 1-minute points × 6 series (60,480 points): ms from
+//     handing it the data to the frame after its canvas is drawn (median of 7); baseline: the
+//     same chart with 60 points × 6 series (what one hour looks like).
+//  2. the log view following at 500 events/s, fed as main feeds it from Live Tail (one batch per
+//     100 ms): requestAnimationFrame deltas for 10 s; baseline: the same page idle.
+//  3. memory while following: the page's JS heap after a forced GC, at the start and after
+//     --follow-seconds (default 600: 10 minutes) of 500 events/s; flat means the end is no higher than the
+//     start plus what the bounded buffers hold.
+//   node --import tsx bench/observe.ts [--follow-seconds N]
+
+const FOLLOW_SECONDS = numberOption('--follow-seconds', 600);
+const RATE = 500;
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
+
+function emit(metric: string, value: number, unit: string, better: 'higher' | 'lower', extra: Record<string, number> = {}): void {
+  process.stdout.write(`${JSON.stringify({ bench: 'observe', metric, value: Math.round(value * 10) / 10, unit, better, ...extra })}\n`);
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+
+const FRAMES_SCRIPT = `(duration) => new Promise((resolve) => {
+  const deltas = [];
+  let last = performance.now();
+  const end = last + duration;
+  const tick = (now) => {
+    deltas.push(now - last);
+    last = now;
+    if (now < end) requestAnimationFrame(tick);
+    else resolve(deltas);
+  };
+  requestAnimationFrame(tick);
+})`;
+
+async function serve(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    const path = normalize(join(dir, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
+    const file = path.endsWith('/') ? join(path, 'index.html') : path;
+    if (!file.startsWith(dir)) return void res.writeHead(403).end();
+    stat(file).then(
+      () => {
+        res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+        createReadStream(file).pipe(res);
+      },
+      () => res.writeHead(404).end(),
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+async function heapAfterGc(page: Page): Promise<number> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  await cdp.detach();
+  return usedSize;
+}
+
+async function main(): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'bench-observe-'));
+  const cleanups: (() => Promise<unknown>)[] = [() => rm(root, { recursive: true, force: true })];
+  try {
+    const nodeEnv = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    await build({
+      configFile: false,
+      root: fileURLToPath(new URL('./observe-page/', import.meta.url)),
+      base: './',
+      plugins: [react()],
+      mode: 'production',
+      logLevel: 'error',
+      build: { outDir: join(root, 'page'), emptyOutDir: true, target: 'es2022' },
+    });
+    process.env.NODE_ENV = nodeEnv;
+    const site = await serve(join(root, 'page'));
+    cleanups.push(() => site.close());
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    cleanups.push(() => browser.close());
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await page.goto(site.url);
+    await page.waitForFunction(() => document.title === 'ready');
+
+    // One of each first, so no figure includes loading uPlot or compiling the page's code.
+    await page.evaluate('window.bench.chart(6, 60)');
+    await page.evaluate('window.bench.chart(6, 10080)');
+    const big: number[] = [];
+    const small: number[] = [];
+    for (let i = 0; i < 7; i += 1) {
+      big.push((await page.evaluate('window.bench.chart(6, 10080)')) as number);
+      small.push((await page.evaluate('window.bench.chart(6, 60)')) as number);
+    }
+    emit('chart_first_paint_60k_points', median(big), 'ms', 'lower', { target: 200, baseline: Math.round(median(small) * 10) / 10, points: 6 * 10080, worst: Math.round(Math.max(...big)) });
+
+    const idle = (await page.evaluate(`(${FRAMES_SCRIPT})(3000)`)) as number[];
+    const heapStart = await heapAfterGc(page);
+    await page.evaluate(`window.bench.logs(${RATE})`);
+    await page.locator('[data-log-row]').first().waitFor();
+    const deltas = (await page.evaluate(`(${FRAMES_SCRIPT})(10000)`)) as number[];
+    emit('live_tail_max_frame_500_per_s', Math.max(...deltas), 'ms', 'lower', { target: 50, baseline: Math.round(Math.max(...idle) * 10) / 10 });
+    emit('live_tail_p95_frame_500_per_s', percentile(deltas, 0.95), 'ms', 'lower', { baseline: Math.round(percentile(idle, 0.95) * 10) / 10 });
+    emit('live_tail_frames_over_50ms', deltas.filter((d) => d > 50).length, 'frames', 'lower', { target: 0, frames: deltas.length });
+
+    // Memory: the first minute fills the bounded buffers; flat means no growth after that.
+    const followMs = FOLLOW_SECONDS * 1000;
+    const samples: { at: number; heap: number }[] = [];
+    const t0 = Date.now();
+    for (let at = 0; at < followMs; at = Date.now() - t0) {
+      await new Promise((r) => setTimeout(r, Math.min(30_000, followMs - at)));
+      samples.push({ at: Date.now() - t0, heap: await heapAfterGc(page) });
+    }
+    const lines = (await page.evaluate('window.bench.shownLines()')) as number;
+    await page.evaluate('window.bench.stop()');
+    const afterFill = samples.find((s) => s.at >= 60_000) ?? samples[0]!;
+    const end = samples.at(-1)!;
+    const mib = (b: number) => Math.round((b / 1024 / 1024) * 10) / 10;
+    emit('follow_heap_growth_after_first_minute', mib(end.heap - afterFill.heap), 'MiB', 'lower', {
+      seconds: FOLLOW_SECONDS,
+      lines,
+      heapStartMiB: mib(heapStart),
+      heapAfterFirstMinuteMiB: mib(afterFill.heap),
+      heapEndMiB: mib(end.heap),
+      heapMaxMiB: mib(Math.max(...samples.map((s) => s.heap))),
+    });
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((e: unknown) => process.stderr.write(`observe cleanup: ${String(e)}\n`));
+  }
+}
+
+await main();
