@@ -203,6 +203,18 @@ describe('deploy API', () => {
     expect(settings.listDeployments().map((d) => d.name)).toEqual(['lab-old', 'lab-prod']);
   });
 
+  it('connects the platform of an install that finished while the app was closed, once, when its status is next read', async () => {
+    const settings = new SettingsStore(dir);
+    settings.saveDeployment({ name: 'lab-prod', region: 'us-east-1', accountId: ACCOUNT, lastKnownStatus: 'CREATE_IN_PROGRESS' });
+    const platforms = recordingPlatforms();
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack('lab-prod', 'CREATE_COMPLETE')] });
+    const { router } = setup({ settings, platforms });
+    expect((await router.invoke('deploy:status', { target, stackName: 'lab-prod' }, ctx)).ok).toBe(true);
+    expect((await router.invoke('deploy:status', { target, stackName: 'lab-prod' }, ctx)).ok).toBe(true);
+    expect(platforms.connected.map((d) => d.id)).toEqual([`${ACCOUNT}/us-east-1/lab-prod`]);
+    expect(settings.listDeployments()[0]!.lastKnownStatus).toBe('CREATE_COMPLETE');
+  });
+
   it('refuses to act for a deployment of another account than the profile signs in to', async () => {
     const { router } = setup({ settings: new SettingsStore(dir) });
     const r = await router.invoke('deploy:status', { target: { region: 'us-east-1', profile: 'other', accountId: '210987654321' }, stackName: 'lab-prod' }, ctx);

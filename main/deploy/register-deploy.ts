@@ -36,6 +36,8 @@ export interface DeploymentPlatformHooks {
   agentVersions(d: Deployment): Promise<{ services?: string; workers?: { version: string; count: number }[] }>;
 }
 
+const COMPLETED = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE']);
+
 export interface DeployDeps {
   /** Overridable for tests; the app makes clients through main/aws. */
   clients?: (target: AwsTarget) => DeployClients;
@@ -133,7 +135,13 @@ export function registerDeploy(router: Router, deps: DeployDeps = {}): void {
         records.gone(ref);
         deps.platforms?.forget(saved.id);
         forgotten = true;
-      } else if (health.exists) saved = records.seen(ref, health.status);
+      } else if (health.exists) {
+        const before = saved?.lastKnownStatus;
+        saved = records.seen(ref, health.status);
+        // An install or upgrade that finished while the app was closed (or followed only from this
+        // page) gets its platform connected as one started from here would.
+        if (saved && !running && before !== health.status && before?.endsWith('_IN_PROGRESS') && COMPLETED.has(health.status)) void deps.platforms?.connect(saved);
+      }
       const agents = saved && stack && deps.platforms ? await deps.platforms.agentVersions(saved) : {};
       const report = deleteReports.get(key);
       return {
