@@ -45,7 +45,7 @@ export function pythonVersionOfImage(baseImage: string): string | null {
   return match ? match[1]! : null;
 }
 
-/** Where a virtual environment keeps its programs: bin/, or Scripts\\ on Windows. */
+/** Where a virtual environment keeps its programs: bin/, or Scripts on Windows. */
 export const venvBin = (venv: string) => join(venv, process.platform === 'win32' ? 'Scripts' : 'bin');
 export const venvPython = (venv: string) => join(venvBin(venv), process.platform === 'win32' ? 'python.exe' : 'python');
 
