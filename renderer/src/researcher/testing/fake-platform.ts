@@ -86,6 +86,7 @@ export function makeRun(over: Partial<Run> = {}): Run {
     error: null,
     results: { files: [] },
     costUsd: null,
+    costSource: null,
     rerunOf: null,
     userId: 'usr_000000000000000000me',
     secretParameters: [],
