@@ -167,11 +167,12 @@ export const migrations: readonly string[] = [
     live_runs INTEGER NOT NULL, live_capsules INTEGER NOT NULL, message TEXT NOT NULL
   ) STRICT;
   `,
-  // What a run executed in (image, or interpreter and lock list), the lock a rerun installs
-  // again, and whether the run accepted a partial environment. Older runs recorded none.
+  // Pipelines (issue 17): a run's inputs taken from other runs' results, pinned (upstream run,
+  // manifest hash, mount); the results are kept as a dataset version made for that purpose, marked
+  // with the run they came from so that dataset lists leave them out.
   `
-  ALTER TABLE runs ADD COLUMN resolved_environment TEXT;
-  ALTER TABLE runs ADD COLUMN environment_lock TEXT;
-  ALTER TABLE runs ADD COLUMN partial_environment INTEGER NOT NULL DEFAULT 0 CHECK (partial_environment IN (0, 1));
+  ALTER TABLE runs ADD COLUMN inputs TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE datasets ADD COLUMN origin_run TEXT;
+  CREATE INDEX datasets_by_origin ON datasets (origin_run, owner_id);
   `,
 ];
