@@ -64,7 +64,7 @@ export const getVaultJob = defineCall('backups:vault-job', { input: z.object({ t
 
 /**
  * A change set that starts a new data volume from the recovery point's snapshot: the services
- * instance is replaced, the current volume kept by the stack's retention. Applied with deploy:apply
+ * instance is replaced, the current volume snapshotted before it is deleted. Applied with deploy:apply
  * (the stack name typed to confirm).
  */
 export const planVaultRestore = defineCall('backups:plan-vault-restore', {

@@ -12,7 +12,7 @@ import { snapshotIdOf } from './aws-vault.js';
  * A restore is an ordinary stack update: the same parameters, with DataVolumeSnapshotId set to
  * the recovery point's snapshot. The data volume is then replaced by one made from it (the plan
  * shows that as a data risk, so apply needs the stack name typed), the services instance starts
- * again on it, and the volume it had is kept by the stack's retention.
+ * again on it, and the volume it had is snapshotted before it is deleted (UpdateReplacePolicy).
  */
 export async function planVaultRestore(c: DeployClients, stackName: string, recoveryPointArn: string, source: DeploySource, timing: Timing): Promise<{ plan: Plan; snapshotId: string }> {
   const snapshotId = snapshotIdOf(recoveryPointArn);

@@ -116,8 +116,8 @@ export function VaultBackups({ deployment }: { deployment: Deployment }) {
           <h3>Restore from {plan.data.snapshotId}</h3>
           <p>
             The stack is updated to start a new data volume from this snapshot. The services instance is replaced and comes back on the restored volume; the
-            current volume is kept by the stack&rsquo;s retention (a snapshot of it is taken first). Runs and capsules made since the snapshot are not on the
-            restored volume.
+            current volume is snapshotted before CloudFormation deletes it (the stack&rsquo;s UpdateReplacePolicy), so it can be restored in turn. Runs and
+            capsules made since the snapshot are not on the restored volume.
           </p>
           <pre className="diff" aria-label="Change set">
             {plan.data.plan.diff}
