@@ -103,6 +103,7 @@ const cases: Case[] = [
   { route: 'runResults', path: (f) => pathFor(ROUTES.runResults, { id: f.finishedRun }), allowed: PEOPLE_OF_PRIVATE },
   { route: 'resultFile', path: (f) => pathFor(ROUTES.resultFile, { id: f.finishedRun, '*': 'out.txt' }), allowed: PEOPLE_OF_PRIVATE },
   { route: 'openRunTerminal', path: (f) => pathFor(ROUTES.openRunTerminal, { id: f.finishedRun }), allowed: RUN_MANAGERS, allowedStatus: 409 },
+  { route: 'runDownstream', path: (f) => pathFor(ROUTES.runDownstream, { id: f.finishedRun }), allowed: PEOPLE_OF_PRIVATE },
   { route: 'compareRuns', path: (f) => pathFor(ROUTES.compareRuns, { a: f.finishedRun, b: f.finishedRun }), allowed: PEOPLE_OF_PRIVATE },
 ];
 

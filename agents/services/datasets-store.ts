@@ -43,7 +43,8 @@ export class DatasetsStore {
 
   /** A page of the datasets `scope` lets the caller read (AccessPolicy.readableScope with alias "x"). */
   list(limit: number, after: number, scope: SqlScope): { items: Dataset[]; next?: string } {
-    const rows = this.db.prepare(`SELECT * FROM datasets x WHERE n > ? AND ${scope.sql} ORDER BY n LIMIT ?`).all(after, ...scope.args, limit + 1) as DatasetRow[];
+    // Copies of runs' results made for pipelines are reached through their runs, not listed.
+    const rows = this.db.prepare(`SELECT * FROM datasets x WHERE n > ? AND origin_run IS NULL AND ${scope.sql} ORDER BY n LIMIT ?`).all(after, ...scope.args, limit + 1) as DatasetRow[];
     const items = rows.slice(0, limit);
     return { items: items.map((r) => toDataset(r, this.collaborators(r.id))), ...(rows.length > limit ? { next: String(items.at(-1)!.n) } : {}) };
   }

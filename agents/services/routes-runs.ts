@@ -3,12 +3,14 @@ import { LAST_EVENT_ID_HEADER, ROUTES } from '../../common/protocol/routes.js';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, isFinished } from '../../common/protocol/runs.js';
 import type { Services } from './context.js';
 import { registerRoute } from './register-route.js';
+import { materializeInputs } from './pipeline-inputs.js';
 import { manageableRun, readableRun, requireLaunch } from './run-guards.js';
 
 export function registerRunRoutes(app: FastifyInstance, s: Services): void {
   registerRoute(app, ROUTES.createRun, async ({ headers, body, principal }, _req, reply) => {
     requireLaunch(s, principal.user, body);
-    const { run, replayed } = await s.runs.create(body, principal.user, headers[IDEMPOTENCY_KEY_HEADER]);
+    const { body: withInputs, inputs } = await materializeInputs(s, principal.user, body);
+    const { run, replayed } = await s.runs.create(withInputs, principal.user, headers[IDEMPOTENCY_KEY_HEADER], inputs);
     // A replay creates nothing: 200 with the run the key made, as the protocol says.
     if (replayed) reply.code(200).header(IDEMPOTENT_REPLAYED_HEADER, 'true');
     return run;

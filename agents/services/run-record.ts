@@ -1,7 +1,7 @@
 import type { EnvironmentSpec } from '../../common/protocol/capsules.js';
 import type { QueueName } from '../../common/protocol/common.js';
 import type { ResultsManifest } from '../../common/protocol/results.js';
-import type { DatasetPin, Parameters, ResolvedEnvironment, Resources, Run, RunIsolation, RunState } from '../../common/protocol/runs.js';
+import type { DatasetPin, Parameters, ResolvedEnvironment, Resources, Run, RunInputPin, RunIsolation, RunState } from '../../common/protocol/runs.js';
 
 /** A row of the runs table as SQLite gives it back. */
 export interface RunRow {
@@ -13,7 +13,7 @@ export interface RunRow {
   exit_code: number | null; error: string | null; results: string | null; cost_usd: number | null; rerun_of: string | null;
   network: number; isolation: string | null;
   cost_source: string | null; cost_share: number | null;
-  cancelled_by: string | null; secrets: string;
+  cancelled_by: string | null; secrets: string; inputs: string;
   resolved_environment: string | null; environment_lock: string | null; partial_environment: number;
 }
 
@@ -54,5 +54,6 @@ export function toRun(r: RunRow, waitingReason: (queue: QueueName) => string): R
     userId: r.user_id,
     secretParameters: Object.keys(JSON.parse(r.secrets) as Parameters),
     cancelledBy: r.cancelled_by,
+    inputs: JSON.parse(r.inputs) as RunInputPin[],
   };
 }

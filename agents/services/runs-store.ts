@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { QueueName } from '../../common/protocol/common.js';
-import type { createRunRequest, DatasetPin, Run, RunState } from '../../common/protocol/runs.js';
+import type { createRunRequest, DatasetPin, Run, RunInputPin, RunState } from '../../common/protocol/runs.js';
 import type { User } from '../../common/protocol/users.js';
 import type { CapsulesStore } from './capsules-store.js';
 import type { DatasetsStore } from './datasets-store.js';
@@ -106,7 +106,7 @@ export class RunsStore {
    * Creates a run, or with an idempotency key answers the run that key already made (same body),
    * or 409 (other body). `replayed` says which.
    */
-  async create(body: CreateRunBody, user: User, idempotencyKey: string | undefined): Promise<{ run: Run; replayed: boolean }> {
+  async create(body: CreateRunBody, user: User, idempotencyKey: string | undefined, inputs: RunInputPin[] = []): Promise<{ run: Run; replayed: boolean }> {
     // Only a keyed request is ever compared with an earlier one, so only it pays for the hash.
     const requestHash = idempotencyKey ? sha256(canonicalJson(body)) : '';
     if (idempotencyKey) {
@@ -141,6 +141,7 @@ export class RunsStore {
         );
       // Kept apart from the parameters, so that no record of the run ever lists their values.
       if (Object.keys(body.secrets).length > 0) this.db.prepare('UPDATE runs SET secrets = ? WHERE id = ?').run(JSON.stringify(body.secrets), id);
+      if (inputs.length > 0) this.db.prepare('UPDATE runs SET inputs = ? WHERE id = ?').run(JSON.stringify(inputs), id);
       recordAudit(this.db, { actor: user, action: 'run.create', targetKind: 'run', targetId: id, summary: `launched a run of capsule ${body.capsuleId} at ${version.commit.slice(0, 12)}`, detail: { capsuleId: body.capsuleId, commit: version.commit } });
       if (idempotencyKey) {
         // A key that expired may be used again: its old row is replaced.
@@ -177,8 +178,8 @@ export class RunsStore {
     return this.get(row.run_id);
   }
 
-  /** Queued runs are cancelled at once; leased or running ones are flagged for their worker's next heartbeat. */
-  async cancel(id: string): Promise<Run> {
+  /** Queued runs are cancelled at once; leased or running ones are flagged for their worker's next heartbeat. `user` is recorded as who cancelled. */
+  async cancel(id: string, user: User): Promise<Run> {
     const run = await this.writes.run(() => {
       const row = this.row(id);
       if (row.state === 'queued') {
@@ -208,7 +209,7 @@ export class RunsStore {
           src.parameters, src.resources, src.queue, src.network, src.partial_environment, src.resolved_environment ?? src.environment_lock,
           this.config.maxAttempts, nowIso(), src.id,
         );
-      this.db.prepare('UPDATE runs SET secrets = ? WHERE id = ?').run(src.secrets, newRunId);
+      this.db.prepare('UPDATE runs SET secrets = ?, inputs = ? WHERE id = ?').run(src.secrets, src.inputs, newRunId);
       recordAudit(this.db, { actor: user, action: 'run.rerun', targetKind: 'run', targetId: newRunId, summary: `re-ran run ${src.id}`, detail: { rerunOf: src.id } });
       return this.get(newRunId);
     });

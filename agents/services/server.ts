@@ -7,6 +7,7 @@ import { registerCapsuleRoutes } from './routes-capsules.js';
 import { registerDatasetRoutes } from './routes-datasets.js';
 import { registerRunRoutes } from './routes-runs.js';
 import { registerLeaseRoutes } from './routes-leases.js';
+import { registerLineageRoutes } from './routes-lineage.js';
 import { registerTerminalRoutes } from './routes-terminals.js';
 import { registerCostRoutes } from './routes-cost.js';
 import { registerBackupRoutes } from './routes-backups.js';
@@ -93,6 +94,7 @@ export function buildServer(services: Services, options: ServerOptions): Fastify
     registerDatasetRoutes(routes, services);
     registerRunRoutes(routes, services);
     registerLeaseRoutes(routes, services);
+    registerLineageRoutes(routes, services);
     registerTerminalRoutes(routes, services);
     registerCostRoutes(routes, services);
     registerBackupRoutes(routes, services);

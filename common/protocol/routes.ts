@@ -147,6 +147,7 @@ export const ROUTES = {
   streamLogs: route({ method: 'GET', path: '/api/v1/runs/:id/logs/stream', access: PEOPLE, params: runParams, query: logStreamQuery, headers: logStreamHeaders, answer: EVENT_STREAM }),
   runResults: route({ method: 'GET', path: '/api/v1/runs/:id/results', access: PEOPLE, params: runParams, answer: resultsManifest }),
   resultFile: route({ method: 'GET', path: '/api/v1/runs/:id/results/*', access: PEOPLE, params: runFileParams, answer: FILE_BYTES }),
+  runDownstream: route({ method: 'GET', path: '/api/v1/runs/:id/downstream', access: PEOPLE, params: runParams, answer: runList }),
   compareRuns: route({ method: 'GET', path: '/api/v1/runs/:a/compare/:b', access: PEOPLE, params: compareRunsParams, answer: comparison }),
   openRunTerminal: route({ method: 'POST', path: '/api/v1/runs/:id/terminal', access: PEOPLE, params: runParams, answer: runTerminalTarget }),
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commitSha, gitRef, id, page, queueName, sha256Hex, timestamp } from './common.js';
+import { commitSha, gitRef, id, page, queueName, relativePath, sha256Hex, timestamp } from './common.js';
 import { command, environmentSpec } from './capsules.js';
 import { resultsManifest } from './results.js';
 
@@ -51,6 +51,31 @@ export const datasetPin = z.object({ datasetId: id, version: sha256Hex, mount: z
 export type DatasetPin = z.infer<typeof datasetPin>;
 
 /**
+ * Another run's results as an input (a pipeline step): all of them, or the file or folder at
+ * `path`, mounted read-only at /data/<mount> (default: the upstream run's id). The upstream run must
+ * have succeeded and be readable by the caller.
+ */
+export const runInputRequest = z.strictObject({
+  runId: id,
+  path: relativePath.optional(),
+  mount: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/).optional(),
+});
+
+/**
+ * An input as the run record pins it: the exact upstream run and the sha256 of its results manifest
+ * (canonical, as dataset versions), and the dataset version holding those files for the worker.
+ */
+export const runInputPin = z.object({
+  runId: id,
+  path: z.string().nullable(),
+  mount: z.string(),
+  manifestHash: sha256Hex,
+  datasetId: id,
+  version: sha256Hex,
+});
+export type RunInputPin = z.infer<typeof runInputPin>;
+
+/**
  * POST /api/v1/runs (admin, researcher) → 201 with the new run. Header `Idempotency-Key` (optional,
  * ≤ 200 chars, per user, kept 24 hours): same key + same body → 200 with the run the key made and
  * `Idempotent-Replayed: true` (nothing new is created); same key + other body → 409; after 24 hours
@@ -67,6 +92,8 @@ export const createRunRequest = z.strictObject({
    */
   secrets: parameters.default({}),
   datasets: z.array(datasetRequest).max(50).default([]),
+  /** Results of earlier runs this one reads (see runInputRequest). */
+  inputs: z.array(runInputRequest).max(20).default([]),
   queue: queueName.default('cpu'),
   resources: resourcesRequest.default({}),
   /** Network access for the run; omitted: what the capsule's environment asks (`network`), else none. */
@@ -188,6 +215,8 @@ export const run = z.object({
   secretParameters: z.array(z.string()).default([]),
   /** Who asked for the cancel, null when nobody did. */
   cancelledBy: id.nullable().default(null),
+  /** Upstream runs whose results this run read, pinned (a re-run reads the very same files). */
+  inputs: z.array(runInputPin).default([]),
 });
 export type Run = z.infer<typeof run>;
 

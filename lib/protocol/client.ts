@@ -175,6 +175,7 @@ export class PlatformClient {
   results(id: string) { return this.call(ROUTES.runResults, { id }); }
   /** One result file (raw response). */
   resultFile(id: string, path: string) { return this.send(ROUTES.resultFile, { id, '*': path }); }
+  downstream(id: string) { return this.call(ROUTES.runDownstream, { id }); }
   compare(a: string, b: string) { return this.call(ROUTES.compareRuns, { a, b }); }
 
   // --- cost, budget, the agent's own backups ---
