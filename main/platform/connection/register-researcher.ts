@@ -9,6 +9,7 @@ import { registerPlatforms } from './register-platforms.js';
 import { registerRuns } from './register-runs.js';
 import { registerUsers } from './register-users.js';
 import { registerDatasets } from './register-datasets.js';
+import { registerPipelines } from './register-pipelines.js';
 
 export interface ResearcherDeps {
   dataDir: string;
@@ -29,5 +30,6 @@ export function registerResearcher(router: Router, deps: ResearcherDeps): Platfo
   registerRuns(router, registry, new FinishedRunsWatcher());
   registerUsers(router, registry);
   registerDatasets(router, registry, deps.dataDir);
+  registerPipelines(router, registry);
   return registry;
 }

@@ -16,6 +16,7 @@ import { useRefetchWhile } from './RunList.js';
 import { RunStateBadge } from './RunStateBadge.js';
 import { StateTimeline } from './StateTimeline.js';
 import { fidelityLabel } from './run-environment.js';
+import { Lineage } from '../../pipelines/Lineage.js';
 
 const TABS: { id: RunTab; label: string }[] = [
   { id: 'logs', label: 'Logs' },
@@ -95,6 +96,7 @@ export function RunDetail({ id, tab }: { id: string; tab: RunTab }) {
         {tab === 'logs' ? <LogView runId={id} live={r ? !finished : false} /> : null}
         {tab === 'results' && r ? <ResultsBrowser run={r} /> : null}
         {tab === 'details' && r ? <RunRecord run={r} /> : null}
+        {tab === 'details' && r ? <Lineage run={r} /> : null}
       </div>
     </>
   );

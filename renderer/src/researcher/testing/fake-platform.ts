@@ -11,6 +11,7 @@ import {
   readCapsuleFile,
 } from '../../../../common/api/capsules.contract.js';
 import { ApiError } from '../../../../common/api/errors.js';
+import { listDownstreamRuns } from '../../../../common/api/pipelines.contract.js';
 import { addPlatform, listPlatforms, platformStatus, removePlatform, setActivePlatform, type PlatformInfo, type SandboxStatus } from '../../../../common/api/platforms.contract.js';
 import type { Router } from '../../../../common/api/router.js';
 import {
@@ -223,6 +224,7 @@ function register(router: Router, s: FakePlatformState): void {
       return r;
     })
     .handle(cancelRun, ({ id }) => Object.assign(run(id), { state: 'cancelled' as const, finishedAt: T0 }))
+    .handle(listDownstreamRuns, ({ id }) => ({ items: s.runs.filter((r) => r.inputs.some((i) => i.runId === id)) }))
     .handle(rerunRun, ({ id }) => {
       const r = makeRun({ ...run(id), id: `run_${String(s.runs.length + 1).padStart(20, '0')}`, rerunOf: id, state: 'queued', leasedAt: null, startedAt: null, finishedAt: null });
       s.runs.push(r);
