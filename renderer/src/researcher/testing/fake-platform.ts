@@ -92,6 +92,7 @@ export function makeRun(over: Partial<Run> = {}): Run {
     userId: 'usr_000000000000000000me',
     secretParameters: [],
     cancelledBy: null,
+    inputs: [],
     ...over,
   };
 }
