@@ -175,4 +175,17 @@ export const migrations: readonly string[] = [
   ALTER TABLE datasets ADD COLUMN origin_run TEXT;
   CREATE INDEX datasets_by_origin ON datasets (origin_run, owner_id);
   `,
+  // Scheduled reproducibility checks (issue 17): a capsule's schedule and when it is next due, and
+  // each check: the run it repeated, the re-run, and how their results compared.
+  `
+  ALTER TABLE capsules ADD COLUMN check_every_hours INTEGER;
+  ALTER TABLE capsules ADD COLUMN check_next_at TEXT;
+  CREATE INDEX capsules_checks_due ON capsules (check_next_at) WHERE check_every_hours IS NOT NULL;
+  CREATE TABLE repro_checks (
+    n INTEGER PRIMARY KEY, capsule_id TEXT NOT NULL, baseline_run TEXT NOT NULL, check_run TEXT NOT NULL UNIQUE,
+    started_at TEXT NOT NULL, finished_at TEXT,
+    outcome TEXT CHECK (outcome IN ('reproduces', 'diverged', 'failed')), differences INTEGER, comparison TEXT
+  ) STRICT;
+  CREATE INDEX repro_checks_by_capsule ON repro_checks (capsule_id, n);
+  `,
 ];
