@@ -4,7 +4,7 @@ import { timestamp } from './common.js';
 // The services agent's own online database backups (SQLite's backup API: a consistent copy
 // taken while it serves), restores from them, and restore drills that prove a backup opens.
 
-export const backupName = z.string().regex(/^benchtop-[0-9TZ-]{10,40}\.sqlite$/, 'must be a backup file name like "benchtop-2026-12-01T10-00-00-000Z.sqlite"');
+export const backupName = z.string().regex(/^benchtop-[0-9TZ-]{10,40}(-manual|-before-restore)?\.sqlite$/, 'must be a backup file name like "benchtop-2026-12-01T10-00-00-000Z.sqlite"');
 
 export const databaseBackup = z.object({
   name: backupName,
