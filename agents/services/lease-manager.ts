@@ -213,7 +213,7 @@ export class LeaseManager {
       return null;
     }
     this.db
-      .prepare("UPDATE runs SET state = 'queued', lease_id = NULL, worker_id = NULL, worker_instance_type = NULL, hourly_cost_usd = NULL, cost_source = NULL, cost_share = NULL, leased_at = NULL, started_at = NULL, isolation = NULL WHERE n = ?")
+      .prepare("UPDATE runs SET state = 'queued', lease_id = NULL, worker_id = NULL, worker_instance_type = NULL, hourly_cost_usd = NULL, cost_source = NULL, cost_share = NULL, leased_at = NULL, started_at = NULL, isolation = NULL, resolved_environment = NULL WHERE n = ?")
       .run(run.n);
     return run.queue;
   }
@@ -227,7 +227,7 @@ export class LeaseManager {
     const hours = from ? Math.max(0, finishedAt - Date.parse(from)) / 3_600_000 : 0;
     const cost = run.hourly_cost_usd === null ? null : runCostUsd(hours, run.hourly_cost_usd, run.cost_share ?? 1);
     this.db
-      .prepare('UPDATE runs SET state = ?, exit_code = ?, error = ?, results = ?, image_digest = coalesce(?, image_digest), isolation = coalesce(isolation, ?), resolved_environment = ?, finished_at = ?, cost_usd = ? WHERE n = ?')
+      .prepare('UPDATE runs SET state = ?, exit_code = ?, error = ?, results = ?, image_digest = coalesce(?, image_digest), isolation = coalesce(isolation, ?), resolved_environment = coalesce(?, resolved_environment), finished_at = ?, cost_usd = ? WHERE n = ?')
       .run(
         outcome.state, outcome.exitCode, outcome.error, outcome.results ? JSON.stringify({ files: outcome.results }) : null,
         outcome.imageDigest, outcome.isolation ? JSON.stringify(outcome.isolation) : null, outcome.environment ? JSON.stringify(outcome.environment) : null,
@@ -255,14 +255,16 @@ export class LeaseManager {
   }
 
   /** Extends the lease; `started` marks the run running and keeps how it is confined. Answers whether the worker must cancel. */
-  async heartbeat(leaseId: string, fencingToken: number, started: boolean, isolation?: RunIsolation): Promise<{ cancel: boolean; expiresAt: string }> {
+  async heartbeat(leaseId: string, fencingToken: number, started: boolean, isolation?: RunIsolation, environment?: ResolvedEnvironment): Promise<{ cancel: boolean; expiresAt: string }> {
     return this.writes.run(() => {
       const { lease, run } = this.live(leaseId, fencingToken);
       this.presence.seen(lease.worker_id, run.queue);
       const expiresAt = this.now() + this.config.leaseTtlMs;
       this.db.prepare('UPDATE leases SET expires_at_ms = ? WHERE n = ?').run(expiresAt, lease.n);
       if (started && run.state === 'leased') {
-        this.db.prepare("UPDATE runs SET state = 'running', started_at = ?, isolation = ? WHERE n = ?").run(nowIso(), isolation ? JSON.stringify(isolation) : null, run.n);
+        this.db
+          .prepare("UPDATE runs SET state = 'running', started_at = ?, isolation = ?, resolved_environment = ? WHERE n = ?")
+          .run(nowIso(), isolation ? JSON.stringify(isolation) : null, environment ? JSON.stringify(environment) : null, run.n);
       }
       return { cancel: run.cancel_requested === 1, expiresAt: new Date(expiresAt).toISOString() };
     });

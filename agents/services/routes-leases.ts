@@ -20,7 +20,7 @@ export function registerLeaseRoutes(app: FastifyInstance, s: Services): void {
     }
   });
 
-  registerRoute(app, ROUTES.heartbeat, async ({ params, body }) => s.leases.heartbeat(params.id, body.fencingToken, body.started, body.isolation));
+  registerRoute(app, ROUTES.heartbeat, async ({ params, body }) => s.leases.heartbeat(params.id, body.fencingToken, body.started, body.isolation, body.environment));
 
   registerRoute(app, ROUTES.uploadLogs, async ({ params, body }) => {
     const out = await s.leases.appendLogs(params.id, body.fencingToken, body.offset, body.lines);

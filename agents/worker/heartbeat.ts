@@ -1,4 +1,4 @@
-import type { HeartbeatRequest, HeartbeatResponse, RunIsolation } from '../../common/protocol/index.js';
+import type { HeartbeatRequest, HeartbeatResponse, ResolvedEnvironment, RunIsolation } from '../../common/protocol/index.js';
 
 export interface HeartbeatOptions {
   send(body: HeartbeatRequest): Promise<HeartbeatResponse>;
@@ -19,6 +19,8 @@ export class Heartbeat {
   private expiresAt: number;
   private started = false;
   private isolation: RunIsolation | undefined;
+  /** Sent with the started beats until one is answered: a lock list can be long, and the platform keeps it. */
+  private environment: ResolvedEnvironment | undefined;
   private stopped = false;
   private inFlight: Promise<void> | null = null;
 
@@ -32,10 +34,11 @@ export class Heartbeat {
     this.timer = setTimeout(() => void this.beat(), Math.max(this.options.heartbeatMs / 2, 10));
   }
 
-  /** Marks the run started on the server right away, with how it is confined. */
-  markStarted(isolation: RunIsolation): void {
+  /** Marks the run started on the server right away, with how it is confined and what it executes in. */
+  markStarted(isolation: RunIsolation, environment?: ResolvedEnvironment): void {
     this.started = true;
     this.isolation = isolation;
+    this.environment = environment;
     if (this.timer) clearTimeout(this.timer);
     void (this.inFlight ?? Promise.resolve()).then(() => this.beat());
   }
@@ -45,7 +48,9 @@ export class Heartbeat {
     if (this.inFlight) return this.inFlight;
     this.inFlight = (async () => {
       try {
-        const answer = await this.options.send({ fencingToken: this.options.fencingToken, started: this.started, ...(this.isolation ? { isolation: this.isolation } : {}) });
+        const environment = this.environment;
+        const answer = await this.options.send({ fencingToken: this.options.fencingToken, started: this.started, ...(this.isolation ? { isolation: this.isolation } : {}), ...(environment ? { environment } : {}) });
+        if (this.environment === environment) this.environment = undefined;
         this.expiresAt = Date.parse(answer.expiresAt);
         if (answer.cancel && !this.stopped) this.options.onCancel();
       } catch (error) {

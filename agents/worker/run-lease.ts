@@ -188,7 +188,7 @@ class LeaseRun {
     this.timings.spawnedAt = running.startedAt;
     if (running.processGroup !== undefined) recordProcessGroup(staged.root, running.processGroup);
     this.isolation = running.isolation;
-    this.heartbeat.markStarted(running.isolation);
+    this.heartbeat.markStarted(running.isolation, environment.resolved);
     this.shipper.note(`isolation: ${running.isolation.summary}`);
     this.stop.started(running);
     return running;

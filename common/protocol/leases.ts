@@ -92,6 +92,8 @@ export const heartbeatRequest = z.strictObject({
   started: z.boolean().default(false),
   /** With `started`: how the worker confined the run (kept on the run record). */
   isolation: runIsolation.optional(),
+  /** With `started`: what the run executes in (kept on the run record until complete says otherwise). */
+  environment: resolvedEnvironment.optional(),
 });
 export type HeartbeatRequest = z.input<typeof heartbeatRequest>;
 

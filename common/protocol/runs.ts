@@ -173,7 +173,7 @@ export const run = z.object({
   environmentHash: sha256Hex,
   /** Image digest the worker ran (docker runtime); null for the process runtime or before start. */
   imageDigest: z.string().nullable(),
-  /** What the run executed in (image, or interpreter and lock list); null before it finished. */
+  /** What the run executes in (image, or interpreter and lock list), from its worker's start; null before. */
   resolvedEnvironment: resolvedEnvironment.nullable(),
   /** Whether the run may go on with a partial environment (apt packages a native environment cannot install). */
   partialEnvironment: z.boolean(),

@@ -78,12 +78,15 @@ describe.runIf(canMakeVenvs())('the sandbox without a container engine', () => {
     expect(await resultText(client, fresh.id, 'version.txt'), 'a new run resolves the spec again').toBe('1.1.0');
   }, 300_000);
 
-  it('refuses an apt-only environment unless the run allows a partial one, which is then marked', async () => {
-    const capsule = await client.createCapsule({ name: 'apt', environment: { baseImage: 'debian:bookworm-slim', apt: ['libgdal-dev'], pip: [], conda: [] }, command: ['sh', '-c', 'echo ran > /results/out.txt'] });
+  it('refuses an apt-only environment unless the run allows a partial one, which is then marked from its start', async () => {
+    const capsule = await client.createCapsule({ name: 'apt', environment: { baseImage: 'debian:bookworm-slim', apt: ['libgdal-dev'], pip: [], conda: [] }, command: ['sh', '-c', 'sleep 1; echo ran > /results/out.txt'] });
     const refused = await waitForState(client, (await client.createRun({ capsuleId: capsule.id })).id, undefined, 60_000);
     expect(refused.state).toBe('failed');
     expect(refused.error).toMatch(/apt package libgdal-dev.*cannot install without a container engine/);
-    const partial = await waitForState(client, (await client.createRun({ capsuleId: capsule.id, partialEnvironment: true })).id, undefined, 60_000);
+    const launched = await client.createRun({ capsuleId: capsule.id, partialEnvironment: true });
+    const running = await waitForState(client, launched.id, ['running', 'succeeded', 'failed'], 60_000);
+    expect(running.resolvedEnvironment, 'recorded with the started heartbeat').toMatchObject({ fidelity: 'native-partial' });
+    const partial = await waitForState(client, launched.id, undefined, 60_000);
     expect(partial.state).toBe('succeeded');
     expect(partial.partialEnvironment).toBe(true);
     expect(partial.resolvedEnvironment).toMatchObject({ fidelity: 'native-partial', skipped: ['apt package libgdal-dev'] });
