@@ -101,7 +101,8 @@ function LocalRate({ local }: { local: boolean }) {
   const [text, setText] = useState('');
   const value = Number(text);
   const error = text !== '' && !(value >= 0 && value <= 10_000) ? 'Enter dollars per hour between 0 and 10,000, such as 0.40.' : undefined;
-  if (!local && rate.data?.hourlyUsd === null) return null;
+  // Elsewhere than the sandbox a local rate is rare: shown only once one is set.
+  if (!local && (rate.data === undefined || rate.data.hourlyUsd === null)) return null;
   return (
     <div className="local-rate">
       <h3>Local hourly rate</h3>
