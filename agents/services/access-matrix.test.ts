@@ -73,6 +73,8 @@ const cases: Case[] = [
   { route: 'capsuleFile', path: (f) => pathFor(ROUTES.capsuleFile, { id: f.privateCapsule, '*': 'main.py' }), allowed: READERS_OF_PRIVATE },
   { route: 'capsuleArchive', path: (f) => pathFor(ROUTES.capsuleArchive, { id: f.privateCapsule }), allowed: READERS_OF_PRIVATE },
   { route: 'capsuleSharing', path: (f) => pathFor(ROUTES.capsuleSharing, { id: f.privateCapsule }), body: () => ({}), allowed: OWNERS },
+  { route: 'capsuleReproducibility', path: (f) => pathFor(ROUTES.capsuleReproducibility, { id: f.privateCapsule }), allowed: READERS_OF_PRIVATE },
+  { route: 'setCapsuleReproducibility', path: (f) => pathFor(ROUTES.setCapsuleReproducibility, { id: f.privateCapsule }), body: () => ({ schedule: 'off' }), allowed: EDITORS },
   // --- capsules: the one shared with the lab is read by everyone, changed by its owner only ---
   { route: 'getCapsule', label: 'lab', path: (f) => pathFor(ROUTES.getCapsule, { id: f.labCapsule }), allowed: EVERYONE },
   { route: 'capsuleTree', label: 'lab', path: (f) => pathFor(ROUTES.capsuleTree, { id: f.labCapsule }), allowed: EVERYONE },

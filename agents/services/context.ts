@@ -1,5 +1,6 @@
 import type { LogLine } from '../../common/protocol/logs.js';
 import type { AccessPolicy } from './access-policy.js';
+import type { ReproChecks } from './repro-checks.js';
 import type { CapsulesStore } from './capsules-store.js';
 import type { CostAndBackups } from './cost-and-backups.js';
 import type { DatasetsStore } from './datasets-store.js';
@@ -21,6 +22,8 @@ export interface Services {
   users: UsersStore;
   /** Who may read or change which capsule, dataset and run. */
   access: AccessPolicy;
+  /** Scheduled reproducibility checks of capsules. */
+  checks: ReproChecks;
   capsules: CapsulesStore;
   datasets: DatasetsStore;
   runs: RunsStore;

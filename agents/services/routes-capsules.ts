@@ -26,6 +26,16 @@ export function registerCapsuleRoutes(app: FastifyInstance, s: Services): void {
     return s.capsules.commit(params.id, body, principal.user);
   });
 
+  registerRoute(app, ROUTES.capsuleReproducibility, async ({ params, principal }) => {
+    s.access.require(principal.user, 'capsule', params.id, 'read');
+    return s.checks.status(params.id);
+  });
+
+  registerRoute(app, ROUTES.setCapsuleReproducibility, async ({ params, body, principal }) => {
+    s.access.require(principal.user, 'capsule', params.id, 'edit');
+    return s.checks.configure(params.id, body.schedule, body.checkNow, principal.user);
+  });
+
   registerRoute(app, ROUTES.capsuleSharing, async ({ params, body, principal }) => {
     s.access.require(principal.user, 'capsule', params.id, 'own');
     await s.writes.run(() => updateSharing(s.db, 'capsule', params.id, body, principal.user));

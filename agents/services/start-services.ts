@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { AccessPolicy } from './access-policy.js';
+import { ReproChecks, startReproChecks } from './repro-checks.js';
 import type { BackupUploader } from './backup.js';
 import { buildCostAndBackups, type CostAndBackupsOptions } from './cost-and-backups.js';
 import { CapsulesStore } from './capsules-store.js';
@@ -38,6 +39,8 @@ export interface StartServicesOptions {
   maxAttempts?: number;
   /** How often expired leases are looked for. */
   sweepMs?: number;
+  /** How often due reproducibility checks are looked for (a finished check run is settled at once). */
+  reproCheckMs?: number;
   /** A worker counts as online this long after its last poll or heartbeat. */
   workerOnlineMs?: number;
   /** Largest upload (dataset blob, result file), bytes. */
@@ -98,6 +101,7 @@ export function buildServices(db: Db, dataDir: string, options: StartServicesOpt
   leases.onFinished((f) => {
     if (f.durationSeconds !== null) durations.observe(f.durationSeconds);
   });
+  const results = new ResultsStore(db, objects, leases, runs, { ...limits, maxFileBytes: maxUploadBytes });
   const services: Services = {
     version,
     startedAt: Date.now(),
@@ -110,7 +114,8 @@ export function buildServices(db: Db, dataDir: string, options: StartServicesOpt
     runs,
     leases,
     logs: new LogsReader(db, logsChanged),
-    results: new ResultsStore(db, objects, leases, runs, { ...limits, maxFileBytes: maxUploadBytes }),
+    results,
+    checks: new ReproChecks({ db, writes, users, runs, results }),
     presence,
     costAndBackups,
     durations,
@@ -159,6 +164,7 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
     stoppers.push(() => sweeper.stop());
     services.costAndBackups.start();
     stoppers.push(() => services.costAndBackups.stop());
+    stoppers.push(startReproChecks(services, options.reproCheckMs ?? 60_000, log));
     const extension = options.extend?.(services);
     if (extension) stoppers.push(() => extension.stop());
     app = buildServer(services, { logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? MAX_REQUEST_BODY_BYTES });

@@ -151,3 +151,34 @@ export type TreeResponse = z.infer<typeof treeResponse>;
  * header `x-commit` giving the resolved commit — what a worker unpacks into /code.
  */
 export const capsuleFileParams = z.strictObject({ id, '*': relativePath });
+
+/** How often the platform repeats a capsule's last successful run to see that it still reproduces. */
+export const reproSchedule = z.enum(['off', 'daily', 'weekly']);
+export type ReproSchedule = z.infer<typeof reproSchedule>;
+
+/** One check: the run repeated (from its record), the re-run, and how their results compared. */
+export const reproCheck = z.object({
+  baselineRunId: id,
+  checkRunId: id,
+  startedAt: timestamp,
+  finishedAt: timestamp.nullable(),
+  /** null while the re-run is under way; `failed`: the re-run itself did not succeed. */
+  outcome: z.enum(['reproduces', 'diverged', 'failed']).nullable(),
+  /** Files changed, added or removed; null before the outcome. */
+  differences: z.number().int().nullable(),
+});
+export type ReproCheck = z.infer<typeof reproCheck>;
+
+/** GET /api/v1/capsules/:id/reproducibility: the schedule, the latest check, and a sentence saying where it stands. */
+export const reproStatus = z.object({
+  capsuleId: id,
+  schedule: reproSchedule,
+  nextCheckAt: timestamp.nullable(),
+  latest: reproCheck.nullable(),
+  /** e.g. "reproduces as of 2026-12-01" or "diverged on 2026-12-01: 2 files changed". */
+  summary: z.string(),
+});
+export type ReproStatus = z.infer<typeof reproStatus>;
+
+/** PUT /api/v1/capsules/:id/reproducibility (owner, collaborators, admin): the schedule; `checkNow` starts a check at once. */
+export const reproSettingsRequest = z.strictObject({ schedule: reproSchedule, checkNow: z.boolean().default(false) });

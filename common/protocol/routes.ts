@@ -4,6 +4,7 @@ import { healthResponse, queueParams, queueStatus, queuesResponse, scalingReques
 import { createdToken, createTokenRequest, createUserRequest, meResponse, peopleList, revokedToken, revokedTokens, setRoleRequest, tokenList, user, userList } from './users.js';
 import { auditList, auditQuery } from './audit.js';
 import { sharingRequest } from './sharing.js';
+import { reproSettingsRequest, reproStatus } from './capsules.js';
 import { capsule, capsuleFileParams, capsuleList, commitList, createCapsuleRequest, createCommitRequest, createCommitResponse, refQuery, treeResponse } from './capsules.js';
 import { blobParams, blobResponse, completeUploadRequest, startUploadRequest, startUploadResponse, createDatasetRequest, createVersionRequest, dataset, datasetList, datasetVersion, datasetVersionList, versionFileParams, versionParams } from './datasets.js';
 import { createRunRequest, IDEMPOTENCY_KEY_HEADER, run, runList, runListQuery, runParams } from './runs.js';
@@ -119,6 +120,8 @@ export const ROUTES = {
   listCommits: route({ method: 'GET', path: '/api/v1/capsules/:id/commits', access: READERS, params: idParams, query: pageQuery, answer: commitList }),
   capsuleTree: route({ method: 'GET', path: '/api/v1/capsules/:id/tree', access: READERS, params: idParams, query: refQuery, answer: treeResponse }),
   capsuleFile: route({ method: 'GET', path: '/api/v1/capsules/:id/files/*', access: READERS, params: capsuleFileParams, query: refQuery, answer: FILE_BYTES }),
+  capsuleReproducibility: route({ method: 'GET', path: '/api/v1/capsules/:id/reproducibility', access: READERS, params: idParams, answer: reproStatus }),
+  setCapsuleReproducibility: route({ method: 'PUT', path: '/api/v1/capsules/:id/reproducibility', access: PEOPLE, params: idParams, body: reproSettingsRequest, answer: reproStatus }),
   capsuleSharing: route({ method: 'PUT', path: '/api/v1/capsules/:id/sharing', access: PEOPLE, params: idParams, body: sharingRequest, answer: capsule }),
   capsuleArchive: route({ method: 'GET', path: '/api/v1/capsules/:id/archive', access: READERS, params: idParams, query: refQuery, answer: TAR_ARCHIVE }),
 

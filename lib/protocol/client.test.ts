@@ -42,6 +42,8 @@ const calls: [string, (c: PlatformClient) => Promise<unknown>][] = [
   ['DELETE /api/v1/users/usr_0123456789/tokens', (c) => c.revokeUserTokens('usr_0123456789')],
   ['GET /api/v1/people', (c) => c.listPeople()],
   ['GET /api/v1/audit?action=run.cancel', (c) => c.audit({ action: 'run.cancel' })],
+  [`GET /api/v1/capsules/${ID}/reproducibility`, (c) => c.reproducibility(ID)],
+  [`PUT /api/v1/capsules/${ID}/reproducibility`, (c) => c.setReproducibility(ID, { schedule: 'weekly' })],
   [`PUT /api/v1/capsules/${ID}/sharing`, (c) => c.shareCapsule(ID, { visibility: 'lab' })],
   ['POST /api/v1/datasets/dst_0123456789/uploads', (c) => c.startUpload('dst_0123456789', { sha256: SHA, size: 1 })],
   ['POST /api/v1/datasets/dst_0123456789/uploads/complete', (c) => c.completeUpload('dst_0123456789', { uploadId: 'u', sha256: SHA, size: 1, parts: [{ partNumber: 1, etag: '"e"' }] })],

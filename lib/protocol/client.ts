@@ -132,6 +132,8 @@ export class PlatformClient {
   revokeUserTokens(userId: string) { return this.call(ROUTES.revokeUserTokens, { id: userId }); }
   listPeople() { return this.call(ROUTES.listPeople, {}); }
   audit(query?: Omit<AuditQuery, 'limit'> & { limit?: number }) { return this.call(ROUTES.audit, {}, { query }); }
+  reproducibility(id: string) { return this.call(ROUTES.capsuleReproducibility, { id }); }
+  setReproducibility(id: string, body: { schedule: 'off' | 'daily' | 'weekly'; checkNow?: boolean }) { return this.call(ROUTES.setCapsuleReproducibility, { id }, { json: body }); }
   shareCapsule(id: string, body: SharingRequest) { return this.call(ROUTES.capsuleSharing, { id }, { json: body }); }
   shareDataset(id: string, body: SharingRequest) { return this.call(ROUTES.datasetSharing, { id }, { json: body }); }
 
