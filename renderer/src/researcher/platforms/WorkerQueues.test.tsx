@@ -30,8 +30,8 @@ describe('workers in the platform badge', () => {
       platform: lab,
       state: 'connected',
       queues: {
-        cpu: { queued: 3, running: 4, workersOnline: 4, gpus: [] },
-        gpu: { queued: 0, running: 1, workersOnline: 2, gpus: [{ model: 'NVIDIA A10G', count: 4 }, { model: 'NVIDIA L4', count: 1 }] },
+        cpu: { queued: 3, running: 4, workersOnline: 4, gpus: [], workerVersions: [] },
+        gpu: { queued: 0, running: 1, workersOnline: 2, gpus: [{ model: 'NVIDIA A10G', count: 4 }, { model: 'NVIDIA L4', count: 1 }], workerVersions: [] },
       },
     });
     expect((await screen.findByLabelText('GPU workers')).textContent).toBe('GPU: 2 workers online · 4× NVIDIA A10G, 1× NVIDIA L4 (0 queued, 1 running)');
