@@ -1,7 +1,8 @@
-import { cleanup, configure, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, configure, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SandboxStatus } from '../../../../common/api/platforms.contract.js';
 import { renderApp, resetWindow } from '../../test/render-app.js';
+import { SandboxAgents } from '../platforms/SandboxAgents.js';
 import { createResearcherBackend, makeCapsule, makeRun } from '../testing/fake-platform.js';
 
 afterEach(cleanup);
@@ -26,6 +27,13 @@ describe('environment fidelity', () => {
     expect(within(section).getByText('native: CPython 3.11.7 with numpy 2.1.0')).toBeTruthy();
     expect(within(section).getByRole('status').textContent).toMatch(/apt libgdal-dev cannot be installed here.*launched with a partial environment/);
     expect(within(section).getByText(/Environment cache: 3\.0 MB of 10 GB \(2 environments/)).toBeTruthy();
+  });
+
+  it('says in the sandbox panel which runtime the workers use, why, and the cache size', () => {
+    render(<SandboxAgents sandbox={nativeSandbox} />);
+    expect(screen.getByLabelText('Sandbox runtime').textContent).toBe(
+      'Runs capsules with native environments: capsules run as processes in native environments: no Docker-compatible engine answered. Environment cache: 3.0 MB of 10 GB.',
+    );
   });
 
   it('asks before launching whether to go on with a partial environment, and sends the choice', async () => {
