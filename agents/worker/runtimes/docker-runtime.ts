@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createImageBuilder } from './docker-images.js';
+import { createImageBuilder, LOCAL_IMAGE } from './docker-images.js';
 import { DEFAULT_ENVIRONMENT_CACHE_BYTES } from '../environments/native-environments.js';
 import { ImageCache } from './image-cache.js';
 import { describeGpus, GPU_INVENTORY_FILE, readGpuInventory } from './gpu-inventory.js';
@@ -122,7 +122,8 @@ export async function createDockerRuntime(options: DockerRuntimeOptions = {}): P
     async prepareEnvironment(spec, log, prep) {
       const prepared = await images.prepare(spec, log, prep);
       if (!cache || !prepared.image) return prepared;
-      const { release } = await cache.use(prepared.image);
+      const tags = [`${LOCAL_IMAGE}:${prepared.hash}`, ...(options.registry ? [`${options.registry}:${prepared.hash}`] : [])];
+      const { release } = await cache.use(prepared.image, tags);
       return { ...prepared, release };
     },
     async start(request: RuntimeRequest): Promise<RunningChild> {

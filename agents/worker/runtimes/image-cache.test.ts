@@ -18,7 +18,7 @@ case "$1 $2" in
   "image inspect") echo 400;;
   "image rm")
     if [ "$3" = benchtop-env:busy ]; then echo "Error response from daemon: conflict: unable to remove repository reference \\"$3\\" (must force) - container abc is using its referenced image" >&2; exit 1; fi
-    echo "$3" >> "${dir}/removed";;
+    echo "$3" >> "${dir}/removed"; shift 2; echo "$*" > "${dir}/rm-args";;
 esac
 `,
   );
@@ -47,6 +47,13 @@ describe('environment image cache', () => {
     expect(removed()).toEqual(['benchtop-env:b', 'benchtop-env:a']);
     expect(usage).toMatchObject({ entries: 2, bytes: 800, maxBytes: 900 });
     expect(JSON.parse(readFileSync(join(dir, 'usage.json'), 'utf8'))).toMatchObject({ entries: 2, bytes: 800 });
+  });
+
+  it('removes an image with its other tags, so that its layers are freed', async () => {
+    const cache = new ImageCache({ docker, file: join(dir, 'images.json'), maxBytes: 500 });
+    (await cache.use('repo@sha256:aa', ['benchtop-env:h1', 'repo:h1'])).release();
+    (await cache.use('repo@sha256:bb', ['benchtop-env:h2', 'repo:h2'])).release();
+    expect(readFileSync(join(dir, 'rm-args'), 'utf8').trim()).toBe('repo@sha256:aa benchtop-env:h1 repo:h1');
   });
 
   it('keeps an image the engine will not remove, and remembers uses across restarts', async () => {

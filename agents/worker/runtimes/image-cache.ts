@@ -12,7 +12,7 @@ export interface ImageCacheOptions {
   maxBytes: number;
 }
 
-const ledger = z.record(z.string(), z.object({ usedAt: z.number(), bytes: z.number().int().min(0) }));
+const ledger = z.record(z.string(), z.object({ usedAt: z.number(), bytes: z.number().int().min(0), aliases: z.array(z.string()).default([]) }));
 type Ledger = z.infer<typeof ledger>;
 
 /**
@@ -37,8 +37,12 @@ export class ImageCache {
     this.entries = parsed?.success ? parsed.data : {};
   }
 
-  /** Records a use of `reference` and evicts what is over the bound; call `release` when its run is over. */
-  async use(reference: string): Promise<{ usage: CacheUsage; release: () => void }> {
+  /**
+   * Records a use of `reference` and evicts what is over the bound; call `release` when its run is
+   * over. `aliases`: the image's other tags (its environment tag, the registry tag), removed with it,
+   * since an image stays on disk while any tag names it.
+   */
+  async use(reference: string, aliases: readonly string[] = []): Promise<{ usage: CacheUsage; release: () => void }> {
     this.inUse.set(reference, (this.inUse.get(reference) ?? 0) + 1);
     let released = false;
     const release = () => {
@@ -50,7 +54,7 @@ export class ImageCache {
     };
     const size = await runCommand(this.options.docker, ['image', 'inspect', '--format', '{{.Size}}', reference]);
     const bytes = Number(size.stdout.trim());
-    this.entries[reference] = { usedAt: Date.now(), bytes: size.code === 0 && Number.isSafeInteger(bytes) && bytes >= 0 ? bytes : 0 };
+    this.entries[reference] = { usedAt: Date.now(), bytes: size.code === 0 && Number.isSafeInteger(bytes) && bytes >= 0 ? bytes : 0, aliases: aliases.filter((a) => a !== reference) };
     const usage = await this.evict();
     return { usage, release };
   }
@@ -61,9 +65,10 @@ export class ImageCache {
     for (const [reference, entry] of oldest) {
       if (bytes <= this.options.maxBytes) break;
       if (this.inUse.has(reference)) continue;
-      const removed = await runCommand(this.options.docker, ['image', 'rm', reference]);
-      // "No such image": someone removed it already, and it holds nothing any more.
-      if (removed.code !== 0 && !/no such image/i.test(removed.stderr)) continue;
+      const removed = await runCommand(this.options.docker, ['image', 'rm', reference, ...entry.aliases]);
+      // "No such image" alone: someone removed them already, and they hold nothing any more.
+      const refused = removed.stderr.split('\n').filter((line) => line.trim() !== '' && !/no such image/i.test(line));
+      if (removed.code !== 0 && refused.length > 0) continue;
       delete this.entries[reference];
       bytes -= entry.bytes;
     }
