@@ -1,7 +1,7 @@
 // Sub-routes of the Capsules and Runs pages, held in the hash like every page ("#/runs/run_…").
 
 export type CapsulesRoute = { view: 'list' } | { view: 'new' } | { view: 'detail'; id: string; tab: CapsuleTab; file?: string };
-export type CapsuleTab = 'files' | 'environment' | 'history' | 'runs';
+export type CapsuleTab = 'files' | 'environment' | 'history' | 'runs' | 'sharing';
 export type RunsRoute =
   | { view: 'list' }
   | { view: 'launch'; capsuleId?: string }
@@ -9,7 +9,7 @@ export type RunsRoute =
   | { view: 'compare'; a: string; b?: string };
 export type RunTab = 'logs' | 'results' | 'details';
 
-const CAPSULE_TABS: readonly CapsuleTab[] = ['files', 'environment', 'history', 'runs'];
+const CAPSULE_TABS: readonly CapsuleTab[] = ['files', 'environment', 'history', 'runs', 'sharing'];
 const RUN_TABS: readonly RunTab[] = ['logs', 'results', 'details'];
 
 export function parseCapsulesRoute(path: string): CapsulesRoute {

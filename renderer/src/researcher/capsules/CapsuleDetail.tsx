@@ -18,6 +18,7 @@ import { EnvironmentEditor } from './EnvironmentEditor.js';
 import { EnvironmentFidelity } from './EnvironmentFidelity.js';
 import { FileEditor } from './FileEditor.js';
 import { UploadZone } from './UploadZone.js';
+import { CapsuleSharingTab } from '../../pipelines/CapsuleSharingTab.js';
 
 const RESERVED_FILES: readonly string[] = [ENVIRONMENT_FILE, COMMAND_FILE];
 
@@ -26,6 +27,7 @@ const TABS: { id: CapsuleTab; label: string }[] = [
   { id: 'environment', label: 'Environment' },
   { id: 'history', label: 'History' },
   { id: 'runs', label: 'Runs' },
+  { id: 'sharing', label: 'Sharing & checks' },
 ];
 
 export function CapsuleDetail({ id, tab, file }: { id: string; tab: CapsuleTab; file?: string }) {
@@ -72,6 +74,7 @@ export function CapsuleDetail({ id, tab, file }: { id: string; tab: CapsuleTab; 
           />
         ) : null}
         {tab === 'runs' ? <RunList capsuleId={id} /> : null}
+        {tab === 'sharing' ? <CapsuleSharingTab capsule={c} /> : null}
       </div>
     </>
   );
