@@ -14,6 +14,7 @@ import { formatTime, shortSha } from '../format.js';
 import { runPath } from '../routes.js';
 import { PartialEnvironmentChoice } from './PartialEnvironmentChoice.js';
 import { joinCommand, splitCommand } from './split-command.js';
+import { DatasetVersionPicker } from '../../datasets/DatasetVersionPicker.js';
 
 interface ParamRow {
   name: string;
@@ -26,6 +27,8 @@ interface FormState {
   command: string;
   params: ParamRow[];
   datasets: string[];
+  /** A pinned version per dataset; absent: the latest. */
+  versions: Record<string, string>;
   queue: 'cpu' | 'gpu';
   network: boolean;
   cpus: string;
@@ -66,7 +69,7 @@ export function buildLaunch(form: FormState): { ok: true; request: CreateRunRequ
     ...(form.ref !== 'HEAD' ? { ref: form.ref } : {}),
     ...(command.ok && command.argv.length > 0 ? { command: command.argv } : {}),
     parameters,
-    datasets: form.datasets.map((datasetId) => ({ datasetId })),
+    datasets: form.datasets.map((datasetId) => ({ datasetId, ...(form.versions[datasetId] ? { version: form.versions[datasetId] } : {}) })),
     queue: form.queue,
     resources,
     network: form.network,
@@ -86,7 +89,7 @@ export function buildLaunch(form: FormState): { ok: true; request: CreateRunRequ
   return { ok: true, request };
 }
 
-const EMPTY: FormState = { capsuleId: '', ref: 'HEAD', command: '', params: [{ name: '', value: '' }], datasets: [], queue: 'cpu', network: false, cpus: '', memoryMb: '', gpus: '', timeoutSeconds: '' };
+const EMPTY: FormState = { capsuleId: '', ref: 'HEAD', command: '', params: [{ name: '', value: '' }], datasets: [], versions: {}, queue: 'cpu', network: false, cpus: '', memoryMb: '', gpus: '', timeoutSeconds: '' };
 
 export function LaunchForm({ capsuleId }: { capsuleId?: string }) {
   const toast = useToast();
@@ -196,6 +199,7 @@ export function LaunchForm({ capsuleId }: { capsuleId?: string }) {
               onChange={(e) => set('datasets', e.target.checked ? [...form.datasets, d.id] : form.datasets.filter((x) => x !== d.id))}
             />{' '}
             {d.name} <span className="rs-muted">(mounted at /data/{d.name})</span>
+            {form.datasets.includes(d.id) ? <DatasetVersionPicker datasetId={d.id} name={d.name} value={form.versions[d.id] ?? ''} onChange={(v) => set('versions', { ...form.versions, [d.id]: v })} /> : null}
           </label>
         ))}
       </fieldset>
