@@ -14,7 +14,7 @@ import { startServices } from './start-services.js';
 
 installCrashPolicy({ agent: 'benchtop services' });
 
-const USAGE = 'usage: services --data DIR [--port N] [--host HOST] [--hide-tokens] [--lease-ttl-ms N] [--max-wait-ms N] [--sweep-ms N] [--log-level LEVEL] [--max-log-lines N] [--max-log-bytes N] [--max-result-files N] [--max-result-bytes N]\n       services --version';
+const USAGE = 'usage: services --data DIR [--port N] [--host HOST] [--hide-tokens] [--lease-ttl-ms N] [--max-wait-ms N] [--sweep-ms N] [--backup-interval-ms N] [--drill-interval-ms N] [--budget-interval-ms N] [--log-level LEVEL] [--max-log-lines N] [--max-log-bytes N] [--max-result-files N] [--max-result-bytes N]\n       services --version';
 
 function intOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -31,6 +31,9 @@ async function main(): Promise<number> {
       'lease-ttl-ms': { type: 'string' },
       'max-wait-ms': { type: 'string' },
       'sweep-ms': { type: 'string' },
+      'backup-interval-ms': { type: 'string' },
+      'drill-interval-ms': { type: 'string' },
+      'budget-interval-ms': { type: 'string' },
       'log-level': { type: 'string' },
       'hide-tokens': { type: 'boolean', default: false },
       version: { type: 'boolean', default: false },
@@ -49,9 +52,18 @@ async function main(): Promise<number> {
   const dataDir = resolve(values.data);
   const aws = awsSettingsFromEnv(process.env);
   const adapters = aws ? awsOptions(aws, dataDir) : null;
+  const backupIntervalMs = intOption('backup-interval-ms', values['backup-interval-ms']) || undefined;
+  // 0 turns the scheduled drill off (on demand only).
+  const drillIntervalMs = intOption('drill-interval-ms', values['drill-interval-ms']);
+  const budgetIntervalMs = intOption('budget-interval-ms', values['budget-interval-ms']) || undefined;
   const services = await startServices({
     ...adapters?.options,
-    ...(adapters?.backupUploader ? { backup: { uploader: adapters.backupUploader } } : {}),
+    backup: { ...(adapters?.backupUploader ? { uploader: adapters.backupUploader } : {}), ...(backupIntervalMs ? { intervalMs: backupIntervalMs } : {}) },
+    cost: {
+      ...adapters?.options.cost,
+      ...(budgetIntervalMs ? { budgetIntervalMs } : {}),
+      ...(drillIntervalMs === undefined ? {} : { drillIntervalMs: drillIntervalMs === 0 ? null : drillIntervalMs }),
+    },
     dataDir,
     port: intOption('port', values.port) ?? 0,
     host: values.host ?? '127.0.0.1',
