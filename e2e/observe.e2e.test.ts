@@ -111,6 +111,7 @@ describe('Observe in browser mode', () => {
     fake.instance.logs.set(`/benchtop/${STACK}/services`, new Map([['i-0e2e/services', ['services agent listening on :8080']]]));
     await ui.go('/monitoring/logs');
     await ui.followMode.getByText('Polling every 2 s').waitFor({ timeout: 20_000 });
+    await app.page.getByText(/Live Tail is not available \(InvalidOperationException/).waitFor();
     await ui.logRow('services agent listening on :8080').waitFor({ timeout: 20_000 });
     fake.instance.logs.get(`/benchtop/${STACK}/services`)!.get('i-0e2e/services')!.push('lease 42 granted to worker w-7');
     await ui.logRow('lease 42 granted to worker w-7').waitFor({ timeout: 20_000 });

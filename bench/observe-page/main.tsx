@@ -4,6 +4,7 @@ import type { CallDef, EventDef } from '../../common/api/contract.js';
 import type { ObservedLine } from '../../common/api/observe.contract.js';
 import type { ApiClient } from '../../renderer/src/api/client.js';
 import { loadUPlot, TimeSeriesChart } from '../../renderer/src/components/charts/TimeSeriesChart.js';
+import { observedLinePrefix } from '../../renderer/src/observe/observed-line-prefix.js';
 import { ObservedLogSource } from '../../renderer/src/observe/observed-log-source.js';
 import { LogViewer } from '../../renderer/src/researcher/runs/LogView.js';
 import '../../renderer/src/styles/tokens.css';
@@ -83,7 +84,7 @@ function logs(rate: number): void {
   const source = new ObservedLogSource(feedingClient(rate), { source: { kind: 'local' }, group: 'services', since: Date.now() });
   logsRoot.render(
     <div className="ob-logs">
-      <LogViewer<ObservedLine> source={source} live options={{ maxChunks: 40 }} prefix={(l) => <span className="ob-log__meta">{new Date(l.ts).toLocaleTimeString()} {l.stream}</span>} />
+      <LogViewer<ObservedLine> source={source} live options={{ maxChunks: 40 }} prefix={observedLinePrefix} />
     </div>,
   );
 }

@@ -12,11 +12,22 @@ export interface StackClients {
   sns: SNSClient;
 }
 
+/**
+ * Live Tail's host is its own ("stream-logs.<region>…": the SDK puts "stream-" before the endpoint's
+ * host). Against AWS_ENDPOINT_URL (an emulator, the fake AWS) that prefix names no host at all, so
+ * it is left off there: the endpoint then answers StartLiveTail itself, or refuses it.
+ */
+class LogsClientForEndpoint extends CloudWatchLogsClient {
+  constructor(config: ConstructorParameters<typeof CloudWatchLogsClient>[0] & { endpoint?: unknown }) {
+    super({ ...config, ...(config.endpoint ? { disableHostPrefix: true } : {}) });
+  }
+}
+
 export function createStackClients(target: AwsTarget, env: NodeJS.ProcessEnv): StackClients {
   return {
     cfn: createAwsClient(CloudFormationClient, target, env),
     cw: createAwsClient(CloudWatchClient, target, env),
-    logs: createAwsClient(CloudWatchLogsClient, target, env),
+    logs: createAwsClient(LogsClientForEndpoint, target, env),
     sns: createAwsClient(SNSClient, target, env),
   };
 }

@@ -5,6 +5,7 @@ import { useCall } from '../api/hooks.js';
 import { Button } from '../components/Button.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { LogViewer } from '../researcher/runs/LogView.js';
+import { observedLinePrefix } from './observed-line-prefix.js';
 import { ObservedLogSource } from './observed-log-source.js';
 
 const SINCE = [
@@ -118,11 +119,7 @@ export function LogsPanel({ source }: { source: ObserveSource }) {
             label={`${group?.label ?? ''} log`}
             options={{ maxChunks: 40 }}
             emptyText={{ done: 'Nothing was logged.', live: 'Nothing logged in this range yet; new lines appear here as they are written.' }}
-            prefix={(l) => (
-              <span className="ob-log__meta">
-                <time dateTime={new Date(l.ts).toISOString()}>{new Date(l.ts).toLocaleTimeString()}</time> <span className="ob-log__stream">{l.stream}</span>
-              </span>
-            )}
+            prefix={observedLinePrefix}
             isError={(l) => /\b(error|fatal|panic)\b/i.test(l.text)}
           />
         </>
