@@ -119,6 +119,15 @@ describe('observe calls', () => {
     expect((history.items as { summary: string }[]).map((h) => h.summary)).toContain('Notifications turned off (muted)');
   });
 
+  it('keeps a sandbox alarm muted across a restart of the app', async () => {
+    await ok('observe:set-alarm-muted', { source: { kind: 'local' }, name: 'sandbox-failed-runs', muted: true, reason: 'flaky capsule' });
+    const again = new Router();
+    const stopAgain = registerObserve(again, { dataDir: dir, settings: new SettingsStore(dir), env: {}, localPlatform: { url: 'http://127.0.0.1:9', token: 't' } }).stop;
+    const listed = await again.invoke('observe:list-alarms', { source: { kind: 'local' } }, ctx);
+    stopAgain();
+    expect(listed.ok && (listed.value as { alarms: { name: string; actionsEnabled: boolean; muteReason?: string }[] }).alarms.find((a) => a.name === 'sandbox-failed-runs')).toMatchObject({ actionsEnabled: false, muteReason: 'flaky capsule' });
+  });
+
   it('lists a stack\'s alarms by its prefix', async () => {
     cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'lab', StackId: 'arn:aws:cloudformation:eu-west-1:210987654321:stack/lab/x', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE' }] });
     cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'lab-FailedRunsAlarm-1', StateValue: 'OK', StateUpdatedTimestamp: new Date(0) }] });

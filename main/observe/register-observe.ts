@@ -57,6 +57,14 @@ export function registerObserve(router: Router, deps: ObserveDeps): { stop(): vo
     : undefined;
   const stacks = new StackObserve(deps.env, deps.stackClients);
   const mutes = new AlarmMutes(path.join(deps.dataDir, 'alarm-mutes.json'));
+  // A sandbox alarm muted in an earlier session stays muted: its reason is the record of it.
+  if (local) {
+    try {
+      for (const name of mutes.reasons('local').keys()) if (local.alarms.has(name)) local.alarms.setMuted(name, true);
+    } catch {
+      // A damaged mutes file is reported by the calls that read it; the sandbox starts unmuted.
+    }
+  }
 
   const localOrRefuse = (): LocalObserve => {
     if (!local) throw new ApiError('unavailable', 'This app runs without the local sandbox.', 'Start Benchtop without BENCHTOP_SANDBOX=off, or pick a deployment.');
