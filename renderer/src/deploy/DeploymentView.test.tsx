@@ -67,11 +67,12 @@ describe('Deployment page', () => {
   it('lists the same stack name in two accounts apart, and sends the chosen account with every call', async () => {
     const { backend } = backendWithStack();
     const { user } = renderApp(backend);
-    const picker = await screen.findByRole('combobox', { name: 'Deployment' });
+    // Generous waits: the first render of the app shell is slow on a loaded machine.
+    const picker = await screen.findByRole('combobox', { name: 'Deployment' }, { timeout: 5000 });
     expect(within(picker).getAllByRole('option').map((o) => o.textContent)).toEqual(['lab-prod (eu-west-1, account 123456789012, profile lab-admin)', 'lab-prod (eu-west-1, account 210987654321, profile other)']);
-    await screen.findByTestId('stack-status');
+    await screen.findByTestId('stack-status', {}, { timeout: 5000 });
     await user.selectOptions(picker, '210987654321/eu-west-1/lab-prod');
-    await waitFor(() => expect(backend.calls.filter((c) => c.name === 'deploy:status').at(-1)?.input).toMatchObject({ target: { profile: 'other', accountId: '210987654321' } }));
+    await waitFor(() => expect(backend.calls.filter((c) => c.name === 'deploy:status').at(-1)?.input).toMatchObject({ target: { profile: 'other', accountId: '210987654321' } }), { timeout: 5000 });
   });
 
   it('shows status, version and outputs, and gates a data-destroying update behind the typed stack name', async () => {
