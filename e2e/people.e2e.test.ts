@@ -5,7 +5,8 @@ import { ResearcherPage } from './pages/researcher-page.js';
 
 // People and data in Chromium against the real host and local sandbox: the admin invites a
 // researcher on the Users page, the invite link connects the app as them (no token copied by
-// hand), and they upload a dataset whose sealed version lists its files.
+// hand), they upload a dataset whose sealed version lists its files, and they feed one run's
+// results to the next and see the lineage both ways.
 
 let app: E2EApp;
 let ui: PeoplePage;
@@ -51,5 +52,26 @@ describe('users and datasets in browser mode', () => {
     await app.page.getByRole('rowheader', { name: 'sample-29.csv' }).waitFor();
     expect(await app.page.getByText(/30 files/).first().textContent()).toContain('30 files');
     await app.page.screenshot({ path: 'e2e/artifacts/dataset-version.png' });
+  });
+
+  it('feeds a run\'s results to the next step and shows the lineage both ways', async () => {
+    const researcher = new ResearcherPage(app.page);
+    await researcher.createFromTemplate('E2E pipeline', 'Shell');
+    const first = await researcher.launchRunFromCapsule();
+    await researcher.waitForRunState('succeeded');
+    await researcher.tab('Details');
+    const feed = app.page.getByRole('form', { name: 'Use these results in a new run' });
+    await feed.getByRole('textbox', { name: 'Mounted at' }).fill('step1');
+    await feed.getByRole('button', { name: 'Launch the next step' }).click();
+    await app.page.waitForFunction((id) => /^#\/runs\/run_/.test(window.location.hash) && !window.location.hash.includes(id), first);
+    const second = await researcher.currentRunId();
+    await researcher.tab('Details');
+    const lineage = app.page.getByRole('region', { name: 'Lineage' });
+    await lineage.getByRole('link', { name: first }).waitFor();
+    await lineage.getByText('/data/step1').waitFor();
+    await researcher.waitForRunState('succeeded');
+    await app.page.screenshot({ path: 'e2e/artifacts/lineage.png', fullPage: true });
+    await researcher.go(`/runs/${first}/details`);
+    await app.page.getByRole('region', { name: 'Lineage' }).getByRole('link', { name: second }).waitFor();
   });
 });

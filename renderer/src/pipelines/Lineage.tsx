@@ -15,7 +15,8 @@ import './pipelines.css';
 
 /** Where a run's inputs came from, which runs read its results, and a way to feed them to a new run. */
 export function Lineage({ run }: { run: Run }) {
-  const downstream = useCall(listDownstreamRuns, { id: run.id });
+  // Others may launch from these results at any time: asked again whenever the run page shows it.
+  const downstream = useCall(listDownstreamRuns, { id: run.id }, { staleTime: 0 });
   return (
     <section className="card pl-lineage" aria-label="Lineage">
       <h2 className="card__title">Lineage</h2>
