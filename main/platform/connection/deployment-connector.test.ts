@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startServices, type RunningServices } from '../../../agents/services/start-services.js';
@@ -22,6 +23,7 @@ import { registerResearcher } from './register-researcher.js';
 
 const cfn = mockClient(CloudFormationClient);
 const ssm = mockClient(SSMClient);
+const sts = mockClient(STSClient);
 const ACCOUNT = '123456789012';
 const ID = `${ACCOUNT}/eu-west-1/lab-prod`;
 
@@ -77,6 +79,8 @@ afterAll(async () => {
 beforeEach(() => {
   cfn.reset();
   ssm.reset();
+  sts.reset();
+  sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT });
 });
 
 describe('connecting a deployment by itself', () => {
@@ -135,6 +139,21 @@ describe('connecting a deployment by itself', () => {
     expect(list.platforms.find((p) => p.deploymentId === ID)).toBeTruthy();
     // New, and the user used only the local sandbox: it becomes the active platform.
     expect(list.activeId).toBe('lab-prod-eu-west-1');
+  });
+
+  it('on app start, gives an entry saved by name only its account, then connects it', async () => {
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [installed(services.url)] });
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Name: '/benchtop/lab-prod/admin-token', Type: 'SecureString', Value: services.adminToken } });
+    router = app(undefined, false);
+    settings.removeDeployment(ID);
+    settings.saveDeployment({ name: 'lab-prod', region: 'eu-west-1', profile: 'lab-admin', createdAt: '2025-06-01T00:00:00.000Z' });
+    expect(settings.listDeployments().map((d) => d.id)).toEqual(['unknown-account/eu-west-1/lab-prod']);
+    const platforms = registerResearcher(new Router(), { dataDir: path.dirname(settings.file), secrets });
+    const again = new Router();
+    registerDeploymentPlatforms(again, { platforms, settings, reconnect: true });
+    for (let i = 0; i < 100 && !platforms.ofDeployment(ID); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(settings.listDeployments()).toMatchObject([{ id: ID, accountId: ACCOUNT, createdAt: '2025-06-01T00:00:00.000Z' }]);
+    expect(platforms.ofDeployment(ID)?.url).toBe(services.url);
   });
 
   it('on a later start, keeps the platform the user chose active and only refreshes the token', async () => {

@@ -3,7 +3,7 @@ import { errorText } from '../../../lib/aws/error-meaning.js';
 import type { DeploymentConnection, DeploymentPlatformStatus } from '../../../common/api/platforms.contract.js';
 import type { Deployment } from '../../../common/api/settings.contract.js';
 import type { SettingsStore } from '../../settings/settings-store.js';
-import { createPlatformAccessClients, type PlatformAccessClients, readPlatformAccess } from './platform-access.js';
+import { accountOf, createPlatformAccessClients, type PlatformAccessClients, readPlatformAccess } from './platform-access.js';
 import type { PlatformRegistry } from './platform-registry.js';
 
 export interface DeploymentConnectorOptions {
@@ -59,7 +59,26 @@ export class DeploymentConnector {
       // A damaged settings file is reported by the pages that read it.
       return;
     }
-    for (const d of deployments) await this.connect(d, 'if-new');
+    for (const d of deployments) await this.connect(await this.withAccount(d), 'if-new');
+  }
+
+  /**
+   * An entry saved by name only (older versions) takes the account its profile signs in to, once
+   * the stack is found there: from then on it is keyed by account, region and stack.
+   */
+  private async withAccount(d: Deployment): Promise<Deployment> {
+    if (d.accountId) return d;
+    try {
+      const c = this.clients(targetOf(d));
+      const accountId = await accountOf(c);
+      const access = await readPlatformAccess(c, d.name, d.region);
+      const found = access.ready || access.waiting;
+      if (!accountId || !found) return d;
+      return this.options.settings.saveDeployment({ ...withoutId(d), accountId });
+    } catch {
+      // Not signed in yet: the Deployment page migrates it when it reads the stack.
+      return d;
+    }
   }
 
   /** The stack is gone: so is its platform and the token kept for it. */

@@ -1,5 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { type AwsTarget, createAwsClient } from '../../../lib/aws/client-factory.js';
 import { errorName, errorText, isStackMissing } from '../../../lib/aws/error-meaning.js';
 
@@ -7,10 +8,16 @@ import { errorName, errorText, isStackMissing } from '../../../lib/aws/error-mea
 export interface PlatformAccessClients {
   cfn: CloudFormationClient;
   ssm: SSMClient;
+  sts: STSClient;
 }
 
 export function createPlatformAccessClients(target: AwsTarget): PlatformAccessClients {
-  return { cfn: createAwsClient(CloudFormationClient, target), ssm: createAwsClient(SSMClient, target) };
+  return { cfn: createAwsClient(CloudFormationClient, target), ssm: createAwsClient(SSMClient, target), sts: createAwsClient(STSClient, target) };
+}
+
+/** The account the profile signs in to, for an entry saved before deployments were keyed by account. */
+export async function accountOf(c: PlatformAccessClients): Promise<string | undefined> {
+  return (await c.sts.send(new GetCallerIdentityCommand({})))?.Account;
 }
 
 /** What the stack says about its platform: where it answers and its admin token, or why not yet. */
