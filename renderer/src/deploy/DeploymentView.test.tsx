@@ -10,7 +10,7 @@ type Status = Partial<deploy.DeployStackStatus> & { status: string };
 const ID = '123456789012/eu-west-1/lab-prod';
 const lab = { id: ID, name: 'lab-prod', region: 'eu-west-1', profile: 'lab-admin', accountId: '123456789012', createdAt: '2026-11-23T12:00:00.000Z' };
 
-function backendWithStack(initial: Status | string = 'UPDATE_COMPLETE', options: { connection?: platforms.DeploymentConnection } = {}) {
+function backendWithStack(initial: Status | string = 'UPDATE_COMPLETE', options: { connection?: platforms.DeploymentConnection; watchFails?: boolean } = {}) {
   const backend = createStandardBackend();
   const r = backend.router;
   let current: Status = typeof initial === 'string' ? { status: initial } : initial;
@@ -43,7 +43,11 @@ function backendWithStack(initial: Status | string = 'UPDATE_COMPLETE', options:
   r.handle(deploy.applyPlan, ({ stackName }) => ({ started: true as const, stackName }));
   r.handle(deploy.deleteStack, ({ stackName }) => ({ started: true as const, stackName }));
   r.handle(deploy.recoverStack, ({ stackName }) => ({ started: true as const, stackName }));
-  r.handleEvent(deploy.watchStack, (_i, emit) => {
+  r.handleEvent(deploy.watchStack, async (_i, emit) => {
+    if (options.watchFails) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      throw new Error('Stack with id lab-prod does not exist');
+    }
     setTimeout(() => emit({ type: 'final', status: 'UPDATE_COMPLETE', ok: true }), 5);
   });
   const platformInfo = { id: 'lab-prod-eu-west-1', name: 'lab-prod (eu-west-1)', url: 'https://bench.lab.example.org', kind: 'remote' as const, hasToken: true, active: true, deploymentId: ID };
@@ -172,6 +176,14 @@ describe('Deployment page', () => {
       expect(backend.calls.find((c) => c.name === 'deploy:recover')?.input).toMatchObject({ action: { kind: 'continue-rollback', resourcesToSkip: ['CpuWorkerGroup'] } }),
     );
     expect(await within(await screen.findByRole('region', { name: 'Progress' })).findByText('Finished: UPDATE_COMPLETE')).toBeTruthy();
+  });
+
+  it('reads the status again when the stack can no longer be followed (a delete that finished before the page looked)', async () => {
+    const { backend, setStatus } = backendWithStack({ status: 'DELETE_IN_PROGRESS' }, { watchFails: true });
+    renderApp(backend);
+    expect((await screen.findByTestId('stack-status', {}, { timeout: 5000 })).textContent).toBe('DELETE_IN_PROGRESS');
+    setStatus({ status: 'DELETE_COMPLETE', exists: false, deploymentId: undefined });
+    expect((await screen.findByTestId('stack-gone', {}, { timeout: 5000 })).textContent).toContain('lab-prod no longer exists');
   });
 
   it('cleans up an install that was planned but never applied, in one step', async () => {

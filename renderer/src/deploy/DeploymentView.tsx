@@ -190,7 +190,7 @@ export function DeploymentView({ deployment }: { deployment: Deployment }) {
           <h2 id="deployment-progress" className="card__title">
             Progress
           </h2>
-          <StackProgress target={target} stackName={stackName} onFinal={refresh} />
+          <StackProgress target={target} stackName={stackName} onFinal={refresh} onError={refresh} />
         </section>
       ) : null}
 

@@ -9,10 +9,12 @@ export interface StackProgressProps {
   target: { region: string; profile?: string };
   stackName: string;
   onFinal?: (final: Extract<DeployWatchMessage, { type: 'final' }>) => void;
+  /** The stream failed (the stack can no longer be read, say): the caller reads its status again. */
+  onError?: (error: ApiCallError) => void;
 }
 
 /** Live progress of the stack's current operation: a bar (resources done / planned) and the events. */
-export function StackProgress({ target, stackName, onFinal }: StackProgressProps) {
+export function StackProgress({ target, stackName, onFinal, onError }: StackProgressProps) {
   const [events, setEvents] = useState<DeployStackEvent[]>([]);
   const [progress, setProgress] = useState<{ done: number; total: number; status: string }>();
   const [final, setFinal] = useState<Extract<DeployWatchMessage, { type: 'final' }>>();
@@ -28,7 +30,13 @@ export function StackProgress({ target, stackName, onFinal }: StackProgressProps
         onFinal?.(m);
       }
     },
-    { enabled: final === undefined, onError: setError },
+    {
+      enabled: final === undefined,
+      onError: (e) => {
+        setError(e);
+        onError?.(e);
+      },
+    },
   );
   const ratio = progress && progress.total > 0 ? progress.done / progress.total : final?.ok ? 1 : 0;
   return (
