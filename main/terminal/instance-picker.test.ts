@@ -52,7 +52,7 @@ describe('instance picker', () => {
       ['gpu-worker', 'i-0gpu000000000001', false],
     ]);
     expect(list[0]).toMatchObject({ zone: 'eu-west-1a', instanceType: 't4g.medium', launchedAt: launch.toISOString(), ssm: { status: 'online', agentVersion: '3.3.1' }, reason: null });
-    expect(list[1]?.reason).toMatch(/not registered.*AmazonSSMManagedInstanceCore/);
+    expect(list[1]?.reason).toMatch(/not registered.*Session Manager permissions/);
     expect(list[2]?.reason).toMatch(/stopped answering since 2026-12-01T09:00:00.000Z/);
     expect(list[3]?.reason).toMatch(/is stopping/);
     // Only this stack's instances, and the SSM lookup names them.

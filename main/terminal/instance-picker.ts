@@ -82,7 +82,7 @@ function reachability(state: string, ssm: InstanceInformation | undefined): { st
   if (!ssm) {
     return {
       status: 'not-registered',
-      reason: 'Its SSM agent has not registered with Systems Manager: the instance may still be booting, lack a route to SSM (NAT or VPC endpoints), or lack the AmazonSSMManagedInstanceCore policy in its role.',
+      reason: 'Its SSM agent has not registered with Systems Manager: the instance may still be booting, lack a route to SSM (NAT or VPC endpoints), or its role may lack the Session Manager permissions (ssm:UpdateInstanceInformation, ssmmessages:*).',
     };
   }
   if (ssm.PingStatus === 'Online') return { status: 'online', reason: null };

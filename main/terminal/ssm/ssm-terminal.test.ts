@@ -102,7 +102,7 @@ describe('SSM terminal backend', () => {
     mock.on(StartSessionCommand).rejects(Object.assign(new Error('i-1 is not connected.'), { name: 'TargetNotConnected' }));
     await expect(ssmBackend({ ssm: client, instanceId: 'i-0123456789abcdef0' })(recordingSink().sink, { cols: 80, rows: 24 })).rejects.toMatchObject({
       code: 'unavailable',
-      fix: expect.stringMatching(/AmazonSSMManagedInstanceCore/),
+      fix: expect.stringMatching(/Session Manager permissions/),
     });
   });
 });

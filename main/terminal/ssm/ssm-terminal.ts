@@ -40,7 +40,7 @@ async function startSession(options: SsmTerminalOptions) {
     return { sessionId: out.SessionId, streamUrl: out.StreamUrl, token: out.TokenValue };
   } catch (error) {
     if (errorName(error) === 'TargetNotConnected') {
-      throw new ApiError('unavailable', `SSM cannot reach ${options.instanceId}: its SSM agent is not connected.`, 'Wait until the instance shows "online" in the picker; an instance without a route to SSM (no NAT, no VPC endpoint) or without the AmazonSSMManagedInstanceCore policy never will.');
+      throw new ApiError('unavailable', `SSM cannot reach ${options.instanceId}: its SSM agent is not connected.`, 'Wait until the instance shows "online" in the picker; an instance without a route to SSM (no NAT, no VPC endpoint) or whose role lacks the Session Manager permissions never will.');
     }
     throw error;
   }

@@ -1,0 +1,145 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { build } from 'vite';
+import WebSocket from 'ws';
+import { decodeServerFrame, encodeClientFrame, TERMINAL_SOCKET_PATH } from '../common/api/terminal-stream.js';
+import { createAppRouter, packageVersion } from '../main/app-router.js';
+import { startHost } from '../main/host/host-server.js';
+import { ptyBackend } from '../main/terminal/local-pty.js';
+import type { TerminalBackend } from '../main/terminal/terminal-backend.js';
+import { TerminalHub } from '../main/terminal/terminal-hub.js';
+import { createPlainFileSecretStore } from '../main/settings/secret-store.js';
+import { SettingsStore } from '../main/settings/settings-store.js';
+import { numberOption } from './lib/number-option.js';
+
+// 10 MB of `cat` output into the Terminal page's xterm in Chromium (headless), through the real
+// path: pty → hub (flow control by acknowledged bytes) → browser mode's WebSocket → xterm.
+// Figures: time from the command to the end marker on screen, and requestAnimationFrame deltas
+// meanwhile (worst frame, frames over 50 ms). Baseline: the same 10 MB read off the same socket
+// by a Node client that renders nothing. Frame times are wall-clock on a shared machine.
+//   node --import tsx bench/terminal-output.ts [--mb N]
+
+const MB = numberOption('--mb', 10);
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+const END = '__BENCH_END__';
+
+function emit(metric: string, value: number, unit: string, extra: Record<string, number> = {}): void {
+  process.stdout.write(`${JSON.stringify({ bench: 'terminal-output', metric, value: Math.round(value * 10) / 10, unit, better: 'lower', ...extra })}\n`);
+}
+
+const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+
+// A plain string: tsx would wrap a named function in a helper the page does not have.
+const WATCH_SCRIPT = `(end) => new Promise((resolve, reject) => {
+  const deltas = [];
+  const start = performance.now();
+  let last = start;
+  const rows = () => document.querySelector('[role="tabpanel"]:not([hidden]) .xterm-rows');
+  const tick = (now) => {
+    deltas.push(now - last);
+    last = now;
+    const text = rows()?.textContent ?? '';
+    if (text.includes(end + 'done')) resolve({ ms: performance.now() - start, deltas });
+    else if (now - start > 120000) reject(new Error('the end marker never showed'));
+    else requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})`;
+
+async function main(): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'bench-terminal-output-'));
+  const cleanups: (() => Promise<unknown>)[] = [() => rm(root, { recursive: true, force: true })];
+  try {
+    const rendererDir = join(root, 'renderer');
+    const nodeEnv = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    await build({ configFile: fileURLToPath(new URL('../vite.config.ts', import.meta.url)), mode: 'production', logLevel: 'error', build: { outDir: rendererDir, emptyOutDir: true } });
+    process.env.NODE_ENV = nodeEnv;
+
+    process.stderr.write('terminal-output: renderer built\n');
+    const file = join(root, 'out.txt');
+    const line = `${'0123456789abcdefghijklmnopqrstuvwxyz'.repeat(2)} terminal output line\n`;
+    await writeFile(file, line.repeat(Math.ceil((MB * 1_000_000) / line.length)));
+
+    const appDir = join(root, 'app');
+    const terminals = new TerminalHub();
+    cleanups.push(async () => terminals.closeAll());
+    const router = createAppRouter({
+      shell: 'browser',
+      version: packageVersion(),
+      dataDir: appDir,
+      settings: new SettingsStore(appDir),
+      secrets: createPlainFileSecretStore(appDir, () => undefined),
+      env: { AWS_CONFIG_FILE: join(root, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(root, 'none') },
+      terminals,
+    });
+    const host = await startHost({ router, rendererDir, terminals });
+    cleanups.push(() => host.close());
+
+    let backend: TerminalBackend | undefined;
+    const shell = ptyBackend({ file: '/bin/sh', args: [], cwd: root, env: { PATH: '/usr/bin:/bin', PS1: '$ ', TERM: 'xterm-256color' } });
+    const session = await terminals.open({ title: 'bench', target: { kind: 'local' }, note: 'bench' }, { cols: 120, rows: 40 }, async (sink, size) => (backend = await shell(sink, size)));
+
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    cleanups.push(() => browser.close());
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(host.url);
+    // The shell restores its start page first; go to the Terminal page once it has.
+    await page.getByRole('heading', { level: 1 }).first().waitFor();
+    await page.evaluate("window.location.hash = '#/terminal'");
+    await page.getByRole('heading', { level: 1, name: 'Terminal' }).waitFor();
+    await page.getByRole('tab', { name: 'bench' }).click({ timeout: 30_000 }).catch(async (error: unknown) => {
+      await page.screenshot({ path: join(tmpdir(), 'bench-terminal-output.png') });
+      throw error;
+    });
+    await page.locator('[role="tabpanel"]:not([hidden]) .xterm-rows').waitFor();
+    await new Promise((r) => setTimeout(r, 500));
+    process.stderr.write('terminal-output: terminal open in Chromium\n');
+
+    const watching = page.evaluate(`(${WATCH_SCRIPT})(${JSON.stringify(END)})`) as Promise<{ ms: number; deltas: number[] }>;
+    backend!.write(Buffer.from(`cat ${file}; echo ${END}''done\r`));
+    const { ms, deltas } = await watching;
+    process.stderr.write(`terminal-output: ${MB} MB shown in ${Math.round(ms)} ms\n`);
+
+    // Baseline: the page's tab is taken over by a bare socket that only counts bytes.
+    const secret = (await page.evaluate("sessionStorage.getItem('benchtop.page-secret')")) as string;
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}${TERMINAL_SOCKET_PATH}`, ['benchtop-terminal', `bearer.${secret}`]);
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`the terminal socket was refused: ${res.statusCode}`)));
+      ws.once('error', reject);
+    });
+    process.stderr.write('terminal-output: baseline socket open\n');
+    let seen = '';
+    let received = 0;
+    const bareStart = performance.now();
+    const bareDone = new Promise<number>((resolve) => {
+      ws.on('message', (data: Buffer) => {
+        const frame = decodeServerFrame(new Uint8Array(data));
+        // Acknowledgements are absolute offsets in the session's output: count from where the attach began.
+        if (frame?.kind === 'control' && frame.control.type === 'attached') received = frame.control.offset;
+        if (frame?.kind !== 'data') return;
+        received += frame.bytes.length;
+        ws.send(encodeClientFrame({ kind: 'ack', bytes: received }));
+        seen = (seen + Buffer.from(frame.bytes).toString()).slice(-200);
+        if (seen.includes(`${END}done`)) resolve(performance.now() - bareStart);
+      });
+    });
+    ws.send(encodeClientFrame({ kind: 'attach', request: { sessionId: session.id, from: Number.MAX_SAFE_INTEGER } }));
+    backend!.write(Buffer.from(`cat ${file}; echo ${END}''done\r`));
+    const bareMs = await bareDone;
+    ws.close();
+
+    emit('cat_10mb_ms', ms, 'ms', { baseline: Math.round(bareMs), megabytes: MB });
+    emit('worst_frame_cat_10mb', Math.max(...deltas), 'ms', { target: 50, frames: deltas.length });
+    emit('p95_frame_cat_10mb', percentile(deltas, 0.95), 'ms');
+    emit('frames_over_50ms_cat_10mb', deltas.filter((d) => d > 50).length, 'frames', { target: 0, frames: deltas.length });
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((e: unknown) => process.stderr.write(`terminal-output cleanup: ${String(e)}\n`));
+  }
+}
+
+await main();
