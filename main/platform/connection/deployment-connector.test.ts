@@ -55,6 +55,8 @@ async function call<T>(name: string, input?: unknown): Promise<T> {
   return result.value as T;
 }
 
+let clock = new Date('2026-12-01T12:00:00.000Z');
+
 function app(local?: { url: string; token: string }, reconnect = false): Router {
   const appDir = mkdtempSync(path.join(tmpdir(), 'bt-connect-app-'));
   dirs.push(appDir);
@@ -63,7 +65,7 @@ function app(local?: { url: string; token: string }, reconnect = false): Router 
   secrets = memorySecrets();
   const r = new Router();
   const platforms = registerResearcher(r, { dataDir: appDir, secrets, ...(local ? { localPlatform: local } : {}) });
-  hooks = registerDeploymentPlatforms(r, { platforms, settings, reconnect });
+  hooks = registerDeploymentPlatforms(r, { platforms, settings, reconnect, now: () => clock });
   return r;
 }
 
@@ -115,6 +117,18 @@ describe('connecting a deployment by itself', () => {
     const result = await call<DeploymentPlatformStatus>('platforms:connect-deployment', { deploymentId: ID });
     expect(result).toMatchObject({ platform: null, connection: { state: 'waiting', message: expect.stringContaining('has not stored its admin token yet'), fix: 'Connect again in a minute or two.' } });
     expect(secrets.values.size).toBe(0);
+    // The agent stores its token; the page keeps asking, and a while later the app reads it again by itself.
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Name: '/benchtop/lab-prod/admin-token', Type: 'SecureString', Value: services.adminToken } });
+    expect((await call<DeploymentPlatformStatus>('platforms:deployment-status', { deploymentId: ID })).connection.state).toBe('waiting');
+    expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(1);
+    clock = new Date(clock.getTime() + 20_000);
+    let status = await call<DeploymentPlatformStatus>('platforms:deployment-status', { deploymentId: ID });
+    for (let i = 0; i < 100 && status.connection.state !== 'connected'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      status = await call<DeploymentPlatformStatus>('platforms:deployment-status', { deploymentId: ID });
+    }
+    expect(status).toMatchObject({ connection: { state: 'connected' }, platform: { state: 'connected' } });
+    expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(2);
   });
 
   it('names the profile to use when the identity may not read the token, and waits for a stack still installing', async () => {

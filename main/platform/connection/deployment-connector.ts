@@ -13,6 +13,10 @@ export interface DeploymentConnectorOptions {
   now?: () => Date;
 }
 
+// A platform still waiting (the stack installing, the token not stored yet) is read again when the
+// Deployment page asks after this long, so it connects without anyone pressing "connect".
+const RETRY_WAITING_MS = 15_000;
+
 const targetOf = (d: Deployment): AwsTarget => ({ region: d.region, ...(d.profile ? { profile: d.profile } : {}) });
 
 /**
@@ -23,6 +27,7 @@ const targetOf = (d: Deployment): AwsTarget => ({ region: d.region, ...(d.profil
  */
 export class DeploymentConnector {
   private readonly attempts = new Map<string, DeploymentConnection>();
+  private readonly inFlight = new Map<string, Promise<DeploymentConnection>>();
   private readonly clients: (target: AwsTarget) => PlatformAccessClients;
   private readonly now: () => Date;
 
@@ -31,7 +36,16 @@ export class DeploymentConnector {
     this.now = options.now ?? (() => new Date());
   }
 
-  async connect(d: Deployment, activate: 'always' | 'if-new'): Promise<DeploymentConnection> {
+  /** One attempt per deployment at a time; a second caller waits for the first. */
+  connect(d: Deployment, activate: 'always' | 'if-new'): Promise<DeploymentConnection> {
+    const running = this.inFlight.get(d.id);
+    if (running) return running;
+    const attempt = this.attempt(d, activate).finally(() => this.inFlight.delete(d.id));
+    this.inFlight.set(d.id, attempt);
+    return attempt;
+  }
+
+  private async attempt(d: Deployment, activate: 'always' | 'if-new'): Promise<DeploymentConnection> {
     const at = this.now().toISOString();
     let outcome: DeploymentConnection;
     try {
@@ -89,8 +103,11 @@ export class DeploymentConnector {
   }
 
   async status(d: Deployment): Promise<DeploymentPlatformStatus> {
+    const last = this.attempts.get(d.id);
+    const stale = last?.state === 'waiting' && this.now().getTime() - Date.parse(last.at ?? '') >= RETRY_WAITING_MS;
+    if (stale) void this.connect(d, 'if-new');
     const platform = this.options.platforms.ofDeployment(d.id);
-    const connection = this.attempts.get(d.id) ?? { state: 'never' as const, message: `Benchtop has not read the platform of ${d.name} yet.` };
+    const connection = last ?? { state: 'never' as const, message: `Benchtop has not read the platform of ${d.name} yet.` };
     if (!platform) return { connection, platform: null };
     return { connection, platform: await this.options.platforms.statusOf(platform.id) };
   }

@@ -11,6 +11,7 @@ export interface DeploymentPlatformsDeps {
   platforms: PlatformRegistry;
   settings: SettingsStore;
   clients?: DeploymentConnectorOptions['clients'];
+  now?: DeploymentConnectorOptions['now'];
   /** Read every known deployment's platform now (the app's start); default true. */
   reconnect?: boolean;
 }
@@ -24,7 +25,7 @@ const VERSION_WAIT_MS = 5_000;
  * known deployment is read again in the background.
  */
 export function registerDeploymentPlatforms(router: Router, deps: DeploymentPlatformsDeps): DeploymentPlatformHooks {
-  const connector = new DeploymentConnector({ platforms: deps.platforms, settings: deps.settings, ...(deps.clients ? { clients: deps.clients } : {}) });
+  const connector = new DeploymentConnector({ platforms: deps.platforms, settings: deps.settings, ...(deps.clients ? { clients: deps.clients } : {}), ...(deps.now ? { now: deps.now } : {}) });
   const find = (id: string): Deployment => {
     const d = deps.settings.getDeployment(id);
     if (!d) throw new ApiError('not-found', `There is no saved deployment ${id}.`, 'Pick one on the Deployment page, or install one from Setup.');
