@@ -48,6 +48,44 @@ export const backupJob = z.object({
 });
 export type BackupJob = z.infer<typeof backupJob>;
 
+/** A data volume of the stack that is not the one in use: kept by a restore (renamed), or left by one the app did not see end. */
+export const keptVolume = z.object({
+  volumeId: z.string(),
+  name: z.string().nullable(),
+  /** The volume that replaced it (the benchtop:replaced-by-restore tag); null before it is renamed. */
+  replacedBy: z.string().nullable(),
+  state: z.string(),
+  sizeGiB: z.number().nullable(),
+  createdAt: z.string().nullable(),
+  /** What it costs a month while it exists (gp3, the shipped price table). */
+  monthlyCostUsd: z.number().nullable(),
+  /** The AWS CLI command that deletes it. */
+  deleteCommand: z.string(),
+});
+export type KeptVolume = z.infer<typeof keptVolume>;
+
+/** The volume a restore replaces: what it will be called, what it costs, how to delete it. */
+export const replacedVolume = z.object({
+  volumeId: z.string(),
+  name: z.string(),
+  monthlyCostUsd: z.number().nullable(),
+  deleteCommand: z.string(),
+  /** The same in words, as the plan says it. */
+  text: z.string(),
+});
+export type ReplacedVolume = z.infer<typeof replacedVolume>;
+
+/** A restore applied from this app: followed until the stack settles, then the replaced volume renamed. */
+export const vaultRestore = z.object({
+  snapshotId: z.string().nullable(),
+  replaced: replacedVolume,
+  state: z.enum(['applying', 'kept', 'failed']),
+  /** The volume the platform now runs on, once the restore succeeded. */
+  newVolumeId: z.string().nullable(),
+  message: z.string(),
+});
+export type VaultRestore = z.infer<typeof vaultRestore>;
+
 export const vaultOverview = z.object({
   vaultName: z.string(),
   recoveryPoints: z.array(recoveryPoint),
@@ -55,6 +93,9 @@ export const vaultOverview = z.object({
   plan: z.object({ name: z.string(), schedule: z.string(), nextRunAt: z.string().nullable(), retentionDays: z.number().nullable() }).nullable(),
   /** The data volume the plan protects. */
   volumeArn: z.string().nullable(),
+  keptVolumes: z.array(keptVolume).default([]),
+  /** The last restore applied from this app, while the app runs. */
+  restore: vaultRestore.nullable().default(null),
 });
 export type VaultOverview = z.infer<typeof vaultOverview>;
 
@@ -64,10 +105,19 @@ export const getVaultJob = defineCall('backups:vault-job', { input: z.object({ t
 
 /**
  * A change set that starts a new data volume from the recovery point's snapshot: the services
- * instance is replaced, the current volume snapshotted before it is deleted. Applied with deploy:apply
- * (the stack name typed to confirm).
+ * instance is replaced and the current volume kept (UpdateReplacePolicy Retain), to be renamed once
+ * the restore succeeds. Applied with backups:apply-vault-restore (the stack name typed to confirm).
  */
 export const planVaultRestore = defineCall('backups:plan-vault-restore', {
   input: z.object({ target: deployTarget, stackName, recoveryPointArn: z.string().min(20).max(2048) }).strict(),
-  output: z.object({ plan, snapshotId: z.string() }),
+  output: z.object({ plan, snapshotId: z.string(), replaced: replacedVolume.nullable() }),
+});
+
+/**
+ * deploy:apply of a restore plan (same data-loss gate, followed on the Deployment page), then, once
+ * the stack settles on the new volume, the replaced one renamed and tagged.
+ */
+export const applyVaultRestore = defineCall('backups:apply-vault-restore', {
+  input: z.object({ target: deployTarget, stackName, changeSetName: z.string().min(1), confirmDataLoss: z.string().optional() }).strict(),
+  output: z.object({ started: z.literal(true), stackName: z.string(), restore: vaultRestore.nullable() }),
 });

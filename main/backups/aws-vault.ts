@@ -23,7 +23,7 @@ export interface StackBackupNames {
   backupRoleArn: string | null;
 }
 
-async function physicalId(cfn: CloudFormationClient, stackName: string, logicalId: string): Promise<string | null> {
+export async function physicalId(cfn: CloudFormationClient, stackName: string, logicalId: string): Promise<string | null> {
   try {
     return (await cfn.send(new DescribeStackResourceCommand({ StackName: stackName, LogicalResourceId: logicalId }))).StackResourceDetail?.PhysicalResourceId ?? null;
   } catch {
@@ -85,7 +85,8 @@ export function nextDailyRun(schedule: string, now: number): string | null {
   return new Date(next).toISOString();
 }
 
-export async function vaultOverview(backup: BackupClient, names: StackBackupNames, now: number): Promise<VaultOverview> {
+/** The vault's side of the overview; the kept volumes and the restore in progress are added by the caller. */
+export async function vaultOverview(backup: BackupClient, names: StackBackupNames, now: number): Promise<Omit<VaultOverview, 'keptVolumes' | 'restore'>> {
   const points = await backup.send(new ListRecoveryPointsByBackupVaultCommand({ BackupVaultName: names.vaultName, MaxResults: 50 }));
   const jobs = await backup.send(new ListBackupJobsCommand({ ByBackupVaultName: names.vaultName, MaxResults: 20 }));
   const plans = await backup.send(new ListBackupPlansCommand({ MaxResults: 100 }));

@@ -8,18 +8,23 @@ import {
   StartBackupJobCommand,
 } from '@aws-sdk/client-backup';
 import { CloudFormationClient, DescribeStackResourceCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CreateTagsCommand, DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import * as api from '../../common/api/backups.contract.js';
+import { applyPlan } from '../../common/api/deploy.contract.js';
+import { ApiError } from '../../common/api/errors.js';
 import { Router } from '../../common/api/router.js';
 import { createDeployClients } from '../deploy/deploy-clients.js';
 import type { DeploySource } from '../deploy/template-source.js';
 import type { PlatformRegistry } from '../platform/connection/platform-registry.js';
 import { nextDailyRun, snapshotIdOf } from './aws-vault.js';
 import { registerBackups } from './register-backups.js';
+import { replacedVolumeOf } from './restore-plan.js';
 
 const backup = mockClient(BackupClient);
 const cfn = mockClient(CloudFormationClient);
+const ec2 = mockClient(EC2Client);
 const ctx = { transport: 'test' as const };
 const target = { region: 'eu-west-1' };
 const NOW = Date.UTC(2026, 11, 1, 11, 0);
@@ -33,6 +38,7 @@ function router(platforms: Partial<PlatformRegistry> = {}) {
     backupClient: () => new BackupClient({ region: 'eu-west-1' }),
     deployClients: (t) => createDeployClients(t),
     source: () => ({}) as DeploySource,
+    timing: { pollMs: 0, timeoutMs: 10_000 },
     now: () => NOW,
   });
   return r;
@@ -41,6 +47,8 @@ function router(platforms: Partial<PlatformRegistry> = {}) {
 beforeEach(() => {
   backup.reset();
   cfn.reset();
+  ec2.reset();
+  ec2.on(DescribeVolumesCommand, { VolumeIds: ['vol-0aa'] }).resolves({ Volumes: [{ VolumeId: 'vol-0aa', Size: 100 }] });
   cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'lab', StackId: STACK_ID, StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date(), Parameters: [{ ParameterKey: 'DataVolumeSnapshotId', ParameterValue: 'snap-0123456789abcdef0' }] }] });
   cfn.on(DescribeStackResourceCommand, { LogicalResourceId: 'DataVolume' }).resolves({ StackResourceDetail: { LogicalResourceId: 'DataVolume', PhysicalResourceId: 'vol-0aa', ResourceType: 'AWS::EC2::Volume', ResourceStatus: 'UPDATE_COMPLETE', LastUpdatedTimestamp: new Date() } });
   cfn.on(DescribeStackResourceCommand, { LogicalResourceId: 'BackupRole' }).resolves({ StackResourceDetail: { LogicalResourceId: 'BackupRole', PhysicalResourceId: 'lab-BackupRole-XYZ', ResourceType: 'AWS::IAM::Role', ResourceStatus: 'CREATE_COMPLETE', LastUpdatedTimestamp: new Date() } });
@@ -109,5 +117,95 @@ describe('the platform database backups', () => {
     expect(restored).toBe('');
     await router(platforms as never).invoke(api.restoreDatabaseBackup.name, { name, confirm: name }, ctx);
     expect(restored).toBe(name);
+  });
+});
+
+describe('a restore keeps the volume it replaces', () => {
+  const emptyVault = () => {
+    backup.on(ListRecoveryPointsByBackupVaultCommand).resolves({ RecoveryPoints: [] });
+    backup.on(ListBackupJobsCommand).resolves({ BackupJobs: [] });
+    backup.on(ListBackupPlansCommand).resolves({ BackupPlansList: [] });
+  };
+  const dataVolume = (id: string) => ({ StackResourceDetail: { LogicalResourceId: 'DataVolume', PhysicalResourceId: id, ResourceType: 'AWS::EC2::Volume', ResourceStatus: 'UPDATE_COMPLETE', LastUpdatedTimestamp: new Date() } });
+  const stack = (status: string, updated = '2026-12-01T10:00:00Z') => ({ Stacks: [{ StackName: 'lab', StackId: STACK_ID, StackStatus: status, CreationTime: new Date(), LastUpdatedTime: new Date(updated) }] });
+  const LATER = '2026-12-01T11:05:00Z';
+
+  /** A router whose deploy:apply stands in for the deploy engine's (tested in main/deploy), recording what it was asked. */
+  function withApply(answer: () => unknown = () => ({ started: true, stackName: 'lab' })) {
+    const r = router();
+    const asked: unknown[] = [];
+    r.handle(applyPlan, (input) => (asked.push(input), answer() as never));
+    return { r, asked };
+  }
+
+  async function settled(r: Router) {
+    for (let i = 0; i < 200; i++) {
+      const out = await r.invoke(api.getVaultOverview.name, { target, stackName: 'lab' }, ctx);
+      if (out.ok && (out.value as api.VaultOverview).restore?.state !== 'applying') return out.value as api.VaultOverview;
+      await new Promise((done) => setTimeout(done, 10));
+    }
+    throw new Error('the restore never settled');
+  }
+
+  it('names the current volume, its new name, what it costs and how to delete it', async () => {
+    const replaced = await replacedVolumeOf(createDeployClients(target), 'lab', NOW);
+    expect(replaced).toEqual({
+      volumeId: 'vol-0aa',
+      name: 'benchtop-lab-data-before-restore-2026-12-01',
+      monthlyCostUsd: 8.8,
+      deleteCommand: 'aws ec2 delete-volume --volume-id vol-0aa --region eu-west-1',
+      text: expect.stringContaining('vol-0aa is kept, not deleted'),
+    });
+    expect(replaced!.text).toMatch(/renamed benchtop-lab-data-before-restore-2026-12-01 and tagged benchtop:replaced-by-restore\. It still costs about \$8\.80 a month until you delete it.*aws ec2 delete-volume --volume-id vol-0aa/);
+  });
+
+  it('applies through deploy:apply, then renames and tags the replaced volume once the stack is on the restored one', async () => {
+    emptyVault();
+    cfn.on(DescribeStackResourceCommand, { LogicalResourceId: 'DataVolume' }).resolvesOnce(dataVolume('vol-0aa')).resolves(dataVolume('vol-0bb'));
+    // Read before the apply, then as the follower sees it: still the old status once, then the update's end.
+    cfn.on(DescribeStacksCommand).resolvesOnce(stack('UPDATE_COMPLETE')).resolvesOnce(stack('UPDATE_COMPLETE')).resolves(stack('UPDATE_COMPLETE', LATER));
+    ec2.on(CreateTagsCommand).resolves({});
+    ec2.on(DescribeVolumesCommand, { Filters: [{ Name: 'tag:benchtop:stack', Values: ['lab'] }, { Name: 'tag:benchtop:role', Values: ['data'] }] }).resolves({
+      Volumes: [
+        { VolumeId: 'vol-0bb', Size: 100, State: 'in-use' },
+        { VolumeId: 'vol-0aa', Size: 100, State: 'available', CreateTime: new Date('2026-01-01T00:00:00Z'), Tags: [{ Key: 'Name', Value: 'benchtop-lab-data-before-restore-2026-12-01' }, { Key: 'benchtop:replaced-by-restore', Value: 'vol-0bb' }] },
+      ],
+    });
+    const { r, asked } = withApply();
+    const out = await r.invoke(api.applyVaultRestore.name, { target, stackName: 'lab', changeSetName: 'benchtop-1', confirmDataLoss: 'lab' }, ctx);
+    expect(out).toMatchObject({ ok: true, value: { started: true, restore: { state: 'applying', replaced: { volumeId: 'vol-0aa', name: 'benchtop-lab-data-before-restore-2026-12-01' } } } });
+    expect(asked).toEqual([{ target, stackName: 'lab', changeSetName: 'benchtop-1', confirmDataLoss: 'lab' }]);
+    const overview = await settled(r);
+    expect(overview.restore).toMatchObject({ state: 'kept', newVolumeId: 'vol-0bb', message: expect.stringMatching(/runs on vol-0bb\. vol-0aa is kept as benchtop-lab-data-before-restore-2026-12-01/) });
+    expect(ec2.commandCalls(CreateTagsCommand).map((c) => c.args[0].input)).toEqual([
+      { Resources: ['vol-0aa'], Tags: [{ Key: 'Name', Value: 'benchtop-lab-data-before-restore-2026-12-01' }, { Key: 'benchtop:replaced-by-restore', Value: 'vol-0bb' }] },
+    ]);
+    // The overview lists the kept volume (not the one in use) with its cost and the command that deletes it.
+    expect(overview.keptVolumes).toEqual([
+      { volumeId: 'vol-0aa', name: 'benchtop-lab-data-before-restore-2026-12-01', replacedBy: 'vol-0bb', state: 'available', sizeGiB: 100, createdAt: '2026-01-01T00:00:00.000Z', monthlyCostUsd: 8.8, deleteCommand: 'aws ec2 delete-volume --volume-id vol-0aa --region eu-west-1' },
+    ]);
+  });
+
+  it('leaves the volume its name when the restore rolls back', async () => {
+    emptyVault();
+    cfn.on(DescribeStackResourceCommand, { LogicalResourceId: 'DataVolume' }).resolves(dataVolume('vol-0aa'));
+    cfn.on(DescribeStacksCommand).resolvesOnce(stack('UPDATE_COMPLETE')).resolvesOnce(stack('UPDATE_ROLLBACK_IN_PROGRESS', LATER)).resolves(stack('UPDATE_ROLLBACK_COMPLETE', LATER));
+    ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
+    const { r } = withApply();
+    await r.invoke(api.applyVaultRestore.name, { target, stackName: 'lab', changeSetName: 'benchtop-2', confirmDataLoss: 'lab' }, ctx);
+    const overview = await settled(r);
+    expect(overview.restore).toMatchObject({ state: 'failed', newVolumeId: null, message: expect.stringMatching(/UPDATE_ROLLBACK_COMPLETE.*stays on vol-0aa/) });
+    expect(ec2.commandCalls(CreateTagsCommand)).toHaveLength(0);
+  });
+
+  it('passes deploy:apply’s refusal on and follows nothing', async () => {
+    emptyVault();
+    const { r } = withApply(() => {
+      throw new ApiError('conflict', 'This change removes or replaces data: DataVolume.', 'Type the stack name "lab" to confirm.');
+    });
+    const out = await r.invoke(api.applyVaultRestore.name, { target, stackName: 'lab', changeSetName: 'benchtop-3', confirmDataLoss: 'nope' }, ctx);
+    expect(out).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/removes or replaces data/) } });
+    ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
+    expect((await settled(r)).restore).toBeNull();
   });
 });

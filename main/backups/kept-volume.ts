@@ -1,0 +1,88 @@
+import { CreateTagsCommand, DescribeVolumesCommand, type EC2Client, type Volume } from '@aws-sdk/client-ec2';
+import type { KeptVolume } from '../../common/api/backups.contract.js';
+import { PRICES } from '../../common/cost/price-table.js';
+
+/** Tag on a data volume a restore replaced; its value is the volume that replaced it. */
+export const REPLACED_BY_RESTORE_TAG = 'benchtop:replaced-by-restore';
+
+/** The name a replaced data volume gets: `benchtop-<stack>-data-before-restore-<UTC date>`. */
+export function keptVolumeName(stackName: string, at: number): string {
+  return `benchtop-${stackName}-data-before-restore-${new Date(at).toISOString().slice(0, 10)}`;
+}
+
+/** What a detached gp3 volume costs a month in the region (the shipped price table; us-east-1's where the region is not in it). */
+export function monthlyVolumeCost(region: string, sizeGiB: number | null): number | null {
+  const prices = PRICES[region] ?? PRICES['us-east-1'];
+  if (sizeGiB === null || !prices) return null;
+  return Math.round(sizeGiB * prices.ebsGp3GbMonth * 100) / 100;
+}
+
+export function deleteVolumeCommand(volumeId: string, region: string): string {
+  return `aws ec2 delete-volume --volume-id ${volumeId} --region ${region}`;
+}
+
+/** The sentences the restore plan and the Backups page show about the volume a restore keeps. */
+export function keptVolumeText(v: { volumeId: string; name: string; monthlyCostUsd: number | null; deleteCommand: string }): string {
+  const cost = v.monthlyCostUsd === null ? 'It still costs money' : `It still costs about $${v.monthlyCostUsd.toFixed(2)} a month`;
+  return (
+    `The current data volume ${v.volumeId} is kept, not deleted: once the restore succeeds it is renamed ${v.name} and tagged ${REPLACED_BY_RESTORE_TAG}. ` +
+    `${cost} until you delete it, in the EC2 console (Volumes) or with: ${v.deleteCommand}`
+  );
+}
+
+const tag = (v: Volume, key: string) => v.Tags?.find((t) => t.Key === key)?.Value ?? null;
+
+/** Size of one volume in GiB; null when EC2 does not know it (already deleted). */
+export async function volumeSize(ec2: EC2Client, volumeId: string): Promise<number | null> {
+  try {
+    return (await ec2.send(new DescribeVolumesCommand({ VolumeIds: [volumeId] }))).Volumes?.[0]?.Size ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Gives the replaced volume its new name and says which volume replaced it. */
+export async function renameReplacedVolume(ec2: EC2Client, volumeId: string, name: string, replacedBy: string): Promise<void> {
+  await ec2.send(
+    new CreateTagsCommand({
+      Resources: [volumeId],
+      Tags: [
+        { Key: 'Name', Value: name },
+        { Key: REPLACED_BY_RESTORE_TAG, Value: replacedBy },
+      ],
+    }),
+  );
+}
+
+/**
+ * The stack's data volumes other than the one in use: kept by earlier restores (renamed), or left
+ * by one whose rename did not happen (the app closed mid-way), which still carry the stack's tags.
+ */
+export async function listKeptVolumes(ec2: EC2Client, stackName: string, currentVolumeId: string | null, region: string): Promise<KeptVolume[]> {
+  const out = await ec2.send(
+    new DescribeVolumesCommand({
+      Filters: [
+        { Name: 'tag:benchtop:stack', Values: [stackName] },
+        { Name: 'tag:benchtop:role', Values: ['data'] },
+      ],
+      MaxResults: 100,
+    }),
+  );
+  return (out.Volumes ?? [])
+    .filter((v) => v.VolumeId && v.VolumeId !== currentVolumeId)
+    .map((v) => {
+      const volumeId = v.VolumeId!;
+      const sizeGiB = v.Size ?? null;
+      return {
+        volumeId,
+        name: tag(v, 'Name'),
+        replacedBy: tag(v, REPLACED_BY_RESTORE_TAG),
+        state: v.State ?? 'unknown',
+        sizeGiB,
+        createdAt: v.CreateTime ? v.CreateTime.toISOString() : null,
+        monthlyCostUsd: monthlyVolumeCost(region, sizeGiB),
+        deleteCommand: deleteVolumeCommand(volumeId, region),
+      };
+    })
+    .sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+}
