@@ -29,6 +29,7 @@ function bannerFor(state: LinkState, detail: string | undefined): Banner {
 }
 
 const encoder = new TextEncoder();
+const WRITE_SLICE_BYTES = 8 * 1024;
 
 /** One terminal: xterm with fit, search and links, wired to its session's stream. */
 export function TerminalView({ session, openLink, visible, onExit }: TerminalViewProps) {
@@ -69,7 +70,12 @@ export function TerminalView({ session, openLink, visible, onExit }: TerminalVie
     const client = new TerminalStreamClient(session.id, openLink, {
       onData: (bytes, written) => {
         transcript.current.add(bytes);
-        term.write(bytes, written);
+        // xterm yields to the browser between the chunks it was given, not inside one: small
+        // pieces keep a burst of output from holding a frame.
+        for (let at = 0; at < bytes.length; at += WRITE_SLICE_BYTES) {
+          const end = Math.min(at + WRITE_SLICE_BYTES, bytes.length);
+          term.write(bytes.subarray(at, end), end === bytes.length ? written : undefined);
+        }
       },
       onControl: control,
       onLinkState: (state, detail) => {
