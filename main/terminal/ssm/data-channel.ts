@@ -112,7 +112,8 @@ export class SsmDataChannel {
         for (const message of this.#outgoing.values()) this.#send(message.frame);
         resolve();
       });
-      socket.once('error', (error) => reject(error));
+      // Kept for the socket's life: an 'error' without a listener would throw; 'close' follows it.
+      socket.on('error', (error) => reject(error));
       socket.on('message', (data: Buffer, isBinary: boolean) => {
         if (socket !== this.#socket || !isBinary) return;
         this.#receive(data);
