@@ -63,6 +63,7 @@ const cases: Case[] = [
   { route: 'revokeUserTokens', path: (f) => pathFor(ROUTES.revokeUserTokens, { id: f.spareUser }), allowed: ['admin'] },
   { route: 'listPeople', path: () => pathFor(ROUTES.listPeople, {}), allowed: PEOPLE },
   { route: 'audit', path: () => pathFor(ROUTES.audit, {}), allowed: ['admin', 'pi'] },
+  { route: 'myNotifications', path: () => pathFor(ROUTES.myNotifications, {}), allowed: PEOPLE },
   // --- capsules: the private one ---
   { route: 'listCapsules', path: () => pathFor(ROUTES.listCapsules, {}), allowed: EVERYONE },
   { route: 'createCapsule', path: () => pathFor(ROUTES.createCapsule, {}), body: () => exampleCapsule, allowed: PEOPLE },

@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../../common/protocol/audit.js';
+import { NOTIFYING_ACTIONS, type AuditEntry } from '../../common/protocol/audit.js';
 import type { User } from '../../common/protocol/users.js';
 import type { Db } from './db.js';
 import { badInput } from './http-error.js';
@@ -56,6 +56,14 @@ export interface AuditFilter {
   actorId?: string;
   limit: number;
   cursor?: string;
+}
+
+/** Entries after `after` whose `detail.notify` names `userId` (a check of their capsule diverged or failed), oldest first, at most 100. */
+export function notificationsFor(db: Db, userId: string, after: number): AuditEntry[] {
+  const rows = db
+    .prepare(`SELECT * FROM audit WHERE n > ? AND action IN (${NOTIFYING_ACTIONS.map(() => '?').join(', ')}) AND json_extract(detail, '$.notify') = ? ORDER BY n LIMIT 100`)
+    .all(after, ...NOTIFYING_ACTIONS, userId) as AuditRow[];
+  return rows.map(toEntry);
 }
 
 /** A page of the trail, newest first; `next` is the row number to continue below. */

@@ -49,6 +49,11 @@ describe('scheduled reproducibility checks', () => {
     expect(await h.researcher.compare(original.id, status.latest!.checkRunId)).toMatchObject({ identical: false, changed: ['out.txt'] });
     const trail = await h.admin.audit({ action: 'capsule.diverged', targetId: capsule.id });
     expect(trail.items[0]).toMatchObject({ actorName: 'platform', detail: { notify: capsule.sharing!.ownerId, baselineRunId: original.id } });
+    // The owner is told: the divergence is among their notifications, and nobody else's.
+    const mine = await h.researcher.notifications();
+    expect(mine.items.map((e) => [e.action, e.targetId])).toEqual([['capsule.diverged', capsule.id]]);
+    expect((await h.researcher.notifications(mine.items[0]!.seq)).items).toEqual([]);
+    expect((await h.admin.notifications()).items).toEqual([]);
   });
 
   it('starts due checks on its own timer and leaves capsules that are off alone', async () => {

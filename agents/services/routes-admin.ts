@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { QueueStatus } from '../../common/protocol/health.js';
 import type { QueueName } from '../../common/protocol/common.js';
 import { ROUTES } from '../../common/protocol/routes.js';
-import { listAudit } from './audit-log.js';
+import { listAudit, notificationsFor } from './audit-log.js';
 import type { Services } from './context.js';
 import { prometheusText } from './metrics.js';
 import { registerRoute } from './register-route.js';
@@ -59,6 +59,8 @@ export function registerAdminRoutes(app: FastifyInstance, s: Services): void {
   registerRoute(app, ROUTES.listPeople, async () => ({ items: s.users.listPeople() }));
 
   registerRoute(app, ROUTES.audit, async ({ query }) => listAudit(s.db, query));
+
+  registerRoute(app, ROUTES.myNotifications, async ({ query, principal }) => ({ items: notificationsFor(s.db, principal.user.id, query.after) }));
 
   registerRoute(app, ROUTES.metrics, async (_input, _req, reply) => reply.send(prometheusText(s.snapshot(), s.durations)));
 }

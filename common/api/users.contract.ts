@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { auditList, auditQuery } from '../protocol/audit.js';
+import { auditEntry, auditList, auditQuery } from '../protocol/audit.js';
 import { id, role } from '../protocol/common.js';
 import { tokenInfo, user } from '../protocol/users.js';
-import { defineCall } from './contract.js';
+import { defineCall, defineEvent } from './contract.js';
 import { platformInfo } from './platforms.contract.js';
 
 // The Users page (admin) and joining by invite (everyone). Calls go to the active platform; on
@@ -61,3 +61,6 @@ export const openInvite = defineCall('invites:open', {
   input: z.object({ text: z.string().min(1, 'paste the invite link or choose the invite file').max(10_000) }).strict(),
   output: platformInfo,
 });
+
+/** What the active platform has to tell this user (a capsule of theirs diverged), as it happens. */
+export const checkNotices = defineEvent('checks:notices', { input: z.void().or(z.object({}).strict()), payload: z.object({ entry: auditEntry }) });

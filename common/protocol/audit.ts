@@ -34,3 +34,7 @@ export type AuditQuery = z.input<typeof auditQuery>;
 
 export const auditList = z.object({ items: z.array(auditEntry), next: z.string().optional() });
 export type AuditList = z.infer<typeof auditList>;
+
+/** GET /api/v1/me/notifications?after=SEQ: trail entries meant for the caller (a capsule of theirs diverged), oldest first. */
+export const notificationsQuery = z.strictObject({ after: z.coerce.number().int().min(0).default(0) });
+export const NOTIFYING_ACTIONS = ['capsule.diverged', 'capsule.failed'] as const;

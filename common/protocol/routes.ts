@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { id, idParams, pageQuery, type Role } from './common.js';
 import { healthResponse, queueParams, queueStatus, queuesResponse, scalingRequest } from './health.js';
 import { createdToken, createTokenRequest, createUserRequest, meResponse, peopleList, revokedToken, revokedTokens, setRoleRequest, tokenList, user, userList } from './users.js';
-import { auditList, auditQuery } from './audit.js';
+import { auditList, auditQuery, notificationsQuery } from './audit.js';
 import { sharingRequest } from './sharing.js';
 import { reproSettingsRequest, reproStatus } from './capsules.js';
 import { capsule, capsuleFileParams, capsuleList, commitList, createCapsuleRequest, createCommitRequest, createCommitResponse, refQuery, treeResponse } from './capsules.js';
@@ -110,6 +110,7 @@ export const ROUTES = {
   revokeUserTokens: route({ method: 'DELETE', path: '/api/v1/users/:id/tokens', access: ADMIN, params: idParams, answer: revokedTokens }),
   listPeople: route({ method: 'GET', path: '/api/v1/people', access: PEOPLE, answer: peopleList }),
   audit: route({ method: 'GET', path: '/api/v1/audit', access: OVERSEERS, query: auditQuery, answer: auditList }),
+  myNotifications: route({ method: 'GET', path: '/api/v1/me/notifications', access: PEOPLE, query: notificationsQuery, answer: auditList }),
   metrics: route({ method: 'GET', path: '/metrics', access: 'any', answer: PROMETHEUS_TEXT }),
 
   // --- capsules ---

@@ -41,6 +41,7 @@ const calls: [string, (c: PlatformClient) => Promise<unknown>][] = [
   ['PUT /api/v1/users/usr_0123456789/role', (c) => c.setUserRole('usr_0123456789', 'pi')],
   ['DELETE /api/v1/users/usr_0123456789/tokens', (c) => c.revokeUserTokens('usr_0123456789')],
   ['GET /api/v1/people', (c) => c.listPeople()],
+  ['GET /api/v1/me/notifications?after=4', (c) => c.notifications(4)],
   ['GET /api/v1/audit?action=run.cancel', (c) => c.audit({ action: 'run.cancel' })],
   [`GET /api/v1/capsules/${ID}/reproducibility`, (c) => c.reproducibility(ID)],
   [`PUT /api/v1/capsules/${ID}/reproducibility`, (c) => c.setReproducibility(ID, { schedule: 'weekly' })],

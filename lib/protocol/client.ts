@@ -131,6 +131,7 @@ export class PlatformClient {
   setUserRole(userId: string, role: 'admin' | 'pi' | 'researcher') { return this.call(ROUTES.setUserRole, { id: userId }, { json: { role } }); }
   revokeUserTokens(userId: string) { return this.call(ROUTES.revokeUserTokens, { id: userId }); }
   listPeople() { return this.call(ROUTES.listPeople, {}); }
+  notifications(after = 0) { return this.call(ROUTES.myNotifications, {}, { query: { after } }); }
   audit(query?: Omit<AuditQuery, 'limit'> & { limit?: number }) { return this.call(ROUTES.audit, {}, { query }); }
   reproducibility(id: string) { return this.call(ROUTES.capsuleReproducibility, { id }); }
   setReproducibility(id: string, body: { schedule: 'off' | 'daily' | 'weekly'; checkNow?: boolean }) { return this.call(ROUTES.setCapsuleReproducibility, { id }, { json: body }); }

@@ -12,8 +12,10 @@ import {
   revokeUserAccess,
   revokeUserToken,
   setUserRole,
+  checkNotices,
   type IssuedInvite,
 } from '../../../common/api/users.contract.js';
+import { followNotices } from './check-notices.js';
 import type { CreatedToken, User } from '../../../common/protocol/users.js';
 import type { PlatformInfo } from '../../../common/api/platforms.contract.js';
 import type { PlatformRegistry } from './platform-registry.js';
@@ -60,6 +62,7 @@ export function registerUsers(router: Router, platforms: PlatformRegistry): void
     .handle(revokeUserAccess, ({ userId }) => platforms.withActiveAdmin((client) => client.revokeUserTokens(userId)))
     .handle(listPeople, () => platforms.withActive((client) => client.listPeople()))
     .handle(listAudit, (query) => platforms.withActiveAdmin((client) => client.audit(query ?? {})))
+    .handleEvent(checkNotices, (_input, emit) => followNotices(platforms, (entry) => emit({ entry })))
     .handle(openInvite, async ({ text }) => {
       const parsed = parseInvite(text);
       if (!parsed.ok) throw new ApiError('bad-input', `This is not a Benchtop invite: ${parsed.message}.`, 'Ask your admin to send the invite again.');

@@ -5,6 +5,7 @@ import type { ActiveProfile } from '../data/use-active-profile.js';
 import type { ThemeChoice } from '../theme/theme.js';
 import { PlatformBadge } from '../researcher/platforms/PlatformBadge.js';
 import { RunNotifications } from '../researcher/RunNotifications.js';
+import { CheckNotices } from '../people/CheckNotices.js';
 import { ProfilePicker } from './ProfilePicker.js';
 import { ThemeSwitch } from './ThemeSwitch.js';
 
@@ -36,6 +37,7 @@ export function Header({ active, theme, onThemeChange, onHelp }: HeaderProps) {
       <div className="topbar__actions">
         <PlatformBadge />
         <RunNotifications />
+        <CheckNotices />
         <ProfilePicker active={active} />
         <ThemeSwitch value={theme} onChange={onThemeChange} />
         <Button
