@@ -11,7 +11,8 @@ import Database from 'better-sqlite3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { awsSettingsFromEnv, publishTokens } from './aws-adapters.js';
-import { BackupScheduler, S3BackupUploader } from './backup.js';
+import { BackupScheduler } from './backup.js';
+import { S3BackupCopies } from './backup-copies.js';
 import { batchLogEvents, CloudWatchLogsSink, eventBytes, MAX_BATCH_BYTES } from './cloudwatch-logs-sink.js';
 import { CloudWatchMetricsPublisher } from './cloudwatch-metrics.js';
 import { openDatabase } from './db.js';
@@ -146,7 +147,7 @@ describe('online backups', () => {
     s3.on(PutObjectCommand).resolves({});
     const db = openDatabase(join(dir, 'live.sqlite'));
     db.prepare("INSERT INTO users (id, name, role, created_at) VALUES ('usr_0000000001', 'a', 'admin', 'now')").run();
-    const backups = new BackupScheduler(db, { dir: join(dir, 'backups'), intervalMs: 3600_000, keep: 2, uploader: new S3BackupUploader(new S3Client({ region: 'eu-west-1' }), 'backup-bucket') });
+    const backups = new BackupScheduler(db, { dir: join(dir, 'backups'), intervalMs: 3600_000, keep: 2, copies: new S3BackupCopies(new S3Client({ region: 'eu-west-1' }), 'backup-bucket') });
     const files: string[] = [];
     for (let i = 0; i < 3; i++) {
       files.push(await backups.backupNow());

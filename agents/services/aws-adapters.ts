@@ -5,7 +5,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { createAwsClient } from '../../lib/aws/client-factory.js';
 import { errorName } from '../../lib/aws/error-meaning.js';
-import { S3BackupUploader, type BackupUploader } from './backup.js';
+import { S3BackupCopies, type BackupCopies } from './backup-copies.js';
 import { BudgetsClient } from '@aws-sdk/client-budgets';
 import { STSClient } from '@aws-sdk/client-sts';
 import { AwsBudgetSource } from './aws-budget-source.js';
@@ -77,7 +77,7 @@ export async function publishTokens(ssm: SSMClient, prefix: string, keyId: strin
 }
 
 /** The StartServicesOptions that put the AWS adapters in place, plus what to do once tokens exist. */
-export function awsOptions(settings: AwsSettings, dataDir: string): { options: Partial<StartServicesOptions>; backupUploader?: BackupUploader; afterStart(tokens: { admin: string; worker: string }): Promise<void> } {
+export function awsOptions(settings: AwsSettings, dataDir: string): { options: Partial<StartServicesOptions>; backupCopies?: BackupCopies; afterStart(tokens: { admin: string; worker: string }): Promise<void> } {
   const target = { region: settings.region };
   // Workers' instance types are priced in this region, by the Price List (pricing:GetProducts) when it answers.
   const options: Partial<StartServicesOptions> = {
@@ -114,7 +114,7 @@ export function awsOptions(settings: AwsSettings, dataDir: string): { options: P
   };
   return {
     options,
-    ...(settings.backupBucket ? { backupUploader: new S3BackupUploader(createAwsClient(S3Client, target), settings.backupBucket) } : {}),
+    ...(settings.backupBucket ? { backupCopies: new S3BackupCopies(createAwsClient(S3Client, target), settings.backupBucket) } : {}),
     async afterStart(tokens) {
       if (settings.ssmPrefix && settings.ssmKeyId) await publishTokens(createAwsClient(SSMClient, target), settings.ssmPrefix, settings.ssmKeyId, tokens);
     },

@@ -1,17 +1,11 @@
-import { createReadStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { chmod, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { join } from 'node:path';
 import { backupName, type DatabaseBackup } from '../../common/protocol/backups.js';
+import { type BackupCopies, DamagedCopyError } from './backup-copies.js';
 import type { Db } from './db.js';
+import { conflict, notFound } from './http-error.js';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from './private-paths.js';
-
-/** Sends a finished backup file somewhere safe (S3 on AWS). */
-export interface BackupUploader {
-  upload(file: string): Promise<void>;
-  /** Where the copies go, for people ("s3://bucket/backups/"). */
-  readonly location?: string;
-}
 
 export type BackupKind = DatabaseBackup['kind'];
 
@@ -29,43 +23,21 @@ export function parseBackupName(name: string): { createdAt: string; kind: Backup
   return { createdAt: new Date(iso).toISOString(), kind };
 }
 
-export class S3BackupUploader implements BackupUploader {
-  constructor(
-    private readonly client: S3Client,
-    private readonly bucket: string,
-    private readonly prefix = 'backups/',
-  ) {}
-
-  get location(): string {
-    return `s3://${this.bucket}/${this.prefix}`;
-  }
-
-  async upload(file: string): Promise<void> {
-    const { size } = await stat(file);
-    await this.client.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: `${this.prefix}${basename(file)}`,
-        Body: createReadStream(file),
-        ContentLength: size,
-        ServerSideEncryption: 'AES256',
-      }),
-    );
-  }
-}
+const newestFirst = (list: DatabaseBackup[]) => list.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
 
 export interface BackupOptions {
   dir: string;
   intervalMs: number;
   /** Local backups kept; older ones are deleted after each new one. */
   keep?: number;
-  uploader?: BackupUploader;
+  /** Where each backup is copied once written (S3 on AWS); listed and restorable too. */
+  copies?: BackupCopies;
   onError?: (error: unknown) => void;
 }
 
 /**
  * Online backups with SQLite's backup API (db.backup): a consistent copy taken while the agent
- * keeps serving, written to a file, the oldest pruned, then handed to the uploader.
+ * keeps serving, written to a file, the oldest pruned, then copied away (BackupCopies).
  */
 export class BackupScheduler {
   private timer: NodeJS.Timeout | undefined;
@@ -90,7 +62,7 @@ export class BackupScheduler {
   }
 
   get uploadedTo(): string | null {
-    return this.options.uploader?.location ?? null;
+    return this.options.copies?.location ?? null;
   }
 
   /** When the schedule takes the next one; null when it is not running. */
@@ -99,7 +71,7 @@ export class BackupScheduler {
   }
 
   /** The backups on disk, newest first. */
-  async list(): Promise<DatabaseBackup[]> {
+  async listLocal(): Promise<DatabaseBackup[]> {
     const names = await readdir(this.options.dir).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return [] as string[];
       throw error;
@@ -109,9 +81,57 @@ export class BackupScheduler {
       const parsed = parseBackupName(name);
       if (!parsed) continue;
       const info = await stat(join(this.options.dir, name)).catch(() => null);
-      if (info) out.push({ name, bytes: info.size, ...parsed });
+      if (info) out.push({ name, bytes: info.size, ...parsed, keptIn: ['local'] });
     }
-    return out.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+    return newestFirst(out);
+  }
+
+  /**
+   * The local backups and the uploaded copies, newest first, each saying where it is kept. The
+   * copies outlive local pruning, so older backups may be kept only there. When the copies cannot
+   * be listed, the local ones still are, with the reason.
+   */
+  async list(): Promise<{ items: DatabaseBackup[]; copiesError: string | null }> {
+    const local = await this.listLocal();
+    if (!this.options.copies) return { items: local, copiesError: null };
+    let copies: Array<{ name: string; bytes: number }>;
+    try {
+      copies = await this.options.copies.list();
+    } catch (error) {
+      return { items: local, copiesError: `the copies in ${this.options.copies.location} could not be listed: ${(error as Error).message}` };
+    }
+    const byName = new Map(local.map((b) => [b.name, b]));
+    for (const copy of copies) {
+      const parsed = parseBackupName(copy.name);
+      if (!parsed) continue;
+      const here = byName.get(copy.name);
+      byName.set(copy.name, here ? { ...here, keptIn: ['local', 'uploaded'] } : { name: copy.name, bytes: copy.bytes, ...parsed, keptIn: ['uploaded'] });
+    }
+    return { items: newestFirst([...byName.values()]), copiesError: null };
+  }
+
+  /**
+   * A file holding the backup `name` for a restore or a drill: the local file, or else the uploaded
+   * copy downloaded into `scratchDir` (checked against the sha256 it was uploaded with). `release`
+   * removes what was downloaded. Not found: 404.
+   */
+  async fetch(name: string, scratchDir: string): Promise<{ file: string; from: 'local' | 'uploaded'; release: () => Promise<void> }> {
+    if (parseBackupName(name) && (await this.listLocal()).some((b) => b.name === name)) {
+      return { file: join(this.options.dir, name), from: 'local', release: async () => undefined };
+    }
+    if (this.options.copies && parseBackupName(name)) {
+      await ensurePrivateDir(scratchDir);
+      const file = join(scratchDir, `download-${randomBytes(6).toString('hex')}-${name}`);
+      let found: boolean;
+      try {
+        found = await this.options.copies.download(name, file);
+      } catch (error) {
+        if (error instanceof DamagedCopyError) throw conflict(`backup ${name} cannot be restored: ${error.message}; pick another backup`);
+        throw error;
+      }
+      if (found) return { file, from: 'uploaded', release: () => rm(file, { force: true }) };
+    }
+    throw notFound(`backup ${name}`);
   }
 
   /** Takes one backup now and answers its file. Backups are serialised: one at a time. */
@@ -130,7 +150,7 @@ export class BackupScheduler {
     await this.db.backup(file);
     await chmod(file, PRIVATE_FILE_MODE);
     await this.prune();
-    await this.options.uploader?.upload(file);
+    await this.options.copies?.upload(file);
     return file;
   }
 

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { User } from '../../common/protocol/users.js';
 import type { RestoreResult } from '../../common/protocol/backups.js';
-import { BackupScheduler, type BackupUploader } from './backup.js';
+import { BackupScheduler } from './backup.js';
+import type { BackupCopies } from './backup-copies.js';
 import { BudgetGuard } from './budget-guard.js';
 import { LocalBudgetSource, type BudgetSource } from './budget-source.js';
 import type { CapsulesStore } from './capsules-store.js';
@@ -22,7 +23,7 @@ export interface CostAndBackupsOptions {
   /** Undefined: a local budget over the runs' own costs; null: no budget at all. */
   budgetSource?: BudgetSource | null;
   budgetIntervalMs?: number;
-  backup?: { intervalMs?: number; keep?: number; uploader?: BackupUploader } | false;
+  backup?: { intervalMs?: number; keep?: number; copies?: BackupCopies } | false;
   /** Restore drills on a schedule (default daily); null: on demand only. */
   drillIntervalMs?: number | null;
   log?: (message: string) => void;
@@ -89,7 +90,7 @@ export function buildCostAndBackups(core: Core, options: CostAndBackupsOptions):
     dir: join(core.dataDir, 'backups'),
     intervalMs: backupOptions.intervalMs ?? 6 * 3600_000,
     keep: backupOptions.keep ?? 7,
-    ...(backupOptions.uploader ? { uploader: backupOptions.uploader } : {}),
+    ...(backupOptions.copies ? { copies: backupOptions.copies } : {}),
     onError: (error) => log(`backup failed: ${String(error)}`),
   });
   const scratchDir = join(core.dataDir, 'restore-scratch');

@@ -1,10 +1,10 @@
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import type { RestoreResult } from '../../common/protocol/backups.js';
 import type { User } from '../../common/protocol/users.js';
 import { recordAudit } from './audit-log.js';
 import type { BackupScheduler } from './backup.js';
 import type { Db, WriteQueue } from './db.js';
-import { conflict, notFound } from './http-error.js';
+import { conflict } from './http-error.js';
 import { openScratchCopy, recordCounts, ScratchError, type ScratchCopy } from './scratch-copy.js';
 
 /**
@@ -44,15 +44,16 @@ export interface RestoreDeps {
  * safety backup).
  */
 export async function restoreFromBackup(deps: RestoreDeps, name: string, user: User): Promise<RestoreResult> {
-  const backups = await deps.backups.list();
-  if (!backups.some((b) => b.name === name)) throw notFound(`backup ${name}`);
-  const source = join(deps.backups.dir, name);
+  // A backup kept only in the uploaded copies (S3) is downloaded into scratch first.
+  const source = await deps.backups.fetch(name, deps.scratchDir);
   let scratch: ScratchCopy;
   try {
-    scratch = await openScratchCopy(source, deps.scratchDir);
+    scratch = await openScratchCopy(source.file, deps.scratchDir);
   } catch (error) {
     if (error instanceof ScratchError) throw conflict(`backup ${name} cannot be restored: ${error.message}; pick another backup`);
     throw error;
+  } finally {
+    await source.release();
   }
   let safety: string;
   try {

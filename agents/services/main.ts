@@ -58,7 +58,7 @@ async function main(): Promise<number> {
   const budgetIntervalMs = intOption('budget-interval-ms', values['budget-interval-ms']) || undefined;
   const services = await startServices({
     ...adapters?.options,
-    backup: { ...(adapters?.backupUploader ? { uploader: adapters.backupUploader } : {}), ...(backupIntervalMs ? { intervalMs: backupIntervalMs } : {}) },
+    backup: { ...(adapters?.backupCopies ? { copies: adapters.backupCopies } : {}), ...(backupIntervalMs ? { intervalMs: backupIntervalMs } : {}) },
     cost: {
       ...adapters?.options.cost,
       ...(budgetIntervalMs ? { budgetIntervalMs } : {}),

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { RestoreDrill } from '../../common/protocol/backups.js';
 import type { BackupScheduler } from './backup.js';
 import type { Db, WriteQueue } from './db.js';
@@ -76,13 +75,15 @@ export class RestoreDrills {
   private async drill(trigger: RestoreDrill['trigger']): Promise<RestoreDrill> {
     const startedAt = nowIso();
     const live = recordCounts(this.options.db);
-    const newest = (await this.options.backups.list())[0];
+    const newest = (await this.options.backups.list()).items[0];
     let outcome: { backup: string | null; ok: boolean; integrity: string | null; runs: number | null; capsules: number | null; message: string };
     if (!newest) {
       outcome = { backup: null, ok: false, integrity: null, runs: null, capsules: null, message: 'There is no backup to restore yet; take one first.' };
     } else {
       try {
-        const scratch = await openScratchCopy(join(this.options.backups.dir, newest.name), this.options.scratchDir);
+        // The newest may be kept only in the uploaded copies: the drill then proves that copy restores.
+        const source = await this.options.backups.fetch(newest.name, this.options.scratchDir);
+        const scratch = await openScratchCopy(source.file, this.options.scratchDir).finally(() => source.release());
         await scratch.remove();
         const n = (v: number) => v.toLocaleString('en-US');
         outcome = {

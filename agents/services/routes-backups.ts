@@ -10,8 +10,10 @@ export function registerBackupRoutes(app: FastifyInstance, s: Services): void {
 
   registerRoute(app, ROUTES.listBackups, async () => {
     const next = backups.nextBackupAt;
+    const { items, copiesError } = await backups.list();
     return {
-      items: await backups.list(),
+      items,
+      copiesError,
       location: backups.dir,
       uploadedTo: backups.uploadedTo,
       intervalSeconds: next === null ? null : Math.round(backups.intervalMs / 1000),
@@ -27,7 +29,7 @@ export function registerBackupRoutes(app: FastifyInstance, s: Services): void {
     await s.writes.run(() =>
       recordAudit(s.db, { actor: { id: principal.user.id, name: principal.user.name }, action: 'backup.create', targetKind: 'backup', targetId: name, summary: `took a backup of the database (${name})` }),
     );
-    const made = (await backups.list()).find((b) => b.name === name);
+    const made = (await backups.list()).items.find((b) => b.name === name);
     if (!made) throw new Error(`backup ${name} was written but is not listed (pruned at once? keep is ${backups.keep})`);
     return made;
   });

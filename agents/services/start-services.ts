@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { AccessPolicy } from './access-policy.js';
 import { ReproChecks, startReproChecks } from './repro-checks.js';
-import type { BackupUploader } from './backup.js';
+import type { BackupCopies } from './backup-copies.js';
 import { buildCostAndBackups, type CostAndBackupsOptions } from './cost-and-backups.js';
 import { CapsulesStore } from './capsules-store.js';
 import type { LogSink, Services } from './context.js';
@@ -57,7 +57,7 @@ export interface StartServicesOptions {
   log?: (message: string) => void;
   sse?: { pageSize?: number; keepAliveMs?: number };
   /** Online backups of the database into `<dataDir>/backups` (default every 6 hours, 7 kept); false turns them off. */
-  backup?: { intervalMs?: number; keep?: number; uploader?: BackupUploader } | false;
+  backup?: { intervalMs?: number; keep?: number; copies?: BackupCopies } | false;
   /** Run pricing (region, AWS Price List), the budget source and its schedule, restore drills. */
   cost?: Omit<CostAndBackupsOptions, 'backup' | 'log'>;
   /** Runs before the server listens, with everything built (backups, metric publishers). */

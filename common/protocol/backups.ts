@@ -12,6 +12,8 @@ export const databaseBackup = z.object({
   bytes: z.number().int(),
   /** Before restoring, the agent backs up the live database too; such a copy is marked. */
   kind: z.enum(['scheduled', 'manual', 'before-restore']),
+  /** Where it is kept: a file on the services machine, and/or a copy in `uploadedTo` (S3). */
+  keptIn: z.array(z.enum(['local', 'uploaded'])).default(['local']),
 });
 export type DatabaseBackup = z.infer<typeof databaseBackup>;
 
@@ -40,6 +42,8 @@ export const backupList = z.object({
   /** Where the copies are: a folder on the services machine, and the bucket on AWS. */
   location: z.string(),
   uploadedTo: z.string().nullable(),
+  /** Why the uploaded copies are missing from the list, when they could not be read. */
+  copiesError: z.string().nullable().default(null),
   intervalSeconds: z.number().nullable(),
   nextAt: timestamp.nullable(),
   keep: z.number().int(),

@@ -198,6 +198,13 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
       response.end(request.method === 'GET' ? object.body : undefined);
       return;
     }
+    const query = new URL(request.url ?? '/', 'http://x').searchParams;
+    if (request.method === 'GET' && !key && query.get('list-type') === '2') {
+      // ListObjectsV2: keys in UTF-8 binary order under the prefix, one page (IsTruncated false).
+      const prefix = query.get('prefix') ?? '';
+      const listed = [...objects.entries()].filter(([k]) => k.startsWith(`${bucket}/${prefix}`)).map(([k, o]) => ({ Key: k.slice(bucket.length + 1), Size: o.body.length, LastModified: new Date(0), ETag: '"fake"' })).sort((a, b) => (a.Key < b.Key ? -1 : 1));
+      return sendXml(response, 200, `<ListBucketResult>${toXml({ Name: bucket, Prefix: prefix, KeyCount: listed.length, IsTruncated: false }, 'member')}${listed.map((o) => `<Contents>${toXml(o, 'member')}</Contents>`).join('')}</ListBucketResult>`);
+    }
     if (request.method === 'GET' && !key) {
       const keys = [...objects.keys()].filter((k) => k.startsWith(`${bucket}/`)).map((k) => k.slice(bucket.length + 1));
       return sendXml(response, 200, `<ListVersionsResult>${toXml({ Name: bucket, IsTruncated: false }, 'member')}${keys.map((k) => `<Version><Key>${k}</Key><VersionId>null</VersionId></Version>`).join('')}</ListVersionsResult>`);
