@@ -20,6 +20,12 @@ export function ago(iso: string, now = Date.now()): string {
   return hours < 48 ? `${hours} h ago` : `${Math.round(hours / 24)} days ago`;
 }
 
+/** Where a backup is kept, in words: the services machine's folder and/or the uploaded copies (S3). */
+export function keptInText(b: DatabaseBackup, uploadedTo: string | null): string {
+  const places = b.keptIn.map((p) => (p === 'local' ? 'services machine' : (uploadedTo ?? 'uploaded copy')));
+  return places.join(' and ');
+}
+
 export function drillSummary(d: RestoreDrill): string {
   if (!d.ok) return `last drill: failed, ${ago(d.finishedAt)} — ${d.message}`;
   return `last drill: ok, ${ago(d.finishedAt)}, ${(d.backupRuns ?? 0).toLocaleString('en-US')} runs`;
@@ -36,6 +42,7 @@ export function DatabaseBackups() {
   const [restoring, setRestoring] = useState<string | null>(null);
   const [typed, setTyped] = useState('');
   const lastDrill = drill.data ?? list.data?.lastDrill ?? null;
+  const onlyUploaded = list.data?.items.find((b) => b.name === restoring)?.keptIn.includes('local') === false;
   return (
     <section className="card" aria-labelledby="database-backups">
       <h2 id="database-backups" className="card__title">
@@ -47,7 +54,8 @@ export function DatabaseBackups() {
         <>
           <p className="muted">
             Online copies of the database (runs, capsules, datasets, the queue), in <code>{list.data.location}</code>
-            {list.data.uploadedTo ? <> and {list.data.uploadedTo}</> : null}; the newest {list.data.keep} are kept.
+            {list.data.uploadedTo ? <>, each also copied to {list.data.uploadedTo}</> : null}; the newest {list.data.keep} are kept on the services machine
+            {list.data.uploadedTo ? ', and every copy in S3 (older backups may be kept only there, and restore the same way)' : ''}.
             {list.data.nextAt ? ` Next scheduled copy ${new Date(list.data.nextAt).toLocaleString()}.` : ' No copy is scheduled.'}
           </p>
           <p className={lastDrill ? (lastDrill.ok ? 'drill--ok' : 'drill--failed') : 'muted'} role="status" aria-label="Restore drill">
@@ -62,6 +70,11 @@ export function DatabaseBackups() {
               Run a restore drill
             </Button>
           </div>
+          {list.data.copiesError ? (
+            <p className="notice" role="status">
+              Only the backups on the services machine are listed: {list.data.copiesError}.
+            </p>
+          ) : null}
           {take.error ? <ErrorBanner title="Could not take a backup" error={take.error} /> : null}
           {drill.error ? <ErrorBanner title="Could not run the drill" error={drill.error} /> : null}
           {list.data.items.length === 0 ? (
@@ -75,6 +88,7 @@ export function DatabaseBackups() {
                   <th scope="col">Taken</th>
                   <th scope="col">Why</th>
                   <th scope="col">Size</th>
+                  <th scope="col">Kept in</th>
                   <th scope="col">
                     <span className="sr-only">Actions</span>
                   </th>
@@ -88,6 +102,7 @@ export function DatabaseBackups() {
                     </td>
                     <td>{KIND_TEXT[b.kind]}</td>
                     <td>{formatBytes(b.bytes)}</td>
+                    <td>{keptInText(b, list.data.uploadedTo)}</td>
                     <td>
                       <Button size="sm" variant="danger" onClick={() => (setRestoring(b.name), setTyped(''))} aria-label={`Restore ${b.name}`}>
                         Restore…
@@ -112,6 +127,7 @@ export function DatabaseBackups() {
           <p>
             Restoring puts the platform&rsquo;s runs, capsules and datasets back as they were in <code>{restoring}</code>. Runs made since are set aside in a
             safety backup taken first (restorable in turn); people, tokens and the audit trail stay as they are now.
+            {onlyUploaded ? ` It is kept only in ${list.data?.uploadedTo ?? 'the uploaded copies'}: it is downloaded into a scratch folder and checked (sha256, integrity) before anything changes.` : ''}
           </p>
           <Field label={`Type ${restoring} to restore`}>{(c) => <input {...c} className="input" value={typed} autoFocus onChange={(e) => setTyped(e.target.value)} />}</Field>
           <div className="button-row">

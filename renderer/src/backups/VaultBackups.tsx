@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'react';
-import { getVaultJob, getVaultOverview, planVaultRestore, startVaultBackup } from '../../../common/api/backups.contract.js';
-import { applyPlan } from '../../../common/api/deploy.contract.js';
+import { applyVaultRestore, getVaultJob, getVaultOverview, planVaultRestore, startVaultBackup } from '../../../common/api/backups.contract.js';
 import type { Deployment } from '../../../common/api/settings.contract.js';
 import { useCall, useCallMutation } from '../api/hooks.js';
 import { Button } from '../components/Button.js';
@@ -10,6 +9,7 @@ import { Loading } from '../components/Loading.js';
 import { targetOf } from '../cost/DeploymentPicker.js';
 import { formatBytes } from '../researcher/format.js';
 import { ago } from './DatabaseBackups.js';
+import { KeptVolumes } from './KeptVolumes.js';
 
 const RUNNING = new Set(['CREATED', 'PENDING', 'RUNNING']);
 
@@ -30,7 +30,14 @@ export function VaultBackups({ deployment }: { deployment: Deployment }) {
     return () => clearTimeout(timer);
   }, [running, job.dataUpdatedAt, job]);
   const plan = useCallMutation(planVaultRestore);
-  const apply = useCallMutation(applyPlan);
+  const apply = useCallMutation(applyVaultRestore, { onSuccess: () => void overview.refetch() });
+  const restoring = overview.data?.restore?.state === 'applying';
+  // While a restore runs, read again now and then: the overview says when the old volume is renamed.
+  useEffect(() => {
+    if (!restoring) return undefined;
+    const timer = setTimeout(() => void overview.refetch(), 10_000);
+    return () => clearTimeout(timer);
+  }, [restoring, overview.dataUpdatedAt, overview]);
   const [confirm, setConfirm] = useState('');
   return (
     <section className="card" aria-labelledby="vault-backups">
@@ -100,6 +107,12 @@ export function VaultBackups({ deployment }: { deployment: Deployment }) {
               ))}
             </tbody>
           </table>
+          {overview.data.restore ? (
+            <p className={overview.data.restore.state === 'failed' ? 'notice' : 'muted'} role="status" aria-label="Last restore">
+              {overview.data.restore.message}
+            </p>
+          ) : null}
+          <KeptVolumes volumes={overview.data.keptVolumes} />
           <h3>Last jobs</h3>
           <ul className="events" aria-label="Backup jobs">
             {overview.data.jobs.map((j) => (
@@ -115,9 +128,11 @@ export function VaultBackups({ deployment }: { deployment: Deployment }) {
         <div className="confirm" aria-label="Restore plan">
           <h3>Restore from {plan.data.snapshotId}</h3>
           <p>
-            The stack is updated to start a new data volume from this snapshot. The services instance is replaced and comes back on the restored volume; the
-            current volume is snapshotted before CloudFormation deletes it (the stack&rsquo;s UpdateReplacePolicy), so it can be restored in turn. Runs and
-            capsules made since the snapshot are not on the restored volume.
+            The stack is updated to start a new data volume from this snapshot. The services instance is replaced and comes back on the restored volume. Runs
+            and capsules made since the snapshot are not on the restored volume.
+          </p>
+          <p aria-label="Current data volume">
+            {plan.data.replaced ? plan.data.replaced.text : 'The stack has no data volume in use to keep.'}
           </p>
           <pre className="diff" aria-label="Change set">
             {plan.data.plan.diff}
@@ -140,7 +155,8 @@ export function VaultBackups({ deployment }: { deployment: Deployment }) {
           </div>
           {apply.data ? (
             <p role="status">
-              The restore is under way. Follow it on the <a href="#/deployment">Deployment page</a>.
+              The restore is under way. Follow it on the <a href="#/deployment">Deployment page</a>
+              {apply.data.restore ? `; once it succeeds, ${apply.data.restore.replaced.volumeId} is renamed ${apply.data.restore.replaced.name}` : ''}.
             </p>
           ) : null}
           {apply.error ? <ErrorBanner title="Could not apply the restore" error={apply.error} /> : null}

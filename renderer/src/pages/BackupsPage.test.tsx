@@ -17,12 +17,12 @@ function backend(items: DatabaseBackup[]) {
   const b = createStandardBackend();
   let drill: RestoreDrill | null = null;
   const list = (): BackupList => ({
-    items, location: '/data/services/backups', uploadedTo: null, intervalSeconds: 21600, nextAt: hoursAgo(-3), keep: 7, lastDrill: drill, drillIntervalSeconds: 86400,
+    items, location: '/data/services/backups', uploadedTo: null, copiesError: null, intervalSeconds: 21600, nextAt: hoursAgo(-3), keep: 7, lastDrill: drill, drillIntervalSeconds: 86400,
   });
   b.router.handle(listDeployments, () => ({ deployments: [] }));
   b.router.handle(listDatabaseBackups, list);
   b.router.handle(createDatabaseBackup, () => {
-    const made: DatabaseBackup = { name: NAME, createdAt: hoursAgo(0), bytes: 4096, kind: 'manual' };
+    const made: DatabaseBackup = { name: NAME, createdAt: hoursAgo(0), bytes: 4096, kind: 'manual', keptIn: ['local'] };
     items.unshift(made);
     return made;
   });
@@ -48,7 +48,7 @@ describe('Backups page', () => {
   });
 
   it('restores only once the backup’s name is typed', async () => {
-    const b = backend([{ name: NAME, createdAt: hoursAgo(2), bytes: 8192, kind: 'manual' }]);
+    const b = backend([{ name: NAME, createdAt: hoursAgo(2), bytes: 8192, kind: 'manual', keptIn: ['local'] }]);
     const { user } = renderApp(b);
     const row = (await screen.findByRole('table', { name: 'Database backups' })).querySelector('tbody tr') as HTMLElement;
     expect(within(row).getByText('(2 h ago)')).toBeTruthy();
