@@ -34,7 +34,7 @@ try {
   registerResearcher(router, { dataDir: appDir, secrets: secrets(), localPlatform: Promise.resolve({ url: services.url, token: services.researcherToken }) });
   await new Promise((r) => setImmediate(r));
   const call = async <T,>(name: string, input?: unknown): Promise<T> => {
-    const result = await router.invoke(name, input, { transport: 'bench' });
+    const result = await router.invoke(name, input, { transport: 'test' });
     if (!result.ok) throw new Error(result.error.message);
     return result.value as T;
   };
