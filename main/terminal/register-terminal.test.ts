@@ -16,6 +16,7 @@ import { SettingsStore } from '../settings/settings-store.js';
 import { registerTerminal, type TerminalClients } from './register-terminal.js';
 import { TerminalHub } from './terminal-hub.js';
 import { FakeDataChannelService } from './testing/fake-data-channel.js';
+import { exampleCapsule, startHarness } from '../../agents/services/testing/harness.js';
 
 const credentials = { accessKeyId: 'a', secretAccessKey: 'b' };
 let dir: string;
@@ -97,5 +98,47 @@ describe('terminal calls', () => {
     const local = await s.router.invoke('terminal:open', { target: { kind: 'local' } }, { transport: 'test' });
     expect(local).toMatchObject({ ok: false, error: { code: 'unavailable', message: expect.stringMatching(/no local sandbox/) } });
     expect(await s.router.invoke('terminal:capabilities', {}, { transport: 'test' })).toMatchObject({ ok: true, value: { local: { available: false } } });
+  });
+
+  it('a researcher opens a terminal into their running run on AWS: docker exec on its worker through SSM', async () => {
+    const h = await startHarness();
+    try {
+      const url = h.running.url;
+      const platforms = new PlatformRegistry({ file: new PlatformsFile(path.join(dir, 'platforms-aws.json')), secrets: createPlainFileSecretStore(dir, () => undefined) });
+      await platforms.add({ name: 'lab', url, token: h.running.researcherToken, activate: true });
+      const settings = new SettingsStore(path.join(dir, 'aws'));
+      settings.saveDeployment({ name: 'lab', region: 'eu-west-1', accountId: '123456789012', profile: 'lab-admin', platformUrl: url });
+      const hub = new TerminalHub();
+      const router = new Router();
+      const ssm = new SSMClient({ region: 'eu-west-1', credentials });
+      const mock = mockClient(ssm);
+      mock.on(StartSessionCommand).callsFake(() => {
+        const started = service.createSession({ sessionType: 'InteractiveCommands' });
+        return { SessionId: started.SessionId, StreamUrl: started.StreamUrl, TokenValue: started.TokenValue };
+      });
+      mock.on(TerminateSessionCommand).resolves({});
+      registerTerminal(router, { settings, env: {}, terminals: hub }, platforms, { ssm: () => ssm, autoScaling: () => new AutoScalingClient({ region: 'eu-west-1', credentials }), ec2: () => new EC2Client({ region: 'eu-west-1', credentials }) });
+
+      const capsule = await h.researcher.createCapsule(exampleCapsule);
+      const run = await h.researcher.createRun({ capsuleId: capsule.id });
+      const queued = await router.invoke('terminal:open', { target: { kind: 'run', runId: run.id } }, { transport: 'test' });
+      expect(queued).toMatchObject({ ok: false, error: { message: expect.stringMatching(/a terminal opens only into a running run/) } });
+      const lease = await h.worker.lease({ queue: 'cpu', workerId: 'i-0abc1234def567890' });
+      await h.worker.heartbeat(lease!.leaseId, { fencingToken: lease!.fencingToken, started: true, isolation: { kind: 'container', network: false, summary: 'docker', limits: [], unlimited: [] } });
+
+      const opened = await router.invoke('terminal:open', { target: { kind: 'run', runId: run.id } }, { transport: 'test' });
+      if (!opened.ok) throw new Error(opened.error.message);
+      expect(opened.value).toMatchObject({ title: `run ${run.id}`, note: expect.stringMatching(/docker exec.*i-0abc1234def567890/) });
+      const input = mock.commandCalls(StartSessionCommand)[0]!.args[0].input;
+      expect(input.Target).toBe('i-0abc1234def567890');
+      expect(input.DocumentName).toBe('AWS-StartInteractiveCommand');
+      expect(input.Parameters?.command?.[0]).toContain(`docker ps -q --filter name=^benchtop-${run.id}-`);
+      expect(input.Parameters?.command?.[0]).toContain('docker exec -it');
+      const trail = await h.admin.audit({ action: 'run.terminal-opened', targetId: run.id });
+      expect(trail.items).toHaveLength(1);
+      hub.closeAll();
+    } finally {
+      await h.close();
+    }
   });
 });

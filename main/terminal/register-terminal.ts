@@ -77,7 +77,9 @@ export function registerTerminal(router: Router, deps: TerminalDeps, platforms: 
       if (target.runtime !== 'docker') {
         throw new ApiError('unavailable', `Run ${runId} runs as a process on ${target.workerId}, not in a container: Benchtop opens terminals only into container runs on AWS.`);
       }
-      const deployment = deps.settings.listDeployments().find((d) => sameUrl(d.platformUrl, platform.url));
+      // The deployment the app connected this platform from, else one whose platform URL it is.
+      const deployment =
+        (platform.deploymentId ? deps.settings.getDeployment(platform.deploymentId) : undefined) ?? deps.settings.listDeployments().find((d) => sameUrl(d.platformUrl, platform.url));
       if (!deployment) {
         throw new ApiError('unavailable', `No deployment in this app serves the platform ${platform.url}, so there is no AWS profile to reach the worker with.`, 'Add the deployment on the Deployment page (an admin opens run terminals through SSM).');
       }
