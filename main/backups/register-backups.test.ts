@@ -7,7 +7,7 @@ import {
   ListRecoveryPointsByBackupVaultCommand,
   StartBackupJobCommand,
 } from '@aws-sdk/client-backup';
-import { CloudFormationClient, DescribeStackResourceCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStackResourceCommand, DescribeStacksCommand, type StackStatus } from '@aws-sdk/client-cloudformation';
 import { CreateTagsCommand, DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -126,8 +126,8 @@ describe('a restore keeps the volume it replaces', () => {
     backup.on(ListBackupJobsCommand).resolves({ BackupJobs: [] });
     backup.on(ListBackupPlansCommand).resolves({ BackupPlansList: [] });
   };
-  const dataVolume = (id: string) => ({ StackResourceDetail: { LogicalResourceId: 'DataVolume', PhysicalResourceId: id, ResourceType: 'AWS::EC2::Volume', ResourceStatus: 'UPDATE_COMPLETE', LastUpdatedTimestamp: new Date() } });
-  const stack = (status: string, updated = '2026-12-01T10:00:00Z') => ({ Stacks: [{ StackName: 'lab', StackId: STACK_ID, StackStatus: status, CreationTime: new Date(), LastUpdatedTime: new Date(updated) }] });
+  const dataVolume = (id: string) => ({ StackResourceDetail: { LogicalResourceId: 'DataVolume', PhysicalResourceId: id, ResourceType: 'AWS::EC2::Volume', ResourceStatus: 'UPDATE_COMPLETE' as const, LastUpdatedTimestamp: new Date() } });
+  const stack = (status: StackStatus, updated = '2026-12-01T10:00:00Z') => ({ Stacks: [{ StackName: 'lab', StackId: STACK_ID, StackStatus: status, CreationTime: new Date(), LastUpdatedTime: new Date(updated) }] });
   const LATER = '2026-12-01T11:05:00Z';
 
   /** A router whose deploy:apply stands in for the deploy engine's (tested in main/deploy), recording what it was asked. */

@@ -28,7 +28,7 @@ function backend() {
   const replaced = { volumeId: 'vol-0aa', name: 'benchtop-lab-data-before-restore-2026-12-01', monthlyCostUsd: 8.8, deleteCommand: 'aws ec2 delete-volume --volume-id vol-0aa --region eu-west-1', text: KEPT_TEXT };
   b.router.handle(listDeployments, () => ({ deployments: [{ id: '123456789012/eu-west-1/lab', name: 'lab', region: 'eu-west-1', profile: 'lab-admin', accountId: '123456789012', createdAt: '2026-11-23T12:00:00.000Z' }] }));
   b.router.handle(listDatabaseBackups, () => ({
-    items: [{ name: OLD, createdAt: '2026-11-20T09:00:00.000Z', bytes: 4096, kind: 'scheduled', keptIn: ['uploaded'] }],
+    items: [{ name: OLD, createdAt: '2026-11-20T09:00:00.000Z', bytes: 4096, kind: 'scheduled' as const, keptIn: ['uploaded' as const] }],
     location: '/data/services/backups', uploadedTo: 's3://lab-results/backups/', copiesError: null, intervalSeconds: 21600, nextAt: null, keep: 7, lastDrill: null, drillIntervalSeconds: null,
   }));
   b.router.handle(restoreDatabaseBackup, ({ name }) => ({ restored: name, safetyBackup: 'benchtop-2026-12-01T11-00-00-000Z-before-restore.sqlite', runs: 3, capsules: 1, message: 'restored' }));
@@ -36,7 +36,7 @@ function backend() {
   b.router.handle(planVaultRestore, () => ({
     snapshotId: 'snap-0123456789abcdef0',
     replaced,
-    plan: { stackName: 'lab', type: 'UPDATE', changeSetName: 'benchtop-1', noChanges: false, changes: [], dataRisks: [{ action: 'Modify', logicalId: 'DataVolume', resourceType: 'AWS::EC2::Volume', replacement: 'True', stateful: true, destroysData: true }], diff: '[~] AWS::EC2::Volume DataVolume (replaced)' },
+    plan: { stackName: 'lab', type: 'UPDATE' as const, changeSetName: 'benchtop-1', noChanges: false, changes: [], dataRisks: [{ action: 'Modify', logicalId: 'DataVolume', resourceType: 'AWS::EC2::Volume', replacement: 'True', stateful: true, destroysData: true }], diff: '[~] AWS::EC2::Volume DataVolume (replaced)' },
   }));
   b.router.handle(applyVaultRestore, ({ stackName }) => {
     const restore = { snapshotId: 'snap-0123456789abcdef0', replaced, state: 'kept' as const, newVolumeId: 'vol-0bb', message: 'Restored: the platform runs on vol-0bb. vol-0aa is kept as benchtop-lab-data-before-restore-2026-12-01.' };
