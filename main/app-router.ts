@@ -12,6 +12,7 @@ import { registerSettings } from './settings/register-settings.js';
 import type { LocalPlatform } from './platform/connection/platform-registry.js';
 import { registerDeploymentPlatforms } from './platform/connection/register-deployment-platforms.js';
 import { registerResearcher } from './platform/connection/register-researcher.js';
+import type { InviteLinkInbox } from './platform/connection/invite-link-inbox.js';
 import { registerTerminal } from './terminal/register-terminal.js';
 import { TerminalHub } from './terminal/terminal-hub.js';
 
@@ -29,6 +30,8 @@ export interface AppDeps {
   readonly env: NodeJS.ProcessEnv;
   /** The local sandbox the shell started (or is starting): URL and the researcher token. */
   readonly localPlatform?: LocalPlatform | Promise<LocalPlatform>;
+  /** Invite links the operating system opened the desktop app with (`benchtop://connect?…`). */
+  readonly inviteLinks?: InviteLinkInbox;
   /** Open terminals; the shell's transport attaches pages to them (made here when the shell has none). */
   readonly terminals?: TerminalHub;
 }

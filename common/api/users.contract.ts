@@ -62,5 +62,8 @@ export const openInvite = defineCall('invites:open', {
   output: platformInfo,
 });
 
+/** Invite links the operating system opened the app with (desktop only): the page pre-fills its join form. */
+export const invitesOpened = defineEvent('invites:opened', { input: z.void().or(z.object({}).strict()), payload: z.object({ link: z.string().max(10_000) }) });
+
 /** What the active platform has to tell this user (a capsule of theirs diverged), as it happens. */
 export const checkNotices = defineEvent('checks:notices', { input: z.void().or(z.object({}).strict()), payload: z.object({ entry: auditEntry }) });

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { app, BrowserWindow, ipcMain, session, utilityProcess } from 'electron';
 import { createAppRouter } from '../app-router.js';
+import { InviteLinkInbox, inviteLinkIn } from '../platform/connection/invite-link-inbox.js';
 import { startSandboxForApp } from '../platform/connection/app-sandbox.js';
 import { appDataDir } from '../settings/app-data-dir.js';
 import { SettingsStore } from '../settings/settings-store.js';
@@ -21,11 +22,23 @@ const rendererDir = path.join(distDir, 'renderer');
 
 registerAppScheme();
 applySecurityRestrictions(app);
+// A clicked `benchtop://connect?…` invite opens the app: the page pre-fills its join form with it.
+app.setAsDefaultProtocolClient('benchtop');
+const inviteLinks = new InviteLinkInbox();
+const launchInvite = inviteLinkIn(process.argv);
+if (launchInvite) inviteLinks.deliver(launchInvite);
+// macOS hands the link over as an event, also when it starts the app.
+app.on('open-url', (event, url) => {
+  event.preventDefault();
+  inviteLinks.deliver(url);
+});
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => {
+  app.on('second-instance', (_event, argv) => {
+    const link = inviteLinkIn(argv);
+    if (link) inviteLinks.deliver(link);
     const [window] = BrowserWindow.getAllWindows();
     if (window?.isMinimized()) window.restore();
     window?.focus();
@@ -43,6 +56,7 @@ if (!app.requestSingleInstanceLock()) {
     app.on('will-quit', () => terminals.closeAll());
     const router = createAppRouter({
       terminals,
+      inviteLinks,
       ...(sandbox ? { localPlatform: sandbox.platform } : {}),
       shell: 'desktop',
       version: app.getVersion(),

@@ -10,12 +10,15 @@ import { registerRuns } from './register-runs.js';
 import { registerUsers } from './register-users.js';
 import { registerDatasets } from './register-datasets.js';
 import { registerPipelines } from './register-pipelines.js';
+import type { InviteLinkInbox } from './invite-link-inbox.js';
 
 export interface ResearcherDeps {
   dataDir: string;
   secrets: SecretStore;
   /** The local sandbox the shell started (or is starting), if any. */
   localPlatform?: LocalPlatform | Promise<LocalPlatform>;
+  /** Invite links the desktop was opened with; absent in browser mode (the OS cannot open a tab's page). */
+  inviteLinks?: InviteLinkInbox;
 }
 
 /** The researcher plane: platforms, capsules and runs over the active platform, one registry shared by the three. */
@@ -28,7 +31,7 @@ export function registerResearcher(router: Router, deps: ResearcherDeps): Platfo
   registerPlatforms(router, registry);
   registerCapsules(router, registry);
   registerRuns(router, registry, new FinishedRunsWatcher());
-  registerUsers(router, registry);
+  registerUsers(router, registry, deps.inviteLinks);
   registerDatasets(router, registry, deps.dataDir);
   registerPipelines(router, registry);
   return registry;

@@ -13,12 +13,14 @@ import {
   revokeUserToken,
   setUserRole,
   checkNotices,
+  invitesOpened,
   type IssuedInvite,
 } from '../../../common/api/users.contract.js';
 import { followNotices } from './check-notices.js';
 import type { CreatedToken, User } from '../../../common/protocol/users.js';
 import type { PlatformInfo } from '../../../common/api/platforms.contract.js';
 import type { PlatformRegistry } from './platform-registry.js';
+import type { InviteLinkInbox } from './invite-link-inbox.js';
 
 function issued(platform: PlatformInfo, user: User, token: CreatedToken): IssuedInvite {
   const value = { benchtop: 'invite' as const, version: 1 as const, platform: platform.name, url: platform.url, token: token.token, user: user.name };
@@ -26,7 +28,7 @@ function issued(platform: PlatformInfo, user: User, token: CreatedToken): Issued
 }
 
 /** The Users page and the audit trail over the active platform, and joining a platform by invite. */
-export function registerUsers(router: Router, platforms: PlatformRegistry): void {
+export function registerUsers(router: Router, platforms: PlatformRegistry, inviteLinks?: InviteLinkInbox): void {
   router
     .handle(listUsers, () =>
       platforms.withActiveAdmin(async (client) => {
@@ -62,6 +64,7 @@ export function registerUsers(router: Router, platforms: PlatformRegistry): void
     .handle(revokeUserAccess, ({ userId }) => platforms.withActiveAdmin((client) => client.revokeUserTokens(userId)))
     .handle(listPeople, () => platforms.withActive((client) => client.listPeople()))
     .handle(listAudit, (query) => platforms.withActiveAdmin((client) => client.audit(query ?? {})))
+    .handleEvent(invitesOpened, (_input, emit) => inviteLinks?.listen((link) => emit({ link })))
     .handleEvent(checkNotices, (_input, emit) => followNotices(platforms, (entry) => emit({ entry })))
     .handle(openInvite, async ({ text }) => {
       const parsed = parseInvite(text);

@@ -2,7 +2,7 @@ import { cleanup, configure, screen, waitFor, within } from '@testing-library/re
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../../common/api/errors.js';
 import { inviteLink } from '../../../common/api/invite.js';
-import { inviteUser, listAudit, listUsers, listUserTokens, openInvite, reinviteUser, revokeUserAccess, revokeUserToken, setUserRole } from '../../../common/api/users.contract.js';
+import { invitesOpened, inviteUser, listAudit, listUsers, listUserTokens, openInvite, reinviteUser, revokeUserAccess, revokeUserToken, setUserRole } from '../../../common/api/users.contract.js';
 import type { TokenInfo, User } from '../../../common/protocol/users.js';
 import { createResearcherBackend } from '../researcher/testing/fake-platform.js';
 import { renderApp, resetWindow } from '../test/render-app.js';
@@ -101,5 +101,23 @@ describe('Users page', () => {
     await u.type(box, 'benchtop://connect?url=x');
     await u.click(screen.getByRole('button', { name: 'Connect' }));
     expect(await screen.findByText('Connected to Lab (https://lab.example.org). It is now the active platform.')).toBeTruthy();
+  });
+
+  it('fills the join form with an invite link the app was opened with, and connects only when the user says so', async () => {
+    resetWindow('#/capsules');
+    const backend = usersBackend();
+    const link = 'benchtop://connect?platform=Lab&url=https%3A%2F%2Flab.example.org&token=abcdefgh&user=Ada';
+    backend.router.handleEvent(invitesOpened, (_input, emit) => {
+      const timer = setTimeout(() => emit({ link }), 10);
+      return () => clearTimeout(timer);
+    });
+    const { user: u } = renderApp(backend);
+    const box = (await screen.findByRole('textbox', { name: '…or paste the invite link' })) as HTMLTextAreaElement;
+    await waitFor(() => expect(box.value).toBe(link));
+    expect(window.location.hash).toBe('#/users/join');
+    expect(backend.calls.some((c) => c.name === 'invites:open')).toBe(false);
+    await u.click(screen.getByRole('button', { name: 'Connect' }));
+    expect(await screen.findByText(/Connected to Lab/)).toBeTruthy();
+    expect(backend.calls.find((c) => c.name === 'invites:open')?.input).toEqual({ text: link });
   });
 });

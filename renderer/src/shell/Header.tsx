@@ -6,6 +6,7 @@ import type { ThemeChoice } from '../theme/theme.js';
 import { PlatformBadge } from '../researcher/platforms/PlatformBadge.js';
 import { RunNotifications } from '../researcher/RunNotifications.js';
 import { CheckNotices } from '../people/CheckNotices.js';
+import { OpenedInvites } from '../people/OpenedInvites.js';
 import { ProfilePicker } from './ProfilePicker.js';
 import { ThemeSwitch } from './ThemeSwitch.js';
 
@@ -38,6 +39,7 @@ export function Header({ active, theme, onThemeChange, onHelp }: HeaderProps) {
         <PlatformBadge />
         <RunNotifications />
         <CheckNotices />
+        <OpenedInvites />
         <ProfilePicker active={active} />
         <ThemeSwitch value={theme} onChange={onThemeChange} />
         <Button
