@@ -32,7 +32,9 @@ const parts = {
   },
   async electron() {
     rmSync(at('dist/electron'), { recursive: true, force: true });
-    await esbuild({ ...common, ...cjsImportMeta, format: 'cjs', entryPoints: [at('main/electron/main.ts')], outfile: at('dist/electron/main.cjs'), external: ['electron', 'better-sqlite3', 'esbuild'] });
+    // node-pty finds its native module and spawn-helper relative to its own folder, so it stays in
+    // node_modules (electron-builder rebuilds it for Electron and unpacks it from the asar).
+    await esbuild({ ...common, ...cjsImportMeta, format: 'cjs', entryPoints: [at('main/electron/main.ts')], outfile: at('dist/electron/main.cjs'), external: ['electron', 'better-sqlite3', 'esbuild', 'node-pty'] });
     // The sandboxed preload may require only 'electron': everything else is inlined.
     await esbuild({ ...common, format: 'cjs', entryPoints: [at('main/electron/preload.ts')], outfile: at('dist/electron/preload.cjs'), external: ['electron'] });
   },
