@@ -36,9 +36,10 @@ describe('names a template uses are defined', () => {
   it('reports an undefined condition and a condition nobody uses', () => {
     const t = freshTemplate('platform');
     resourceOf(t, 'MonthlyBudget').Condition = 'HasBudgets';
+    (t.Conditions as Record<string, unknown>).HasNobody = { 'Fn::Equals': ['a', 'b'] };
     const problems = checkReferences(t);
     expect(problems).toContain('Resources.MonthlyBudget: condition HasBudgets is not defined.');
-    expect(problems).toContain('Conditions.HasBudget is defined but never used.');
+    expect(problems).toContain('Conditions.HasNobody is defined but never used.');
   });
 
   it('reports a DependsOn on a resource that does not exist', () => {
