@@ -31,11 +31,15 @@ const shot = (name: string) => app.page.screenshot({ path: path.join(shots, `${n
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
-  sandbox = await startLocalSandbox({ dataDir: sandboxDir, workers: 1 });
-  fake = await startFakeAws({ region: REGION, stepsPerPoll: 25, certificates: [{ arn: CERT, domainName: '*.lab.example.org', status: 'ISSUED' }], outputs: { Url: sandbox.url } });
-  fake.instance.putSecureString('/benchtop/lab-prod/admin-token', sandbox.adminToken);
+  // The fake reads its output values when a stack is made, so the sandbox's URL can come later:
+  // it starts once the app is signed in, not competing with it for the machine.
+  const outputs: Record<string, string> = {};
+  fake = await startFakeAws({ region: REGION, stepsPerPoll: 25, certificates: [{ arn: CERT, domainName: '*.lab.example.org', status: 'ISSUED' }], outputs });
   app = await startE2EApp({ env: { AWS_ENDPOINT_URL: fake.url, BENCHTOP_DEPLOY_POLL_MS: '150' } });
   wizard = new InstallWizardPage(app.page);
+  sandbox = await startLocalSandbox({ dataDir: sandboxDir, workers: 1 });
+  outputs.Url = sandbox.url;
+  fake.instance.putSecureString('/benchtop/lab-prod/admin-token', sandbox.adminToken);
 });
 
 afterEach(async ({ task }) => {
