@@ -51,7 +51,7 @@ describe('terminal WebSocket of browser mode', () => {
     opened.ws.send(encodeClientFrame({ kind: 'attach', request: { sessionId: info.id, from: 0 } }));
     opened.ws.send(encodeClientFrame({ kind: 'data', bytes: Buffer.from('echo $((6*7))\r') }));
     const text = () => Buffer.concat(opened.frames.flatMap((f) => (f.kind === 'data' ? [Buffer.from(f.bytes)] : []))).toString();
-    for (let i = 0; i < 200 && !/\r\n42\r\n/.test(text()); i += 1) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 600 && !/\r\n42\r\n/.test(text()); i += 1) await new Promise((r) => setTimeout(r, 25));
     expect(text()).toMatch(/\r\n42\r\n/);
     expect(opened.frames[0]).toEqual({ kind: 'control', control: { type: 'attached', offset: 0, lost: false } });
     opened.ws.close();

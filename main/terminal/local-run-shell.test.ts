@@ -28,7 +28,7 @@ function stage(runId: string): string {
 }
 
 async function until<T>(get: () => T | undefined, what: string): Promise<T> {
-  for (let i = 0; i < 200; i += 1) {
+  for (let i = 0; i < 600; i += 1) {
     const value = get();
     if (value !== undefined) return value;
     await new Promise((r) => setTimeout(r, 25));

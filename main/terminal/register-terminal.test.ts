@@ -81,7 +81,7 @@ describe('terminal calls', () => {
     const attachment = s.hub.attach({ send: (f) => { const frame = decodeServerFrame(f); if (frame?.kind === 'data') out += Buffer.from(frame.bytes).toString(); }, close: () => undefined });
     attachment.receive(encodeClientFrame({ kind: 'attach', request: { sessionId: session.id, from: 0 } }));
     attachment.receive(encodeClientFrame({ kind: 'data', bytes: Buffer.from('echo services-$((40+2))\r') }));
-    for (let i = 0; i < 200 && !out.includes('services-42'); i += 1) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 600 && !out.includes('services-42'); i += 1) await new Promise((r) => setTimeout(r, 25));
     expect(out).toContain('services-42');
 
     expect(await s.router.invoke('terminal:close', { id: session.id }, { transport: 'test' })).toEqual({ ok: true, value: { closed: true } });

@@ -117,7 +117,7 @@ describe('terminal hub', () => {
     const a = hub.attach(p);
     a.receive(encodeClientFrame({ kind: 'attach', request: { sessionId: info.id, from: 0 } }));
     a.receive(encodeClientFrame({ kind: 'data', bytes: Buffer.from("printf '\\303\\251\\n'; exit 7\r") }));
-    for (let i = 0; i < 200 && hub.get(info.id)?.state !== 'exited'; i += 1) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 600 && hub.get(info.id)?.state !== 'exited'; i += 1) await new Promise((r) => setTimeout(r, 25));
     expect(p.data()).toContain('é');
     expect(hub.get(info.id)).toMatchObject({ state: 'exited', exitCode: 7 });
     expect(p.controls().at(-1)).toMatchObject({ type: 'exit', exitCode: 7 });

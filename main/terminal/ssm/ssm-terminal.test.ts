@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200; i += 1) {
+  for (let i = 0; i < 600; i += 1) {
     if (check()) return;
     await new Promise((r) => setTimeout(r, 25));
   }
