@@ -1,5 +1,5 @@
 import { BackupClient, DeleteBackupVaultCommand, DeleteRecoveryPointCommand, ListRecoveryPointsByBackupVaultCommand } from '@aws-sdk/client-backup';
-import { DeleteSnapshotCommand, DeleteVolumeCommand, DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DeleteSnapshotCommand, DeleteVolumeCommand, DescribeSnapshotsCommand, DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DeleteRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DeleteFileSystemCommand, DeleteMountTargetCommand, DescribeMountTargetsCommand, EFSClient } from '@aws-sdk/client-efs';
 import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
@@ -122,6 +122,41 @@ async function deleteVault(c: DataCleanupClients, vault: string, timing: Cleanup
   if (refused.size) return { removed: false, why: `AWS Backup refused to delete ${refused.size} recovery point${refused.size === 1 ? '' : 's'}: ${[...refused].map(([arn, why]) => `${arn} (${why})`).join('; ')}` };
   await c.backup.send(new DeleteBackupVaultCommand({ BackupVaultName: vault }));
   return { removed: true, detail: `${deleted} recovery point${deleted === 1 ? '' : 's'}` };
+}
+
+/**
+ * The stack's data volumes that are no longer its resources: a restore (UpdateReplacePolicy Retain)
+ * keeps the volume it replaces, detached and still tagged with the stack. They are the stack's data
+ * too, so delete with data removes them (and their snapshots) like the current one.
+ */
+export async function keptDataVolumes(c: DataCleanupClients, stackName: string, current: readonly string[]): Promise<{ volumes: DataResource[]; error?: string }> {
+  try {
+    const volumes: DataResource[] = [];
+    let NextToken: string | undefined;
+    // Each restore keeps one volume; the bound only stops a misbehaving paginator.
+    for (let page = 0; page < 20; page++) {
+      const out = await c.ec2.send(
+        new DescribeVolumesCommand({
+          Filters: [
+            { Name: 'tag:benchtop:stack', Values: [stackName] },
+            { Name: 'tag:benchtop:role', Values: ['data'] },
+          ],
+          MaxResults: 100,
+          ...(NextToken ? { NextToken } : {}),
+        }),
+      );
+      for (const v of out?.Volumes ?? []) {
+        if (!v.VolumeId || current.includes(v.VolumeId)) continue;
+        const name = v.Tags?.find((t) => t.Key === 'Name')?.Value;
+        volumes.push({ logicalId: `DataVolume kept by a restore${name ? ` (${name})` : ''}`, resourceType: 'AWS::EC2::Volume', physicalId: v.VolumeId });
+      }
+      NextToken = out?.NextToken;
+      if (!NextToken) break;
+    }
+    return { volumes };
+  } catch (e) {
+    return { volumes: [], error: errorText(e) };
+  }
 }
 
 /**

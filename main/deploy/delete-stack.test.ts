@@ -1,6 +1,6 @@
 import { BackupClient, DeleteBackupVaultCommand, DeleteRecoveryPointCommand, ListRecoveryPointsByBackupVaultCommand } from '@aws-sdk/client-backup';
 import { CloudFormationClient, DeleteStackCommand, DescribeStackEventsCommand, DescribeStackResourcesCommand, DescribeStacksCommand, UpdateTerminationProtectionCommand } from '@aws-sdk/client-cloudformation';
-import { DeleteSnapshotCommand, DeleteVolumeCommand, DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DeleteSnapshotCommand, DeleteVolumeCommand, DescribeSnapshotsCommand, DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DeleteRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DeleteFileSystemCommand, DeleteMountTargetCommand, DescribeMountTargetsCommand, EFSClient } from '@aws-sdk/client-efs';
 import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
@@ -100,6 +100,32 @@ describe('delete', () => {
     expect(efs.commandCalls(DeleteMountTargetCommand)).toHaveLength(0);
     expect(efs.commandCalls(DescribeMountTargetsCommand)).toHaveLength(2);
     expect(efs.commandCalls(DeleteFileSystemCommand)).toHaveLength(1);
+  });
+
+  it('with the data: also the volumes earlier restores kept, found by the stack\'s tags', async () => {
+    removable();
+    ec2.on(DescribeVolumesCommand).resolves({
+      Volumes: [
+        { VolumeId: 'vol-1', Tags: [{ Key: 'benchtop:stack', Value: 'lab-prod' }] },
+        { VolumeId: 'vol-old', Tags: [{ Key: 'Name', Value: 'benchtop-lab-prod-data-before-restore-2026-11-30' }] },
+      ],
+    });
+    const result = await deleteStack(c(), 'lab-prod', { deleteData: true, confirm: 'lab-prod', cleanup: cleanup(), cleanupTiming: QUICK }, FAST);
+    expect(ec2.commandCalls(DescribeVolumesCommand)[0]!.args[0].input.Filters).toEqual([
+      { Name: 'tag:benchtop:stack', Values: ['lab-prod'] },
+      { Name: 'tag:benchtop:role', Values: ['data'] },
+    ]);
+    expect(ec2.commandCalls(DeleteVolumeCommand).map((call) => call.args[0].input.VolumeId)).toEqual(['vol-1', 'vol-old']);
+    expect(result.deleted.map((r) => r.logicalId)).toContain('DataVolume kept by a restore (benchtop-lab-prod-data-before-restore-2026-11-30)');
+    expect(result.kept).toEqual([]);
+  });
+
+  it('says so when it could not look for volumes kept by restores', async () => {
+    removable();
+    ec2.on(DescribeVolumesCommand).rejects(Object.assign(new Error('You are not authorized to perform this operation.'), { name: 'UnauthorizedOperation' }));
+    const result = await deleteStack(c(), 'lab-prod', { deleteData: true, confirm: 'lab-prod', cleanup: cleanup(), cleanupTiming: QUICK }, FAST);
+    expect(result.deleted.map((r) => r.logicalId)).toContain('DataVolume');
+    expect(result.kept).toEqual([expect.objectContaining({ logicalId: 'DataVolume kept by a restore', why: expect.stringContaining('benchtop:stack=lab-prod') })]);
   });
 
   it('lists what AWS refused to remove with its reason, and counts what was already gone as removed', async () => {

@@ -1,6 +1,6 @@
 import { DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import type { DeployClients } from './deploy-clients.js';
-import { type CleanupTiming, type DataCleanupClients, type DataResource, removeDataResource } from './data-cleanup.js';
+import { type CleanupTiming, type DataCleanupClients, type DataResource, keptDataVolumes, removeDataResource } from './data-cleanup.js';
 import { DeployError } from './deploy-error.js';
 import { setTerminationProtection } from './guard-rails.js';
 import { findStack } from './preflight-aws.js';
@@ -66,15 +66,18 @@ export async function deleteStack(c: DeployClients, stackName: string, options: 
   const data: DataResource[] = resources
     .filter((r) => isStateful(r.ResourceType) && r.PhysicalResourceId)
     .map((r) => ({ logicalId: r.LogicalResourceId!, resourceType: r.ResourceType!, physicalId: r.PhysicalResourceId! }));
+  const kept = options.cleanup ? await keptDataVolumes(options.cleanup, stackName, data.map((r) => r.physicalId)) : { volumes: [] };
+  data.push(...kept.volumes);
 
   const watched = await deleteAndWatch(c, stackName, options.retain ?? [], timing, options.onMessage, options.onStarted);
   const result: DeleteResult = { status: watched.status, ok: watched.ok, ...(watched.reason ? { reason: watched.reason } : {}), kept: [], deleted: [] };
+  const unsearched = kept.error ? [{ logicalId: 'DataVolume kept by a restore', resourceType: 'AWS::EC2::Volume', physicalId: 'not looked up', why: `could not look for volumes kept by earlier restores (${kept.error}); find them in the EC2 console by the tag benchtop:stack=${stackName}` }] : [];
   if (!watched.ok) {
-    result.kept = data.map((r) => ({ ...r, why: `the stack ended in ${watched.status}, so its data was not touched` }));
+    result.kept = [...data.map((r) => ({ ...r, why: `the stack ended in ${watched.status}, so its data was not touched` })), ...unsearched];
     return result;
   }
   if (!options.deleteData || !options.cleanup) {
-    result.kept = data.map((r) => ({ ...r, why: 'data is kept unless you choose to delete it' }));
+    result.kept = [...data.map((r) => ({ ...r, why: 'data is kept unless you choose to delete it' })), ...unsearched];
     return result;
   }
   const ordered = [...data].sort((a, b) => ORDER.indexOf(a.resourceType) - ORDER.indexOf(b.resourceType));
@@ -83,5 +86,6 @@ export async function deleteStack(c: DeployClients, stackName: string, options: 
     if (outcome.removed) result.deleted.push({ ...r, ...(outcome.detail ? { detail: outcome.detail } : {}) });
     else result.kept.push({ ...r, why: outcome.why });
   }
+  result.kept.push(...unsearched);
   return result;
 }
