@@ -54,6 +54,7 @@ export class BudgetGuard {
   private timer: NodeJS.Timeout | undefined;
   private checking: Promise<BudgetState> | null = null;
   private again = false;
+  private stopped = false;
   private cached: Stored;
   private readonly now: () => number;
 
@@ -99,10 +100,19 @@ export class BudgetGuard {
       this.checking = null;
       if (this.again) {
         this.again = false;
-        void this.check();
+        this.nudge();
       }
     });
     return this.checking;
+  }
+
+  /**
+   * A check nobody waits for (the schedule, a run's cost just recorded): after stop it does nothing,
+   * since the database may be closed by then, and a failure is logged rather than left unhandled.
+   */
+  nudge(): void {
+    if (this.stopped) return;
+    this.check().catch((error: unknown) => this.options.log?.(`budget check failed: ${(error as Error).message}`));
   }
 
   private async readAndDecide(): Promise<BudgetState> {
@@ -187,12 +197,14 @@ export class BudgetGuard {
   }
 
   start(): void {
-    this.timer ??= setInterval(() => void this.check(), this.options.intervalMs);
+    this.stopped = false;
+    this.timer ??= setInterval(() => this.nudge(), this.options.intervalMs);
     this.timer.unref();
-    void this.check();
+    this.nudge();
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
     await this.checking?.catch(() => undefined);

@@ -84,7 +84,7 @@ export function buildCostAndBackups(core: Core, options: CostAndBackupsOptions):
   core.runs.setHold(hold);
   core.leases.setPricing(pricing);
   // The agent's own budget knows a run's cost as soon as it is recorded: check then, not a minute later.
-  if (source?.kind === 'local') core.leases.onFinished(() => void budget.check());
+  if (source?.kind === 'local') core.leases.onFinished(() => budget.nudge());
   const backupOptions = options.backup === false ? {} : (options.backup ?? {});
   const backups = new BackupScheduler(core.db, {
     dir: join(core.dataDir, 'backups'),
