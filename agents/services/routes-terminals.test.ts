@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunIsolation } from '../../common/protocol/runs.js';
 import { createPlatformClient, type PlatformClient } from '../../lib/protocol/client.js';
-import { askRunTerminal } from '../../main/terminal/run-terminal-target.js';
 import { exampleCapsule, startHarness, type Harness } from './testing/harness.js';
 
 const container: RunIsolation = { kind: 'container', network: false, summary: 'docker container', limits: [], unlimited: [] };
@@ -26,11 +25,11 @@ describe('POST /api/v1/runs/:id/terminal', () => {
   it("says which worker and container hold a running run, to its owner and an admin only, and records each opening", async () => {
     const capsule = await ada.createCapsule(exampleCapsule);
     const run = await ada.createRun({ capsuleId: capsule.id });
-    await expect(askRunTerminal(ada, run.id)).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/is queued: a terminal opens only into a running run/) });
+    await expect(ada.openRunTerminal(run.id)).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/is queued: a terminal opens only into a running run/) });
     const lease = await h.worker.lease({ queue: 'cpu', workerId: 'i-0abc1234def567890' });
     await h.worker.heartbeat(lease!.leaseId, { fencingToken: lease!.fencingToken, started: true, isolation: container });
 
-    expect(await askRunTerminal(ada, run.id)).toEqual({
+    expect(await ada.openRunTerminal(run.id)).toEqual({
       runId: run.id,
       state: 'running',
       workerId: 'i-0abc1234def567890',
@@ -38,8 +37,8 @@ describe('POST /api/v1/runs/:id/terminal', () => {
       containerNamePrefix: `benchtop-${run.id}-`,
       isolation: 'container',
     });
-    await expect(askRunTerminal(bob, run.id)).rejects.toMatchObject({ status: 403 });
-    expect((await askRunTerminal(h.admin, run.id)).workerId).toBe('i-0abc1234def567890');
+    await expect(bob.openRunTerminal(run.id)).rejects.toMatchObject({ status: 403 });
+    expect((await h.admin.openRunTerminal(run.id)).workerId).toBe('i-0abc1234def567890');
 
     const trail = await h.admin.audit({ action: 'run.terminal-opened', targetId: run.id });
     expect(trail.items.map((e) => e.actorName)).toEqual(['admin', 'ada']);
@@ -48,6 +47,6 @@ describe('POST /api/v1/runs/:id/terminal', () => {
   });
 
   it('answers 404 for a run that does not exist', async () => {
-    await expect(askRunTerminal(ada, 'run_doesnotexist')).rejects.toMatchObject({ status: 404 });
+    await expect(ada.openRunTerminal('run_doesnotexist')).rejects.toMatchObject({ status: 404 });
   });
 });

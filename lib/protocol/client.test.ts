@@ -88,6 +88,7 @@ const calls: [string, (c: PlatformClient) => Promise<unknown>][] = [
   [`GET /api/v1/runs/${RUN}/results`, (c) => c.results(RUN)],
   [`GET /api/v1/runs/${RUN}/results/out/r%C3%A9sum%C3%A9.txt`, (c) => c.resultFile(RUN, 'out/résumé.txt')],
   [`GET /api/v1/runs/${RUN}/downstream`, (c) => c.downstream(RUN)],
+  [`POST /api/v1/runs/${RUN}/terminal`, (c) => c.openRunTerminal(RUN)],
   [`GET /api/v1/runs/${RUN}/compare/run_9876543210`, (c) => c.compare(RUN, 'run_9876543210')],
   ['POST /api/v1/leases', (c) => c.lease({ queue: 'cpu', workerId: 'w' })],
   ['POST /api/v1/leases/lse_0123456789/heartbeat', (c) => c.heartbeat('lse_0123456789', { fencingToken: 1 })],

@@ -179,6 +179,8 @@ export class PlatformClient {
   /** One result file (raw response). */
   resultFile(id: string, path: string) { return this.send(ROUTES.resultFile, { id, '*': path }); }
   downstream(id: string) { return this.call(ROUTES.runDownstream, { id }); }
+  /** Where a running run is (its worker and container), for a terminal into it; the platform records that one was opened. */
+  openRunTerminal(id: string) { return this.call(ROUTES.openRunTerminal, { id }); }
   compare(a: string, b: string) { return this.call(ROUTES.compareRuns, { a, b }); }
 
   // --- cost, budget, the agent's own backups ---

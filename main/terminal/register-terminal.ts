@@ -14,7 +14,7 @@ import type { SettingsStore } from '../settings/settings-store.js';
 import { listStackInstances } from './instance-picker.js';
 import { defaultShell, ptyBackend } from './local-pty.js';
 import { findLocalRun } from './local-run-shell.js';
-import { askRunTerminal, dockerExecCommand } from './run-terminal-target.js';
+import { dockerExecCommand } from './run-terminal-target.js';
 import { interactiveCommand, ssmBackend } from './ssm/ssm-terminal.js';
 import type { BackendFactory } from './terminal-backend.js';
 import type { TerminalHub } from './terminal-hub.js';
@@ -66,7 +66,7 @@ export function registerTerminal(router: Router, deps: TerminalDeps, platforms: 
 
   const runTerminal = (runId: string) =>
     platforms.withActive(async (client, platform) => {
-      const target = await askRunTerminal(client, runId);
+      const target = await client.openRunTerminal(runId);
       if (platform.kind === 'local') {
         const found = findLocalRun(runId);
         if (!found) {

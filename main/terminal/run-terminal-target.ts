@@ -1,16 +1,4 @@
-import { pathFor, ROUTES } from '../../common/protocol/routes.js';
-import { type RunTerminalTarget, runTerminalTarget } from '../../common/protocol/terminals.js';
-import { PlatformError, type PlatformClient } from '../../lib/protocol/client.js';
-
-/** Asks the platform where a running run lives (and so records that a terminal was opened into it). */
-export async function askRunTerminal(client: PlatformClient, runId: string): Promise<RunTerminalTarget> {
-  const route = ROUTES.openRunTerminal;
-  const path = pathFor(route, { id: runId });
-  const res = await client.raw(route.method, path);
-  const parsed = runTerminalTarget.safeParse(await res.json());
-  if (!parsed.success) throw new PlatformError(res.status, 'bad-response', `${route.method} ${path}: answer does not match the protocol: ${parsed.error.message}`);
-  return parsed.data;
-}
+import type { RunTerminalTarget } from '../../common/protocol/terminals.js';
 
 /**
  * The command an SSM session runs on the run's worker: an interactive shell in the run's
