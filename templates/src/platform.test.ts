@@ -142,6 +142,15 @@ describe('metric contract', () => {
   });
 });
 
+describe('worker group metrics', () => {
+  it('collects the desired capacity the Monitoring page draws, for both worker groups', () => {
+    const t = loadTemplate('platform') as Record<string, Record<string, { Properties: Record<string, unknown> }>>;
+    for (const group of ['CpuWorkerGroup', 'GpuWorkerGroup']) {
+      expect(t.Resources![group]!.Properties.MetricsCollection).toEqual([{ Granularity: '1Minute', Metrics: ['GroupDesiredCapacity', 'GroupInServiceInstances'] }]);
+    }
+  });
+});
+
 describe('the plan metadata (Metadata Benchtop.Plan) the plan summary is written from', () => {
   const t = loadTemplate('platform');
   const section = (name: string) => (t[name] ?? {}) as Record<string, unknown>;
