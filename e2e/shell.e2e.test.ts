@@ -14,13 +14,15 @@ const NO_PLATFORM = /No platform is connected|The local sandbox is starting|Conn
 const PAGES = [
   { id: 'setup', label: 'Setup', letter: 's', shows: /AWS profiles/ },
   { id: 'deployment', label: 'Deployment', letter: 'd', shows: /No deployment yet — connect an AWS profile and run Setup to install the platform/ },
-  { id: 'monitoring', label: 'Monitoring', letter: 'm', shows: /Nothing to monitor yet — deploy the platform first/ },
-  { id: 'alarms', label: 'Alarms', letter: 'a', shows: /No alarms yet — they are created with the stack/ },
-  { id: 'cost', label: 'Cost', letter: 'o', shows: /No cost data yet — deploy the platform and let it run/ },
-  { id: 'backups', label: 'Backups', letter: 'b', shows: /No backups yet — the backup plan is part of the stack/ },
+  { id: 'users', label: 'Users', letter: 'u', shows: NO_PLATFORM },
+  { id: 'monitoring', label: 'Monitoring', letter: 'm', shows: /Nothing to show — no sandbox and no deployment/ },
+  { id: 'alarms', label: 'Alarms', letter: 'a', shows: /Nothing to show — no sandbox and no deployment/ },
+  { id: 'cost', label: 'Cost', letter: 'o', shows: /No AWS deployment/ },
+  { id: 'backups', label: 'Backups', letter: 'b', shows: /Platform database/ },
   { id: 'capsules', label: 'Capsules', letter: 'c', shows: NO_PLATFORM },
   { id: 'runs', label: 'Runs', letter: 'r', shows: NO_PLATFORM },
-  { id: 'terminal', label: 'Terminal', letter: 't', shows: /Open a shell on a stack instance through SSM Session Manager, once a stack is deployed\./ },
+  { id: 'datasets', label: 'Datasets', letter: 'f', shows: NO_PLATFORM },
+  { id: 'terminal', label: 'Terminal', letter: 't', shows: /No deployment to connect to/ },
 ] as const;
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -53,6 +55,8 @@ describe('browser mode in Chromium', () => {
     await shell.waitForPage('Setup');
     expect(new URL(app.page.url()).searchParams.has('token')).toBe(false);
     expect(await shell.currentNavLabel()).toBe('Setup');
+    // The header fills in once the app's info call answers, which may be after the page is shown.
+    await shell.banner.getByText('Browser mode').waitFor();
     const header = (await shell.banner.textContent()) ?? '';
     expect(header).toContain('Browser mode');
     expect(header).toContain(`v${version}`);
@@ -142,7 +146,8 @@ describe('browser mode in Chromium', () => {
   });
 
   it('visits every page by keyboard: Alt+digit and g then a letter', async () => {
-    for (const [index, page] of PAGES.entries()) {
+    // Alt+1..9 reaches the first nine pages; every page has its letter.
+    for (const [index, page] of PAGES.slice(0, 9).entries()) {
       await shell.clickPage(index === 0 ? 'Terminal' : 'Setup');
       await shell.pressAltDigit(index + 1);
       await shell.waitForPage(page.label);
@@ -157,14 +162,14 @@ describe('browser mode in Chromium', () => {
 
   it('reaches the skip link first by Tab and moves to the content with it, then Tab walks the sidebar', async () => {
     await shell.clickPage('Cost');
-    await shell.blur();
+    await shell.focusDocumentStart();
     await app.page.keyboard.press('Tab');
     expect(await shell.focusedText()).toBe('Skip to content');
     expect(await app.page.getByRole('link', { name: 'Skip to content' }).isVisible()).toBe(true);
     await app.page.keyboard.press('Enter');
     expect(await app.page.evaluate(() => document.activeElement?.id)).toBe('main');
     expect(new URL(app.page.url()).hash).toBe('#/cost');
-    await shell.blur();
+    await shell.focusDocumentStart();
     await app.page.keyboard.press('Tab');
     await app.page.keyboard.press('Tab');
     expect(await shell.focusedText()).toMatch(/^Setup/);

@@ -61,6 +61,16 @@ export class ShellPage {
     await this.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   }
 
+  /** Puts the keyboard's starting point at the top of the page, as after a fresh load: the next Tab is the first stop. */
+  async focusDocumentStart(): Promise<void> {
+    await this.page.evaluate(() => {
+      (document.activeElement as HTMLElement | null)?.blur();
+      document.body.tabIndex = -1;
+      document.body.focus();
+      document.body.removeAttribute('tabindex');
+    });
+  }
+
   async focusedText(): Promise<string> {
     return this.page.evaluate(() => {
       const el = document.activeElement as HTMLElement | null;
