@@ -16,7 +16,7 @@ import { S3BackupCopies } from './backup-copies.js';
 import { batchLogEvents, CloudWatchLogsSink, eventBytes, MAX_BATCH_BYTES } from './cloudwatch-logs-sink.js';
 import { CloudWatchMetricsPublisher } from './cloudwatch-metrics.js';
 import { openDatabase } from './db.js';
-import type { MetricsSnapshot } from './metrics.js';
+import { DurationHistogram, type MetricsSnapshot } from './metrics.js';
 import { S3ObjectStore } from './s3-object-store.js';
 
 const sha = (b: string | Buffer) => createHash('sha256').update(b).digest('hex');
@@ -116,6 +116,30 @@ describe('CloudWatch metrics publisher', () => {
     // Failures before the agent started publishing are not news; two since then are, once.
     const failedOf = (i: number) => calls[i]!.MetricData!.find((d) => d.MetricName === 'FailedRuns')!.Value;
     expect([failedOf(0), failedOf(1)]).toEqual([2, 0]);
+    cw.restore();
+  });
+});
+
+describe('run durations to CloudWatch', () => {
+  it('sends the durations of runs finished since the last publication as values with counts, and keeps them when the call fails', async () => {
+    const cw = mockClient(CloudWatchClient);
+    const snapshot = (): MetricsSnapshot => ({
+      queues: { cpu: { queued: 0, running: 0, workersOnline: 1 }, gpu: { queued: 0, running: 0, workersOnline: 0 } },
+      byState: { queued: 0, leased: 0, running: 0, succeeded: 3, failed: 0, cancelled: 0 },
+    });
+    const durations = new DurationHistogram();
+    const publisher = new CloudWatchMetricsPublisher(new CloudWatchClient({ region: 'eu-west-1' }), snapshot, { namespace: 'Benchtop/lab', onError: () => undefined }, durations);
+    const runDuration = () => cw.commandCalls(PutMetricDataCommand).at(-1)!.args[0].input.MetricData!.filter((d) => d.MetricName === 'RunDuration');
+    for (const s of [1.0004, 1, 2.5]) durations.observe(s);
+    cw.on(PutMetricDataCommand).rejectsOnce(new Error('throttled')).resolves({});
+    await publisher.publish();
+    await publisher.publish();
+    expect(runDuration()).toEqual([{ MetricName: 'RunDuration', Values: [1, 2.5], Counts: [2, 1], Unit: 'Seconds', Timestamp: expect.any(Date) }]);
+    await publisher.publish();
+    expect(runDuration()).toEqual([]);
+    for (let i = 0; i < 200; i++) durations.observe(i);
+    await publisher.publish();
+    expect(runDuration().map((d) => d.Values!.length)).toEqual([150, 50]);
     cw.restore();
   });
 });

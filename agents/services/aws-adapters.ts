@@ -106,7 +106,7 @@ export function awsOptions(settings: AwsSettings, dataDir: string): { options: P
       const publisher = new CloudWatchMetricsPublisher(createAwsClient(CloudWatchClient, target), services.snapshot, {
         namespace,
         onError: (e) => process.stderr.write(`cloudwatch metrics: ${String(e)}\n`),
-      });
+      }, services.durations);
       publisher.start();
       stoppers.push(() => publisher.stop());
     }

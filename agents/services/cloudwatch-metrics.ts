@@ -1,5 +1,5 @@
 import { PutMetricDataCommand, type CloudWatchClient, type MetricDatum } from '@aws-sdk/client-cloudwatch';
-import type { MetricsSnapshot } from './metrics.js';
+import type { DurationHistogram, MetricsSnapshot } from './metrics.js';
 
 export interface MetricsPublisherOptions {
   /** The stack's custom namespace, e.g. "Benchtop/my-lab". */
@@ -8,13 +8,34 @@ export interface MetricsPublisherOptions {
   onError?: (error: unknown) => void;
 }
 
+// PutMetricData takes at most 150 distinct values in one datum.
+const VALUES_PER_DATUM = 150;
+
+/** Run durations as Values/Counts data (the Monitoring page charts their p50 and p95), to the millisecond. */
+function runDurationData(seconds: readonly number[], at: Date): MetricDatum[] {
+  const counts = new Map<number, number>();
+  for (const s of seconds) {
+    const v = Math.round(Math.max(0, s) * 1000) / 1000;
+    counts.set(v, (counts.get(v) ?? 0) + 1);
+  }
+  const entries = [...counts];
+  const data: MetricDatum[] = [];
+  for (let i = 0; i < entries.length; i += VALUES_PER_DATUM) {
+    const chunk = entries.slice(i, i + VALUES_PER_DATUM);
+    data.push({ MetricName: 'RunDuration', Values: chunk.map(([v]) => v), Counts: chunk.map(([, n]) => n), Unit: 'Seconds', Timestamp: at });
+  }
+  return data;
+}
+
 /**
- * The data points one publication sends: QueueDepth, RunningRuns and WorkersOnline per queue, and
- * FailedRuns, the runs that failed since the previous publication (the failed-runs alarm sums it).
+ * The data points one publication sends: QueueDepth, RunningRuns and WorkersOnline per queue,
+ * FailedRuns, the runs that failed since the previous publication (the failed-runs alarm sums it),
+ * and RunDuration, the durations of the runs finished since then.
  */
-export function metricData(snapshot: MetricsSnapshot, at: Date, failedBefore: number): MetricDatum[] {
+export function metricData(snapshot: MetricsSnapshot, at: Date, failedBefore: number, durations: readonly number[] = []): MetricDatum[] {
   const data: MetricDatum[] = [
     { MetricName: 'FailedRuns', Value: Math.max(0, snapshot.byState.failed - failedBefore), Unit: 'Count', Timestamp: at },
+    ...runDurationData(durations, at),
   ];
   for (const [queue, s] of Object.entries(snapshot.queues)) {
     const Dimensions = [{ Name: 'Queue', Value: queue }];
@@ -40,17 +61,20 @@ export class CloudWatchMetricsPublisher {
     private readonly client: CloudWatchClient,
     private readonly snapshot: () => MetricsSnapshot,
     private readonly options: MetricsPublisherOptions,
+    private readonly durations?: DurationHistogram,
   ) {}
 
   async publish(): Promise<void> {
     const snapshot = this.snapshot();
     this.failedBefore ??= snapshot.byState.failed;
+    const durations = this.durations?.takeUnpublished() ?? [];
     try {
       await this.client.send(
-        new PutMetricDataCommand({ Namespace: this.options.namespace, MetricData: metricData(snapshot, new Date(), this.failedBefore) }),
+        new PutMetricDataCommand({ Namespace: this.options.namespace, MetricData: metricData(snapshot, new Date(), this.failedBefore, durations) }),
       );
       this.failedBefore = snapshot.byState.failed;
     } catch (error) {
+      this.durations?.putBack(durations);
       this.options.onError?.(error);
     }
   }

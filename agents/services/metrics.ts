@@ -4,10 +4,14 @@ import { finishedState, type RunState } from '../../common/protocol/runs.js';
 const BUCKETS = [1, 5, 15, 60, 300, 900, 3600, 4 * 3600, 24 * 3600];
 
 /** Run durations since this process started, as a Prometheus histogram (seconds). */
+// Durations wait here for the CloudWatch publisher; in the sandbox nobody takes them, so keep a bound.
+const MAX_UNPUBLISHED = 5000;
+
 export class DurationHistogram {
   readonly counts = new Array<number>(BUCKETS.length).fill(0);
   sum = 0;
   count = 0;
+  private unpublished: number[] = [];
 
   observe(seconds: number): void {
     this.sum += seconds;
@@ -15,6 +19,20 @@ export class DurationHistogram {
     BUCKETS.forEach((b, i) => {
       if (seconds <= b) this.counts[i]!++;
     });
+    if (this.unpublished.length >= MAX_UNPUBLISHED) this.unpublished.shift();
+    this.unpublished.push(seconds);
+  }
+
+  /** The durations observed since the last call (CloudWatch's percentiles need the values themselves). */
+  takeUnpublished(): number[] {
+    const taken = this.unpublished;
+    this.unpublished = [];
+    return taken;
+  }
+
+  /** Gives back durations a failed publication took, ahead of newer ones. */
+  putBack(durations: readonly number[]): void {
+    this.unpublished = [...durations, ...this.unpublished].slice(-MAX_UNPUBLISHED);
   }
 }
 

@@ -19,6 +19,7 @@ export const PLATFORM_METRICS = {
     { name: 'RunningRuns', perQueue: true, unit: 'Count', source: 'services agent' },
     { name: 'WorkersOnline', perQueue: true, unit: 'Count', source: 'services agent' },
     { name: 'FailedRuns', perQueue: false, unit: 'Count', source: 'services agent' },
+    { name: 'RunDuration', perQueue: false, unit: 'Seconds', source: 'services agent' },
     { name: 'DataDiskUsedPercent', perQueue: false, unit: 'Percent', source: 'CloudWatch agent' },
   ],
 } as const;
