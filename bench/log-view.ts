@@ -12,6 +12,7 @@ import { startHost } from '../main/host/host-server.js';
 import { createPlainFileSecretStore } from '../main/settings/secret-store.js';
 import { SettingsStore } from '../main/settings/settings-store.js';
 import { numberOption } from './lib/number-option.js';
+import { FRAME_DELTAS_SCRIPT, median, percentile } from './lib/frames.js';
 
 // The run page's log view in Chromium (headless), against the real app (loopback host, router,
 // platform proxy) and a real services agent:
@@ -34,8 +35,6 @@ function emit(metric: string, value: number, unit: string, better: 'higher' | 'l
   process.stdout.write(`${JSON.stringify({ bench: 'log-view', metric, value: Math.round(value * 10) / 10, unit, better, ...extra })}\n`);
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 const line = (seq: number) => ({ stream: 'stdout' as const, ts: Date.now(), text: `${new Date(1_700_000_000_000 + seq * 1000).toISOString()} step ${seq}: loss ${(1 / seq).toFixed(6)} accuracy ${(1 - 1 / (seq + 1)).toFixed(6)}` });
 
 async function leaseRun(researcher: PlatformClient, worker: PlatformClient, capsuleId: string): Promise<Lease> {
@@ -71,19 +70,6 @@ const OPEN_SCRIPT = `(id) => new Promise((resolve, reject) => {
   requestAnimationFrame(check);
 })`;
 
-const FRAMES_SCRIPT = `(duration) => new Promise((resolve) => {
-  const deltas = [];
-  let last = performance.now();
-  const end = last + duration;
-  const tick = (now) => {
-    deltas.push(now - last);
-    last = now;
-    if (now < end) requestAnimationFrame(tick);
-    else resolve(deltas);
-  };
-  requestAnimationFrame(tick);
-})`;
-
 /**
  * Opens the run's log view from the run list; ms from the hash change to the frame after the one
  * whose DOM first holds its lines (when they are on screen).
@@ -96,7 +82,7 @@ async function openingTime(page: Page, runId: string): Promise<number> {
 
 /** Records requestAnimationFrame deltas for `ms`. */
 async function recordFrames(page: Page, ms: number): Promise<number[]> {
-  return (await page.evaluate(`(${FRAMES_SCRIPT})(${ms})`)) as number[];
+  return (await page.evaluate(`(${FRAME_DELTAS_SCRIPT})(${ms})`)) as number[];
 }
 
 async function main(): Promise<void> {

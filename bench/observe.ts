@@ -9,6 +9,7 @@ import react from '@vitejs/plugin-react';
 import { chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { numberOption } from './lib/number-option.js';
+import { FRAME_DELTAS_SCRIPT, median, percentile } from './lib/frames.js';
 
 // The Observe components in Chromium (headless), built by Vite as the app is (bench/observe-page):
 //  1. first paint of a chart of 7 days of 1-minute points × 6 series (60,480 points): ms from
@@ -29,22 +30,6 @@ const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javas
 function emit(metric: string, value: number, unit: string, better: 'higher' | 'lower', extra: Record<string, number> = {}): void {
   process.stdout.write(`${JSON.stringify({ bench: 'observe', metric, value: Math.round(value * 10) / 10, unit, better, ...extra })}\n`);
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
-
-const FRAMES_SCRIPT = `(duration) => new Promise((resolve) => {
-  const deltas = [];
-  let last = performance.now();
-  const end = last + duration;
-  const tick = (now) => {
-    deltas.push(now - last);
-    last = now;
-    if (now < end) requestAnimationFrame(tick);
-    else resolve(deltas);
-  };
-  requestAnimationFrame(tick);
-})`;
 
 async function serve(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
   const server = createServer((req, res) => {
@@ -112,13 +97,13 @@ async function main(): Promise<void> {
     await cdp.send('Performance.enable');
     const taskSeconds = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
     const idleBusy0 = await taskSeconds();
-    const idle = (await page.evaluate(`(${FRAMES_SCRIPT})(3000)`)) as number[];
+    const idle = (await page.evaluate(`(${FRAME_DELTAS_SCRIPT})(3000)`)) as number[];
     const idleBusy = ((await taskSeconds()) - idleBusy0) / 3;
     const heapStart = await heapAfterGc(page);
     await page.evaluate(`window.bench.logs(${RATE})`);
     await page.locator('[data-log-row]').first().waitFor();
     const busy0 = await taskSeconds();
-    const deltas = (await page.evaluate(`(${FRAMES_SCRIPT})(10000)`)) as number[];
+    const deltas = (await page.evaluate(`(${FRAME_DELTAS_SCRIPT})(10000)`)) as number[];
     const busy = ((await taskSeconds()) - busy0) / 10;
     await cdp.detach();
     emit('live_tail_max_frame_500_per_s', Math.max(...deltas), 'ms', 'lower', { target: 50, baseline: Math.round(Math.max(...idle) * 10) / 10 });

@@ -14,6 +14,7 @@ import { TerminalHub } from '../main/terminal/terminal-hub.js';
 import { createPlainFileSecretStore } from '../main/settings/secret-store.js';
 import { SettingsStore } from '../main/settings/settings-store.js';
 import { numberOption } from './lib/number-option.js';
+import { FRAME_DELTAS_SCRIPT, percentile } from './lib/frames.js';
 
 // 10 MB of `cat` output into the Terminal page's xterm in Chromium (headless), through the real
 // path: pty → hub (flow control by acknowledged bytes) → browser mode's WebSocket → xterm.
@@ -30,22 +31,6 @@ const END = '__BENCH_END__';
 function emit(metric: string, value: number, unit: string, extra: Record<string, number> = {}): void {
   process.stdout.write(`${JSON.stringify({ bench: 'terminal-output', metric, value: Math.round(value * 10) / 10, unit, better: 'lower', ...extra })}\n`);
 }
-
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
-
-// A plain string: tsx would wrap a named function in a helper the page does not have.
-const IDLE_SCRIPT = `(ms) => new Promise((resolve) => {
-  const deltas = [];
-  let last = performance.now();
-  const end = last + ms;
-  const tick = (now) => {
-    deltas.push(now - last);
-    last = now;
-    if (now < end) requestAnimationFrame(tick);
-    else resolve(deltas);
-  };
-  requestAnimationFrame(tick);
-})`;
 
 const WATCH_SCRIPT = `(end) => new Promise((resolve, reject) => {
   const deltas = [];
@@ -114,7 +99,7 @@ async function main(): Promise<void> {
     process.stderr.write('terminal-output: terminal open in Chromium\n');
 
     // The same page idle, for how long this machine's frames are with nothing to draw.
-    const idle = (await page.evaluate(`(${IDLE_SCRIPT})(2000)`)) as number[];
+    const idle = (await page.evaluate(`(${FRAME_DELTAS_SCRIPT})(2000)`)) as number[];
     const watching = page.evaluate(`(${WATCH_SCRIPT})(${JSON.stringify(END)})`) as Promise<{ ms: number; deltas: number[] }>;
     backend!.write(Buffer.from(`cat ${file}; echo ${END}''done\r`));
     const { ms, deltas } = await watching;
