@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeAws, type FakeAwsOptions, startFakeAws } from '../testing/fake-aws/server.js';
 import { run as deploy } from './deploy-command.js';
 import { run as del } from './delete-command.js';
@@ -10,6 +10,7 @@ import { run as outputs } from './outputs-command.js';
 import { run as plan } from './plan-command.js';
 import { run as preflight } from './preflight-command.js';
 import { run as status } from './status-command.js';
+import { cli, lines } from '../testing/cli-capture.js';
 
 // The CLI against the scripted fake AWS, reached the way a user reaches an emulator: only
 // AWS_ENDPOINT_URL changes. Each test gets its own fake, so stacks never leak between tests.
@@ -30,21 +31,6 @@ async function withFake(options: FakeAwsOptions = {}): Promise<FakeAws> {
   return fake;
 }
 
-/** Runs a command, capturing what it prints. */
-async function cli(command: (argv: string[]) => Promise<number>, argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  try {
-    return { code: await command(argv), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
-
-const lines = (out: string) => out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 const base = ['--stack', 'lab-prod', '--region', 'us-east-1'];
 
 beforeAll(() => {

@@ -3,13 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { STACK_VERSION } from '../../../templates/src/version.js';
 import { type FakeAws, type FakeAwsOptions, startFakeAws } from '../testing/fake-aws/server.js';
 import { run as deploy } from './deploy-command.js';
 import { run as del } from './delete-command.js';
 import { run as plan } from './plan-command.js';
 import { run as status } from './status-command.js';
+import { cli, lines } from '../testing/cli-capture.js';
 
 // The CLI's view of a deployment's life (issue 13): versions of the app, the stack and its agents
 // compared, a downgrade refused, and a delete with the data saying what it kept and why. Against
@@ -41,21 +42,6 @@ async function healthServer(version: string, workerVersions: { version: string; 
   await new Promise<void>((resolve) => health!.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(health.address() as AddressInfo).port}`;
 }
-
-async function cli(command: (argv: string[]) => Promise<number>, argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  try {
-    return { code: await command(argv), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
-
-const lines = (out: string) => out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 
 beforeAll(() => {
   process.env.AWS_REGION = 'us-east-1';
