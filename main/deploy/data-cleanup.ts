@@ -50,7 +50,13 @@ async function emptyAndDeleteBucket(c: DataCleanupClients, bucket: string): Prom
     const out = await c.s3.send(new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: 1000 }));
     const objects = [...(out?.Versions ?? []), ...(out?.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key!, VersionId: v.VersionId }));
     if (objects.length === 0) break;
-    await c.s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }));
+    const answer = await c.s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }));
+    // DeleteObjects answers 200 with per-object Errors (an Object Lock retention, a denied key): listing again would find them forever.
+    const failed = answer?.Errors ?? [];
+    if (failed.length > 0) {
+      const first = failed[0]!;
+      throw new Error(`S3 refused to delete ${failed.length} object version${failed.length === 1 ? '' : 's'} after ${removed + objects.length - failed.length} were deleted, e.g. ${first.Key ?? '?'} (${first.Code ?? 'error'}: ${first.Message ?? 'no reason given'}); the bucket ${bucket} is kept`);
+    }
     removed += objects.length;
   }
   await c.s3.send(new DeleteBucketCommand({ Bucket: bucket }));

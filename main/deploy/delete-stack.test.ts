@@ -145,6 +145,16 @@ describe('delete', () => {
     expect(efs.commandCalls(DeleteFileSystemCommand)).toHaveLength(0);
   });
 
+  it('keeps a bucket whose versions S3 refuses to delete, saying why, without listing it again and again', async () => {
+    removable();
+    s3.on(ListObjectVersionsCommand).resolves({ Versions: [{ Key: 'locked.csv', VersionId: '1' }] });
+    s3.on(DeleteObjectsCommand).resolves({ Errors: [{ Key: 'locked.csv', VersionId: '1', Code: 'AccessDenied', Message: 'Access Denied because object protected by object lock.' }] });
+    const result = await deleteStack(c(), 'lab-prod', { deleteData: true, confirm: 'lab-prod', cleanup: cleanup(), cleanupTiming: QUICK }, FAST);
+    expect(result.kept.find((r) => r.logicalId === 'ResultsBucket')?.why).toMatch(/refused to delete 1 object version .*locked\.csv \(AccessDenied/);
+    expect(s3.commandCalls(ListObjectVersionsCommand)).toHaveLength(1);
+    expect(s3.commandCalls(DeleteBucketCommand)).toHaveLength(0);
+  });
+
   it('touches no data when the stack itself failed to delete', async () => {
     removable();
     cfn.on(DescribeStacksCommand).resolvesOnce({ Stacks: [stack('lab-prod', 'UPDATE_COMPLETE')] }).resolvesOnce({ Stacks: [stack('lab-prod', 'UPDATE_COMPLETE')] }).resolves({ Stacks: [stack('lab-prod', 'DELETE_FAILED')] });
