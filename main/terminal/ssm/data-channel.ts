@@ -98,7 +98,9 @@ export class SsmDataChannel {
       const socket = new WebSocket(this.#options.streamUrl, { perMessageDeflate: false });
       this.#socket = socket;
       socket.binaryType = 'nodebuffer';
+      let opened = false;
       socket.once('open', () => {
+        opened = true;
         socket.send(
           JSON.stringify({
             MessageSchemaVersion: '1.0',
@@ -121,13 +123,15 @@ export class SsmDataChannel {
       socket.once('close', (code, reason) => {
         if (socket !== this.#socket) return;
         this.#stopLoops();
-        if (!this.#finished) this.#events.disconnected?.(`the data channel closed (${code}${reason.length ? `: ${reason.toString()}` : ''})`);
+        // A socket that never opened rejected open(): its caller decides, it is no drop to resume.
+        if (opened && !this.#finished) this.#events.disconnected?.(`the data channel closed (${code}${reason.length ? `: ${reason.toString()}` : ''})`);
       });
     });
   }
 
   /** After ResumeSession: a new socket with the new token; unacknowledged input is sent again. */
   async reconnect(token: string): Promise<void> {
+    if (this.#finished) return;
     this.#token = token;
     const old = this.#socket;
     this.#socket = undefined;

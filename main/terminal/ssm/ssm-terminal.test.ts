@@ -97,6 +97,55 @@ describe('SSM terminal backend', () => {
     expect(r.seen.exit?.reason).toMatch(/timed out/);
   });
 
+  it('terminates the session and asks no resume when its data channel cannot be opened', async () => {
+    const { client, mock } = ssm();
+    const { SessionId } = service.createSession();
+    // A port nothing listens on: the socket fails to connect.
+    mock.on(StartSessionCommand).resolves({ SessionId, StreamUrl: 'ws://127.0.0.1:1/v1/data-channel/x', TokenValue: 't' });
+    mock.on(ResumeSessionCommand).resolves({ SessionId, TokenValue: 't2' });
+    mock.on(TerminateSessionCommand).resolves({});
+    await expect(ssmBackend({ ssm: client, instanceId: 'i-0123456789abcdef0', resume: { baseMs: 1, maxMs: 1, maxAttempts: 2 } })(recordingSink().sink, { cols: 80, rows: 24 })).rejects.toMatchObject({
+      code: 'unavailable',
+      message: expect.stringMatching(/data channel/),
+    });
+    await until(() => mock.commandCalls(TerminateSessionCommand).length === 1, 'TerminateSession');
+    expect(mock.commandCalls(ResumeSessionCommand)).toHaveLength(0);
+  });
+
+  it('opens no new socket when the terminal is closed while ResumeSession is asked', async () => {
+    const { client, mock } = ssm();
+    let session: FakeSession | undefined;
+    mock.on(StartSessionCommand).callsFake(() => {
+      const started = service.createSession();
+      session = started.session;
+      return { SessionId: started.SessionId, StreamUrl: started.StreamUrl, TokenValue: started.TokenValue };
+    });
+    let answer: (() => void) | undefined;
+    let answered = false;
+    mock.on(ResumeSessionCommand).callsFake(
+      () =>
+        new Promise((resolve) => {
+          answer = () => {
+            answered = true;
+            resolve({ SessionId: session!.id, TokenValue: session!.resume() });
+          };
+        }),
+    );
+    mock.on(TerminateSessionCommand).resolves({});
+    const r = recordingSink();
+    const backend = await ssmBackend({ ssm: client, instanceId: 'i-0123456789abcdef0' })(r.sink, { cols: 80, rows: 24 });
+    await until(() => session?.sizes.length === 1, 'ready');
+    session!.drop();
+    await until(() => answer !== undefined, 'ResumeSession asked');
+    backend.close();
+    answer!();
+    await until(() => answered, 'ResumeSession answered');
+    // Bounded look for a second connection (the reconnect this test says must not happen).
+    for (let i = 0; i < 40 && session!.connections < 2; i += 1) await new Promise((done) => setTimeout(done, 25));
+    expect(session!.connections).toBe(1);
+    expect(r.seen.statuses).toEqual(['reconnecting']);
+  });
+
   it('says what to do when the instance is not connected to SSM', async () => {
     const { client, mock } = ssm();
     mock.on(StartSessionCommand).rejects(Object.assign(new Error('i-1 is not connected.'), { name: 'TargetNotConnected' }));

@@ -57,6 +57,7 @@ export function ssmBackend(options: SsmTerminalOptions): BackendFactory {
     const channel = new SsmDataChannel({ streamUrl: started.streamUrl, token: started.token, ...options.channel });
     let exitCode: number | null = null;
     let ended = false;
+    let resuming = false;
     const terminate = (): void => {
       void options.ssm.send(new TerminateSessionCommand({ SessionId: started.sessionId })).catch(() => undefined);
     };
@@ -78,25 +79,44 @@ export function ssmBackend(options: SsmTerminalOptions): BackendFactory {
         end(null, message, fix);
       })
       .on('disconnected', (reason) => {
+        // A reconnect attempt that fails closes its socket too: the resume under way retries it.
+        if (ended || resuming) return;
+        resuming = true;
         sink.status('reconnecting', `Connection to ${options.instanceId} lost (${reason}); resuming the session…`);
         const policy = options.resume ?? DEFAULT_RESUME;
         retry(
           async () => {
+            if (ended) return true;
             const out = await options.ssm.send(new ResumeSessionCommand({ SessionId: started.sessionId }));
             if (!out.TokenValue) return false;
+            // Closed while ResumeSession was asked: opening a socket now would outlive the terminal.
+            if (ended) return true;
             await channel.reconnect(out.TokenValue);
             return true;
           },
           { ...policy, retryable: (error) => errorName(error) !== 'DoesNotExistException' },
         ).then(
           (resumed) => {
+            resuming = false;
+            if (ended) return;
             if (resumed) sink.status('connected', 'Reconnected.');
             else end(exitCode, `The session ${started.sessionId} timed out while disconnected.`, 'Open a new terminal.');
           },
-          (error: unknown) => end(exitCode, `The session could not be resumed: ${error instanceof Error ? error.message : String(error)}`, 'Open a new terminal.'),
+          (error: unknown) => {
+            resuming = false;
+            end(exitCode, `The session could not be resumed: ${error instanceof Error ? error.message : String(error)}`, 'Open a new terminal.');
+          },
         );
       });
-    await channel.open();
+    try {
+      await channel.open();
+    } catch (error) {
+      // The session exists on AWS already: end it rather than leave it (and a resume) behind.
+      ended = true;
+      channel.close();
+      terminate();
+      throw new ApiError('unavailable', `The data channel of session ${started.sessionId} could not be opened: ${error instanceof Error ? error.message : String(error)}`, 'Check that this machine can reach ssmmessages in the region (proxy, firewall), then open the terminal again.');
+    }
     const backend: TerminalBackend = {
       write: (bytes) => channel.sendInput(bytes),
       resize: (cols, rows) => channel.resize(cols, rows),
