@@ -142,6 +142,14 @@ describe('native environments without a container engine', () => {
     expect(env.native?.path).toEqual([join(prefix, 'bin')]);
   });
 
+  it('refuses a lock list entry that is not a package name and version, before any installer runs', async () => {
+    const installed: string[] = [];
+    const native = createNativeEnvironments({ cacheDir: join(root, 'cache-i'), condaTools: ['benchtop-no-such-micromamba'] });
+    const lock = { fidelity: 'native-complete' as const, packages: [{ manager: 'pip' as const, name: '--index-url=http://203.0.113.9/simple', version: '1' }], skipped: [], summary: '' };
+    await expect(native.prepare(spec, (line) => installed.push(line), { lock })).rejects.toThrow(/lock list has an entry that is not a package name and version \(pip "--index-url=/);
+    expect(installed.filter((l) => /pip install|creating/.test(l))).toEqual([]);
+  });
+
   it('says to install python3-venv when the interpreter cannot make virtual environments', async () => {
     // A python3 as Debian ships it without python3-venv or pip: venv --without-pip works, but
     // there is no pip to install with and ensurepip is disabled.

@@ -32,6 +32,20 @@ interface BuiltEnvironment {
   prefix: string;
 }
 
+// A lock list comes back from the services agent, as some worker reported it: each entry becomes an
+// argument to pip or conda, so one that is not a plain name and version (e.g. "--channel=…") is refused.
+const LOCKED_NAME = /^[A-Za-z0-9_][A-Za-z0-9._+-]*$/;
+const LOCKED_VERSION = /^[A-Za-z0-9][A-Za-z0-9._+!-]*$/;
+
+function checkLock(lock: ResolvedEnvironment): void {
+  const bad = lock.packages.find((p) => !LOCKED_NAME.test(p.name) || !LOCKED_VERSION.test(p.version));
+  if (bad) {
+    throw new Error(
+      `the original run's lock list has an entry that is not a package name and version (${bad.manager} ${JSON.stringify(bad.name)} ${JSON.stringify(bad.version)}), so it is not installed. Launch the capsule again instead of rerunning, to install from its environment spec.`,
+    );
+  }
+}
+
 const pinned = (packages: readonly LockedPackage[], manager: LockedPackage['manager']) => packages.filter((p) => p.manager === manager).map((p) => `${p.name}==${p.version}`);
 
 function refusal(skipped: readonly string[]): string {
@@ -103,6 +117,7 @@ export function createNativeEnvironments(options: NativeEnvironmentsOptions) {
     const spec = canonicalEnvironment(raw);
     const hash = environmentHash(raw);
     const lock = prep.lock && prep.lock.fidelity !== 'container' && prep.lock.fidelity !== 'host' ? prep.lock : null;
+    if (lock) checkLock(lock);
     if (prep.lock && !lock) log(`the original run had a ${prep.lock.fidelity} environment, with no lock list to install again here: installing the spec`);
     const skipped = spec.apt.map((p) => `apt package ${p}`);
     if (spec.conda.length > 0) {
