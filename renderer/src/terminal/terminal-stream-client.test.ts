@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decodeClientFrame, encodeServerFrame, type ClientFrame, type TerminalControl } from '../../../common/api/terminal-stream.js';
 import type { LinkHandlers, OpenLink } from './terminal-link.js';
 import { TerminalStreamClient, type LinkState } from './terminal-stream-client.js';
@@ -63,5 +63,28 @@ describe('terminal stream client', () => {
     await flush();
     expect(l.opened).toHaveLength(1);
     expect(states).not.toContain('lost');
+  });
+
+  describe('a link refused while opening', () => {
+    afterEach(() => vi.useRealTimers());
+
+    it('counts as one lost attempt, so every retry is made before the page gives up', async () => {
+      vi.useFakeTimers();
+      let calls = 0;
+      const states: LinkState[] = [];
+      // A browser WebSocket refused before it opens fires error and close: the link closes and rejects.
+      const open: OpenLink = async (handlers) => {
+        calls += 1;
+        handlers.onClose();
+        throw new Error('The Benchtop host refused the terminal connection.');
+      };
+      const client = new TerminalStreamClient('term-3', open, { onData: (_b, done) => done(), onControl: () => undefined, onLinkState: (s) => states.push(s) });
+      client.start();
+      await vi.advanceTimersByTimeAsync(60_000);
+      // The first attempt and one per retry delay (250 ms … 8 s), then closed once.
+      expect(calls).toBe(7);
+      expect(states.filter((s) => s === 'closed')).toHaveLength(1);
+      client.stop();
+    });
   });
 });

@@ -62,9 +62,10 @@ export class TerminalStreamClient {
   async #connect(): Promise<void> {
     if (this.#stopped || this.#link) return;
     this.callbacks.onLinkState(this.#attempt === 0 ? 'connecting' : 'lost', this.#attempt === 0 ? undefined : `attempt ${this.#attempt + 1}`);
-    let link: TerminalLink;
+    let link: TerminalLink | undefined;
     try {
-      link = await this.openLink({ onFrame: (f) => this.#frame(f), onClose: () => this.#lost(link) });
+      // A link that closes while it opens also rejects: that failure alone schedules the retry.
+      link = await this.openLink({ onFrame: (f) => this.#frame(f), onClose: () => link && this.#lost(link) });
     } catch (error) {
       this.#schedule(error instanceof Error ? error.message : String(error));
       return;
