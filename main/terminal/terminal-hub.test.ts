@@ -123,4 +123,19 @@ describe('terminal hub', () => {
     expect(p.controls().at(-1)).toMatchObject({ type: 'exit', exitCode: 7 });
     hub.closeAll();
   });
+
+  it('ends the source of a terminal closed while it was still opening', async () => {
+    const hub = new TerminalHub();
+    const f = fakeBackend();
+    let release: (() => void) | undefined;
+    const slow = (sink: BackendSink) => new Promise<TerminalBackend>((done) => (release = () => void f.factory(sink).then(done)));
+    const opening = hub.open(spec, size, slow);
+    // The session is listed while its source starts (an SSM session takes seconds), so a tab can close it.
+    const id = hub.list()[0]!.id;
+    expect(hub.close(id)).toBe(true);
+    release!();
+    await opening;
+    expect(f.state.closed).toBe(true);
+    expect(hub.list()).toEqual([]);
+  });
 });

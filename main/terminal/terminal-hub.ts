@@ -111,7 +111,8 @@ export class TerminalHub {
       this.#sessions.delete(session.info.id);
       throw error;
     }
-    if (session.info.state === 'exited') session.backend.close();
+    // Exited already, or its tab closed while the source started: nothing will close it later.
+    if (session.info.state === 'exited' || !this.#sessions.has(session.info.id)) session.backend.close();
     return session.info;
   }
 
