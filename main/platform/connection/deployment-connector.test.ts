@@ -15,6 +15,7 @@ import type { SecretStore } from '../../settings/secret-store.js';
 import { SettingsStore } from '../../settings/settings-store.js';
 import { LOCAL_ID, PlatformRegistry, tokenKey } from './platform-registry.js';
 import { PlatformsFile } from './platforms-file.js';
+import { DeploymentConnector } from './deployment-connector.js';
 import { registerDeploymentPlatforms } from './register-deployment-platforms.js';
 import { registerResearcher } from './register-researcher.js';
 
@@ -186,6 +187,25 @@ describe('connecting a deployment by itself', () => {
     registry.connectDeployment({ deploymentId: `${ACCOUNT}/us-east-1/lab-dev`, name: 'lab-dev (us-east-1)', url: services.url, token: 'token-3', activate: 'if-new' });
     expect(registry.activeId()).toBe(mine.id);
     expect(registry.list().map((p) => p.id)).toEqual([LOCAL_ID, first.id, mine.id, 'lab-dev-us-east-1']);
+  });
+
+  it('makes the platform active after an install even while a background read of it is under way', async () => {
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [installed(services.url)] });
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Name: '/benchtop/lab-prod/admin-token', Type: 'SecureString', Value: services.adminToken } });
+    const dir = mkdtempSync(path.join(tmpdir(), 'bt-connect-modes-'));
+    dirs.push(dir);
+    const registry = new PlatformRegistry({ file: new PlatformsFile(path.join(dir, 'platforms.json')), secrets: memorySecrets(), local: { url: 'http://127.0.0.1:1', token: 'local-token' } });
+    const mine = await registry.add({ name: 'Our lab', url: services.url, token: services.researcherToken, activate: true });
+    const store = new SettingsStore(dir);
+    const d = store.saveDeployment({ name: 'lab-prod', region: 'eu-west-1', profile: 'lab-admin', accountId: ACCOUNT, lastKnownStatus: 'CREATE_COMPLETE' });
+    const connector = new DeploymentConnector({ platforms: registry, settings: store });
+    // A background read ("if-new": the user's own platform stays active) is under way when the install asks for "always".
+    const background = connector.connect(d, 'if-new');
+    const afterInstall = connector.connect(d, 'always');
+    expect((await background).state).toBe('connected');
+    expect((await afterInstall).state).toBe('connected');
+    expect(registry.activeId()).toBe(registry.ofDeployment(ID)?.id);
+    expect(registry.activeId()).not.toBe(mine.id);
   });
 
   it('refuses an unknown deployment with a not-found naming it', async () => {

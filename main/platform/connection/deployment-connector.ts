@@ -28,6 +28,7 @@ const targetOf = (d: Deployment): AwsTarget => ({ region: d.region, ...(d.profil
 export class DeploymentConnector {
   private readonly attempts = new Map<string, DeploymentConnection>();
   private readonly inFlight = new Map<string, Promise<DeploymentConnection>>();
+  private readonly modes = new Map<string, 'always' | 'if-new'>();
   private readonly clients: (target: AwsTarget) => PlatformAccessClients;
   private readonly now: () => Date;
 
@@ -36,10 +37,16 @@ export class DeploymentConnector {
     this.now = options.now ?? (() => new Date());
   }
 
-  /** One attempt per deployment at a time; a second caller waits for the first. */
+  /**
+   * One attempt per deployment at a time; a second caller waits for the first. One that must make
+   * the platform active (after an install, "connect") reads it again once a background attempt,
+   * which may have left another platform active, is done.
+   */
   connect(d: Deployment, activate: 'always' | 'if-new'): Promise<DeploymentConnection> {
     const running = this.inFlight.get(d.id);
+    if (running && activate === 'always' && this.modes.get(d.id) !== 'always') return running.then(() => this.connect(d, 'always'));
     if (running) return running;
+    this.modes.set(d.id, activate);
     const attempt = this.attempt(d, activate).finally(() => this.inFlight.delete(d.id));
     this.inFlight.set(d.id, attempt);
     return attempt;
