@@ -87,6 +87,15 @@ export class DatasetsStore {
     this.get(datasetId);
     const direct = this.objects.directUploads;
     if (!direct) throw badInput('this platform takes uploads through itself: PUT the bytes to the blob route (POST .../uploads answered "direct")');
+    // Completing writes the blob's key before its bytes are checked, and a mismatch deletes that
+    // key: over a blob already kept (another upload of the same file finished first) it would
+    // destroy good bytes that versions use. The kept blob stands; this upload's parts are dropped.
+    const known = this.db.prepare('SELECT size FROM blobs WHERE sha256 = ?').get(body.sha256) as { size: number } | undefined;
+    if (known) {
+      await direct.abort(blobKey(body.sha256), body.uploadId).catch(() => undefined);
+      if (known.size !== body.size) throw badInput(`body.size: the platform holds sha256 ${body.sha256} with ${known.size} bytes, not ${body.size}`);
+      return { sha256: body.sha256, size: body.size };
+    }
     await direct.complete(blobKey(body.sha256), body.uploadId, body.parts, { size: body.size, sha256: body.sha256 });
     await this.writes.run(() => this.db.prepare('INSERT OR IGNORE INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)').run(body.sha256, body.size, nowIso()));
     return { sha256: body.sha256, size: body.size };

@@ -18,6 +18,8 @@ export interface DirectUploads {
   begin(key: string, size: number): Promise<{ uploadId: string; partSize: number; parts: UploadPart[]; expiresAt: string }>;
   /** Completes the upload and verifies it; a mismatch deletes the object and throws a 400 naming what differed. */
   complete(key: string, uploadId: string, parts: CompletedPart[], expect: { size: number; sha256: string }): Promise<void>;
+  /** Drops an upload's parts without writing the object. */
+  abort(key: string, uploadId: string): Promise<void>;
 }
 
 /** S3 takes at most 10,000 parts of at least 5 MiB (the last may be smaller). */

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
+  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
@@ -85,6 +86,27 @@ describe('pre-signed multipart dataset uploads (S3 mocked)', () => {
 
     s3.on(HeadObjectCommand).resolves({ ContentLength: 4 });
     await expect(h.researcher.completeUpload(ds.id, { uploadId: 'up-3', sha256: claimed, size: 5, parts: [{ partNumber: 1, etag: '"x"' }] })).rejects.toMatchObject({ status: 400, message: expect.stringContaining('4 bytes, not 5') });
+  });
+
+  it('leaves a blob already kept alone when a second upload of the same file completes (a bad one would delete it)', async () => {
+    const bytes = Buffer.from('kept once');
+    const digest = sha(bytes);
+    s3.on(CompleteMultipartUploadCommand).resolves({});
+    s3.on(HeadObjectCommand).resolves({ ContentLength: bytes.length });
+    s3.on(GetObjectCommand).callsFake(() => ({ Body: Readable.from([bytes]) }));
+    s3.on(AbortMultipartUploadCommand).resolves({});
+    const ds = await h.researcher.createDataset({ name: 'twice' });
+    await h.researcher.completeUpload(ds.id, { uploadId: 'first', sha256: digest, size: bytes.length, parts: [{ partNumber: 1, etag: '"a"' }] });
+    s3.reset();
+    // The second client's parts are damaged: completing them would overwrite the kept object, then delete it.
+    s3.on(CompleteMultipartUploadCommand).resolves({});
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 3 });
+    s3.on(DeleteObjectCommand).resolves({});
+    s3.on(AbortMultipartUploadCommand).resolves({});
+    expect(await h.researcher.completeUpload(ds.id, { uploadId: 'second', sha256: digest, size: bytes.length, parts: [{ partNumber: 1, etag: '"b"' }] })).toEqual({ sha256: digest, size: bytes.length });
+    expect(s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
+    expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(0);
+    expect(s3.commandCalls(AbortMultipartUploadCommand)[0]!.args[0].input).toMatchObject({ UploadId: 'second' });
   });
 
   it('says when S3 no longer knows the upload', async () => {
