@@ -17,8 +17,9 @@ export function monthlyVolumeCost(region: string, sizeGiB: number | null): numbe
   return Math.round(sizeGiB * prices.ebsGp3GbMonth * 100) / 100;
 }
 
-export function deleteVolumeCommand(volumeId: string, region: string): string {
-  return `aws ec2 delete-volume --volume-id ${volumeId} --region ${region}`;
+/** The AWS CLI command that deletes the volume, with the profile the app reached it by: the default profile may be another account. */
+export function deleteVolumeCommand(volumeId: string, region: string, profile?: string): string {
+  return `aws ec2 delete-volume --volume-id ${volumeId} --region ${region}${profile ? ` --profile ${profile}` : ''}`;
 }
 
 /** The sentences the restore plan and the Backups page show about the volume a restore keeps. */
@@ -58,7 +59,7 @@ export async function renameReplacedVolume(ec2: EC2Client, volumeId: string, nam
  * The stack's data volumes other than the one in use: kept by earlier restores (renamed), or left
  * by one whose rename did not happen (the app closed mid-way), which still carry the stack's tags.
  */
-export async function listKeptVolumes(ec2: EC2Client, stackName: string, currentVolumeId: string | null, region: string): Promise<KeptVolume[]> {
+export async function listKeptVolumes(ec2: EC2Client, stackName: string, currentVolumeId: string | null, region: string, profile?: string): Promise<KeptVolume[]> {
   const out = await ec2.send(
     new DescribeVolumesCommand({
       Filters: [
@@ -81,7 +82,7 @@ export async function listKeptVolumes(ec2: EC2Client, stackName: string, current
         sizeGiB,
         createdAt: v.CreateTime ? v.CreateTime.toISOString() : null,
         monthlyCostUsd: monthlyVolumeCost(region, sizeGiB),
-        deleteCommand: deleteVolumeCommand(volumeId, region),
+        deleteCommand: deleteVolumeCommand(volumeId, region, profile),
       };
     })
     .sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));

@@ -19,6 +19,7 @@ import { createDeployClients } from '../deploy/deploy-clients.js';
 import type { DeploySource } from '../deploy/template-source.js';
 import type { PlatformRegistry } from '../platform/connection/platform-registry.js';
 import { nextDailyRun, snapshotIdOf } from './aws-vault.js';
+import { listKeptVolumes } from './kept-volume.js';
 import { registerBackups } from './register-backups.js';
 import { replacedVolumeOf } from './restore-plan.js';
 
@@ -157,6 +158,14 @@ describe('a restore keeps the volume it replaces', () => {
       text: expect.stringContaining('vol-0aa is kept, not deleted'),
     });
     expect(replaced!.text).toMatch(/renamed benchtop-lab-data-before-restore-2026-12-01 and tagged benchtop:replaced-by-restore\. It still costs about \$8\.80 a month until you delete it.*aws ec2 delete-volume --volume-id vol-0aa/);
+  });
+
+  it('gives the delete command the profile the volume was reached by', async () => {
+    const replaced = await replacedVolumeOf(createDeployClients({ ...target, profile: 'lab-admin' }), 'lab', NOW);
+    expect(replaced?.deleteCommand).toBe('aws ec2 delete-volume --volume-id vol-0aa --region eu-west-1 --profile lab-admin');
+    ec2.on(DescribeVolumesCommand, { Filters: [{ Name: 'tag:benchtop:stack', Values: ['lab'] }, { Name: 'tag:benchtop:role', Values: ['data'] }] }).resolves({ Volumes: [{ VolumeId: 'vol-0cc', Size: 10, State: 'available' }] });
+    const kept = await listKeptVolumes(new EC2Client({ region: 'eu-west-1' }), 'lab', 'vol-0aa', 'eu-west-1', 'lab-admin');
+    expect(kept.map((v) => v.deleteCommand)).toEqual(['aws ec2 delete-volume --volume-id vol-0cc --region eu-west-1 --profile lab-admin']);
   });
 
   it('applies through deploy:apply, then renames and tags the replaced volume once the stack is on the restored one', async () => {

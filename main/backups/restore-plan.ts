@@ -18,7 +18,7 @@ export async function replacedVolumeOf(c: DeployClients, stackName: string, now:
     volumeId,
     name: keptVolumeName(stackName, now),
     monthlyCostUsd: monthlyVolumeCost(c.target.region, await volumeSize(c.ec2, volumeId)),
-    deleteCommand: deleteVolumeCommand(volumeId, c.target.region),
+    deleteCommand: deleteVolumeCommand(volumeId, c.target.region, c.target.profile),
   };
   return { ...facts, text: keptVolumeText(facts) };
 }
