@@ -1,14 +1,24 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EnvironmentCache, folderBytes, USAGE_FILE } from './environment-cache.js';
+
+// Lets a test hold an eviction in the middle of deleting an entry.
+const removal = vi.hoisted(() => ({ hold: undefined as undefined | ((path: string) => Promise<void>) }));
+vi.mock('../staging.js', async (original) => {
+  const real = await original<typeof import('../staging.js')>();
+  return { ...real, removeRunFolder: async (path: string) => (await removal.hold?.(path), real.removeRunFolder(path)) };
+});
 
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'benchtop-env-cache-'));
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  removal.hold = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** A build that leaves `bytes` bytes in its folder. */
 const fill = (bytes: number) => async (folder: string) => {
@@ -57,6 +67,31 @@ describe('environment cache', () => {
     held.release();
     (await cache.acquire('newest', fill(1_000))).release();
     expect(existsSync(cache.folder('oldest-in-use')), 'released, it is the least recently used').toBe(false);
+  });
+
+  it('does not hand out an entry an eviction is deleting: it is built again', async () => {
+    const cache = new EnvironmentCache<{ bytes: number }>(dir, 1_500);
+    (await cache.acquire('a', fill(1_000))).release();
+    usedAgo(cache, 'a', 10);
+    let entered!: () => void;
+    const deleting = new Promise<void>((resolve) => (entered = resolve));
+    let resume!: () => void;
+    const resumed = new Promise<void>((resolve) => (resume = resolve));
+    removal.hold = async (path) => {
+      if (path !== cache.folder('a')) return;
+      entered();
+      await resumed;
+    };
+    // Building b puts the cache over its bound: a, least recently used, is being deleted…
+    const b = cache.acquire('b', fill(1_000));
+    await deleting;
+    // …when a run asks for a.
+    const a = cache.acquire('a', fill(1_000));
+    resume();
+    await b;
+    const entry = await a;
+    expect(entry.reused).toBe(false);
+    expect(existsSync(join(cache.folder('a'), 'environment.json'))).toBe(true);
   });
 
   it('throws a half-built entry away and builds it again', async () => {

@@ -66,6 +66,9 @@ export class EnvironmentCache<T> {
       else this.inUse.delete(key);
     };
     try {
+      // An eviction under way may have chosen this entry before it was in use and be deleting it
+      // now: its marker may still be there, so it is read once that eviction is done.
+      await this.evicting;
       const cached = await this.read(key);
       if (cached !== null) {
         await this.touch(key);
