@@ -133,9 +133,11 @@ async function deleteVault(c: DataCleanupClients, vault: string, timing: Cleanup
 /**
  * The stack's data volumes that are no longer its resources: a restore (UpdateReplacePolicy Retain)
  * keeps the volume it replaces, detached and still tagged with the stack. They are the stack's data
- * too, so delete with data removes them (and their snapshots) like the current one.
+ * too, so delete with data removes them (and their snapshots) like the current one. A volume an
+ * earlier stack of the same name kept (its CloudFormation stack id tag is another) is not this
+ * stack's: its deletion kept it on purpose.
  */
-export async function keptDataVolumes(c: DataCleanupClients, stackName: string, current: readonly string[]): Promise<{ volumes: DataResource[]; error?: string }> {
+export async function keptDataVolumes(c: DataCleanupClients, stackName: string, current: readonly string[], stackId?: string): Promise<{ volumes: DataResource[]; error?: string }> {
   try {
     const volumes: DataResource[] = [];
     let NextToken: string | undefined;
@@ -153,6 +155,8 @@ export async function keptDataVolumes(c: DataCleanupClients, stackName: string, 
       );
       for (const v of out?.Volumes ?? []) {
         if (!v.VolumeId || current.includes(v.VolumeId)) continue;
+        const madeBy = v.Tags?.find((t) => t.Key === 'aws:cloudformation:stack-id')?.Value;
+        if (stackId && madeBy && madeBy !== stackId) continue;
         const name = v.Tags?.find((t) => t.Key === 'Name')?.Value;
         volumes.push({ logicalId: `DataVolume kept by a restore${name ? ` (${name})` : ''}`, resourceType: 'AWS::EC2::Volume', physicalId: v.VolumeId });
       }

@@ -120,6 +120,18 @@ describe('delete', () => {
     expect(result.kept).toEqual([]);
   });
 
+  it('with the data: leaves the volume an earlier stack of the same name kept when it was deleted', async () => {
+    removable();
+    ec2.on(DescribeVolumesCommand).resolves({
+      Volumes: [
+        { VolumeId: 'vol-restored-away', Tags: [{ Key: 'aws:cloudformation:stack-id', Value: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/lab-prod/1' }] },
+        { VolumeId: 'vol-earlier-lab', Tags: [{ Key: 'aws:cloudformation:stack-id', Value: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/lab-prod/0' }] },
+      ],
+    });
+    await deleteStack(c(), 'lab-prod', { deleteData: true, confirm: 'lab-prod', cleanup: cleanup(), cleanupTiming: QUICK }, FAST);
+    expect(ec2.commandCalls(DeleteVolumeCommand).map((call) => call.args[0].input.VolumeId)).toEqual(['vol-1', 'vol-restored-away']);
+  });
+
   it('says so when it could not look for volumes kept by restores', async () => {
     removable();
     ec2.on(DescribeVolumesCommand).rejects(Object.assign(new Error('You are not authorized to perform this operation.'), { name: 'UnauthorizedOperation' }));

@@ -66,7 +66,7 @@ export async function deleteStack(c: DeployClients, stackName: string, options: 
   const data: DataResource[] = resources
     .filter((r) => isStateful(r.ResourceType) && r.PhysicalResourceId)
     .map((r) => ({ logicalId: r.LogicalResourceId!, resourceType: r.ResourceType!, physicalId: r.PhysicalResourceId! }));
-  const kept = options.cleanup ? await keptDataVolumes(options.cleanup, stackName, data.map((r) => r.physicalId)) : { volumes: [] };
+  const kept = options.cleanup ? await keptDataVolumes(options.cleanup, stackName, data.map((r) => r.physicalId), existing.stack.StackId) : { volumes: [] };
   data.push(...kept.volumes);
 
   const watched = await deleteAndWatch(c, stackName, options.retain ?? [], timing, options.onMessage, options.onStarted);
