@@ -52,3 +52,21 @@ describe('the budget guard when nobody waits for its checks', () => {
     expect(reads).toBe(before);
   });
 });
+
+describe('resuming a pause kept from the last start', () => {
+  it('holds at the limit in force when the admin resumes before the first reading', async () => {
+    const kept = new Map<string, unknown>([['budget', { hardStop: true, basis: 'actual', paused: true, reason: 'paused', resumed: null }]]);
+    const guard = new BudgetGuard({
+      db: { prepare: () => ({ run: () => undefined }) } as unknown as Db,
+      writes: { run: async (fn: () => unknown) => fn() } as unknown as WriteQueue,
+      settings: { get: (key: string) => kept.get(key) ?? null, set: (key: string, value: unknown) => kept.set(key, value) } as unknown as PlatformSettings,
+      source: { kind: 'aws-budgets', read: async () => over },
+      intervalMs: 3600_000,
+      onResume: () => undefined,
+    });
+    expect(guard.holdReason()).toBe('paused');
+    await guard.resume({ id: 'usr_admin', name: 'Ada', role: 'admin', createdAt: '2026-12-01T00:00:00.000Z', lastSeenAt: null });
+    expect((await guard.check()).paused).toBe(false);
+    expect(guard.state().resumed).toMatchObject({ by: 'Ada', limitUsd: 10 });
+  });
+});

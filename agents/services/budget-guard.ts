@@ -165,6 +165,9 @@ export class BudgetGuard {
 
   /** An admin lets leasing go on for the rest of this month at the current limit. */
   async resume(user: User): Promise<BudgetState> {
+    // The resume holds at the limit it was given at; without a reading yet (a pause kept from the
+    // last start) that limit would be unknown and the next reading would pause again at once.
+    if (this.reading === null) await this.check();
     const month = monthBounds(this.now()).month;
     await this.apply(user, false, null, { month, limitUsd: this.reading?.limitUsd ?? null, at: nowIso(), by: user.name });
     return this.state();
