@@ -141,4 +141,23 @@ describe('terminal calls', () => {
       await h.close();
     }
   });
+
+  it("says how to reach a local sandbox run that runs in a container (no process of it to join)", async () => {
+    const h = await startHarness();
+    try {
+      const platforms = new PlatformRegistry({ file: new PlatformsFile(path.join(dir, 'platforms-local.json')), secrets: createPlainFileSecretStore(dir, () => undefined), local: { url: h.running.url, token: h.running.researcherToken } });
+      const router = new Router();
+      const hub = new TerminalHub();
+      registerTerminal(router, { settings: new SettingsStore(path.join(dir, 'local')), env: {}, terminals: hub, localPlatform: {} }, platforms);
+      const capsule = await h.researcher.createCapsule(exampleCapsule);
+      const run = await h.researcher.createRun({ capsuleId: capsule.id });
+      const lease = await h.worker.lease({ queue: 'cpu', workerId: 'sandbox-worker-1' });
+      await h.worker.heartbeat(lease!.leaseId, { fencingToken: lease!.fencingToken, started: true, isolation: { kind: 'container', network: false, summary: 'docker', limits: [], unlimited: [] } });
+      const opened = await router.invoke('terminal:open', { target: { kind: 'run', runId: run.id } }, { transport: 'test' });
+      expect(opened).toMatchObject({ ok: false, error: { code: 'unavailable', message: expect.stringMatching(/container/), fix: expect.stringContaining(`docker ps -q --filter name=^benchtop-${run.id}-`) } });
+      expect(hub.list()).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  });
 });

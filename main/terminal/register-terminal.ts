@@ -68,6 +68,14 @@ export function registerTerminal(router: Router, deps: TerminalDeps, platforms: 
     platforms.withActive(async (client, platform) => {
       const target = await client.openRunTerminal(runId);
       if (platform.kind === 'local') {
+        if (target.runtime === 'docker') {
+          // Its process is the container's, under the engine the sandbox found (Docker or Podman's socket), not one to join here.
+          throw new ApiError(
+            'unavailable',
+            `Run ${runId} runs in a container of the local sandbox's container engine: Benchtop opens terminals into local runs of the process runtime only.`,
+            `Open a shell in it yourself: docker exec -it "$(docker ps -q --filter name=^${target.containerNamePrefix})" sh`,
+          );
+        }
         const found = findLocalRun(runId);
         if (!found) {
           throw new ApiError('unavailable', `Run ${runId} is running on ${target.workerId}, but its process is not on this machine.`, 'Wait a moment (the worker may still be starting it) and try again.');
