@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatformClient, type PlatformClient } from '../../lib/protocol/client.js';
 import { exampleCapsule, startHarness, type Harness } from './testing/harness.js';
@@ -32,6 +33,20 @@ describe('people: roles, secret parameters, who cancelled, the audit trail', () 
     expect(second!.run.parameters.API_KEY).toBe('s3cret-value');
     await h.worker.complete(second!.leaseId, { fencingToken: second!.fencingToken, state: 'succeeded', exitCode: 0 });
     await expect(ada.createRun({ capsuleId: capsule.id, parameters: { K: 1 }, secrets: { K: 2 } })).rejects.toMatchObject({ status: 400, message: expect.stringContaining('body.secrets.K') });
+  });
+
+  it('refuses a re-run once the dataset the run read is no longer shared with its launcher', async () => {
+    const owner = createPlatformClient({ url: h.running.url, token: (await h.admin.createToken((await h.admin.createUser({ name: 'grace', role: 'researcher' })).id, 'laptop')).token });
+    const bytes = Buffer.from('a,b\n1,2\n');
+    const digest = createHash('sha256').update(bytes).digest('hex');
+    const dataset = await owner.createDataset({ name: 'shared for a while', visibility: 'lab' });
+    await owner.uploadBlob(dataset.id, digest, bytes);
+    const { version } = await owner.createVersion(dataset.id, { files: [{ path: 'a.csv', size: bytes.length, sha256: digest }] });
+    const capsule = await ada.createCapsule(exampleCapsule);
+    const run = await ada.createRun({ capsuleId: capsule.id, datasets: [{ datasetId: dataset.id, version }] });
+    await ada.cancelRun(run.id);
+    await owner.shareDataset(dataset.id, { visibility: 'private' });
+    await expect(ada.rerun(run.id)).rejects.toMatchObject({ status: 403, message: expect.stringContaining(`dataset ${dataset.id} is private to "grace"`) });
   });
 
   it('records who cancelled a run, in the run and in the audit trail', async () => {

@@ -4,7 +4,7 @@ import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, isFinished } from '
 import type { Services } from './context.js';
 import { registerRoute } from './register-route.js';
 import { materializeInputs } from './pipeline-inputs.js';
-import { manageableRun, readableRun, requireLaunch } from './run-guards.js';
+import { manageableRun, readableRun, requireLaunch, requireRelaunch } from './run-guards.js';
 
 export function registerRunRoutes(app: FastifyInstance, s: Services): void {
   registerRoute(app, ROUTES.createRun, async ({ headers, body, principal }, _req, reply) => {
@@ -26,7 +26,7 @@ export function registerRunRoutes(app: FastifyInstance, s: Services): void {
   });
 
   registerRoute(app, ROUTES.rerun, async ({ params, principal }) => {
-    manageableRun(s, principal.user, params.id, 're-run');
+    requireRelaunch(s, principal.user, manageableRun(s, principal.user, params.id, 're-run'));
     return s.runs.rerun(params.id, principal.user);
   });
 

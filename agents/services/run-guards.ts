@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { createRunRequest } from '../../common/protocol/runs.js';
+import type { createRunRequest, DatasetPin } from '../../common/protocol/runs.js';
 import type { User } from '../../common/protocol/users.js';
 import type { Services } from './context.js';
 import type { RunRow } from './run-record.js';
@@ -24,4 +24,10 @@ export function manageableRun(s: Services, user: User, id: string, action: strin
 export function requireLaunch(s: Services, user: User, body: z.output<typeof createRunRequest>): void {
   s.access.require(user, 'capsule', body.capsuleId, 'read');
   for (const d of body.datasets) s.access.require(user, 'dataset', d.datasetId, 'read');
+}
+
+/** A re-run reads what its run read: `user` must still be able to read its capsule and every dataset it mounts. */
+export function requireRelaunch(s: Services, user: User, row: RunRow): void {
+  s.access.require(user, 'capsule', row.capsule_id, 'read');
+  for (const d of JSON.parse(row.datasets) as DatasetPin[]) s.access.require(user, 'dataset', d.datasetId, 'read');
 }
