@@ -55,6 +55,15 @@ describe('the stack\'s alarms', () => {
     expect(cw.commandCalls(GetMetricDataCommand)).toHaveLength(1);
   });
 
+  it('leaves out, and refuses to mute, the alarms of another stack whose name starts with this one\'s', async () => {
+    const otherStack = { ...diskAlarm, AlarmName: 'lab-prod-DataDiskAlarm-XYZ' };
+    cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [diskAlarm, otherStack] });
+    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    expect((await listStackAlarms(client(), 'lab', new Map(), NOW)).map((a) => a.name)).toEqual(['lab-DataDiskAlarm-ABC']);
+    await expect(setStackAlarmMuted(client(), 'lab', otherStack.AlarmName, true, new Map())).rejects.toMatchObject({ code: 'bad-input' });
+    expect(cw.commandCalls(DisableAlarmActionsCommand)).toHaveLength(0);
+  });
+
   it('renames the ids of an alarm\'s metric math so several alarms fit one call', () => {
     const q = alarmQueries(stuckAlarm, 3)!;
     expect(q.id).toBe('a3_stuck');

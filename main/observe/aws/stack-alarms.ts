@@ -20,8 +20,18 @@ export function stackAlarmPrefix(stackName: string): string {
   return `${stackName}-`;
 }
 
+/**
+ * Whether CloudFormation named the alarm for this stack: "<stack>-<LogicalId>-<suffix>", where
+ * neither the logical id nor the suffix has a hyphen. The prefix alone would take the alarms of
+ * a stack "lab-prod" for those of a stack "lab".
+ */
+export function isStackAlarm(stackName: string, name: string): boolean {
+  const prefix = stackAlarmPrefix(stackName);
+  return name.startsWith(prefix) && /^[A-Za-z0-9]+-[A-Za-z0-9]+$/.test(name.slice(prefix.length));
+}
+
 function checkOwned(stackName: string, name: string): void {
-  if (!name.startsWith(stackAlarmPrefix(stackName))) {
+  if (!isStackAlarm(stackName, name)) {
     throw new ApiError('bad-input', `The alarm "${name}" is not one of the stack ${stackName}'s alarms.`, `Pick an alarm whose name starts with "${stackAlarmPrefix(stackName)}".`);
   }
 }
@@ -33,7 +43,7 @@ async function describeAll(cw: CloudWatchClient, stackName: string, names?: stri
     const answer = await cw.send(
       new DescribeAlarmsCommand({ ...(names ? { AlarmNames: names } : { AlarmNamePrefix: stackAlarmPrefix(stackName) }), AlarmTypes: ['MetricAlarm'], ...(token ? { NextToken: token } : {}) }),
     );
-    alarms.push(...(answer.MetricAlarms ?? []));
+    alarms.push(...(answer.MetricAlarms ?? []).filter((a) => isStackAlarm(stackName, a.AlarmName ?? '')));
     token = answer.NextToken;
     if (!token) break;
   }
