@@ -72,4 +72,16 @@ describe('scheduled reproducibility checks', () => {
     await expect.poll(async () => (await h.researcher.reproducibility(capsule.id)).latest?.outcome).toBe('reproduces');
     expect((await h.researcher.reproducibility(capsule.id))).toMatchObject({ schedule: 'off', nextCheckAt: null });
   });
+
+  it('starts one check when "check now" is asked twice while the first runs', async () => {
+    const capsule = await h.researcher.createCapsule(exampleCapsule);
+    await h.researcher.createRun({ capsuleId: capsule.id });
+    await work('y');
+    const first = await h.researcher.setReproducibility(capsule.id, { schedule: 'off', checkNow: true });
+    const second = await h.researcher.setReproducibility(capsule.id, { schedule: 'off', checkNow: true });
+    expect(second.latest!.checkRunId).toBe(first.latest!.checkRunId);
+    expect(h.running.services.db.prepare('SELECT count(*) AS c FROM repro_checks WHERE capsule_id = ?').get(capsule.id)).toEqual({ c: 1 });
+    await work('y');
+    await expect.poll(async () => (await h.researcher.reproducibility(capsule.id)).latest?.outcome).toBe('reproduces');
+  });
 });

@@ -80,6 +80,8 @@ export class ReproChecks {
 
   /** Repeats the capsule's last successful run, as its owner, and moves its next check on. */
   private async start(capsuleId: string): Promise<void> {
+    // One check at a time: a second "check now" while one runs would only compare the same runs twice.
+    if (this.s.db.prepare('SELECT 1 FROM repro_checks WHERE capsule_id = ? AND finished_at IS NULL').get(capsuleId)) return;
     const hours = (this.s.db.prepare('SELECT check_every_hours AS h FROM capsules WHERE id = ?').get(capsuleId) as { h: number | null }).h;
     const next = hours === null ? null : new Date(this.now() + hours * 3600_000).toISOString();
     const baseline = this.baseline(capsuleId);
