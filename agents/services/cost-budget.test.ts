@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCostUsd } from '../../common/cost/run-cost.js';
 import type { Run } from '../../common/protocol/runs.js';
+import { createPlatformClient } from '../../lib/protocol/client.js';
 import type { BudgetReading, BudgetSource } from './budget-source.js';
 import { exampleCapsule, startHarness, type Harness } from './testing/harness.js';
 
@@ -71,6 +72,14 @@ describe('run cost: price × hours × share, with where the price came from', ()
     const empty = await h.researcher.costRollup({ month: '2001-01', by: 'queue' });
     expect(empty).toMatchObject({ runs: 0, totalUsd: 0, items: [] });
     await expect(h.researcher.costRollup({ month: '2026-13' })).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/month/) });
+  });
+
+  it("shows a researcher only their own runs' cost; admins see the lab's", async () => {
+    const other = await h.admin.createUser({ name: 'grace', role: 'researcher' });
+    const grace = createPlatformClient({ url: h.running.url, token: (await h.admin.createToken(other.id, 'laptop')).token });
+    expect(await grace.costRollup({ month: month(), by: 'capsule' })).toMatchObject({ runs: 0, totalUsd: 0, items: [], unpricedRuns: 0, sources: [] });
+    const lab = await h.admin.costRollup({ month: month(), by: 'capsule' });
+    expect(lab.items[0]).toMatchObject({ key: capsuleId, label: 'example' });
   });
 });
 

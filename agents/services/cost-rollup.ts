@@ -10,22 +10,28 @@ const GROUP: Record<RollupDimension, { key: string; label: string; join: string 
 // Hours a run held its worker: from its start (or its lease, when it never started) to its end.
 const HOURS = '(julianday(r.finished_at) - julianday(coalesce(r.started_at, r.leased_at, r.finished_at))) * 24';
 
-/** The finished runs of a UTC month, summed per researcher, capsule or queue; dearest first. */
-export function costRollup(db: Db, month: string, by: RollupDimension): CostRollup {
+/**
+ * The finished runs of a UTC month, summed per researcher, capsule or queue; dearest first. With
+ * `onlyUserId`, only that person's runs: a researcher sees their own spending, not the names and
+ * costs of other people's (possibly private) capsules.
+ */
+export function costRollup(db: Db, month: string, by: RollupDimension, onlyUserId?: string): CostRollup {
   const [year, mon] = month.split('-').map(Number) as [number, number];
   const from = new Date(Date.UTC(year, mon - 1, 1)).toISOString();
   const to = new Date(Date.UTC(year, mon, 1)).toISOString();
   const g = GROUP[by];
+  const mine = onlyUserId === undefined ? '' : ' AND r.user_id = ?';
+  const args = onlyUserId === undefined ? [from, to] : [from, to, onlyUserId];
   const items = db
     .prepare(
       `SELECT ${g.key} AS key, ${g.label} AS label, count(*) AS runs, coalesce(sum(${HOURS}), 0) AS hours, coalesce(sum(r.cost_usd), 0) AS cost
-       FROM runs r ${g.join} WHERE r.finished_at >= ? AND r.finished_at < ? GROUP BY ${g.key} ORDER BY cost DESC, runs DESC, key`,
+       FROM runs r ${g.join} WHERE r.finished_at >= ? AND r.finished_at < ?${mine} GROUP BY ${g.key} ORDER BY cost DESC, runs DESC, key`,
     )
-    .all(from, to) as Array<{ key: string; label: string; runs: number; hours: number; cost: number }>;
+    .all(...args) as Array<{ key: string; label: string; runs: number; hours: number; cost: number }>;
   const sources = db
-    .prepare('SELECT cost_source AS source, count(*) AS runs FROM runs WHERE finished_at >= ? AND finished_at < ? AND cost_source IS NOT NULL GROUP BY cost_source ORDER BY runs DESC')
-    .all(from, to) as Array<{ source: string; runs: number }>;
-  const unpriced = db.prepare('SELECT count(*) AS c FROM runs WHERE finished_at >= ? AND finished_at < ? AND cost_usd IS NULL').get(from, to) as { c: number };
+    .prepare(`SELECT r.cost_source AS source, count(*) AS runs FROM runs r WHERE r.finished_at >= ? AND r.finished_at < ?${mine} AND r.cost_source IS NOT NULL GROUP BY r.cost_source ORDER BY runs DESC`)
+    .all(...args) as Array<{ source: string; runs: number }>;
+  const unpriced = db.prepare(`SELECT count(*) AS c FROM runs r WHERE r.finished_at >= ? AND r.finished_at < ?${mine} AND r.cost_usd IS NULL`).get(...args) as { c: number };
   const round = (usd: number) => Math.round(usd * 1e6) / 1e6;
   return {
     month,

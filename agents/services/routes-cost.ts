@@ -8,7 +8,10 @@ import { registerRoute } from './register-route.js';
 export function registerCostRoutes(app: FastifyInstance, s: Services): void {
   const { pricing, budget } = s.costAndBackups;
 
-  registerRoute(app, ROUTES.costRollup, async ({ query }) => costRollup(s.db, query.month, query.by));
+  // Admins and PIs own the lab's cost; a researcher's roll-up is of their own runs.
+  registerRoute(app, ROUTES.costRollup, async ({ query, principal }) =>
+    costRollup(s.db, query.month, query.by, principal.user.role === 'researcher' ? principal.user.id : undefined),
+  );
 
   registerRoute(app, ROUTES.getLocalRate, async () => ({ hourlyUsd: pricing.localRate() }));
 
