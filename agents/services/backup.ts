@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { backupName, type DatabaseBackup } from '../../common/protocol/backups.js';
 import { type BackupCopies, DamagedCopyError } from './backup-copies.js';
 import type { Db } from './db.js';
@@ -40,6 +40,8 @@ export interface BackupOptions {
  * keeps serving, written to a file, the oldest pruned, then copied away (BackupCopies).
  */
 export class BackupScheduler {
+  /** Why the newest backup has no copy, until one is copied again. */
+  private copyError: string | null = null;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<string | null> = Promise.resolve(null);
   private nextAt: number | null = null;
@@ -98,7 +100,8 @@ export class BackupScheduler {
     try {
       copies = await this.options.copies.list();
     } catch (error) {
-      return { items: local, copiesError: `the copies in ${this.options.copies.location} could not be listed: ${(error as Error).message}` };
+      const listing = `the copies in ${this.options.copies.location} could not be listed: ${(error as Error).message}`;
+      return { items: local, copiesError: this.copyError ? `${this.copyError}; ${listing}` : listing };
     }
     const byName = new Map(local.map((b) => [b.name, b]));
     for (const copy of copies) {
@@ -107,7 +110,7 @@ export class BackupScheduler {
       const here = byName.get(copy.name);
       byName.set(copy.name, here ? { ...here, keptIn: ['local', 'uploaded'] } : { name: copy.name, bytes: copy.bytes, ...parsed, keptIn: ['uploaded'] });
     }
-    return { items: newestFirst([...byName.values()]), copiesError: null };
+    return { items: newestFirst([...byName.values()]), copiesError: this.copyError };
   }
 
   /**
@@ -150,7 +153,17 @@ export class BackupScheduler {
     await this.db.backup(file);
     await chmod(file, PRIVATE_FILE_MODE);
     await this.prune();
-    await this.options.copies?.upload(file);
+    // The backup is made and kept here: a copy that cannot be uploaded (S3 down, no permission) is
+    // reported, not a failed backup — a restore's safety backup must not depend on S3.
+    if (this.options.copies) {
+      try {
+        await this.options.copies.upload(file);
+        this.copyError = null;
+      } catch (error) {
+        this.copyError = `${basename(file)} is kept on the services machine but could not be copied to ${this.options.copies.location}: ${(error as Error).message}`;
+        this.options.onError?.(error);
+      }
+    }
     return file;
   }
 
