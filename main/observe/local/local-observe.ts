@@ -25,6 +25,7 @@ export class LocalObserve {
   readonly alarms: LocalAlarms;
   private sampler: MetricsSampler | undefined;
   private failed: string | undefined;
+  private stopped = false;
   private readonly sampleMs: number;
 
   constructor(options: LocalObserveOptions) {
@@ -33,6 +34,8 @@ export class LocalObserve {
     this.alarms = new LocalAlarms(options.limits ?? DEFAULT_LIMITS);
     Promise.resolve(options.platform).then(
       (p) => {
+        // Stopped (the app quitting) before the sandbox answered: no sampler, no timer left behind.
+        if (this.stopped) return;
         const client = createPlatformClient({ url: p.url, token: p.token });
         this.sampler = new MetricsSampler({ readMetrics: () => client.metrics(), dataDir: options.sandboxDir, intervalMs: this.sampleMs });
         this.sampler.onSample(() => this.alarms.evaluate(this.sampler!.samples.toArray()));
@@ -66,6 +69,7 @@ export class LocalObserve {
   }
 
   stop(): void {
+    this.stopped = true;
     this.sampler?.stop();
   }
 }
