@@ -16,11 +16,7 @@ beforeAll(async () => {
   ui = new PeoplePage(app.page);
   const researcher = new ResearcherPage(app.page);
   await researcher.go('/users');
-  try {
-    await researcher.waitForPlatform();
-  } catch (error) {
-    throw new Error(`the local sandbox never answered: ${(error as Error).message}\nhost stderr:\n${app.stderr()}`);
-  }
+  await researcher.waitForSandbox(app.stderr);
 });
 
 afterAll(async () => {

@@ -13,11 +13,7 @@ beforeAll(async () => {
   app = await startE2EApp({ sandbox: true });
   ui = new ResearcherPage(app.page);
   await ui.go('/capsules');
-  try {
-    await ui.waitForPlatform();
-  } catch (error) {
-    throw new Error(`the local sandbox never answered: ${(error as Error).message}\nhost stderr:\n${app.stderr()}`);
-  }
+  await ui.waitForSandbox(app.stderr);
 });
 
 afterAll(async () => {

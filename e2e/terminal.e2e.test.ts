@@ -16,11 +16,7 @@ beforeAll(async () => {
   ui = new ResearcherPage(app.page);
   term = new TerminalPage(app.page);
   await ui.go('/capsules');
-  try {
-    await ui.waitForPlatform();
-  } catch (error) {
-    throw new Error(`the local sandbox never answered: ${(error as Error).message}\nhost stderr:\n${app.stderr()}`);
-  }
+  await ui.waitForSandbox(app.stderr);
 });
 
 afterAll(async () => {

@@ -24,6 +24,15 @@ export class ResearcherPage {
     await this.page.locator('.rs-platform-badge[data-state="connected"]').waitFor({ timeout: timeoutMs });
   }
 
+  /** Waits for the local sandbox to connect; when it never does, the error carries the host's stderr. */
+  async waitForSandbox(hostStderr: () => string): Promise<void> {
+    try {
+      await this.waitForPlatform();
+    } catch (error) {
+      throw new Error(`the local sandbox never answered: ${(error as Error).message}\nhost stderr:\n${hostStderr()}`);
+    }
+  }
+
   async createFromTemplate(name: string, template: 'Python' | 'R' | 'Shell'): Promise<void> {
     await this.go('/capsules');
     await this.page.getByRole('link', { name: 'New capsule' }).first().click();
