@@ -1,6 +1,7 @@
 import { CreateTagsCommand, DescribeVolumesCommand, type EC2Client, type Volume } from '@aws-sdk/client-ec2';
 import type { KeptVolume } from '../../common/api/backups.contract.js';
 import { PRICES } from '../../common/cost/price-table.js';
+import { stackDataVolumeFilters } from '../deploy/data-cleanup.js';
 
 /** Tag on a data volume a restore replaced; its value is the volume that replaced it. */
 export const REPLACED_BY_RESTORE_TAG = 'benchtop:replaced-by-restore';
@@ -62,10 +63,7 @@ export async function renameReplacedVolume(ec2: EC2Client, volumeId: string, nam
 export async function listKeptVolumes(ec2: EC2Client, stackName: string, currentVolumeId: string | null, region: string, profile?: string): Promise<KeptVolume[]> {
   const out = await ec2.send(
     new DescribeVolumesCommand({
-      Filters: [
-        { Name: 'tag:benchtop:stack', Values: [stackName] },
-        { Name: 'tag:benchtop:role', Values: ['data'] },
-      ],
+      Filters: stackDataVolumeFilters(stackName),
       MaxResults: 100,
     }),
   );

@@ -130,6 +130,14 @@ async function deleteVault(c: DataCleanupClients, vault: string, timing: Cleanup
   return { removed: true, detail: `${deleted} recovery point${deleted === 1 ? '' : 's'}` };
 }
 
+/** The EC2 filters that find a stack's data volumes by the tags the template gives them, attached or kept. */
+export function stackDataVolumeFilters(stackName: string): Array<{ Name: string; Values: string[] }> {
+  return [
+    { Name: 'tag:benchtop:stack', Values: [stackName] },
+    { Name: 'tag:benchtop:role', Values: ['data'] },
+  ];
+}
+
 /**
  * The stack's data volumes that are no longer its resources: a restore (UpdateReplacePolicy Retain)
  * keeps the volume it replaces, detached and still tagged with the stack. They are the stack's data
@@ -145,10 +153,7 @@ export async function keptDataVolumes(c: DataCleanupClients, stackName: string, 
     for (let page = 0; page < 20; page++) {
       const out = await c.ec2.send(
         new DescribeVolumesCommand({
-          Filters: [
-            { Name: 'tag:benchtop:stack', Values: [stackName] },
-            { Name: 'tag:benchtop:role', Values: ['data'] },
-          ],
+          Filters: stackDataVolumeFilters(stackName),
           MaxResults: 100,
           ...(NextToken ? { NextToken } : {}),
         }),
