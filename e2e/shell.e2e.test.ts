@@ -120,7 +120,7 @@ describe('browser mode in Chromium', () => {
     await setup.useProfile(E2E_PROFILES.good.name);
     await setup.identity.getByText(E2E_IDENTITY.arn).waitFor();
     await shell.banner.getByText(E2E_IDENTITY.account).waitFor();
-    expect(await shell.profilePicker.inputValue()).toBe(E2E_PROFILES.good.name);
+    await expect.poll(() => shell.profilePicker.inputValue(), { timeout: 10_000 }).toBe(E2E_PROFILES.good.name);
     await shell.screenshot('setup');
   });
 
@@ -219,7 +219,8 @@ describe('browser mode in Chromium', () => {
     await shell.clickPage('Alarms');
     await app.page.goto(`${app.origin}/`);
     await shell.waitForPage('Alarms');
-    expect(await shell.profilePicker.inputValue()).toBe(E2E_PROFILES.good.name);
+    // The page comes back before the profile list is read again, so the picker is empty for a moment.
+    await expect.poll(() => shell.profilePicker.inputValue(), { timeout: 10_000 }).toBe(E2E_PROFILES.good.name);
     await shell.banner.getByText(E2E_IDENTITY.account).waitFor();
   });
 });
