@@ -72,8 +72,15 @@ describe('Observe in browser mode', () => {
     await ui.go('/monitoring');
     await ui.pickSource('Local sandbox');
     await ui.metricsMeta.getByText('Local sandbox').waitFor({ timeout: 30_000 });
-    const capsules = await api<{ items: { id: string }[] }>('capsules:list', {});
-    for (let i = 0; i < 3; i += 1) await api('runs:launch', { capsuleId: capsules.items[0]!.id });
+    // Runs that last a few seconds: the sandbox is read once a second, and a run shorter than that
+    // (the example capsule's, on an idle machine) can start and end between two readings.
+    const capsule = await api<{ id: string }>('capsules:create', {
+      name: 'E2E three-second run',
+      environment: { baseImage: 'python:3.12-slim' },
+      command: ['sh', '-c', 'sleep 3'],
+      files: [{ path: 'README.md', content: 'a run that lasts long enough to be charted\n' }],
+    });
+    for (let i = 0; i < 3; i += 1) await api('runs:launch', { capsuleId: capsule.id });
     await expect
       .poll(async () => peak(await api<Charts>('observe:get-metrics', { source: { kind: 'local' }, range: { preset: '1h' } }), 'runs-running'), { timeout: 45_000, interval: 1000 })
       .toBeGreaterThan(0);
