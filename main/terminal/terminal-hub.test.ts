@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decodeServerFrame, encodeClientFrame, HIGH_WATER_BYTES, type ServerFrame } from '../../common/api/terminal-stream.js';
 import type { BackendSink, TerminalBackend } from './terminal-backend.js';
-import { BACKLOG_BYTES, TerminalHub } from './terminal-hub.js';
+import { BACKLOG_BYTES, EXITED_KEEP_MS, EXITED_TAIL_BYTES, TerminalHub } from './terminal-hub.js';
 import { ptyBackend } from './local-pty.js';
 
 function fakeBackend() {
@@ -137,5 +137,48 @@ describe('terminal hub', () => {
     await opening;
     expect(f.state.closed).toBe(true);
     expect(hub.list()).toEqual([]);
+  });
+
+  describe('an exited session', () => {
+    afterEach(() => vi.useRealTimers());
+
+    it('keeps its whole backlog for a while after the exit, then only the tail a reloaded tab redraws', async () => {
+      vi.useFakeTimers();
+      const hub = new TerminalHub();
+      const b = fakeBackend();
+      const info = await hub.open(spec, size, b.factory);
+      const output = Buffer.from(Array.from({ length: 1024 * 1024 }, (_, i) => 0x61 + (i % 26)));
+      b.state.sink!.data(output.subarray(0, 600_000));
+      b.state.sink!.data(output.subarray(600_000));
+      b.state.sink!.exit(0, 'The shell exited with status 0.');
+      const reattach = () => {
+        const p = peer();
+        hub.attach(p).receive(encodeClientFrame({ kind: 'attach', request: { sessionId: info.id, from: 0 } }));
+        return p;
+      };
+
+      vi.advanceTimersByTime(EXITED_KEEP_MS - 1);
+      const early = reattach();
+      expect(early.controls()[0]).toEqual({ type: 'attached', offset: 0, lost: false });
+      expect(early.data()).toBe(output.toString());
+
+      vi.advanceTimersByTime(1);
+      const late = reattach();
+      expect(late.controls()[0]).toEqual({ type: 'attached', offset: output.length - EXITED_TAIL_BYTES, lost: true });
+      expect(late.data()).toBe(output.subarray(-EXITED_TAIL_BYTES).toString());
+      expect(late.controls()).toContainEqual({ type: 'exit', exitCode: 0, reason: 'The shell exited with status 0.' });
+      expect(hub.get(info.id)).toMatchObject({ state: 'exited', exitCode: 0 });
+    });
+
+    it('leaves no timer behind when its tab closes first', async () => {
+      vi.useFakeTimers();
+      const hub = new TerminalHub();
+      const b = fakeBackend();
+      const info = await hub.open(spec, size, b.factory);
+      b.state.sink!.exit(1, 'The shell exited with status 1.');
+      expect(vi.getTimerCount()).toBe(1);
+      hub.close(info.id);
+      expect(vi.getTimerCount()).toBe(0);
+    });
   });
 });

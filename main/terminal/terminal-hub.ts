@@ -12,6 +12,14 @@ export interface TerminalPeer {
 
 /** Output kept per session for a page that re-attaches (a reload, a dropped socket). */
 export const BACKLOG_BYTES = 2 * 1024 * 1024;
+/**
+ * An exited session keeps its whole backlog this long (a page that reloads right after the exit
+ * still gets all of it), then only its last EXITED_TAIL_BYTES: its tab has the output already in
+ * xterm and in its transcript, so the tail is only for a tab that reloads later — enough to redraw
+ * the last screens and the exit.
+ */
+export const EXITED_KEEP_MS = 60_000;
+export const EXITED_TAIL_BYTES = 64 * 1024;
 const MAX_SESSIONS = 32;
 
 interface Attachment {
@@ -31,6 +39,7 @@ class HubSession {
   attachment: Attachment | undefined;
   paused = false;
   ending: TerminalControl | undefined;
+  release: ReturnType<typeof setTimeout> | undefined;
 
   constructor(info: TerminalSessionInfo) {
     this.info = info;
@@ -66,6 +75,13 @@ class HubSession {
     this.attachment?.peer.send(encodeServerFrame({ kind: 'control', control }));
   }
 
+  /** Keeps only the last `bytes` of output, copied so the larger buffers they were part of can go. */
+  trim(bytes: number): void {
+    const tail = Buffer.from(Buffer.concat(this.backlog).subarray(-bytes));
+    this.backlog = tail.length > 0 ? [tail] : [];
+    this.backlogBytes = tail.length;
+  }
+
   /** Output from `from` on, or from the oldest byte kept when some were dropped. */
   replay(from: number): { offset: number; bytes: Buffer; lost: boolean } {
     const start = this.total - this.backlogBytes;
@@ -82,6 +98,11 @@ class HubSession {
  */
 export class TerminalHub {
   readonly #sessions = new Map<string, HubSession>();
+  readonly #exitedKeepMs: number;
+
+  constructor(options: { exitedKeepMs?: number } = {}) {
+    this.#exitedKeepMs = options.exitedKeepMs ?? EXITED_KEEP_MS;
+  }
 
   async open(spec: { title: string; target: TerminalTarget; note: string }, size: TerminalSize, factory: BackendFactory): Promise<TerminalSessionInfo> {
     if ([...this.#sessions.values()].filter((s) => s.info.state !== 'exited').length >= MAX_SESSIONS) {
@@ -103,12 +124,18 @@ export class TerminalHub {
             session.info = { ...session.info, state: 'exited', exitCode };
             session.ending = { type: 'exit', exitCode, reason, ...(fix ? { fix } : {}) };
             session.control(session.ending);
+            session.release = setTimeout(() => {
+              session.release = undefined;
+              session.trim(EXITED_TAIL_BYTES);
+            }, this.#exitedKeepMs);
+            session.release.unref?.();
           },
         },
         size,
       );
     } catch (error) {
       this.#sessions.delete(session.info.id);
+      clearTimeout(session.release);
       throw error;
     }
     // Exited already, or its tab closed while the source started: nothing will close it later.
@@ -128,6 +155,7 @@ export class TerminalHub {
     const session = this.#sessions.get(id);
     if (!session) return false;
     this.#sessions.delete(id);
+    clearTimeout(session.release);
     session.backend?.close();
     session.attachment?.peer.close();
     return true;
