@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ptyBackend } from './local-pty.js';
-import { findLocalRun } from './local-run-shell.js';
+import { findLocalRun, hasProcessTable, noProcessTable } from './local-run-shell.js';
 import type { BackendSink } from './terminal-backend.js';
 
 // A root of the system's programs only, as the worker's bubblewrap runtime builds (a tmpfs with binds).
@@ -74,5 +74,14 @@ describe('a shell inside a local run', () => {
 
   it('finds nothing for a run that is not running here', () => {
     expect(findLocalRun('run_nowhere001')).toBeUndefined();
+  });
+
+  it('tells a machine without /proc (macOS, Windows) from one where the run is not running', () => {
+    expect(hasProcessTable()).toBe(true);
+    expect(hasProcessTable(join(tmpdir(), 'benchtop-no-proc-here'))).toBe(false);
+    const mac = noProcessTable('run_mac000001', 'sandbox-w2', '/Users/ada/Library/Application Support/benchtop/sandbox', 'darwin');
+    expect(mac.message).toMatch(/needs Linux.*macOS does not have/);
+    expect(mac.fix).toContain('/Users/ada/Library/Application Support/benchtop/sandbox/workers/w2/runs/run_mac000001.*');
+    expect(noProcessTable('run_win000001', 'sandbox-w1', 'C:/sandbox', 'win32').message).toMatch(/Windows/);
   });
 });

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { PtySpec } from './local-pty.js';
 
 // A terminal inside a run of the local sandbox. Its worker stages each run in
@@ -65,6 +65,28 @@ function confinedChild(proc: string, root: number, all: number[]): number | unde
     for (const child of all) if (parentOf(proc, child) === pid) queue.push(child);
   }
   return undefined;
+}
+
+const OS_NAMES: Partial<Record<NodeJS.Platform, string>> = { darwin: 'macOS', win32: 'Windows', freebsd: 'FreeBSD', openbsd: 'OpenBSD' };
+
+/** Whether this machine lists its processes where findLocalRun reads them (Linux's /proc). */
+export function hasProcessTable(proc = '/proc'): boolean {
+  return existsSync(join(proc, 'self'));
+}
+
+/**
+ * Why a run terminal cannot be opened on a machine without /proc, and what to do instead: the
+ * run's folders, which its worker stages under the sandbox's data folder
+ * (<sandbox>/workers/w<n>/runs/<runId>.<fencing token>/ for the worker sandbox-w<n>).
+ */
+export function noProcessTable(runId: string, workerId: string, sandboxDir: string, platform: NodeJS.Platform = process.platform): { message: string; fix: string } {
+  const os = OS_NAMES[platform] ?? 'this machine';
+  const worker = /^sandbox-(w\d+)$/.exec(workerId)?.[1];
+  const folder = worker ? join(sandboxDir, 'workers', worker, 'runs', `${runId}.*`) : join(sandboxDir, 'workers');
+  return {
+    message: `A terminal into a run of the local sandbox needs Linux: Benchtop finds the run's process, to join it, through /proc, which ${os} does not have.`,
+    fix: `Open the run's folders in a terminal of your own instead: its results and scratch space are in ${folder} (cd there in Terminal or PowerShell). Its log is also on the run page while it runs.`,
+  };
 }
 
 /** Finds the run's process on this machine and says how a shell joins it; undefined when it is not running here. */

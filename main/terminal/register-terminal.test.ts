@@ -160,4 +160,32 @@ describe('terminal calls', () => {
       await h.close();
     }
   });
+
+  it('says a local run terminal needs Linux, and where the run\'s folders are, on a machine without /proc', async () => {
+    const h = await startHarness();
+    try {
+      const platforms = new PlatformRegistry({ file: new PlatformsFile(path.join(dir, 'platforms-noproc.json')), secrets: createPlainFileSecretStore(dir, () => undefined), local: { url: h.running.url, token: h.running.researcherToken } });
+      const router = new Router();
+      const hub = new TerminalHub();
+      const home = path.join(dir, 'home');
+      registerTerminal(router, { settings: new SettingsStore(path.join(dir, 'noproc')), env: { BENCHTOP_HOME: home }, terminals: hub, localPlatform: {}, processTable: path.join(dir, 'no-proc') }, platforms);
+      const capsule = await h.researcher.createCapsule(exampleCapsule);
+      const run = await h.researcher.createRun({ capsuleId: capsule.id });
+      const lease = await h.worker.lease({ queue: 'cpu', workerId: 'sandbox-w1' });
+      await h.worker.heartbeat(lease!.leaseId, { fencingToken: lease!.fencingToken, started: true, isolation: { kind: 'sandbox-exec', network: false, summary: 'sandbox-exec', limits: [], unlimited: [] } });
+      const opened = await router.invoke('terminal:open', { target: { kind: 'run', runId: run.id } }, { transport: 'test' });
+      expect(opened).toMatchObject({
+        ok: false,
+        error: {
+          code: 'unavailable',
+          message: expect.stringMatching(/needs Linux.*\/proc/),
+          fix: expect.stringContaining(path.join(home, 'sandbox', 'workers', 'w1', 'runs', `${run.id}.*`)),
+        },
+      });
+      expect(opened).not.toMatchObject({ error: { fix: expect.stringMatching(/try again/i) } });
+      expect(hub.list()).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  });
 });

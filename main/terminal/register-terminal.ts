@@ -13,7 +13,7 @@ import { defaultSandboxDir } from '../platform/sandbox-data-dir.js';
 import type { SettingsStore } from '../settings/settings-store.js';
 import { listStackInstances } from './instance-picker.js';
 import { defaultShell, ptyBackend } from './local-pty.js';
-import { findLocalRun } from './local-run-shell.js';
+import { findLocalRun, hasProcessTable, noProcessTable } from './local-run-shell.js';
 import { dockerExecCommand } from './run-terminal-target.js';
 import { interactiveCommand, ssmBackend } from './ssm/ssm-terminal.js';
 import type { BackendFactory } from './terminal-backend.js';
@@ -25,6 +25,8 @@ export interface TerminalDeps {
   /** Present when this app runs the local sandbox: then a shell on its host may be opened. */
   readonly localPlatform?: unknown;
   readonly terminals: TerminalHub;
+  /** Where this machine lists its processes (Linux's /proc); tests point it at a missing folder, as on macOS or Windows. */
+  readonly processTable?: string;
 }
 
 export interface TerminalClients {
@@ -76,7 +78,12 @@ export function registerTerminal(router: Router, deps: TerminalDeps, platforms: 
             `Open a shell in it yourself: docker exec -it "$(docker ps -q --filter name=^${target.containerNamePrefix})" sh`,
           );
         }
-        const found = findLocalRun(runId);
+        const proc = deps.processTable ?? '/proc';
+        if (!hasProcessTable(proc)) {
+          const { message, fix } = noProcessTable(runId, target.workerId, defaultSandboxDir(deps.env));
+          throw new ApiError('unavailable', message, fix);
+        }
+        const found = findLocalRun(runId, { proc });
         if (!found) {
           throw new ApiError('unavailable', `Run ${runId} is running on ${target.workerId}, but its process is not on this machine.`, 'Wait a moment (the worker may still be starting it) and try again.');
         }
