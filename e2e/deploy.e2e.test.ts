@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeAws, startFakeAws } from '../main/deploy/testing/fake-aws/server.js';
 import { type LocalSandbox, startLocalSandbox } from '../main/platform/local-sandbox.js';
 import { EXAMPLE_CAPSULE_NAME } from '../main/platform/example-capsule.js';
-import { ARTIFACTS, E2E_PROFILES, startE2EApp, type E2EApp } from './harness.js';
+import { ARTIFACTS, E2E_PROFILES, startE2EApp, UI_POLL, type E2EApp } from './harness.js';
 import { InstallWizardPage } from './pages/install-wizard.js';
 import { ResearcherPage } from './pages/researcher-page.js';
 import { SetupPage } from './pages/setup-page.js';
@@ -57,10 +57,10 @@ describe('install and upgrade against a scripted AWS', () => {
   it('walks the wizard from the profile to "install complete"', async () => {
     await app.page.goto(`${app.url}#/setup`);
     await new SetupPage(app.page).useProfile(E2E_PROFILES.good.name);
-    await expect.poll(() => wizard.card.getByRole('textbox', { name: 'Region' }).inputValue(), { timeout: 20_000 }).toBe(REGION);
+    await expect.poll(() => wizard.card.getByRole('textbox', { name: 'Region' }).inputValue(), UI_POLL).toBe(REGION);
     await shot('1-account');
     await wizard.next();
-    expect(await wizard.heading()).toBe('Network');
+    await expect.poll(() => wizard.heading(), UI_POLL).toBe('Network');
     await wizard.card.getByRole('textbox', { name: 'VPC CIDR' }).fill('10.40.1.0/16');
     await wizard.card.getByText(/host bits set/).waitFor();
     await shot('2-network-invalid');
@@ -89,7 +89,7 @@ describe('install and upgrade against a scripted AWS', () => {
     await wizard.card.getByTestId('plan-summary').getByText('GPU workers off.').waitFor({ timeout: 60_000 });
     await wizard.card.getByText(/^Raw change set/).click();
     await wizard.card.getByLabel('Change set').waitFor();
-    expect(await wizard.card.getByLabel('Change set').textContent()).toContain('AWS::EC2::Volume DataVolume');
+    await expect.poll(() => wizard.card.getByLabel('Change set').textContent(), UI_POLL).toContain('AWS::EC2::Volume DataVolume');
     await shot('7-review');
     await wizard.card.getByRole('button', { name: 'Install', exact: true }).click();
     await wizard.card.getByRole('progressbar').waitFor();
@@ -97,7 +97,7 @@ describe('install and upgrade against a scripted AWS', () => {
     // Connected by itself: no URL or token typed.
     await wizard.card.locator('.platform-connection[data-state="connected"]').waitFor({ timeout: 30_000 });
     const health = (await (await fetch(`${sandbox.url}/api/v1/health`)).json()) as { version: string };
-    expect(await wizard.card.getByTestId('platform-version').textContent()).toBe(health.version);
+    await expect.poll(() => wizard.card.getByTestId('platform-version').textContent(), UI_POLL).toBe(health.version);
     await shot('8-install-complete');
     const stack = fake.cfn.find('lab-prod');
     expect(stack?.status).toBe('CREATE_COMPLETE');
@@ -113,10 +113,9 @@ describe('install and upgrade against a scripted AWS', () => {
 
     await app.page.goto(`${app.url}#/deployment`);
     const page = app.page;
-    await page.getByTestId('stack-status').waitFor({ timeout: 20_000 });
-    expect(await page.getByTestId('stack-status').textContent()).toBe('CREATE_COMPLETE');
+    await expect.poll(() => page.getByTestId('stack-status').textContent(), UI_POLL).toBe('CREATE_COMPLETE');
     await page.getByText(/Update available: 0\.0\.9 →/).waitFor();
-    expect(await page.getByRole('table', { name: 'Stack outputs' }).textContent()).toContain('StackVersion');
+    await expect.poll(() => page.getByRole('table', { name: 'Stack outputs' }).textContent(), UI_POLL).toContain('StackVersion');
     await shot('9-deployment-update-available');
     await page.getByRole('button', { name: 'Plan the update' }).click();
     await page.getByTestId('plan-summary').waitFor({ timeout: 60_000 });
@@ -133,12 +132,12 @@ describe('install and upgrade against a scripted AWS', () => {
     await page.goto(`${app.url}#/deployment`);
     const card = page.getByRole('region', { name: 'Platform' });
     await card.locator('.platform-connection[data-state="connected"]').waitFor({ timeout: 30_000 });
-    expect(await card.textContent()).toContain(sandbox.url);
+    await expect.poll(() => card.textContent(), UI_POLL).toContain(sandbox.url);
     await shot('12-deployment-platform');
     const ui = new ResearcherPage(page);
     await ui.go('/capsules');
     await ui.waitForPlatform(30_000);
-    expect(await ui.platformBadge.textContent()).toContain('lab-prod (eu-west-1)');
+    await expect.poll(() => ui.platformBadge.textContent(), UI_POLL).toContain('lab-prod (eu-west-1)');
     await page.getByRole('link', { name: new RegExp(EXAMPLE_CAPSULE_NAME) }).first().click();
     await ui.heading(EXAMPLE_CAPSULE_NAME).waitFor();
     const runId = await ui.launchRunFromCapsule();
@@ -153,7 +152,7 @@ describe('install and upgrade against a scripted AWS', () => {
     fake.cfn.options.failResource = { logicalId: 'DataVolume', reason: 'The snapshot snap-0 does not exist' };
     const page = app.page;
     await page.goto(`${app.url}#/setup`);
-    await expect.poll(() => wizard.card.getByRole('textbox', { name: 'Region' }).inputValue(), { timeout: 20_000 }).toBe(REGION);
+    await expect.poll(() => wizard.card.getByRole('textbox', { name: 'Region' }).inputValue(), UI_POLL).toBe(REGION);
     await wizard.installWithDefaults({ stackName: 'lab-dev', certificateArn: CERT, certificateLabel: '*.lab.example.org (ISSUED)', domainName: 'dev.lab.example.org' });
     await wizard.card.getByText(/The install ended in ROLLBACK_COMPLETE/).waitFor({ timeout: 90_000 });
     fake.cfn.options.failResource = undefined;
@@ -173,6 +172,6 @@ describe('install and upgrade against a scripted AWS', () => {
     await page.reload();
     await page.getByTestId('stack-status').waitFor({ timeout: 20_000 });
     expect(await page.getByRole('combobox', { name: 'Deployment' }).count()).toBe(0);
-    expect(await page.getByRole('heading', { name: /lab-prod/ }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('heading', { name: /lab-prod/ }).count(), UI_POLL).toBe(1);
   });
 });

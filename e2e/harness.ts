@@ -12,6 +12,13 @@ export const ARTIFACTS = path.join(REPO, 'e2e', 'artifacts');
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 5_000;
 
+/**
+ * Bounds for `expect.poll` on what the page shows. Vitest's default (1 s) is shorter than a render
+ * after a network round trip takes when CI runs every project at once on two busy cores; this is
+ * Playwright's own default wait, so a poll gives up no sooner than a locator would.
+ */
+export const UI_POLL = { timeout: 30_000, interval: 100 } as const;
+
 /** Two profiles in the fake ~/.aws/config: one STS accepts, one whose keys it refuses. */
 export const E2E_PROFILES = {
   good: { name: 'lab-admin', region: 'eu-west-1', accessKey: 'AKIAE2ELABADMIN000' },

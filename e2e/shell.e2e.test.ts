@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, E2E_IDENTITY, E2E_PROFILES, startE2EApp, type E2EApp } from './harness.js';
+import { ARTIFACTS, E2E_IDENTITY, E2E_PROFILES, startE2EApp, UI_POLL, type E2EApp } from './harness.js';
 import { startHeaderRecorder } from './header-recorder.js';
 import { SetupPage } from './pages/setup-page.js';
 import { ShellPage } from './pages/shell-page.js';
@@ -54,9 +54,10 @@ describe('browser mode in Chromium', () => {
   it('opens on Setup, signed in by the token URL, with the shell and version in the header', async () => {
     await shell.waitForPage('Setup');
     expect(new URL(app.page.url()).searchParams.has('token')).toBe(false);
-    expect(await shell.currentNavLabel()).toBe('Setup');
+    await expect.poll(() => shell.currentNavLabel(), UI_POLL).toBe('Setup');
     // The header fills in once the app's info call answers, which may be after the page is shown.
     await shell.banner.getByText('Browser mode').waitFor();
+    await shell.banner.getByText(`v${version}`).waitFor();
     const header = (await shell.banner.textContent()) ?? '';
     expect(header).toContain('Browser mode');
     expect(header).toContain(`v${version}`);
@@ -73,8 +74,9 @@ describe('browser mode in Chromium', () => {
       const other = await app.context.newPage();
       await other.goto(recorder.url);
       await other.waitForFunction(() => document.title === 'probed');
+      // The image and the script's fetch are separate requests: the fetch can come back first.
+      await expect.poll(() => recorder.requests.map((r) => r.path), UI_POLL).toEqual(expect.arrayContaining(['/', '/pixel.gif', '/probe']));
       await other.close();
-      expect(recorder.requests.map((r) => r.path)).toEqual(expect.arrayContaining(['/', '/pixel.gif', '/probe']));
       for (const { headers } of recorder.requests) {
         expect(headers.cookie).toBeUndefined();
         expect(headers.authorization).toBeUndefined();
@@ -116,20 +118,19 @@ describe('browser mode in Chromium', () => {
   });
 
   it('lists the profiles of ~/.aws/config and shows who the chosen one is', async () => {
-    expect(await setup.profileNames()).toEqual([E2E_PROFILES.good.name, E2E_PROFILES.revoked.name]);
+    await expect.poll(() => setup.profileNames(), UI_POLL).toEqual([E2E_PROFILES.good.name, E2E_PROFILES.revoked.name]);
     await setup.useProfile(E2E_PROFILES.good.name);
     await setup.identity.getByText(E2E_IDENTITY.arn).waitFor();
     await shell.banner.getByText(E2E_IDENTITY.account).waitFor();
-    await expect.poll(() => shell.profilePicker.inputValue(), { timeout: 10_000 }).toBe(E2E_PROFILES.good.name);
+    await expect.poll(() => shell.profilePicker.inputValue(), UI_POLL).toBe(E2E_PROFILES.good.name);
     await shell.screenshot('setup');
   });
 
   it('shows why the identity check of a refused profile failed', async () => {
     await shell.profilePicker.selectOption(E2E_PROFILES.revoked.name);
     const alert = setup.identityError();
-    await alert.waitFor();
+    await expect.poll(() => alert.textContent(), UI_POLL).toContain(`Could not confirm the identity of "${E2E_PROFILES.revoked.name}"`);
     const text = (await alert.textContent()) ?? '';
-    expect(text).toContain(`Could not confirm the identity of "${E2E_PROFILES.revoked.name}"`);
     expect(text.length).toBeGreaterThan(80);
     await shell.screenshot('setup-identity-error');
     await shell.profilePicker.selectOption(E2E_PROFILES.good.name);
@@ -139,7 +140,7 @@ describe('browser mode in Chromium', () => {
   it('visits every page by click, each with its heading, current link and empty state', async () => {
     for (const page of PAGES) {
       await shell.clickPage(page.label);
-      expect(await shell.currentNavLabel()).toBe(page.label);
+      await expect.poll(() => shell.currentNavLabel(), UI_POLL).toBe(page.label);
       await shell.main.getByText(page.shows).first().waitFor();
       await shell.screenshot(page.id);
     }
@@ -151,17 +152,20 @@ describe('browser mode in Chromium', () => {
       await shell.clickPage(index === 0 ? 'Terminal' : 'Setup');
       await shell.pressAltDigit(index + 1);
       await shell.waitForPage(page.label);
-      expect(await shell.currentNavLabel()).toBe(page.label);
+      await expect.poll(() => shell.currentNavLabel(), UI_POLL).toBe(page.label);
     }
     for (const page of [...PAGES].reverse()) {
       await shell.pressChord(page.letter);
       await shell.waitForPage(page.label);
-      expect(await shell.focusedText()).toBe(page.label);
+      // The heading takes focus in an effect that runs after the page is drawn.
+      await expect.poll(() => shell.focusedText(), UI_POLL).toBe(page.label);
     }
   });
 
   it('reaches the skip link first by Tab and moves to the content with it, then Tab walks the sidebar', async () => {
     await shell.clickPage('Cost');
+    // The page moves focus to its heading after a navigation; starting over before that would lose to it.
+    await expect.poll(() => shell.focusedText(), UI_POLL).toBe('Cost');
     await shell.focusDocumentStart();
     await app.page.keyboard.press('Tab');
     expect(await shell.focusedText()).toBe('Skip to content');
@@ -193,7 +197,7 @@ describe('browser mode in Chromium', () => {
     await shell.chooseTheme('Dark');
     await shell.waitForTheme('dark');
     // The attribute flips first; the page is repainted with the dark colours just after.
-    await expect.poll(() => app.page.evaluate(() => getComputedStyle(document.body).backgroundColor), { timeout: 5_000 }).toBe('rgb(14, 17, 22)');
+    await expect.poll(() => app.page.evaluate(() => getComputedStyle(document.body).backgroundColor), UI_POLL).toBe('rgb(14, 17, 22)');
     for (const page of PAGES) {
       await shell.clickPage(page.label);
       await shell.screenshot(`${page.id}-dark`);
@@ -220,7 +224,7 @@ describe('browser mode in Chromium', () => {
     await app.page.goto(`${app.origin}/`);
     await shell.waitForPage('Alarms');
     // The page comes back before the profile list is read again, so the picker is empty for a moment.
-    await expect.poll(() => shell.profilePicker.inputValue(), { timeout: 10_000 }).toBe(E2E_PROFILES.good.name);
+    await expect.poll(() => shell.profilePicker.inputValue(), UI_POLL).toBe(E2E_PROFILES.good.name);
     await shell.banner.getByText(E2E_IDENTITY.account).waitFor();
   });
 });

@@ -11,18 +11,17 @@ export class ObservePage {
     await this.page.evaluate((p) => (window.location.hash = p), hashPath);
   }
 
+  /** Picks a source once the list has it (the deployments are read after the picker shows): a label, or the first option matching a pattern. */
   async pickSource(label: string | RegExp): Promise<void> {
     const picker = this.page.getByRole('combobox', { name: 'Source' });
-    await picker.waitFor({ timeout: 20_000 });
-    const matches = (o: string) => (typeof label === 'string' ? o === label : label.test(o));
-    let options: string[] = [];
-    for (let i = 0; i < 100 && !options.some(matches); i += 1) {
-      options = await picker.locator('option').allTextContents();
-      if (!options.some(matches)) await this.page.waitForTimeout(200);
+    const option = picker.locator('option').filter({ hasText: typeof label === 'string' ? new RegExp(`^${escapeRegExp(label)}$`) : label }).first();
+    try {
+      await option.waitFor({ state: 'attached', timeout: 30_000 });
+    } catch (error) {
+      const options = await picker.locator('option').allTextContents();
+      throw new Error(`no source ${String(label)} among ${options.join(', ') || 'no options'}: ${(error as Error).message}`);
     }
-    const wanted = options.find(matches);
-    if (!wanted) throw new Error(`no source ${String(label)} among ${options.join(', ')}`);
-    await picker.selectOption({ label: wanted });
+    await picker.selectOption({ label: (await option.textContent()) ?? '' });
   }
 
   /** The chart's drawn plot (uPlot's canvas), not its empty state. */
@@ -70,4 +69,8 @@ export class ObservePage {
     await this.page.screenshot({ path: file, fullPage: true });
     return file;
   }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { ARTIFACTS } from '../harness.js';
+import { expect } from 'vitest';
+import { ARTIFACTS, UI_POLL } from '../harness.js';
 
 /** Capsules and runs as a researcher meets them: the platform badge, capsule pages, run pages. */
 export class ResearcherPage {
@@ -66,9 +67,9 @@ export class ResearcherPage {
     await this.page.getByRole('button', { name: 'Launch run' }).click();
     await this.heading('Launch a run').waitFor();
     // The command field fills in with the capsule's default command once the capsule is read.
+    // Launching before that would submit an empty command.
     const command = this.page.getByRole('textbox', { name: 'Command' });
-    await command.waitFor();
-    for (let i = 0; i < 100 && (await command.inputValue()) === ''; i += 1) await this.page.waitForTimeout(100);
+    await expect.poll(() => command.inputValue(), UI_POLL).not.toBe('');
     await this.page.getByRole('button', { name: 'Launch run' }).click();
     return this.currentRunId();
   }
@@ -88,6 +89,25 @@ export class ResearcherPage {
 
   logCount(): Locator {
     return this.page.locator('.rs-log__count');
+  }
+
+  /**
+   * Starts writing down, in the page, every line count the log's toolbar shows while it says
+   * "live"; the returned function reads them back. Kept by the page itself, so a count shown for
+   * a moment between two round trips of the test is not missed.
+   */
+  async recordLiveLogCounts(): Promise<() => Promise<number[]>> {
+    await this.page.evaluate(() => {
+      const seen: number[] = [];
+      (window as unknown as { liveLogCounts: number[] }).liveLogCounts = seen;
+      const note = () => {
+        const text = document.querySelector('.rs-log__count')?.textContent ?? '';
+        const count = Number(text.replace(/[^\d]/g, ''));
+        if (text.includes('live') && count !== seen.at(-1)) seen.push(count);
+      };
+      new MutationObserver(note).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    return () => this.page.evaluate(() => (window as unknown as { liveLogCounts: number[] }).liveLogCounts);
   }
 
   logRow(text: string | RegExp): Locator {

@@ -1,4 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { UI_POLL } from '../harness.js';
 
 /** The Terminal page: tabs of xterm terminals and the "New terminal" choices. */
 export class TerminalPage {
@@ -14,7 +16,16 @@ export class TerminalPage {
     return (await this.terminal().locator('.xterm-rows').innerText()).replace(/\u00a0/g, ' ');
   }
 
+  /**
+   * Waits for the shell's first output (its prompt). xterm is on screen before the page's link to
+   * the session is open, and keys typed before that are dropped; output only comes once it is.
+   */
+  async waitForShell(): Promise<void> {
+    await expect.poll(async () => (await this.screenText()).trim(), UI_POLL).not.toBe('');
+  }
+
   async type(line: string): Promise<void> {
+    await this.waitForShell();
     await this.terminal().locator('.xterm-screen').click();
     await this.page.keyboard.type(line);
     await this.page.keyboard.press('Enter');
