@@ -14,6 +14,7 @@ import { CloudWatchLogsSink } from './cloudwatch-logs-sink.js';
 import { CloudWatchMetricsPublisher } from './cloudwatch-metrics.js';
 import type { Services } from './context.js';
 import { S3ObjectStore } from './s3-object-store.js';
+import { secretsKeyParameter, ssmSecretsKey } from './secrets-key.js';
 import type { StartServicesOptions } from './start-services.js';
 
 /**
@@ -87,6 +88,12 @@ export function awsOptions(settings: AwsSettings, dataDir: string): { options: P
       ...(settings.budgetName ? { budgetSource: new AwsBudgetSource(createAwsClient(BudgetsClient, target), createAwsClient(STSClient, target), settings.budgetName) } : {}),
     },
   };
+  if (settings.ssmPrefix && settings.ssmKeyId) {
+    // The key that seals secret run parameters lives beside the tokens, never on the data volume.
+    const name = secretsKeyParameter(settings.ssmPrefix);
+    const keyId = settings.ssmKeyId;
+    options.secretsKey = { place: `the SSM parameter ${name}`, load: () => ssmSecretsKey(createAwsClient(SSMClient, target), name, keyId) };
+  }
   if (settings.bucket) {
     options.objectStore = new S3ObjectStore(createAwsClient(S3Client, target), settings.bucket, settings.bucketPrefix ?? '', join(dataDir, 'tmp'));
   }

@@ -118,6 +118,9 @@ export function buildCostAndBackups(core: Core, options: CostAndBackupsOptions):
           scratchDir,
           afterRestore: async () => {
             await core.capsules.reconcile();
+            // A backup from before sealing brings its secrets back in plain text.
+            const sealing = await core.runs.sealPlainSecrets();
+            if (sealing.problem) log(sealing.problem);
             wake();
           },
         },

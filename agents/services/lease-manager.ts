@@ -1,18 +1,19 @@
 import type { z } from 'zod';
 import type { QueueName } from '../../common/protocol/common.js';
-import type { completeRequest, Lease, leaseRequest } from '../../common/protocol/leases.js';
+import type { completeRequest, CompleteResponse, Lease, leaseRequest, nextLeaseRequest } from '../../common/protocol/leases.js';
 import type { LogLineUpload } from '../../common/protocol/logs.js';
 import type { FileEntry } from '../../common/protocol/datasets.js';
 import type { ResolvedEnvironment, Run, RunIsolation, RunState } from '../../common/protocol/runs.js';
 import type { Db, WriteQueue } from './db.js';
 import { badInput, conflict, notFound } from './http-error.js';
-import { newId, nowIso } from './ids.js';
+import { newId, nowIso, sha256 } from './ids.js';
 import type { Notifier } from './notifier.js';
 import type { Presence } from './presence.js';
 import { type RunRow } from './run-record.js';
 import { isFinished } from '../../common/protocol/runs.js';
 import type { RunsStore } from './runs-store.js';
 import type { RunPricing } from './run-pricing.js';
+import { SecretKeyError } from './secret-box.js';
 import { runCostUsd, runShare, type HourlyPrice } from '../../common/cost/run-cost.js';
 
 export interface LeaseConfig {
@@ -120,7 +121,7 @@ export class LeaseManager {
         return null;
       }
       // Priced at each try, not once per poll: the local rate may change while a worker waits.
-      const price = this.pricing ? await this.pricing.priceFor(req) : req.hourlyCostUsd === undefined ? null : { hourlyUsd: req.hourlyCostUsd, source: req.priceSource ?? "the worker's --hourly-cost" };
+      const price = await this.priceOf(req);
       const lease = await this.writes.run(() => this.tryAcquire(req, price));
       if (lease) return lease;
       // Woken for a run too big for what this busy worker has free: wake the next poller instead.
@@ -135,22 +136,44 @@ export class LeaseManager {
     }
   }
 
-  private tryAcquire(req: z.output<typeof leaseRequest>, price: HourlyPrice | null): Lease | null {
+  /**
+   * The oldest queued run of the queue that fits, with its secret parameters decrypted. No worker
+   * ever gets a run whose secrets do not decrypt: it fails on the spot, saying where the key is kept.
+   */
+  private nextQueued(req: z.output<typeof nextLeaseRequest>): { row: RunRow; secrets: Run['parameters'] } | null {
+    const { free } = req;
+    for (;;) {
+      const row = (
+        free
+          ? this.db
+              .prepare(
+                "SELECT * FROM runs WHERE queue = ? AND state = 'queued' AND json_extract(resources, '$.cpus') <= ? AND json_extract(resources, '$.memoryMb') <= ? AND json_extract(resources, '$.gpus') <= ? ORDER BY n LIMIT 1",
+              )
+              .get(req.queue, free.cpus, free.memoryMb, free.gpus)
+          : this.db.prepare("SELECT * FROM runs WHERE queue = ? AND state = 'queued' ORDER BY n LIMIT 1").get(req.queue)
+      ) as RunRow | undefined;
+      if (!row) return null;
+      try {
+        return { row, secrets: this.runs.secretsOf(row) };
+      } catch (error) {
+        if (!(error instanceof SecretKeyError)) throw error;
+        this.finish(row, { state: 'failed', exitCode: null, error: `not started: ${error.message}`, results: null, imageDigest: null });
+      }
+    }
+  }
+
+  private priceOf(req: z.output<typeof nextLeaseRequest>): Promise<HourlyPrice | null> | HourlyPrice | null {
+    if (this.pricing) return this.pricing.priceFor(req);
+    return req.hourlyCostUsd === undefined ? null : { hourlyUsd: req.hourlyCostUsd, source: req.priceSource ?? "the worker's --hourly-cost" };
+  }
+
+  private tryAcquire(req: z.output<typeof nextLeaseRequest>, price: HourlyPrice | null, leaseId = newId('lse')): Lease | null {
     this.sweepInTransaction();
     if (this.hold?.()) return null;
-    const { free } = req;
-    const row = (
-      free
-        ? this.db
-            .prepare(
-              "SELECT * FROM runs WHERE queue = ? AND state = 'queued' AND json_extract(resources, '$.cpus') <= ? AND json_extract(resources, '$.memoryMb') <= ? AND json_extract(resources, '$.gpus') <= ? ORDER BY n LIMIT 1",
-            )
-            .get(req.queue, free.cpus, free.memoryMb, free.gpus)
-        : this.db.prepare("SELECT * FROM runs WHERE queue = ? AND state = 'queued' ORDER BY n LIMIT 1").get(req.queue)
-    ) as RunRow | undefined;
-    if (!row) return null;
+    const picked = this.nextQueued(req);
+    if (!picked) return null;
+    const { row, secrets } = picked;
     const fencingToken = (this.db.prepare("UPDATE counters SET value = value + 1 WHERE name = 'fencing' RETURNING value").get() as { value: number }).value;
-    const leaseId = newId('lse');
     const expiresAt = this.now() + this.config.leaseTtlMs;
     const attempt = row.attempts + 1;
     this.db
@@ -164,6 +187,11 @@ export class LeaseManager {
         leaseId, attempt, req.workerId, req.instanceType ?? null, price?.hourlyUsd ?? null, price?.source ?? null,
         price ? runShare(JSON.parse(row.resources) as { cpus: number; memoryMb: number; gpus: number }, req.slots) : null, nowIso(), row.n,
       );
+    return this.leaseAnswer(leaseId, fencingToken, expiresAt, row, secrets);
+  }
+
+  /** The lease as its worker receives it: the run's spec with its secret parameters. */
+  private leaseAnswer(leaseId: string, fencingToken: number, expiresAt: number, row: RunRow, secrets: Run['parameters']): Lease {
     const run = this.runs.get(row.id);
     return {
       leaseId,
@@ -175,7 +203,7 @@ export class LeaseManager {
         runId: run.id, capsuleId: run.capsuleId, commit: run.commit, environment: run.environment, environmentHash: run.environmentHash,
         imageDigest: run.imageDigest, datasets: run.datasets, command: run.command,
         // Secrets reach only the worker that runs the command, never a run record.
-        parameters: { ...run.parameters, ...(JSON.parse(row.secrets) as Run['parameters']) }, resources: run.resources, queue: run.queue,
+        parameters: { ...run.parameters, ...secrets }, resources: run.resources, queue: run.queue,
         network: run.network, partialEnvironment: run.partialEnvironment,
         environmentLock: row.environment_lock ? (JSON.parse(row.environment_lock) as ResolvedEnvironment) : null, attempt,
       },
@@ -323,35 +351,62 @@ export class LeaseManager {
     });
   }
 
-  /** Ends the run with the worker's record. A retry of a completion that already landed answers the same run. */
-  async complete(leaseId: string, body: z.output<typeof completeRequest>): Promise<Run> {
+  /**
+   * Ends the run with the worker's record. A retry of a completion that already landed answers the
+   * same run. With `next`, the worker's next lease is taken in the same transaction: both are
+   * durable or neither is (a failure in either rolls back both, and the worker retries the whole).
+   */
+  async complete(leaseId: string, body: z.output<typeof completeRequest>): Promise<CompleteResponse> {
+    const { next } = body;
+    if (!next) return this.writes.run(() => this.completeInTransaction(leaseId, body));
+    this.presence.seen(next.workerId, next.queue, next.gpus, next.agentVersion);
+    const price = await this.priceOf(next);
     return this.writes.run(() => {
-      const lease = this.db.prepare('SELECT * FROM leases WHERE id = ?').get(leaseId) as LeaseRow | undefined;
-      if (lease?.state === 'completed' && lease.fencing_token === body.fencingToken) {
-        const run = this.runs.get(lease.run_id);
-        if (run.state === body.state && run.exitCode === body.exitCode) return run;
-      }
-      const { run } = this.live(leaseId, body.fencingToken);
-      const files = [...body.results.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-      const check = this.db.prepare('SELECT size, sha256 FROM result_uploads WHERE lease_id = ? AND path = ?');
-      const seen = new Set<string>();
-      files.forEach((f) => {
-        if (seen.has(f.path)) throw badInput(`body.results.files: "${f.path}" appears twice`);
-        seen.add(f.path);
-        const up = check.get(leaseId, f.path) as { size: number; sha256: string } | undefined;
-        if (!up) throw badInput(`body.results.files: "${f.path}" was not uploaded under this lease; PUT it to /api/v1/leases/${leaseId}/results/${f.path} first`);
-        if (up.sha256 !== f.sha256 || up.size !== f.size) throw badInput(`body.results.files: "${f.path}" was uploaded as ${up.size} bytes sha256 ${up.sha256}, not as listed`);
-      });
-      this.db.prepare("UPDATE leases SET state = 'completed' WHERE id = ?").run(leaseId);
-      return this.finish(run, {
-        state: body.state,
-        exitCode: body.exitCode,
-        error: body.error ?? (body.state === 'cancelled' ? 'cancelled by user' : null),
-        results: files,
-        imageDigest: body.imageDigest ?? null,
-        ...(body.isolation ? { isolation: body.isolation } : {}),
-        ...(body.environment ? { environment: body.environment } : {}),
-      });
+      const run = this.completeInTransaction(leaseId, body);
+      return { ...run, nextLease: this.handOn(leaseId, next, price) };
+    });
+  }
+
+  /**
+   * The lease a completion hands on. Its id is derived from the completed lease's, so a retried
+   * completion (its first answer lost) finds it again: the same lease while it is unstarted, never
+   * a second one; null once it has lapsed or started, since a worker that saw it retries nothing.
+   */
+  private handOn(completedLeaseId: string, next: z.output<typeof nextLeaseRequest>, price: HourlyPrice | null): Lease | null {
+    const leaseId = `lse_${sha256(`${completedLeaseId} next`).slice(0, 20)}`;
+    const handed = this.db.prepare('SELECT * FROM leases WHERE id = ?').get(leaseId) as LeaseRow | undefined;
+    if (!handed) return this.tryAcquire(next, price, leaseId);
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(handed.run_id) as RunRow;
+    if (handed.state !== 'active' || handed.expires_at_ms <= this.now() || row.lease_id !== leaseId || row.state !== 'leased') return null;
+    return this.leaseAnswer(leaseId, handed.fencing_token, handed.expires_at_ms, row, this.runs.secretsOf(row));
+  }
+
+  private completeInTransaction(leaseId: string, body: z.output<typeof completeRequest>): Run {
+    const lease = this.db.prepare('SELECT * FROM leases WHERE id = ?').get(leaseId) as LeaseRow | undefined;
+    if (lease?.state === 'completed' && lease.fencing_token === body.fencingToken) {
+      const run = this.runs.get(lease.run_id);
+      if (run.state === body.state && run.exitCode === body.exitCode) return run;
+    }
+    const { run } = this.live(leaseId, body.fencingToken);
+    const files = [...body.results.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const check = this.db.prepare('SELECT size, sha256 FROM result_uploads WHERE lease_id = ? AND path = ?');
+    const seen = new Set<string>();
+    files.forEach((f) => {
+      if (seen.has(f.path)) throw badInput(`body.results.files: "${f.path}" appears twice`);
+      seen.add(f.path);
+      const up = check.get(leaseId, f.path) as { size: number; sha256: string } | undefined;
+      if (!up) throw badInput(`body.results.files: "${f.path}" was not uploaded under this lease; PUT it to /api/v1/leases/${leaseId}/results/${f.path} first`);
+      if (up.sha256 !== f.sha256 || up.size !== f.size) throw badInput(`body.results.files: "${f.path}" was uploaded as ${up.size} bytes sha256 ${up.sha256}, not as listed`);
+    });
+    this.db.prepare("UPDATE leases SET state = 'completed' WHERE id = ?").run(leaseId);
+    return this.finish(run, {
+      state: body.state,
+      exitCode: body.exitCode,
+      error: body.error ?? (body.state === 'cancelled' ? 'cancelled by user' : null),
+      results: files,
+      imageDigest: body.imageDigest ?? null,
+      ...(body.isolation ? { isolation: body.isolation } : {}),
+      ...(body.environment ? { environment: body.environment } : {}),
     });
   }
 

@@ -188,4 +188,11 @@ export const migrations: readonly string[] = [
   ) STRICT;
   CREATE INDEX repro_checks_by_capsule ON repro_checks (capsule_id, n);
   `,
+  // Secret parameters encrypted at rest: 1 once a run's `secrets` hold AES-GCM ciphertexts
+  // (secret-box.ts). Rows left at 0 with secrets are sealed at start (sealPlainSecrets), which needs
+  // the key, kept outside the database, so SQL alone cannot do it.
+  `
+  ALTER TABLE runs ADD COLUMN secrets_sealed INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX runs_plain_secrets ON runs (n) WHERE secrets_sealed = 0 AND secrets <> '{}';
+  `,
 ];

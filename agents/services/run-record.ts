@@ -13,7 +13,7 @@ export interface RunRow {
   exit_code: number | null; error: string | null; results: string | null; cost_usd: number | null; rerun_of: string | null;
   network: number; isolation: string | null;
   cost_source: string | null; cost_share: number | null;
-  cancelled_by: string | null; secrets: string; inputs: string;
+  cancelled_by: string | null; secrets: string; secrets_sealed: number; inputs: string;
   resolved_environment: string | null; environment_lock: string | null; partial_environment: number;
 }
 

@@ -1,11 +1,11 @@
 import type { z } from 'zod';
 import type { QueueName } from '../../common/protocol/common.js';
-import type { createRunRequest, DatasetPin, Run, RunInputPin, RunState } from '../../common/protocol/runs.js';
+import type { createRunRequest, DatasetPin, Parameters, Run, RunInputPin, RunState } from '../../common/protocol/runs.js';
 import type { User } from '../../common/protocol/users.js';
 import type { CapsulesStore } from './capsules-store.js';
 import type { DatasetsStore } from './datasets-store.js';
 import type { Db, WriteQueue } from './db.js';
-import { badInput, conflict, notFound } from './http-error.js';
+import { badInput, conflict, HttpError, notFound } from './http-error.js';
 import { canonicalJson, newId, nowIso, sha256 } from './ids.js';
 import type { Notifier } from './notifier.js';
 import type { Presence } from './presence.js';
@@ -13,11 +13,14 @@ import { toRun, type RunRow } from './run-record.js';
 import { isFinished } from '../../common/protocol/runs.js';
 import type { SqlScope } from './access-policy.js';
 import { recordAudit } from './audit-log.js';
+import { SecretKeyError, type SecretBox } from './secret-box.js';
 
 type CreateRunBody = z.output<typeof createRunRequest>;
 
 export interface RunsConfig {
   maxAttempts: number;
+  /** Seals secret parameters at rest; the key is kept outside the database. */
+  secrets: SecretBox;
 }
 
 /** How long an Idempotency-Key names its run; after that the same key makes a new run. */
@@ -139,8 +142,9 @@ export class RunsStore {
           JSON.stringify(datasets), JSON.stringify(body.command ?? version.command), JSON.stringify(body.parameters),
           JSON.stringify(resources), body.queue, network ? 1 : 0, body.partialEnvironment ? 1 : 0, this.config.maxAttempts, nowIso(),
         );
-      // Kept apart from the parameters, so that no record of the run ever lists their values.
-      if (Object.keys(body.secrets).length > 0) this.db.prepare('UPDATE runs SET secrets = ? WHERE id = ?').run(JSON.stringify(body.secrets), id);
+      // Kept apart from the parameters, so that no record of the run ever lists their values, and
+      // encrypted, so that neither the database nor its backups hold them.
+      if (Object.keys(body.secrets).length > 0) this.storeSecrets(id, body.secrets);
       if (inputs.length > 0) this.db.prepare('UPDATE runs SET inputs = ? WHERE id = ?').run(JSON.stringify(inputs), id);
       recordAudit(this.db, { actor: user, action: 'run.create', targetKind: 'run', targetId: id, summary: `launched a run of capsule ${body.capsuleId} at ${version.commit.slice(0, 12)}`, detail: { capsuleId: body.capsuleId, commit: version.commit } });
       if (idempotencyKey) {
@@ -154,6 +158,62 @@ export class RunsStore {
     });
     if (!outcome.replayed) this.queues.notifyOne(outcome.run.queue);
     return outcome;
+  }
+
+  private storeSecrets(runId: string, secrets: Parameters): void {
+    let sealed: string;
+    try {
+      sealed = this.config.secrets.seal(runId, secrets);
+    } catch (error) {
+      if (error instanceof SecretKeyError) throw new HttpError('unavailable', `${error.message}; runs without secret parameters still work`);
+      throw error;
+    }
+    this.db.prepare('UPDATE runs SET secrets = ?, secrets_sealed = 1 WHERE id = ?').run(sealed, runId);
+  }
+
+  /**
+   * The secret parameters of a run, decrypted (for its lease or a re-run). SecretKeyError, naming
+   * where the key is kept, when they cannot be: no key, another key, or a changed ciphertext.
+   */
+  secretsOf(row: RunRow): Parameters {
+    // A row not sealed yet (restored from a backup older than sealing, until sealPlainSecrets runs).
+    if (row.secrets_sealed === 0) return JSON.parse(row.secrets) as Parameters;
+    return this.config.secrets.open(row.id, row.secrets);
+  }
+
+  private secretsForRerun(src: RunRow): Parameters {
+    try {
+      return this.secretsOf(src);
+    } catch (error) {
+      if (error instanceof SecretKeyError) throw conflict(`run ${src.id} cannot be re-run with its secret parameters: ${error.message}`);
+      throw error;
+    }
+  }
+
+  /**
+   * Encrypts the secrets of every run that still holds them in plain text (a database from before
+   * sealing, or a restored old backup), in one transaction; answers how many runs. The old text is
+   * overwritten in the file (secure_delete) and the WAL emptied, so no page keeps it. Without a
+   * usable key nothing is changed: `problem` says why.
+   */
+  async sealPlainSecrets(): Promise<{ sealed: number; problem: string | null }> {
+    const count = () => (this.db.prepare("SELECT count(*) AS c FROM runs WHERE secrets_sealed = 0 AND secrets <> '{}'").get() as { c: number }).c;
+    if (count() === 0) return { sealed: 0, problem: null };
+    const problem = this.config.secrets.problem;
+    if (problem) return { sealed: 0, problem: `${count()} runs keep their secret parameters in plain text: ${problem}` };
+    const secureDelete = this.db.pragma('secure_delete', { simple: true }) as number;
+    this.db.pragma('secure_delete = ON');
+    try {
+      const sealed = await this.writes.run(() => {
+        const rows = this.db.prepare("SELECT id, secrets FROM runs WHERE secrets_sealed = 0 AND secrets <> '{}'").all() as Array<{ id: string; secrets: string }>;
+        for (const row of rows) this.storeSecrets(row.id, JSON.parse(row.secrets) as Parameters);
+        return rows.length;
+      });
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      return { sealed, problem: null };
+    } finally {
+      this.db.pragma(`secure_delete = ${secureDelete}`);
+    }
   }
 
   private keysValidSince(): string {
@@ -209,7 +269,9 @@ export class RunsStore {
           src.parameters, src.resources, src.queue, src.network, src.partial_environment, src.resolved_environment ?? src.environment_lock,
           this.config.maxAttempts, nowIso(), src.id,
         );
-      this.db.prepare('UPDATE runs SET secrets = ?, inputs = ? WHERE id = ?').run(src.secrets, src.inputs, newRunId);
+      this.db.prepare('UPDATE runs SET inputs = ? WHERE id = ?').run(src.inputs, newRunId);
+      // Sealed again for the new run: a ciphertext opens only under the run id it was sealed with.
+      if (src.secrets !== '{}') this.storeSecrets(newRunId, this.secretsForRerun(src));
       recordAudit(this.db, { actor: user, action: 'run.rerun', targetKind: 'run', targetId: newRunId, summary: `re-ran run ${src.id}`, detail: { rerunOf: src.id } });
       return this.get(newRunId);
     });

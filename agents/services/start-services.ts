@@ -22,6 +22,8 @@ import { queueStatuses } from './routes-admin.js';
 import { MAX_REQUEST_BODY_BYTES, type RunLimits } from '../../common/limits.js';
 import { appVersion } from '../../lib/app-version.js';
 import { runLimits } from './run-limits.js';
+import type { SecretBox, SecretsKey } from './secret-box.js';
+import { fileSecretsKey, loadSecretBox, secretsKeyFile } from './secrets-key.js';
 import { RunsStore } from './runs-store.js';
 import { buildServer } from './server.js';
 import { ensureRoleToken } from './token-files.js';
@@ -60,6 +62,11 @@ export interface StartServicesOptions {
   backup?: { intervalMs?: number; keep?: number; copies?: BackupCopies } | false;
   /** Run pricing (region, AWS Price List), the budget source and its schedule, restore drills. */
   cost?: Omit<CostAndBackupsOptions, 'backup' | 'log'>;
+  /**
+   * The key that seals secret run parameters and where it is kept; default: the key file
+   * `<dataDir>/secrets.key`, made on first start. On AWS: an SSM SecureString (aws-adapters.ts).
+   */
+  secretsKey?: { place: string; load: () => Promise<SecretsKey> };
   /** Runs before the server listens, with everything built (backups, metric publishers). */
   extend?: (services: Services) => { stop(): Promise<void> | void } | void;
 }
@@ -75,7 +82,7 @@ export interface RunningServices {
   close(): Promise<void>;
 }
 
-export function buildServices(db: Db, dataDir: string, options: StartServicesOptions, version: string): Services {
+export function buildServices(db: Db, dataDir: string, options: StartServicesOptions, version: string, secrets: SecretBox): Services {
   const leaseTtlMs = options.leaseTtlMs ?? 30_000;
   const heartbeatMs = options.heartbeatMs ?? Math.max(50, Math.floor(leaseTtlMs / 3));
   const maxWaitMs = options.maxWaitMs ?? 25_000;
@@ -88,7 +95,7 @@ export function buildServices(db: Db, dataDir: string, options: StartServicesOpt
   const users = new UsersStore(db, writes);
   const capsules = new CapsulesStore(db, writes, join(dataDir, 'capsules'));
   const datasets = new DatasetsStore(db, writes, objects, maxUploadBytes);
-  const runs = new RunsStore(db, writes, capsules, datasets, presence, queues, { maxAttempts: options.maxAttempts ?? 3 });
+  const runs = new RunsStore(db, writes, capsules, datasets, presence, queues, { maxAttempts: options.maxAttempts ?? 3, secrets });
   const leases = new LeaseManager({ db, writes, runs, presence, queues, logsChanged, leaseTtlMs, heartbeatMs, maxWaitMs });
   const limits = runLimits(options.limits);
   const logCap = new LogCap(db, limits);
@@ -146,7 +153,11 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
   await ensurePrivateDir(dataDir);
   await ensurePrivateDir(join(dataDir, 'capsules'));
   const db = openDatabase(join(dataDir, 'benchtop.sqlite'));
-  const services = buildServices(db, dataDir, options, appVersion());
+  const secretsKey = options.secretsKey ?? { place: `the key file ${secretsKeyFile(dataDir)}`, load: () => fileSecretsKey(dataDir) };
+  // Without a usable key the agent still serves: runs that need a secret fail, saying why.
+  const secrets = await loadSecretBox(secretsKey.place, secretsKey.load);
+  if (secrets.problem) log(`${secrets.problem}; runs with secret parameters cannot be launched or started`);
+  const services = buildServices(db, dataDir, options, appVersion(), secrets);
   const stoppers: Array<() => Promise<void> | void> = [];
   const stopAll = async () => {
     for (const stop of stoppers.splice(0).reverse()) await stop();
@@ -154,6 +165,9 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
   let app: FastifyInstance | undefined;
   try {
     await services.capsules.reconcile();
+    const sealing = await services.runs.sealPlainSecrets();
+    if (sealing.sealed > 0) log(`encrypted the secret parameters of ${sealing.sealed} runs with the key in ${secrets.place}`);
+    if (sealing.problem) log(sealing.problem);
     const adminToken = await ensureRoleToken(dataDir, 'admin', services.users, services.writes);
     const workerToken = await ensureRoleToken(dataDir, 'worker', services.users, services.writes);
     const researcherToken = await ensureRoleToken(dataDir, 'researcher', services.users, services.writes);
