@@ -64,6 +64,14 @@ export const keptVolume = z.object({
 });
 export type KeptVolume = z.infer<typeof keptVolume>;
 
+/** A data volume tagged with this stack's name that another (earlier, deleted) stack of that name made. */
+export const earlierStackVolume = z.object({
+  volumeId: z.string(),
+  /** Its aws:cloudformation:stack-id tag. */
+  stackId: z.string(),
+});
+export type EarlierStackVolume = z.infer<typeof earlierStackVolume>;
+
 /** The volume a restore replaces: what it will be called, what it costs, how to delete it. */
 export const replacedVolume = z.object({
   volumeId: z.string(),
@@ -94,6 +102,8 @@ export const vaultOverview = z.object({
   /** The data volume the plan protects. */
   volumeArn: z.string().nullable(),
   keptVolumes: z.array(keptVolume).default([]),
+  /** Data volumes an earlier, deleted stack of the same name kept (another CloudFormation stack id): not this stack's, so not in keptVolumes, but named so they can be found. */
+  earlierStackVolumes: z.array(earlierStackVolume).default([]),
   /** The last restore applied from this app, while the app runs. */
   restore: vaultRestore.nullable().default(null),
 });

@@ -14,6 +14,8 @@ import { ApiError } from '../../common/api/errors.js';
 
 /** What the stack names for its backups (templates/platform.yaml: BackupVault, BackupPlan, BackupRole, DataVolume). */
 export interface StackBackupNames {
+  /** The CloudFormation stack id: what tells this stack's volumes from those an earlier stack of the same name kept. */
+  stackId: string;
   vaultName: string;
   planName: string;
   accountId: string;
@@ -42,6 +44,7 @@ export async function stackBackupNames(cfn: CloudFormationClient, stackName: str
   const volume = await physicalId(cfn, stackName, 'DataVolume');
   const role = await physicalId(cfn, stackName, 'BackupRole');
   return {
+    stackId,
     vaultName: `benchtop-${uuid}`,
     planName: `benchtop-${stackName}`,
     accountId,
@@ -86,7 +89,7 @@ export function nextDailyRun(schedule: string, now: number): string | null {
 }
 
 /** The vault's side of the overview; the kept volumes and the restore in progress are added by the caller. */
-export async function vaultOverview(backup: BackupClient, names: StackBackupNames, now: number): Promise<Omit<VaultOverview, 'keptVolumes' | 'restore'>> {
+export async function vaultOverview(backup: BackupClient, names: StackBackupNames, now: number): Promise<Omit<VaultOverview, 'keptVolumes' | 'earlierStackVolumes' | 'restore'>> {
   const points = await backup.send(new ListRecoveryPointsByBackupVaultCommand({ BackupVaultName: names.vaultName, MaxResults: 50 }));
   const jobs = await backup.send(new ListBackupJobsCommand({ ByBackupVaultName: names.vaultName, MaxResults: 20 }));
   const plans = await backup.send(new ListBackupPlansCommand({ MaxResults: 100 }));

@@ -1,7 +1,7 @@
 import { CreateTagsCommand, DescribeVolumesCommand, type EC2Client, type Volume } from '@aws-sdk/client-ec2';
-import type { KeptVolume } from '../../common/api/backups.contract.js';
+import type { EarlierStackVolume, KeptVolume } from '../../common/api/backups.contract.js';
 import { PRICES } from '../../common/cost/price-table.js';
-import { stackDataVolumeFilters } from '../deploy/data-cleanup.js';
+import { otherStackOf, stackDataVolumeFilters } from '../deploy/data-cleanup.js';
 
 /** Tag on a data volume a restore replaced; its value is the volume that replaced it. */
 export const REPLACED_BY_RESTORE_TAG = 'benchtop:replaced-by-restore';
@@ -56,32 +56,57 @@ export async function renameReplacedVolume(ec2: EC2Client, volumeId: string, nam
   );
 }
 
+/** What the Backups page lists of a stack's data volumes not in use. */
+export interface StackVolumesNotInUse {
+  kept: KeptVolume[];
+  /** Tagged with the stack's name by an earlier, deleted stack of that name: not this stack's, listed apart. */
+  earlierStack: EarlierStackVolume[];
+}
+
 /**
  * The stack's data volumes other than the one in use: kept by earlier restores (renamed), or left
  * by one whose rename did not happen (the app closed mid-way), which still carry the stack's tags.
+ * A volume whose CloudFormation stack id is another's was kept by an earlier stack of the same
+ * name (delete with data leaves it too, `otherStackOf`): it goes in `earlierStack`, not `kept`.
  */
-export async function listKeptVolumes(ec2: EC2Client, stackName: string, currentVolumeId: string | null, region: string, profile?: string): Promise<KeptVolume[]> {
-  const out = await ec2.send(
-    new DescribeVolumesCommand({
-      Filters: stackDataVolumeFilters(stackName),
-      MaxResults: 100,
-    }),
-  );
-  return (out.Volumes ?? [])
-    .filter((v) => v.VolumeId && v.VolumeId !== currentVolumeId)
-    .map((v) => {
-      const volumeId = v.VolumeId!;
-      const sizeGiB = v.Size ?? null;
-      return {
-        volumeId,
-        name: tag(v, 'Name'),
-        replacedBy: tag(v, REPLACED_BY_RESTORE_TAG),
-        state: v.State ?? 'unknown',
-        sizeGiB,
-        createdAt: v.CreateTime ? v.CreateTime.toISOString() : null,
-        monthlyCostUsd: monthlyVolumeCost(region, sizeGiB),
-        deleteCommand: deleteVolumeCommand(volumeId, region, profile),
-      };
-    })
-    .sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+export async function listKeptVolumes(
+  ec2: EC2Client,
+  stack: { name: string; id?: string },
+  currentVolumeId: string | null,
+  region: string,
+  profile?: string,
+): Promise<StackVolumesNotInUse> {
+  const volumes: Volume[] = [];
+  let NextToken: string | undefined;
+  // Each restore keeps one volume; the bound only stops a misbehaving paginator.
+  for (let page = 0; page < 20; page++) {
+    const out = await ec2.send(new DescribeVolumesCommand({ Filters: stackDataVolumeFilters(stack.name), MaxResults: 100, ...(NextToken ? { NextToken } : {}) }));
+    volumes.push(...(out.Volumes ?? []));
+    NextToken = out.NextToken;
+    if (!NextToken) break;
+  }
+  const earlierStack: EarlierStackVolume[] = [];
+  const kept: KeptVolume[] = [];
+  for (const v of volumes) {
+    if (!v.VolumeId || v.VolumeId === currentVolumeId) continue;
+    const other = otherStackOf(v.Tags, stack.id);
+    if (other) {
+      earlierStack.push({ volumeId: v.VolumeId, stackId: other });
+      continue;
+    }
+    const sizeGiB = v.Size ?? null;
+    kept.push({
+      volumeId: v.VolumeId,
+      name: tag(v, 'Name'),
+      replacedBy: tag(v, REPLACED_BY_RESTORE_TAG),
+      state: v.State ?? 'unknown',
+      sizeGiB,
+      createdAt: v.CreateTime ? v.CreateTime.toISOString() : null,
+      monthlyCostUsd: monthlyVolumeCost(region, sizeGiB),
+      deleteCommand: deleteVolumeCommand(v.VolumeId, region, profile),
+    });
+  }
+  kept.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+  earlierStack.sort((a, b) => a.volumeId.localeCompare(b.volumeId));
+  return { kept, earlierStack };
 }

@@ -164,8 +164,30 @@ describe('a restore keeps the volume it replaces', () => {
     const replaced = await replacedVolumeOf(createDeployClients({ ...target, profile: 'lab-admin' }), 'lab', NOW);
     expect(replaced?.deleteCommand).toBe('aws ec2 delete-volume --volume-id vol-0aa --region eu-west-1 --profile lab-admin');
     ec2.on(DescribeVolumesCommand, { Filters: [{ Name: 'tag:benchtop:stack', Values: ['lab'] }, { Name: 'tag:benchtop:role', Values: ['data'] }] }).resolves({ Volumes: [{ VolumeId: 'vol-0cc', Size: 10, State: 'available' }] });
-    const kept = await listKeptVolumes(new EC2Client({ region: 'eu-west-1' }), 'lab', 'vol-0aa', 'eu-west-1', 'lab-admin');
+    const { kept } = await listKeptVolumes(new EC2Client({ region: 'eu-west-1' }), { name: 'lab', id: STACK_ID }, 'vol-0aa', 'eu-west-1', 'lab-admin');
     expect(kept.map((v) => v.deleteCommand)).toEqual(['aws ec2 delete-volume --volume-id vol-0cc --region eu-west-1 --profile lab-admin']);
+  });
+
+  it('lists only this stack’s kept volumes, and names apart those an earlier stack of the same name kept', async () => {
+    emptyVault();
+    const EARLIER = 'arn:aws:cloudformation:eu-west-1:123456789012:stack/lab/99999999-aaaa-bbbb-cccc-000000000000';
+    const madeBy = (id: string) => [{ Key: 'aws:cloudformation:stack-id', Value: id }];
+    ec2.on(DescribeVolumesCommand, { Filters: [{ Name: 'tag:benchtop:stack', Values: ['lab'] }, { Name: 'tag:benchtop:role', Values: ['data'] }] }).resolves({
+      Volumes: [
+        { VolumeId: 'vol-0aa', Size: 100, State: 'in-use', Tags: madeBy(STACK_ID) },
+        { VolumeId: 'vol-0kept', Size: 100, State: 'available', Tags: [...madeBy(STACK_ID), { Key: 'benchtop:replaced-by-restore', Value: 'vol-0aa' }] },
+        { VolumeId: 'vol-0old2', Size: 50, State: 'available', Tags: madeBy(EARLIER) },
+        { VolumeId: 'vol-0old1', Size: 50, State: 'available', Tags: madeBy(EARLIER) },
+      ],
+    });
+    const out = await router().invoke(api.getVaultOverview.name, { target, stackName: 'lab' }, ctx);
+    if (!out.ok) throw new Error(out.error.message);
+    const overview = out.value as api.VaultOverview;
+    expect(overview.keptVolumes.map((v) => v.volumeId)).toEqual(['vol-0kept']);
+    expect(overview.earlierStackVolumes).toEqual([
+      { volumeId: 'vol-0old1', stackId: EARLIER },
+      { volumeId: 'vol-0old2', stackId: EARLIER },
+    ]);
   });
 
   it('applies through deploy:apply, then renames and tags the replaced volume once the stack is on the restored one', async () => {

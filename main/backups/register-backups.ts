@@ -56,8 +56,8 @@ export function registerBackups(router: Router, deps: BackupsDeps): void {
       const overview = await vaultOverview(backupClient(target), names, now());
       const current = names.volumeArn?.split('/').at(-1) ?? null;
       // The kept volumes are extra: a role without ec2:DescribeVolumes still sees its recovery points.
-      const keptVolumes = await listKeptVolumes(c.ec2, stackName, current, target.region, target.profile).catch(() => []);
-      return { ...overview, keptVolumes, restore: restores.get(keyOf(target, stackName)) ?? null };
+      const notInUse = await listKeptVolumes(c.ec2, { name: stackName, id: names.stackId }, current, target.region, target.profile).catch(() => ({ kept: [], earlierStack: [] }));
+      return { ...overview, keptVolumes: notInUse.kept, earlierStackVolumes: notInUse.earlierStack, restore: restores.get(keyOf(target, stackName)) ?? null };
     })
     .handle(api.startVaultBackup, async ({ target, stackName }) => startVaultBackup(backupClient(target), await stackBackupNames(deployClients(target).cfn, stackName)))
     .handle(api.getVaultJob, ({ target, jobId }) => describeVaultJob(backupClient(target), jobId))

@@ -139,6 +139,16 @@ export function stackDataVolumeFilters(stackName: string): Array<{ Name: string;
 }
 
 /**
+ * The CloudFormation stack id of another stack that made the volume, or null when it is this stack's
+ * (or untagged, as one made outside CloudFormation is): a stack deleted with its data kept leaves
+ * volumes tagged with the same stack name as a later stack of that name.
+ */
+export function otherStackOf(tags: ReadonlyArray<{ Key?: string; Value?: string }> | undefined, stackId: string | undefined): string | null {
+  const madeBy = tags?.find((t) => t.Key === 'aws:cloudformation:stack-id')?.Value;
+  return stackId && madeBy && madeBy !== stackId ? madeBy : null;
+}
+
+/**
  * The stack's data volumes that are no longer its resources: a restore (UpdateReplacePolicy Retain)
  * keeps the volume it replaces, detached and still tagged with the stack. They are the stack's data
  * too, so delete with data removes them (and their snapshots) like the current one. A volume an
@@ -160,8 +170,7 @@ export async function keptDataVolumes(c: DataCleanupClients, stackName: string, 
       );
       for (const v of out?.Volumes ?? []) {
         if (!v.VolumeId || current.includes(v.VolumeId)) continue;
-        const madeBy = v.Tags?.find((t) => t.Key === 'aws:cloudformation:stack-id')?.Value;
-        if (stackId && madeBy && madeBy !== stackId) continue;
+        if (otherStackOf(v.Tags, stackId)) continue;
         const name = v.Tags?.find((t) => t.Key === 'Name')?.Value;
         volumes.push({ logicalId: `DataVolume kept by a restore${name ? ` (${name})` : ''}`, resourceType: 'AWS::EC2::Volume', physicalId: v.VolumeId });
       }

@@ -1,8 +1,31 @@
-import type { KeptVolume } from '../../../common/api/backups.contract.js';
+import type { EarlierStackVolume, KeptVolume } from '../../../common/api/backups.contract.js';
 
-/** Data volumes of the stack that are not in use (kept by restores): what each costs and how to delete it. */
-export function KeptVolumes({ volumes }: { volumes: KeptVolume[] }) {
-  if (volumes.length === 0) return null;
+/**
+ * Data volumes of the stack that are not in use (kept by restores): what each costs and how to delete
+ * it. Volumes an earlier stack of the same name kept are not this stack's; they are named apart.
+ */
+export function KeptVolumes({ volumes, earlierStack }: { volumes: KeptVolume[]; earlierStack: EarlierStackVolume[] }) {
+  return (
+    <>
+      {volumes.length > 0 ? <KeptTable volumes={volumes} /> : null}
+      {earlierStack.length > 0 ? (
+        <p className="muted" aria-label="Volumes of an earlier stack">
+          {earlierStack.length === 1 ? '1 data volume' : `${earlierStack.length} data volumes`} tagged with this stack’s name belong to an earlier stack of the same name
+          (another CloudFormation stack id), kept when it was deleted; they are not listed above and delete with data leaves them:{' '}
+          {earlierStack.map((v, i) => (
+            <span key={v.volumeId} title={`made by ${v.stackId}`}>
+              {i > 0 ? ', ' : null}
+              <code>{v.volumeId}</code>
+            </span>
+          ))}
+          . Find them in the EC2 console (Volumes) by these ids.
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+function KeptTable({ volumes }: { volumes: KeptVolume[] }) {
   const monthly = volumes.reduce((sum, v) => sum + (v.monthlyCostUsd ?? 0), 0);
   return (
     <>

@@ -14,7 +14,7 @@ const KEPT_TEXT =
   'The current data volume vol-0aa is kept, not deleted: once the restore succeeds it is renamed benchtop-lab-data-before-restore-2026-12-01 and tagged benchtop:replaced-by-restore. It still costs about $8.80 a month until you delete it, in the EC2 console (Volumes) or with: aws ec2 delete-volume --volume-id vol-0aa --region eu-west-1';
 const OLD = 'benchtop-2026-11-20T09-00-00-000Z.sqlite';
 
-function backend() {
+function backend(start: Partial<VaultOverview> = {}) {
   const b = createStandardBackend();
   let overview: VaultOverview = {
     vaultName: 'benchtop-uuid',
@@ -23,7 +23,9 @@ function backend() {
     recoveryPoints: [{ arn: POINT, snapshotId: 'snap-0123456789abcdef0', resourceArn: null, resourceType: 'EBS', status: 'COMPLETED', createdAt: '2026-11-30T05:12:00.000Z', sizeBytes: 2 ** 30, deleteAt: null }],
     jobs: [],
     keptVolumes: [],
+    earlierStackVolumes: [],
     restore: null,
+    ...start,
   };
   const replaced = { volumeId: 'vol-0aa', name: 'benchtop-lab-data-before-restore-2026-12-01', monthlyCostUsd: 8.8, deleteCommand: 'aws ec2 delete-volume --volume-id vol-0aa --region eu-west-1', text: KEPT_TEXT };
   b.router.handle(listDeployments, () => ({ deployments: [{ id: '123456789012/eu-west-1/lab', name: 'lab', region: 'eu-west-1', profile: 'lab-admin', accountId: '123456789012', createdAt: '2026-11-23T12:00:00.000Z' }] }));
@@ -67,6 +69,14 @@ describe('Backups page: what a restore keeps', () => {
     expect(within(row).getByText('$8.80')).toBeTruthy();
     expect(within(row).getByText('aws ec2 delete-volume --volume-id vol-0aa --region eu-west-1')).toBeTruthy();
     expect(screen.getByLabelText('Last restore').textContent).toMatch(/runs on vol-0bb/);
+  });
+
+  it('names the volumes an earlier stack of the same name kept apart from this stack’s', async () => {
+    const earlier = 'arn:aws:cloudformation:eu-west-1:123456789012:stack/lab/99999999-aaaa-bbbb-cccc-000000000000';
+    renderApp(backend({ earlierStackVolumes: [{ volumeId: 'vol-0old1', stackId: earlier }, { volumeId: 'vol-0old2', stackId: earlier }] }));
+    const note = await screen.findByLabelText('Volumes of an earlier stack');
+    expect(note.textContent).toMatch(/^2 data volumes tagged with this stack’s name belong to an earlier stack of the same name .*: vol-0old1, vol-0old2\. /);
+    expect(screen.queryByRole('table', { name: 'Data volumes not in use' })).toBeNull();
   });
 
   it('shows a database backup kept only in S3 and says it is downloaded and checked before a restore', async () => {

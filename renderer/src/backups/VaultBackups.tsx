@@ -112,7 +112,7 @@ export function VaultBackups({ deployment }: { deployment: Deployment }) {
               {overview.data.restore.message}
             </p>
           ) : null}
-          <KeptVolumes volumes={overview.data.keptVolumes} />
+          <KeptVolumes volumes={overview.data.keptVolumes} earlierStack={overview.data.earlierStackVolumes} />
           <h3>Last jobs</h3>
           <ul className="events" aria-label="Backup jobs">
             {overview.data.jobs.map((j) => (
