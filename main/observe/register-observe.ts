@@ -4,7 +4,7 @@ import { ApiError } from '../../common/api/errors.js';
 import type { Router } from '../../common/api/router.js';
 import type { LocalPlatform } from '../platform/connection/platform-registry.js';
 import type { SettingsStore } from '../settings/settings-store.js';
-import { AlarmMutes } from './alarm-mutes.js';
+import { AlarmMutes, type MuteSource } from './alarm-mutes.js';
 import { listTopicSubscriptions, subscribeEmail, unsubscribe } from './aws/alarm-topic.js';
 import { followStackLogs } from './aws/live-tail.js';
 import { filterLogEvents } from './aws/poll-log-events.js';
@@ -56,11 +56,13 @@ export function registerObserve(router: Router, deps: ObserveDeps): { stop(): vo
     ? new LocalObserve({ sandboxDir: path.join(deps.dataDir, 'sandbox'), platform: deps.localPlatform, sampleMs: Number.isFinite(sampleMs) && sampleMs >= 200 ? sampleMs : 10_000 })
     : undefined;
   const stacks = new StackObserve(deps.env, deps.stackClients);
-  const mutes = new AlarmMutes(path.join(deps.dataDir, 'alarm-mutes.json'));
+  const mutes = new AlarmMutes(path.join(deps.dataDir, 'alarm-mutes.json'), (region, name) =>
+    deps.settings.listDeployments().filter((d) => d.region === region && d.name === name).map((d) => d.accountId),
+  );
   // A sandbox alarm muted in an earlier session stays muted: its reason is the record of it.
   if (local) {
     try {
-      for (const name of mutes.reasons('local').keys()) if (local.alarms.has(name)) local.alarms.setMuted(name, true);
+      for (const name of mutes.reasons({ kind: 'local' }).keys()) if (local.alarms.has(name)) local.alarms.setMuted(name, true);
     } catch {
       // A damaged mutes file is reported by the calls that read it; the sandbox starts unmuted.
     }
@@ -74,6 +76,8 @@ export function registerObserve(router: Router, deps: ObserveDeps): { stop(): vo
     const target = targetOf(s);
     return { clients: stacks.clientsFor(target), resources: await stacks.resourcesOf(target, s.stackName) };
   };
+  // Mute reasons are the stack's in its account (from its stack id): two accounts may each have a "lab" in one region.
+  const stackMutes = (r: StackResources): MuteSource => ({ kind: 'stack', account: r.account, region: r.region, stackName: r.stackName });
 
   router.handle(api.listObserveSources, () => {
     const sources: { id: string; label: string; source: api.ObserveSource }[] = [];
@@ -150,10 +154,9 @@ export function registerObserve(router: Router, deps: ObserveDeps): { stop(): vo
   });
 
   router.handle(api.listAlarms, async ({ source }) => {
-    const reasons = mutes.reasons(sourceKey(source));
-    if (source.kind === 'local') return { local: true, alarms: localOrRefuse().listAlarms(reasons) };
-    const { clients } = await stack(source);
-    return { local: false, alarms: await listStackAlarms(clients.cw, source.stackName, reasons) };
+    if (source.kind === 'local') return { local: true, alarms: localOrRefuse().listAlarms(mutes.reasons({ kind: 'local' })) };
+    const { clients, resources } = await stack(source);
+    return { local: false, alarms: await listStackAlarms(clients.cw, source.stackName, mutes.reasons(stackMutes(resources))) };
   });
 
   router.handle(api.alarmHistory, async ({ source, name }) => {
@@ -167,17 +170,16 @@ export function registerObserve(router: Router, deps: ObserveDeps): { stop(): vo
   });
 
   router.handle(api.setAlarmMuted, async ({ source, name, muted, reason }) => {
-    const key = sourceKey(source);
     if (source.kind === 'local') {
       const l = localOrRefuse();
       l.checkAlarm(name);
       l.alarms.setMuted(name, muted);
-      mutes.set(key, name, muted ? reason : undefined);
-      return l.listAlarms(mutes.reasons(key)).find((a) => a.name === name)!;
+      mutes.set({ kind: 'local' }, name, muted ? reason : undefined);
+      return l.listAlarms(mutes.reasons({ kind: 'local' })).find((a) => a.name === name)!;
     }
-    const { clients } = await stack(source);
+    const { clients, resources } = await stack(source);
     const alarm = await setStackAlarmMuted(clients.cw, source.stackName, name, muted, new Map(reason ? [[name, reason]] : []));
-    mutes.set(key, name, muted ? reason : undefined);
+    mutes.set(stackMutes(resources), name, muted ? reason : undefined);
     return alarm;
   });
 
@@ -214,7 +216,10 @@ export function registerObserve(router: Router, deps: ObserveDeps): { stop(): vo
     }
     const intervalMs = Number(deps.env.BENCHTOP_OBSERVE_ALARM_POLL_MS ?? 60_000);
     void watchStackAlarms(
-      async () => listStackAlarms((await stack(source)).clients.cw, source.stackName, mutes.reasons(sourceKey(source))),
+      async () => {
+        const { clients, resources } = await stack(source);
+        return listStackAlarms(clients.cw, source.stackName, mutes.reasons(stackMutes(resources)));
+      },
       (alarm, inAlarm) => emit({ alarm, inAlarm }),
       signal,
       Number.isFinite(intervalMs) && intervalMs >= 1000 ? intervalMs : 60_000,
