@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { LogBatchRequest } from '../../common/protocol/index.js';
 import { LogShipper } from './log-shipper.js';
 
@@ -56,9 +56,8 @@ describe('LogShipper', () => {
     const done = shipper.attach(out, 'stdout');
     for (let i = 0; i < 1000; i += 1) out.write(`line ${i}\n`);
     out.end();
-    await new Promise((r) => setTimeout(r, 50));
-    // The first batch is not acknowledged: reading stopped near the bound instead of taking all 1000.
-    expect(out.isPaused()).toBe(true);
+    // The first batch is not acknowledged: reading stops near the bound instead of taking all 1000.
+    await vi.waitFor(() => expect(out.isPaused()).toBe(true), { timeout: 10_000 });
     const read = server.received.reduce((n, b) => n + b.lines.length, 0);
     expect(read).toBeLessThanOrEqual(50);
     server.release();
@@ -98,8 +97,8 @@ describe('LogShipper', () => {
       onStale: () => (stale += 1),
     });
     shipper.note('first');
-    await new Promise((r) => setTimeout(r, 200));
-    expect(sent).toEqual(['benchtop: first']);
+    // Sent on the retry, after a backoff of up to 100 ms (full jitter).
+    await vi.waitFor(() => expect(sent).toEqual(['benchtop: first']), { timeout: 10_000 });
     shipper.note('second');
     expect(await shipper.close()).toBe(false);
     expect(stale).toBe(1);

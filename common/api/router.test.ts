@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { defineCall, defineEvent } from './contract.js';
 import { ApiError } from './errors.js';
@@ -83,11 +83,11 @@ describe('Router', () => {
     const got: unknown[] = [];
     const sub = router.subscribe('clock:watch-ticks', { every: 5 }, (p) => got.push(p));
     expect(sub.ok).toBe(true);
-    await new Promise((r) => setTimeout(r, 40));
+    // Waited for, not slept on: a stalled event loop runs a late interval once, then the sleep.
+    await vi.waitFor(() => expect(got.length).toBeGreaterThan(1), { timeout: 10_000 });
     if (sub.ok) sub.unsubscribe();
     const count = got.length;
     await new Promise((r) => setTimeout(r, 30));
-    expect(count).toBeGreaterThan(1);
     expect(got.length).toBe(count);
     expect(got[0]).toEqual({ n: 0 });
   });

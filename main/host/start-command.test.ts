@@ -9,6 +9,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { run } from './start-command.js';
 
 const BIN = fileURLToPath(new URL('../../bin/benchtop.mjs', import.meta.url));
+// The tests that run `benchtop start` wait for a fresh Node process that loads the app from its
+// sources: a few seconds when idle, over 20 s with every test project running on two busy cores.
+const START_TEST_MS = 90_000;
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
 
@@ -55,7 +58,7 @@ describe('benchtop start', () => {
     const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
-  });
+  }, START_TEST_MS);
 
   it.runIf(process.platform === 'linux')('opens the browser on a 0600 redirect file, never with the token on the command line, and removes the file on stop', async () => {
     const data = mkdtempSync(path.join(tmpdir(), 'benchtop-start-'));
@@ -77,7 +80,7 @@ describe('benchtop start', () => {
     children.push(child);
     const { url } = JSON.parse(await firstLine(child)) as { url: string };
     const token = new URL(url).searchParams.get('token') ?? '';
-    for (let i = 0; i < 200 && !existsSync(record); i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 800 && !existsSync(record); i++) await new Promise((r) => setTimeout(r, 25));
     const opened = JSON.parse(readFileSync(record, 'utf8')) as { args: string[]; mode: number; html: string };
     expect(opened.args).toHaveLength(1);
     expect(opened.args.join(' ')).not.toContain(token);
@@ -89,7 +92,7 @@ describe('benchtop start', () => {
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
     expect(existsSync(opened.args[0] ?? '')).toBe(false);
-  });
+  }, START_TEST_MS);
 
   it('refuses a bad --port with a clear message and exit code 2', async () => {
     let stderr = '';

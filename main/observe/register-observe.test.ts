@@ -78,7 +78,7 @@ describe('observe calls', () => {
 
   it('charts the sandbox from its sampled /metrics, labelled as local', async () => {
     let answer: Record<string, unknown> = {};
-    for (let i = 0; i < 100; i += 1) {
+    for (let i = 0; i < 500; i += 1) {
       answer = await ok('observe:get-metrics', { source: { kind: 'local' }, range: { preset: '1h' } });
       const depth = (answer.charts as { id: string; series: { values: (number | null)[] }[] }[]).find((c) => c.id === 'queue-depth')!;
       if (depth.series[0]!.values.includes(3)) break;
@@ -138,7 +138,7 @@ describe('observe calls', () => {
   it('follows the sandbox\'s services log', async () => {
     const lines: string[] = [];
     const sub = router.subscribe('observe:follow-logs', { source: { kind: 'local' }, group: 'services' }, (p) => lines.push(...(p as { lines: { text: string }[] }).lines.map((l) => l.text)));
-    for (let i = 0; i < 200 && lines.length === 0; i += 1) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 1000 && lines.length === 0; i += 1) await new Promise((r) => setTimeout(r, 10));
     if (sub.ok) sub.unsubscribe();
     expect(lines).toEqual(['services agent listening']);
   });

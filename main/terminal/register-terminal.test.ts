@@ -85,7 +85,7 @@ describe('terminal calls', () => {
     expect(out).toContain('services-42');
 
     expect(await s.router.invoke('terminal:close', { id: session.id }, { transport: 'test' })).toEqual({ ok: true, value: { closed: true } });
-    for (let i = 0; i < 40 && s.ssm.commandCalls(TerminateSessionCommand).length === 0; i += 1) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 400 && s.ssm.commandCalls(TerminateSessionCommand).length === 0; i += 1) await new Promise((r) => setTimeout(r, 25));
     expect(s.ssm.commandCalls(TerminateSessionCommand)).toHaveLength(1);
   });
 

@@ -124,7 +124,7 @@ describe('connecting a deployment by itself', () => {
     expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(1);
     clock = new Date(clock.getTime() + 20_000);
     let status = await call<DeploymentPlatformStatus>('platforms:deployment-status', { deploymentId: ID });
-    for (let i = 0; i < 100 && status.connection.state !== 'connected'; i++) {
+    for (let i = 0; i < 500 && status.connection.state !== 'connected'; i++) {
       await new Promise((resolve) => setTimeout(resolve, 20));
       status = await call<DeploymentPlatformStatus>('platforms:deployment-status', { deploymentId: ID });
     }
@@ -147,7 +147,7 @@ describe('connecting a deployment by itself', () => {
     ssm.on(GetParameterCommand).resolves({ Parameter: { Name: '/benchtop/lab-prod/admin-token', Type: 'SecureString', Value: services.adminToken } });
     router = app({ url: 'http://127.0.0.1:1', token: 'local-token' }, true);
     let list: { platforms: { id: string; deploymentId?: string }[]; activeId: string | null } = { platforms: [], activeId: null };
-    for (let i = 0; i < 100 && list.platforms.length < 2; i++) {
+    for (let i = 0; i < 500 && list.platforms.length < 2; i++) {
       await new Promise((resolve) => setTimeout(resolve, 20));
       list = await call('platforms:list');
     }
@@ -166,7 +166,7 @@ describe('connecting a deployment by itself', () => {
     const platforms = registerResearcher(new Router(), { dataDir: path.dirname(settings.file), secrets });
     const again = new Router();
     registerDeploymentPlatforms(again, { platforms, settings, reconnect: true });
-    for (let i = 0; i < 100 && !platforms.ofDeployment(ID); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let i = 0; i < 500 && !platforms.ofDeployment(ID); i++) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(settings.listDeployments()).toMatchObject([{ id: ID, accountId: ACCOUNT, createdAt: '2025-06-01T00:00:00.000Z' }]);
     expect(platforms.ofDeployment(ID)?.url).toBe(services.url);
   });
