@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { partSizeFor, type CompletedPart, type DirectUploads } from './direct-uploads.js';
 import { badInput } from './http-error.js';
-import { presignUrl } from './s3-presign.js';
+import { presignUrl, s3ObjectUrl } from './s3-presign.js';
 
 /** Part URLs stay valid this long: a slow link uploading one large file still finishes. */
 const URL_LIFETIME_SECONDS = 6 * 3600;
@@ -23,12 +23,14 @@ export class S3DirectUploads implements DirectUploads {
 
   private async objectUrl(key: string, query: Record<string, string>): Promise<URL> {
     const endpoint = this.client.config.endpoint ? await this.client.config.endpoint() : undefined;
-    const region = await this.client.config.region();
-    const path = this.fullKey(key).split('/').map(encodeURIComponent).join('/');
-    // A custom endpoint (an emulator, AWS_ENDPOINT_URL) takes path-style addresses; AWS itself the bucket's own host.
-    const url = endpoint
-      ? new URL(`${endpoint.protocol}//${endpoint.hostname}${endpoint.port ? `:${endpoint.port}` : ''}${endpoint.path.replace(/\/$/, '')}/${this.bucket}/${path}`)
-      : new URL(`https://${this.bucket}.s3.${region}.amazonaws.com/${path}`);
+    const force = this.client.config.forcePathStyle;
+    const url = s3ObjectUrl({
+      bucket: this.bucket,
+      key: this.fullKey(key),
+      region: await this.client.config.region(),
+      ...(endpoint ? { endpoint: `${endpoint.protocol}//${endpoint.hostname}${endpoint.port ? `:${endpoint.port}` : ''}${endpoint.path}` } : {}),
+      forcePathStyle: (typeof force === 'function' ? await force() : force) === true,
+    });
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     return url;
   }

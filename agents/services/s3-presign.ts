@@ -16,6 +16,42 @@ export interface PresignInput {
   now: Date;
 }
 
+/** Where an S3 object is: the bucket, the key, and how the client reaches S3. */
+export interface S3ObjectAddress {
+  bucket: string;
+  key: string;
+  region: string;
+  /** A custom endpoint (AWS_ENDPOINT_URL: an emulator, a gateway), always addressed path-style. */
+  endpoint?: string;
+  /** The client's forcePathStyle. */
+  forcePathStyle?: boolean;
+}
+
+/**
+ * Whether a bucket can be its own host name under S3's TLS certificate: one DNS label (3–63
+ * lowercase letters, digits and hyphens, not starting or ending with a hyphen, not an IP address).
+ * The wildcard `*.s3.<region>.amazonaws.com` matches one label only, so a bucket with dots fails
+ * TLS as a host ("Virtual hosting of general purpose buckets"); the AWS SDK then addresses it
+ * path-style (`aws.isVirtualHostableS3Bucket(bucket, false)` in its S3 endpoint rules).
+ */
+export function isVirtualHostableBucket(bucket: string): boolean {
+  // One label has no dots, so it cannot be an IPv4 address either.
+  return /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(bucket);
+}
+
+/**
+ * The object's URL as the AWS SDK would address it: path-style against a custom endpoint, when the
+ * client forces it or when the bucket cannot be a host name (dots); otherwise the bucket's own
+ * host. Each key segment is encoded once; S3 signs the path as sent.
+ */
+export function s3ObjectUrl(a: S3ObjectAddress): URL {
+  const key = a.key.split('/').map(rfc3986).join('/');
+  if (a.endpoint) return new URL(`${a.endpoint.replace(/\/+$/, '')}/${a.bucket}/${key}`);
+  const domain = a.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  if (a.forcePathStyle || !isVirtualHostableBucket(a.bucket)) return new URL(`https://s3.${a.region}.${domain}/${a.bucket}/${key}`);
+  return new URL(`https://${a.bucket}.s3.${a.region}.${domain}/${key}`);
+}
+
 // RFC 3986 unreserved characters stay; everything else is percent-encoded, as SigV4 requires
 // (encodeURIComponent leaves !'()* alone, which SigV4 encodes).
 function rfc3986(text: string): string {
