@@ -162,7 +162,7 @@ export class LeaseManager {
     }
   }
 
-  private priceOf(req: z.output<typeof nextLeaseRequest>): Promise<HourlyPrice | null> | HourlyPrice | null {
+  private async priceOf(req: z.output<typeof nextLeaseRequest>): Promise<HourlyPrice | null> {
     if (this.pricing) return this.pricing.priceFor(req);
     return req.hourlyCostUsd === undefined ? null : { hourlyUsd: req.hourlyCostUsd, source: req.priceSource ?? "the worker's --hourly-cost" };
   }
@@ -205,7 +205,7 @@ export class LeaseManager {
         // Secrets reach only the worker that runs the command, never a run record.
         parameters: { ...run.parameters, ...secrets }, resources: run.resources, queue: run.queue,
         network: run.network, partialEnvironment: run.partialEnvironment,
-        environmentLock: row.environment_lock ? (JSON.parse(row.environment_lock) as ResolvedEnvironment) : null, attempt,
+        environmentLock: row.environment_lock ? (JSON.parse(row.environment_lock) as ResolvedEnvironment) : null, attempt: run.attempts,
       },
     };
   }
@@ -353,8 +353,10 @@ export class LeaseManager {
 
   /**
    * Ends the run with the worker's record. A retry of a completion that already landed answers the
-   * same run. With `next`, the worker's next lease is taken in the same transaction: both are
-   * durable or neither is (a failure in either rolls back both, and the worker retries the whole).
+   * same run. With `next`, the worker's next lease is taken in the same transaction, after the
+   * completion and in a savepoint of its own: finished work never waits on leasing, so if taking
+   * the next lease fails only that part is undone and the answer is `nextLease: null` (the worker
+   * then polls, where the failure shows as the lease route's error).
    */
   async complete(leaseId: string, body: z.output<typeof completeRequest>): Promise<CompleteResponse> {
     const { next } = body;
@@ -363,7 +365,13 @@ export class LeaseManager {
     const price = await this.priceOf(next);
     return this.writes.run(() => {
       const run = this.completeInTransaction(leaseId, body);
-      return { ...run, nextLease: this.handOn(leaseId, next, price) };
+      let nextLease: Lease | null;
+      try {
+        nextLease = this.db.transaction(() => this.handOn(leaseId, next, price))();
+      } catch {
+        nextLease = null;
+      }
+      return { ...run, nextLease };
     });
   }
 

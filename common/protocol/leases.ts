@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { commitSha, id, queueName, sha256Hex, timestamp } from './common.js';
 import { command, environmentSpec } from './capsules.js';
-import { datasetPin, finishedState, parameters, resolvedEnvironment, resources, runIsolation } from './runs.js';
+import { datasetPin, finishedState, parameters, resolvedEnvironment, resources, run, runIsolation } from './runs.js';
 import { resultsManifest } from './results.js';
 import { purchaseOption, workerSlotsReport } from './cost.js';
 
@@ -47,6 +47,14 @@ export const leaseRequest = z.strictObject({
   waitMs: z.number().int().min(0).max(60_000).default(0),
 });
 export type LeaseRequest = z.input<typeof leaseRequest>;
+
+/**
+ * The next lease a worker asks for as it completes one (`next` of a complete request): the lease
+ * request without the long-poll, answered at once. The request is a worker's saying it has room
+ * for this run, so a busy worker's `free` counts only what the completed run gives back.
+ */
+export const nextLeaseRequest = leaseRequest.omit({ waitMs: true });
+export type NextLeaseRequest = z.input<typeof nextLeaseRequest>;
 
 /** Everything a worker needs to run one attempt of a run. */
 export const runSpec = z.object({
@@ -105,6 +113,9 @@ export type HeartbeatResponse = z.infer<typeof heartbeatResponse>;
  * POST /api/v1/leases/:id/complete (worker) — ends the run with its record. Every manifest entry
  * must have been uploaded with that sha256 (400 otherwise); a stale or expired lease gets 409.
  * Completing twice with the same body answers the same run (a retried request is safe).
+ * With `next`, the same durable transaction also leases the worker its next run (`nextLease` of
+ * the answer; null when none could be leased, the completion stands either way); a retry answers
+ * the lease the first attempt handed out while it is still unstarted, never a second one.
  */
 export const completeRequest = z.strictObject({
   fencingToken: z.number().int().min(1),
@@ -118,8 +129,17 @@ export const completeRequest = z.strictObject({
   environment: resolvedEnvironment.optional(),
   /** How the worker confined the run, if its started heartbeat did not say (kept on the run record). */
   isolation: runIsolation.optional(),
+  /** Lease the next run in the same request (agents before this field answer 400: send it without). */
+  next: nextLeaseRequest.optional(),
 });
 export type CompleteRequest = z.input<typeof completeRequest>;
+
+/**
+ * Answer of complete: the finished run; with `next` asked, `nextLease` is the worker's next lease or
+ * null (none queued that fits, or leasing paused). Absent when `next` was not asked.
+ */
+export const completeResponse = run.extend({ nextLease: lease.nullable().optional() });
+export type CompleteResponse = z.infer<typeof completeResponse>;
 
 /** Path parameter of lease routes. */
 export const leaseParams = z.strictObject({ id });
