@@ -1,7 +1,7 @@
-import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { type AgentExit, type AgentLauncher, type AgentName, nodeAgentLauncher } from './agent-launcher.js';
+import { createRotatingLogFile } from './rotating-log-file.js';
 
 /** A supervised agent: its announcement, its exit, and a stop that always ends it. */
 export interface AgentProcess {
@@ -16,6 +16,11 @@ export interface AgentProcess {
   stop(graceMs: number): Promise<void>;
 }
 
+/** A line of the agent's logger (pino: a numeric level and a time), printed before the announcement at info level. */
+function isLogRecord(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as { level?: unknown }).level === 'number' && typeof (value as { time?: unknown }).time === 'number';
+}
+
 export function startAgent(
   name: AgentName,
   args: readonly string[],
@@ -24,20 +29,32 @@ export function startAgent(
 ): AgentProcess {
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
   const agent = (options.launcher ?? nodeAgentLauncher)(name, args);
-  const log = createWriteStream(logFile, { flags: 'a', mode: 0o600 });
+  // Rotated by size (10 MiB × 3 files), so an agent logging at info keeps the disk bounded.
+  const log = createRotatingLogFile(logFile);
   agent.stderr.pipe(log);
   let exitState: AgentExit | null = null;
   const exited = agent.exited.then((state) => (exitState = state));
   const lines = createInterface({ input: agent.stdout });
   const ready = new Promise<unknown>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the ${name} agent did not start within ${readyTimeoutMs} ms; see ${logFile}`)), readyTimeoutMs);
-    lines.once('line', (line) => {
-      clearTimeout(timer);
+    // The announcement is the first stdout line that is not a log record; it may carry tokens, so
+    // it stays out of the log. Every other stdout line is a diagnostic, kept with stderr.
+    let announced = false;
+    lines.on('line', (line) => {
+      if (announced) return void log.write(`${line}\n`);
+      let value: unknown;
       try {
-        resolve(JSON.parse(line));
+        value = JSON.parse(line);
       } catch {
+        announced = true;
+        clearTimeout(timer);
         reject(new Error(`the ${name} agent printed "${line.slice(0, 200)}" instead of its JSON announcement; see ${logFile}`));
+        return;
       }
+      if (isLogRecord(value)) return void log.write(`${line}\n`);
+      announced = true;
+      clearTimeout(timer);
+      resolve(value);
     });
     agent.failed.catch((error: unknown) => {
       clearTimeout(timer);
@@ -53,13 +70,6 @@ export function startAgent(
     });
   });
   ready.catch(() => undefined);
-  // Later stdout lines are diagnostics; keep them with stderr. The first one is the announcement,
-  // which may carry tokens, so it stays out of the log.
-  let announced = false;
-  lines.on('line', (line) => {
-    if (announced) log.write(`${line}\n`);
-    announced = true;
-  });
   return {
     pid: agent.pid,
     ready,

@@ -64,5 +64,9 @@ describe('local sandbox supervision', () => {
     expect(readFileSync(join(dataDir, 'logs', 'sandbox.log'), 'utf8')).toMatch(/the services agent killed by SIGKILL; starting it again in 500 ms/);
     // The worker keeps its URL and finds the platform again.
     await until('the worker to poll the restarted agent', async () => (await status()).queues?.cpu.workersOnline === 1);
+    // At info level the services log has the requests to follow (the health check above), never the announcement's tokens.
+    const servicesLog = readFileSync(join(dataDir, 'logs', 'services.log'), 'utf8');
+    expect(servicesLog).toMatch(/"level":30,.*"url":"\/api\/v1\/health"/);
+    expect(servicesLog).not.toContain(sandbox.researcherToken);
   });
 });

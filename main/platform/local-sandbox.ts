@@ -88,7 +88,8 @@ export async function startLocalSandbox(options: LocalSandboxOptions): Promise<L
   let port = options.port ?? 0;
   const services = new AgentSupervisor({
     name: 'services',
-    launch: () => startAgent('services', ['--data', servicesDir, '--port', String(port), ...(options.servicesArgs ?? [])], join(logsDir, 'services.log'), agentOptions),
+    // At info (the agent's own default is warn) the Logs page has requests and runs to follow.
+    launch: () => startAgent('services', ['--data', servicesDir, '--port', String(port), '--log-level', 'info', ...(options.servicesArgs ?? [])], join(logsDir, 'services.log'), agentOptions),
     log,
   });
   const workers: AgentSupervisor[] = [];
