@@ -16,12 +16,16 @@ export interface Geometry {
   height: number;
 }
 
-export function geometry(total: number, scrollTop: number, viewport: number): Geometry {
+/**
+ * `overscan` rows above and below the screen make scrolling show lines at once; a view pinned to
+ * the bottom of a live log asks for none, since every flush replaces what is on screen anyway.
+ */
+export function geometry(total: number, scrollTop: number, viewport: number, overscan = OVERSCAN): Geometry {
   const visible = Math.ceil(viewport / ROW_HEIGHT) + 1;
   const natural = total * ROW_HEIGHT;
   if (natural <= MAX_SCROLL_PX) {
-    const first = Math.max(1, Math.floor(scrollTop / ROW_HEIGHT) + 1 - OVERSCAN);
-    return { first, count: visible + 2 * OVERSCAN, blockTop: (first - 1) * ROW_HEIGHT, height: natural };
+    const first = Math.max(1, Math.floor(scrollTop / ROW_HEIGHT) + 1 - overscan);
+    return { first, count: visible + 2 * overscan, blockTop: (first - 1) * ROW_HEIGHT, height: natural };
   }
   const range = Math.max(1, MAX_SCROLL_PX - viewport);
   const first = Math.max(1, Math.round((Math.min(scrollTop, range) / range) * Math.max(0, total - visible + 1)) + 1);

@@ -40,23 +40,31 @@ export function useLogScroll<L extends SeqLine>({ store, counted, follow, setFol
   // one render and one scroll write, not a render, a forced layout (reading scrollHeight) and a
   // second render for the new position (bench/observe.ts: ~10% of the main thread at 500 lines/s).
   const bottom = Math.max(0, geometry(total, 0, viewport).height - viewport);
-  const geo = geometry(total, follow ? bottom : scrollTop, viewport);
+  const geo = geometry(total, follow ? bottom : scrollTop, viewport, follow ? 0 : undefined);
   const last = Math.min(total || geo.first + geo.count, geo.first + geo.count - 1);
   useEffect(() => store.ensure(geo.first, last), [store, geo.first, last, store.version]);
 
-  // While following, keep the newest line in view after every flush.
+  // While following, keep the newest line in view after every flush. The position is not kept in
+  // state meanwhile (the rows come from `bottom`): that would be a second render per flush.
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el || !followRef.current) return;
     el.scrollTop = bottom;
-    setScrollTop(bottom);
   }, [store.version, counted, bottom]);
+
+  // Once following stops (the button), the rows come from where the view really is.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (el && !follow) setScrollTop(el.scrollTop);
+  }, [follow]);
 
   const onScroll = useCallback(() => {
     const el = scroller.current;
     if (!el) return;
-    setScrollTop(el.scrollTop);
     const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < ROW_HEIGHT * 2;
+    // Following and still at the bottom: the scroll was ours, after a flush.
+    if (followRef.current && atBottom) return;
+    setScrollTop(el.scrollTop);
     if (followRef.current !== atBottom) setFollow(atBottom);
   }, [setFollow]);
 
