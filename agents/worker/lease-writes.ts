@@ -1,6 +1,6 @@
 import { PlatformError, type PlatformClient } from '../../lib/protocol/client.js';
 import { retry, type BackoffPolicy } from '../../lib/retry.js';
-import type { CompleteRequest, FileEntry } from '../../common/protocol/index.js';
+import type { CompleteRequest, CompleteResponse, FileEntry, Lease } from '../../common/protocol/index.js';
 
 /** The lease is no longer this worker's, or the platform is out of reach: write nothing more and leave the run to the queue. */
 export class Abandoned extends Error {}
@@ -57,20 +57,36 @@ export function uploadResultFile(writer: LeaseWriter, file: FileEntry, body: (at
   );
 }
 
+async function sendCompletion(writer: LeaseWriter, body: CompleteRequest): Promise<CompleteResponse> {
+  try {
+    return await writer.client.complete(writer.leaseId, body);
+  } catch (error) {
+    const status = statusOf(error);
+    if (status === 409 || status === 404) throw new Abandoned(`the platform refused completion (${status}): the lease is stale`);
+    throw error;
+  }
+}
+
 /**
- * Completes the lease. Completing twice with the same body is safe, so anything but a refusal
- * (4xx) is retried until the lease would have expired anyway.
+ * Completes the lease; answers the next lease when `body.next` asked for one and the platform
+ * handed one on. Completing twice with the same body is safe (a retry is answered the same next
+ * lease), so anything but a refusal (4xx) is retried until the lease would have expired anyway.
+ * A 400 to a completion with `next` is sent again at once without it: an agent from before the
+ * field refuses it as unknown, and nothing was written. If that one is taken, `nextRefused` is told.
  */
-export async function completeLease(writer: LeaseWriter, body: CompleteRequest, policy: WritePolicy = COMPLETE_RETRY): Promise<void> {
-  await retry(
+export async function completeLease(writer: LeaseWriter, body: CompleteRequest, policy: WritePolicy = COMPLETE_RETRY, nextRefused?: () => void): Promise<Lease | null> {
+  let sending = body;
+  return retry(
     async () => {
       writer.checkLease();
       try {
-        await writer.client.complete(writer.leaseId, body);
+        return (await sendCompletion(writer, sending)).nextLease ?? null;
       } catch (error) {
-        const status = statusOf(error);
-        if (status === 409 || status === 404) throw new Abandoned(`the platform refused completion (${status}): the lease is stale`);
-        throw error;
+        if (!sending.next || statusOf(error) !== 400) throw error;
+        sending = { ...sending, next: undefined };
+        await sendCompletion(writer, sending);
+        nextRefused?.();
+        return null;
       }
     },
     { ...policy, retryable: (error) => !(error instanceof Abandoned) && !isClientError(error) },

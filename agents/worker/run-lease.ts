@@ -6,6 +6,7 @@ import type { CompleteRequest, Lease, ResultsManifest, RunIsolation } from '../.
 import { Heartbeat } from './heartbeat.js';
 import { LeaseStop } from './lease-stop.js';
 import { Abandoned, completeLease, isTransient, uploadResultFile, type LeaseWriter } from './lease-writes.js';
+import type { NextLeaseAsk } from './next-lease.js';
 import { LogShipper } from './log-shipper.js';
 import { collectResults, uploadResults } from './results-upload.js';
 import { recordProcessGroup } from './run-process-groups.js';
@@ -27,6 +28,8 @@ export interface RunLeaseOptions {
   workerId: string;
   /** The GPUs (indices) this run may use on a worker running several at once. */
   gpuDevices?: readonly number[];
+  /** Asked as the run completes: the worker's next lease, leased in the completion's request. */
+  nextLease?: NextLeaseAsk;
   /** The worker's own diagnostics (its stderr), not the run's log. */
   log(message: string): void;
 }
@@ -49,7 +52,8 @@ export interface AttemptTimings {
 export const TIMINGS_FILE = 'timings.jsonl';
 
 export interface LeaseExecution {
-  done: Promise<LeaseOutcome>;
+  /** Settles once the run is over and cleaned up, with the lease its completion handed on (or null). */
+  done: Promise<{ outcome: LeaseOutcome; next: Lease | null }>;
   /** Drain: stop the run now and leave it to the queue (the lease lapses; another worker retries). */
   handBack(): void;
 }
@@ -108,12 +112,15 @@ class LeaseRun {
     this.stop.request('hand-back', 'the worker is shutting down; the run goes back to the queue');
   }
 
-  async run(): Promise<LeaseOutcome> {
+  async run(): Promise<{ outcome: LeaseOutcome; next: Lease | null }> {
+    let next: Lease | null = null;
     try {
       const body = await this.execute();
       await this.shipper.close();
       this.stop.checkLease();
-      await completeLease(this.writer, body);
+      const ask = this.options.nextLease;
+      const nextRequest = ask?.request();
+      next = await completeLease(this.writer, nextRequest ? { ...body, next: nextRequest } : body, undefined, () => ask?.refused());
       this.timings.state = body.state;
       this.timings.outcome = 'completed';
     } catch (error) {
@@ -127,7 +134,7 @@ class LeaseRun {
     }
     this.journal();
     this.removeFolder();
-    return this.timings.outcome;
+    return { outcome: this.timings.outcome, next };
   }
 
   /** The record the lease completes with; throws Abandoned when nothing may be written. */

@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { appVersion } from '../../lib/app-version.js';
 import { createPlatformClient, PlatformError } from '../../lib/protocol/client.js';
 import { Backoff, sleep } from '../../lib/retry.js';
-import type { Lease, PurchaseOption, QueueName } from '../../common/protocol/index.js';
+import type { Lease, NextLeaseRequest, PurchaseOption, QueueName } from '../../common/protocol/index.js';
 import { DatasetCache } from './dataset-cache.js';
+import { NextLeaseSupport, type NextLeaseAsk } from './next-lease.js';
 import { runLease, type LeaseExecution } from './run-lease.js';
 import { sweepStaleRunGroups } from './run-process-groups.js';
 import type { Runtime } from './runtimes/runtime.js';
-import { SlotPool, type WorkerSlots } from './slot-pool.js';
+import { SlotPool, type SlotGrant, type WorkerSlots } from './slot-pool.js';
 import { removeRunFolder, RunStager } from './staging.js';
 import { openWorkerStateFile } from './state-file.js';
 
@@ -72,11 +73,67 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const state = options.stateFile ? openWorkerStateFile(options.stateFile, { log }) : null;
   const slots = options.slots ? new SlotPool(options.slots) : null;
   const polling = new AbortController();
+  const nextLeases = new NextLeaseSupport();
+  let looping = true;
+
+  /** What every lease request of this worker says about it. */
+  const asWorker = (): NextLeaseRequest => ({ queue: options.queue, workerId, instanceType: options.instanceType, hourlyCostUsd: options.hourlyCostUsd, purchaseOption: options.purchaseOption, slots: options.slots, gpus: options.runtime.gpus, agentVersion: appVersion() });
+
+  /**
+   * The next lease a completing run asks for. A worker with slots may be polling for other runs at
+   * the same time, so it asks only for a run that fits what the completing run gives back.
+   */
+  function nextLeaseAsk(grant: SlotGrant | undefined): NextLeaseAsk {
+    return {
+      request: () => {
+        if (draining || !looping || !nextLeases.worthAsking) return undefined;
+        return grant ? { ...asWorker(), free: { cpus: grant.cpus, memoryMb: grant.memoryMb, gpus: grant.gpuDevices.length } } : asWorker();
+      },
+      refused: () => {
+        if (nextLeases.refused()) log('the platform does not lease the next run with a completion (an older services agent): asking for each lease on its own');
+      },
+    };
+  }
+
+  /** Runs a lease; settles once it is over and its share is back, with the lease its completion handed on. */
+  function start(lease: Lease): Promise<Lease | null> {
+    const grant = slots?.take(lease.run.resources);
+    const execution = runLease({ client, runtime: options.runtime, lease, workDir: options.workDir, workerId, stager, killGraceMs: options.killGraceMs ?? 10_000, gpuDevices: grant?.gpuDevices, nextLease: nextLeaseAsk(grant), log });
+    running.add(execution);
+    state?.set(running.size);
+    return execution.done
+      .finally(() => {
+        running.delete(execution);
+        state?.set(running.size);
+        if (grant) slots?.release(grant);
+      })
+      .then(({ next }) => {
+        if (next && (draining || !looping)) {
+          log(`lease ${next.leaseId} arrived as the worker began draining; it goes back to the queue when it lapses`);
+          return null;
+        }
+        return next;
+      });
+  }
+
+  /** A worker with slots starts a handed-on lease at once: its loop may be in a long poll. */
+  function startAlongside(lease: Lease): void {
+    void start(lease).then(
+      (next) => next && startAlongside(next),
+      (error: Error) => log(`run of lease ${lease.leaseId} failed on the worker: ${error.message}`),
+    );
+  }
 
   async function loop(): Promise<void> {
     // Jittered, so the workers of a platform that comes back do not all poll again at once.
     const backoff = new Backoff({ baseMs: 200, maxMs: 5_000 });
+    // A worker without slots runs one lease at a time: the one its last completion handed on comes first.
+    let handedOn: Lease | null = null;
     while (!draining) {
+      if (handedOn) {
+        handedOn = await start(handedOn);
+        continue;
+      }
       if (slots && !slots.hasRoom()) {
         await slots.released(polling.signal);
         continue;
@@ -87,7 +144,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       try {
         // Draining aborts a long poll at once; a lease granted just as it is aborted is never
         // heartbeated and goes back to the queue when it lapses.
-        lease = await client.lease({ queue: options.queue, workerId, instanceType: options.instanceType, hourlyCostUsd: options.hourlyCostUsd, purchaseOption: options.purchaseOption, slots: options.slots, gpus: options.runtime.gpus, agentVersion: appVersion(), free, waitMs: pollWaitMs }, { signal: polling.signal });
+        lease = await client.lease({ ...asWorker(), free, waitMs: pollWaitMs }, { signal: polling.signal });
         backoff.succeed();
       } catch (error) {
         if (draining) return;
@@ -102,17 +159,8 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
         log(`lease ${lease.leaseId} arrived as the worker began draining; it goes back to the queue when it lapses`);
         return;
       }
-      const grant = slots?.take(lease.run.resources);
-      const execution = runLease({ client, runtime: options.runtime, lease, workDir: options.workDir, workerId, stager, killGraceMs: options.killGraceMs ?? 10_000, gpuDevices: grant?.gpuDevices, log });
-      running.add(execution);
-      state?.set(running.size);
-      const done = execution.done.finally(() => {
-        running.delete(execution);
-        state?.set(running.size);
-        if (grant) slots?.release(grant);
-      });
-      if (slots) void done.catch((error: Error) => log(`run of lease ${lease.leaseId} failed on the worker: ${error.message}`));
-      else await done;
+      if (slots) startAlongside(lease);
+      else handedOn = await start(lease);
     }
   }
 
@@ -120,6 +168,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     try {
       await loop();
     } finally {
+      looping = false;
       await Promise.allSettled([...running].map((execution) => execution.done));
       await state?.close();
     }
