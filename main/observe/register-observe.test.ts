@@ -1,6 +1,6 @@
 import { CloudFormationClient, DescribeStackResourcesCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ import { registerObserve } from './register-observe.js';
 const ctx = { transport: 'test' } as const;
 const cfn = mockClient(CloudFormationClient);
 const cw = mockClient(CloudWatchClient);
+const logs = mockClient(CloudWatchLogsClient);
 let dir: string;
 let server: Server;
 let router: Router;
@@ -26,6 +27,7 @@ const STACK = { kind: 'stack', target: { region: 'eu-west-1' }, stackName: 'lab'
 beforeEach(async () => {
   cfn.reset();
   cw.reset();
+  logs.reset();
   cfn.on(DescribeStackResourcesCommand).resolves({ StackResources: [] });
   dir = mkdtempSync(path.join(tmpdir(), 'observe-router-'));
   mkdirSync(path.join(dir, 'sandbox', 'logs'), { recursive: true });
@@ -141,6 +143,40 @@ describe('observe calls', () => {
     for (let i = 0; i < 1000 && lines.length === 0; i += 1) await new Promise((r) => setTimeout(r, 10));
     if (sub.ok) sub.unsubscribe();
     expect(lines).toEqual(['services agent listening']);
+  });
+
+  it('downloads the chosen range of a stack\'s log group: FilterLogEvents from the start to the end time, every page', async () => {
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'lab', StackId: 'arn:aws:cloudformation:eu-west-1:210987654321:stack/lab/x', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: [] }] });
+    logs
+      .on(FilterLogEventsCommand)
+      .resolvesOnce({ events: [{ timestamp: 1_000, logStreamName: 'i-1', message: 'first\n', eventId: 'a' }], nextToken: 'p2' })
+      .resolvesOnce({ events: [{ timestamp: 2_000, logStreamName: 'i-2', message: 'second', eventId: 'b' }] });
+    const answer = await ok('observe:read-log-range', { source: STACK, group: 'services', from: 500, to: 2_500, filterPattern: 'ERROR' });
+    expect(answer).toEqual({ truncated: false, lines: [{ seq: 1, ts: 1_000, stream: 'i-1', text: 'first' }, { seq: 2, ts: 2_000, stream: 'i-2', text: 'second' }] });
+    const asked = logs.commandCalls(FilterLogEventsCommand).map((c) => c.args[0].input);
+    expect(asked).toEqual([
+      expect.objectContaining({ startTime: 500, endTime: 2_500, filterPattern: 'ERROR' }),
+      expect.objectContaining({ startTime: 500, endTime: 2_500, nextToken: 'p2' }),
+    ]);
+  });
+
+  it('downloads the chosen range of a sandbox log, across its rotated files, by the times its lines say', async () => {
+    const logsDir = path.join(dir, 'sandbox', 'logs');
+    const t0 = Date.parse('2026-12-01T10:00:00Z');
+    const at = (s: number, msg: string) => `{"level":30,"time":${t0 + s * 1000},"msg":"${msg}"}`;
+    writeFileSync(path.join(logsDir, 'services.log.1'), `${at(1, 'too early')}\n${at(2, 'from here')}\n`);
+    writeFileSync(path.join(logsDir, 'services.log'), `${at(3, 'still in')}\n    at a stack frame of the line above\n${at(9, 'too late')}\n`);
+    const answer = await ok('observe:read-log-range', { source: { kind: 'local' }, group: 'services', from: t0 + 2000, to: t0 + 5000 });
+    expect((answer.lines as { text: string; ts: number; stream: string }[]).map((l) => [l.ts - t0, l.stream, l.text])).toEqual([
+      [2000, 'services.log', at(2, 'from here')],
+      [3000, 'services.log', at(3, 'still in')],
+      [3000, 'services.log', '    at a stack frame of the line above'],
+    ]);
+  });
+
+  it('refuses a download range that ends before it starts, saying which way round to put it', async () => {
+    const result = await router.invoke('observe:read-log-range', { source: { kind: 'local' }, group: 'services', from: 5_000, to: 4_000 }, ctx);
+    expect(result).toMatchObject({ ok: false, error: { code: 'bad-input', message: expect.stringMatching(/ends .* before it starts/) } });
   });
 
   it('links a run on a saved deployment to its CloudWatch log stream', async () => {

@@ -136,7 +136,10 @@ export function registerObserve(router: Router, deps: ObserveDeps): { stop(): vo
   });
 
   router.handle(api.readLogRange, async (input) => {
-    if (input.source.kind === 'local') return readLocalLogs(localOrRefuse().logsDir, input.group, input.streams, input.filterPattern, input.limit);
+    if (input.from > input.to) {
+      throw new ApiError('bad-input', `The range ends (${new Date(input.to).toISOString()}) before it starts (${new Date(input.from).toISOString()}).`, 'Pick a "to" time after the "from" time.');
+    }
+    if (input.source.kind === 'local') return readLocalLogs(localOrRefuse().logsDir, input.group, input.streams, input.filterPattern, input.limit, { from: input.from, to: input.to });
     const { clients, resources } = await stack(input.source);
     const q = { groupName: groupName(resources, input.group), ...(input.streams ? { streams: input.streams } : {}), ...(input.filterPattern ? { filterPattern: input.filterPattern } : {}) };
     const { events, truncated } = await filterLogEvents(clients.logs, q, input.from, input.to, input.limit);

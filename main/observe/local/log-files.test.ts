@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Batch, LineBatcher, textFilter } from '../line-batcher.js';
-import { followLocalLogs, listLocalStreams, readLocalLogs } from './log-files.js';
+import { createRotatingLogFile } from '../../platform/rotating-log-file.js';
+import { followLocalLogs, lineTime, listLocalStreams, readLocalLogs } from './log-files.js';
 
 let dir: string;
 beforeEach(() => {
@@ -44,6 +45,44 @@ describe('the sandbox log files', () => {
     expect(texts()).toEqual(['old ready', 'new ready 1', 'new ready 2', 'after truncation ready']);
     const seqs = batches.flatMap((b) => b.lines.map((l) => l.seq));
     expect(seqs).toEqual([1, 2, 3, 4]);
+  });
+
+  it('reads on across rotations of the file, no line lost or read twice', async () => {
+    const path = join(dir, 'services.log');
+    writeFileSync(path, 'before the follow\n');
+    // Files of about ten lines, three kept: a burst may rotate twice before the next poll.
+    const log = createRotatingLogFile(path, { maxBytes: 200, kept: 2 });
+    const batches: Batch[] = [];
+    const controller = new AbortController();
+    const batcher = new LineBatcher((b) => batches.push(b), 5);
+    const done = followLocalLogs({ logsDir: dir, group: 'services', batcher, signal: controller.signal, pollMs: 10 });
+    const texts = () => batches.flatMap((b) => b.lines.map((l) => l.text));
+    await until(() => texts().includes('before the follow'));
+    const written: string[] = [];
+    let n = 0;
+    for (const burst of [1, 7, 25, 3, 12, 20, 2, 9, 25, 14, 6, 18]) {
+      for (let i = 0; i < burst; i += 1) {
+        n += 1;
+        written.push(`line ${n} ${'x'.repeat(n % 7)}`);
+        log.write(`${written.at(-1)!}\n`);
+      }
+      await new Promise((r) => log.write('', r));
+      // The next burst once this one is seen: rotations land between polls and, at times, during one.
+      await until(() => texts().length === written.length + 1);
+    }
+    await new Promise<void>((r) => log.end(r));
+    controller.abort();
+    await done;
+    batcher.stop();
+    expect(texts()).toEqual(['before the follow', ...written]);
+    expect(batches.flatMap((b) => b.lines.map((l) => l.stream)).every((s) => s === 'services.log')).toBe(true);
+    expect((await listLocalStreams(dir, 'services')).map((s) => s.name)).toEqual(['services.log']);
+  });
+
+  it('gives a line the time it says it was written', () => {
+    expect(lineTime('{"level":30,"time":1764590400123,"pid":7,"msg":"incoming request"}')).toBe(1764590400123);
+    expect(lineTime('2026-12-01T11:28:07.151Z workers use the process runtime')).toBe(Date.parse('2026-12-01T11:28:07.151Z'));
+    expect(lineTime('worker: SIGTERM: draining')).toBeUndefined();
   });
 
   it('refuses a JSON pattern, which only CloudWatch understands, with what to use instead', async () => {
