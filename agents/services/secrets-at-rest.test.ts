@@ -1,0 +1,191 @@
+import { randomBytes } from 'node:crypto';
+import { renameSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPlatformClient, type PlatformClient } from '../../lib/protocol/client.js';
+import { migrations } from './migrations.js';
+import { startServices } from './start-services.js';
+import { exampleCapsule } from './testing/harness.js';
+import { spawnServices, type ServicesProcess } from './testing/spawn-services.js';
+
+// The services agent as a process: what it keeps on disk (database, WAL, backups) never holds a
+// secret parameter's value, while the worker still receives it in its lease.
+
+const secret = () => `sekret-${randomBytes(12).toString('hex')}`;
+
+/** Every file under `dir` whose bytes contain `text`, by path relative to `dir`. */
+async function filesHolding(dir: string, text: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    if ((await readFile(path)).includes(Buffer.from(text, 'utf8'))) out.push(path.slice(dir.length + 1));
+  }
+  return out;
+}
+
+/**
+ * Replaces the database `file` by one made with the migrations before sealing only, holding the
+ * same records (each table's columns of that schema), then lets `change` edit it.
+ */
+function rewindToBeforeSealing(file: string, change: (db: Database.Database) => void): void {
+  const before = migrations.findIndex((m) => m.includes('secrets_sealed'));
+  expect(before).toBeGreaterThan(0);
+  const oldFile = `${file}.old`;
+  const old = new Database(oldFile);
+  for (const migration of migrations.slice(0, before)) old.exec(migration);
+  old.pragma(`user_version = ${before}`);
+  old.prepare('ATTACH DATABASE ? AS current').run(file);
+  const tables = old.prepare("SELECT name FROM main.sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as Array<{ name: string }>;
+  for (const { name } of tables) {
+    const columns = (old.pragma(`main.table_info(${name})`) as Array<{ name: string }>).map((c) => c.name).join(', ');
+    old.exec(`DELETE FROM main.${name}; INSERT INTO main.${name} (${columns}) SELECT ${columns} FROM current.${name};`);
+  }
+  old.exec('DETACH DATABASE current');
+  change(old);
+  old.close();
+  renameSync(oldFile, file);
+}
+
+interface Clients { researcher: PlatformClient; admin: PlatformClient; worker: PlatformClient }
+const clientsOf = (p: ServicesProcess): Clients => ({
+  researcher: createPlatformClient({ url: p.url, token: p.researcherToken }),
+  admin: createPlatformClient({ url: p.url, token: p.adminToken }),
+  worker: createPlatformClient({ url: p.url, token: p.workerToken }),
+});
+
+async function leaseAndFinish(worker: PlatformClient): Promise<{ runId: string; parameters: Record<string, unknown> }> {
+  const lease = await worker.lease({ queue: 'cpu', workerId: 'w1', waitMs: 5000 });
+  expect(lease).not.toBeNull();
+  await worker.complete(lease!.leaseId, { fencingToken: lease!.fencingToken, state: 'succeeded', exitCode: 0 });
+  return { runId: lease!.runId, parameters: lease!.run.parameters };
+}
+
+describe('secret parameters at rest', () => {
+  const dirs: string[] = [];
+  const processes: ServicesProcess[] = [];
+  const tempDir = async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'benchtop-secrets-'));
+    dirs.push(dir);
+    return dir;
+  };
+  const spawn = async (dir: string) => {
+    const p = await spawnServices(dir);
+    processes.push(p);
+    return p;
+  };
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await tempDir();
+  });
+  afterAll(async () => {
+    for (const p of processes) await p.stop();
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+
+  const API_KEY = secret();
+  const PASSWORD = secret();
+  let backupName: string;
+
+  it('keeps the database, its WAL and a backup free of secret values; the worker and a re-run still get them', async () => {
+    const p = await spawn(dataDir);
+    const { researcher, admin, worker } = clientsOf(p);
+    const capsule = await researcher.createCapsule(exampleCapsule);
+    const run = await researcher.createRun({ capsuleId: capsule.id, parameters: { n: 1 }, secrets: { API_KEY, RETRIES: 3 } });
+    const backup = await admin.createBackup();
+    backupName = backup.name;
+    const first = await leaseAndFinish(worker);
+    expect(first).toEqual({ runId: run.id, parameters: { n: 1, API_KEY, RETRIES: 3 } });
+    const again = await researcher.rerun(run.id);
+    const second = await leaseAndFinish(worker);
+    expect(second).toEqual({ runId: again.id, parameters: { n: 1, API_KEY, RETRIES: 3 } });
+    await researcher.createRun({ capsuleId: capsule.id, secrets: { PASSWORD } });
+
+    // Looked at while the agent runs (the WAL holds the latest pages) and after it stopped.
+    expect(await filesHolding(dataDir, API_KEY)).toEqual([]);
+    expect(await filesHolding(dataDir, PASSWORD)).toEqual([]);
+    await p.stop();
+    const names = await readdir(dataDir);
+    expect(names).toContain('secrets.key');
+    expect(await readdir(join(dataDir, 'backups'))).toEqual([backup.name]);
+    expect((await stat(join(dataDir, 'secrets.key'))).mode & 0o777).toBe(0o600);
+    expect(await filesHolding(dataDir, API_KEY)).toEqual([]);
+    expect(await filesHolding(dataDir, PASSWORD)).toEqual([]);
+    // The ciphertexts are there, bound to their runs.
+    const db = new Database(join(dataDir, 'benchtop.sqlite'), { readonly: true });
+    const rows = db.prepare('SELECT id, secrets, secrets_sealed FROM runs ORDER BY n').all() as Array<{ id: string; secrets: string; secrets_sealed: number }>;
+    db.close();
+    expect(rows.map((r) => r.secrets_sealed)).toEqual([1, 1, 1]);
+    expect(Object.keys(JSON.parse(rows[0]!.secrets) as object)).toEqual(['API_KEY', 'RETRIES']);
+    expect(rows[0]!.secrets).not.toBe(rows[1]!.secrets);
+  }, 120_000);
+
+  it('a restore on the same deployment decrypts with the same key', async () => {
+    const p = await spawn(dataDir);
+    const { admin, worker } = clientsOf(p);
+    // The backup was taken while only the first run existed, queued.
+    await admin.restoreBackup(backupName);
+    const lease = await leaseAndFinish(worker);
+    expect(lease.parameters).toEqual({ n: 1, API_KEY, RETRIES: 3 });
+    await p.stop();
+  }, 120_000);
+
+  it('without its key, a run that needs a secret fails naming the key file; the agent goes on serving', async () => {
+    const p0 = await spawn(dataDir);
+    const { researcher } = clientsOf(p0);
+    const capsule = (await researcher.listCapsules()).items[0]!;
+    const waiting = await researcher.createRun({ capsuleId: capsule.id, secrets: { PASSWORD } });
+    await p0.stop();
+    await rm(join(dataDir, 'secrets.key'));
+
+    const p = await spawn(dataDir);
+    const { researcher: r, worker } = clientsOf(p);
+    const plain = await r.createRun({ capsuleId: capsule.id, parameters: { n: 2 } });
+    // The run with a secret is passed over (failed), the next one is leased.
+    const lease = await leaseAndFinish(worker);
+    expect(lease).toEqual({ runId: plain.id, parameters: { n: 2 } });
+    const failed = await r.getRun(waiting.id);
+    expect(failed.state).toBe('failed');
+    expect(failed.error).toContain(`not started: secret parameter "PASSWORD" of run ${waiting.id} was sealed with secrets key`);
+    expect(failed.error).toContain(`but the key file ${join(dataDir, 'secrets.key')} holds key`);
+    expect(failed.error).not.toContain(PASSWORD);
+    await expect(r.rerun(waiting.id)).rejects.toMatchObject({ status: 409, message: expect.stringContaining(`run ${waiting.id} cannot be re-run with its secret parameters`) });
+    // New secrets are sealed with the new key and reach the worker.
+    const fresh = secret();
+    const next = await r.createRun({ capsuleId: capsule.id, secrets: { PASSWORD: fresh } });
+    expect(await leaseAndFinish(worker)).toEqual({ runId: next.id, parameters: { PASSWORD: fresh } });
+    expect((await r.health()).status).toBe('ok');
+    await p.stop();
+  }, 120_000);
+
+  it('encrypts the plain-text secrets of a database from before sealing on first start, in place', async () => {
+    const dir = await tempDir();
+    const running = await startServices({ dataDir: dir, backup: false });
+    const client = createPlatformClient({ url: running.url, token: running.researcherToken });
+    const capsule = await client.createCapsule(exampleCapsule);
+    const runs = [
+      await client.createRun({ capsuleId: capsule.id, secrets: { TOKEN: 'placeholder' } }),
+      await client.createRun({ capsuleId: capsule.id, parameters: { n: 3 } }),
+    ];
+    await running.close();
+    // Back to the schema before sealing, with the value in plain text as older agents stored it.
+    const TOKEN = secret();
+    rewindToBeforeSealing(join(dir, 'benchtop.sqlite'), (db) => db.prepare('UPDATE runs SET secrets = ? WHERE id = ?').run(JSON.stringify({ TOKEN }), runs[0]!.id));
+    await rm(join(dir, 'secrets.key'));
+    expect(await filesHolding(dir, TOKEN)).toEqual(['benchtop.sqlite']);
+
+    const p = await spawn(dir);
+    expect(await filesHolding(dir, TOKEN)).toEqual([]);
+    const { worker } = clientsOf(p);
+    expect(await leaseAndFinish(worker)).toEqual({ runId: runs[0]!.id, parameters: { TOKEN } });
+    expect(await leaseAndFinish(worker)).toEqual({ runId: runs[1]!.id, parameters: { n: 3 } });
+    await p.stop();
+    expect(await filesHolding(dir, TOKEN)).toEqual([]);
+    const db = new Database(join(dir, 'benchtop.sqlite'), { readonly: true });
+    expect(db.prepare('SELECT secrets_sealed AS s FROM runs ORDER BY n').all()).toEqual([{ s: 1 }, { s: 0 }]);
+    db.close();
+  }, 120_000);
+});
