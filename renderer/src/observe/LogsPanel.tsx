@@ -4,6 +4,7 @@ import { useApiClient } from '../api/ApiProvider.js';
 import { useCall } from '../api/hooks.js';
 import { Button } from '../components/Button.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
+import { LogRangeDownload } from './LogRangeDownload.js';
 import { LogViewer } from '../researcher/runs/LogView.js';
 import { observedLinePrefix } from './observed-line-prefix.js';
 import { ObservedLogSource } from './observed-log-source.js';
@@ -121,6 +122,7 @@ export function LogsPanel({ source }: { source: ObserveSource }) {
             emptyText={{ done: 'Nothing was logged.', live: 'Nothing logged in this range yet; new lines appear here as they are written.' }}
             prefix={observedLinePrefix}
             isError={(l) => /\b(error|fatal|panic)\b/i.test(l.text)}
+            toolbar={<LogRangeDownload key={logSource.key + generation} query={logSource.query} defaultFrom={logSource.query.since} />}
           />
         </>
       ) : null}

@@ -1,7 +1,8 @@
-import { followObservedLogs, type ObservedLine, type ObserveSource, readLogRange } from '../../../common/api/observe.contract.js';
+import { followObservedLogs, type ObservedLine, type ObserveSource } from '../../../common/api/observe.contract.js';
 import type { ApiClient } from '../api/client.js';
 import type { LogSource } from '../researcher/runs/log-source.js';
 import type { LinePage } from '../researcher/runs/log-store.js';
+import { logRangeFile } from './log-range-file.js';
 
 export interface FollowQuery {
   source: ObserveSource;
@@ -32,7 +33,7 @@ export class ObservedLogSource implements LogSource<ObservedLine> {
 
   constructor(
     private readonly client: ApiClient,
-    private readonly query: FollowQuery,
+    readonly query: FollowQuery,
     private readonly capacity = 50_000,
   ) {
     this.key = JSON.stringify(query);
@@ -108,18 +109,7 @@ export class ObservedLogSource implements LogSource<ObservedLine> {
   }
 
   /** The range from `since` to now, read again from the source (CloudWatch or the files), not only what is held. */
-  async download(): Promise<{ name: string; text: string }> {
-    const { source, group, streams, filterPattern, since } = this.query;
-    const answer = await this.client.call(readLogRange, {
-      source,
-      group,
-      from: since,
-      to: Date.now(),
-      ...(streams && streams.length > 0 ? { streams } : {}),
-      ...(filterPattern ? { filterPattern } : {}),
-    });
-    const text = answer.lines.map((l) => `${new Date(l.ts).toISOString()} ${l.stream} ${l.text}`).join('\n');
-    const note = answer.truncated ? `\n[benchtop] more lines matched; this file holds the first ${answer.lines.length}.\n` : '\n';
-    return { name: `${group}-${new Date(since).toISOString().replace(/[:.]/g, '-')}.log`, text: text + note };
+  download(): Promise<{ name: string; text: string }> {
+    return logRangeFile(this.client, this.query, this.query.since, Date.now());
   }
 }
