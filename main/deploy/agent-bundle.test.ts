@@ -69,8 +69,8 @@ afterAll(() => {
 
 describe('the agent bundle', () => {
   it('holds the two agents and the native packages manifest at its root, and nothing else', () => {
-    expect(readdirSync(unpacked).sort()).toEqual(['node_modules', 'package-lock.json', 'package.json', 'services.mjs', 'worker.mjs']);
-    expect(bundle.entries.map((e) => e.name)).toEqual(['package-lock.json', 'package.json', 'services.mjs', 'worker.mjs']);
+    expect(readdirSync(unpacked).sort()).toEqual(['boot', 'node_modules', 'package-lock.json', 'package.json', 'services.mjs', 'worker.mjs']);
+    expect(bundle.entries.map((e) => e.name)).toEqual(['boot/services.sh', 'boot/worker.sh', 'package-lock.json', 'package.json', 'services.mjs', 'worker.mjs']);
     expect(bundle.sha256).toBe(createHash('sha256').update(bundle.bytes).digest('hex'));
   });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { BUNDLED_VERSION_CONSTANT } from '../../lib/app-version.js';
+import { BUNDLED_BOOT_SCRIPTS, bundledBootScript } from '../../templates/src/index.js';
 
 // The agent bundle instances download at boot: each agent bundled alone by esbuild into one file
 // (services.mjs, worker.mjs at the root), and a package.json and lock file that list only what must
@@ -147,12 +148,17 @@ async function bundleAgents(root: string, version: string): Promise<Record<keyof
   return { services: byName('services'), worker: byName('worker') };
 }
 
-/** The archive's files: the two agents and the native packages' manifest and lock, sorted by name. */
+/**
+ * The archive's files, sorted by name: the boot scripts the user data runs once the bundle's
+ * sha256 is checked (boot/services.sh, boot/worker.sh), the two agents, and the native packages'
+ * manifest and lock.
+ */
 export async function agentBundleEntries(root: string): Promise<{ version: string; entries: BundleEntry[] }> {
   const { version } = packageFile.parse(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')));
   const agents = await bundleAgents(root, version);
   const { packageJson, packageLock } = nativePackageFiles(readFileSync(join(root, 'package-lock.json'), 'utf8'), version);
   const entries: BundleEntry[] = [
+    ...BUNDLED_BOOT_SCRIPTS.map((file) => ({ name: `boot/${file}`, body: Buffer.from(bundledBootScript(file)), mode: 0o755 })),
     { name: 'package-lock.json', body: Buffer.from(packageLock), mode: 0o644 },
     { name: 'package.json', body: Buffer.from(packageJson), mode: 0o644 },
     { name: 'services.mjs', body: agents.services, mode: 0o644 },

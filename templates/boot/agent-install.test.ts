@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { tarGz } from '../../main/deploy/agent-bundle.js';
 import { BOOT_DIR } from '../src/boot-scripts.js';
 
-// lib/agent.sh's install steps in real bash, with real sha256sum and tar: `aws s3 cp` and npm are
+// lib/bundle.sh's and lib/agent.sh's install steps in real bash, with real sha256sum and tar: `aws s3 cp` and npm are
 // fakes on PATH that serve a small archive made by the deploy engine's own tar writer and log how
 // they were called.
 
@@ -37,7 +37,7 @@ function run(script: string, served: Buffer = archive) {
   fake('aws', 'cp "$SERVED" "${!#}"');
   fake('npm-22', 'echo "cwd $PWD" >>"$CALLS"');
   writeFileSync(join(dir, 'calls'), '');
-  const result = spawnSync('bash', ['-c', `set -u; source ${join(BOOT_DIR, 'lib', 'agent.sh')}; ${script}`], {
+  const result = spawnSync('bash', ['-c', `set -u; source ${join(BOOT_DIR, 'lib', 'bundle.sh')}; source ${join(BOOT_DIR, 'lib', 'agent.sh')}; ${script}`], {
     env: { PATH: `${bin}:/usr/bin:/bin`, CALLS: join(dir, 'calls'), SERVED: join(dir, 'served.tar.gz'), RETRY_SECONDS: '0', TMPDIR: dir, HOME: dir, DEST: join(dir, 'opt') },
     encoding: 'utf8',
     timeout: 10_000,

@@ -8,7 +8,7 @@ import { BOOT_DIR } from '../src/boot-scripts.js';
 // they drive (aws, blkid, mkfs.xfs, mount, sleep...) replaced by fakes put first on PATH that log
 // how they were called. Paths the functions write to are redirected into the run's folder.
 
-export const LIBRARIES = ['boot-failure.sh', 'agent.sh', 'users.sh', 'volume.sh', 'interface.sh', 'drain.sh', 'idle.sh', 'metadata-firewall.sh', 'registry-login.sh', 'gpu.sh'];
+export const LIBRARIES = ['boot-failure.sh', 'bundle.sh', 'agent.sh', 'users.sh', 'volume.sh', 'interface.sh', 'stack-signal.sh', 'drain.sh', 'drain-watch.sh', 'idle.sh', 'metadata-firewall.sh', 'registry-login.sh', 'gpu.sh'];
 
 const dirs: string[] = [];
 

@@ -1,16 +1,18 @@
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chownSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { METADATA_DROP_RULES, METADATA_FIREWALL_RULES } from '../../agents/worker/runtimes/metadata-firewall.js';
-import { BOOT_DIR } from '../src/boot-scripts.js';
+import { type BundleEntry, tarGz } from '../../main/deploy/agent-bundle.js';
+import { BOOT_DIR, BUNDLED_BOOT_SCRIPTS, bundledBootScript } from '../src/boot-scripts.js';
 import { bootInTempRoot, IPTABLES_STAND_IN, removeTempRoots, type StandIn } from './temp-root.js';
 
-// Whole boot scripts, as user data after Fn::Sub, run as root in a temporary root with recording
-// stand-ins (temp-root.ts). The systemctl stand-in runs oneshot units' ExecStart as systemd would,
-// so the metadata firewall the worker checks is the one the real script wrote.
+// Whole boots, as user data after Fn::Sub, run as root in a temporary root with recording
+// stand-ins (temp-root.ts): the stub installs the agent bundle `aws s3 cp` serves and runs the
+// boot script it holds, as the bundle build puts it there (bundledBootScript). The systemctl
+// stand-in runs oneshot units' ExecStart as systemd would, so the metadata firewall the worker
+// checks is the one the real script wrote.
 
 afterEach(removeTempRoots);
 
@@ -91,39 +93,57 @@ const WORKER_STAND_INS: Record<string, StandIn> = {
 
 const REPOSITORY = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/benchtop-envs-lab';
 
-/** A bundle with what install_agent_bundle checks for, made once; the stack pins its sha256. */
-const BUNDLE = (() => {
-  const dir = mkdtempSync(join(tmpdir(), 'benchtop-bundle-'));
-  for (const f of ['services.mjs', 'worker.mjs', 'package.json']) writeFileSync(join(dir, f), '');
-  const archive = `${dir}.tar.gz`;
-  spawnSync('tar', ['-czf', archive, '-C', dir, '.']);
-  rmSync(dir, { recursive: true });
-  return { archive, sha256: createHash('sha256').update(readFileSync(archive)).digest('hex') };
-})();
-afterAll(() => rmSync(BUNDLE.archive, { force: true }));
+const BUNDLES = mkdtempSync(join(tmpdir(), 'benchtop-bundles-'));
+afterAll(() => rmSync(BUNDLES, { recursive: true, force: true }));
 
-/** Every variable the script requires, as the launch template gives them; the bundle's pin is its sha256. */
-function variablesFor(file: string, values: Record<string, string>): Record<string, string> {
-  const required = [...readFileSync(join(BOOT_DIR, file), 'utf8').matchAll(/"\$\{([A-Z][A-Z0-9_]*):\?\}"/g)].map((m) => m[1]!);
-  return Object.fromEntries(required.map((name) => [name, values[name] ?? (/SHA256|DIGEST/.test(name) ? BUNDLE.sha256 : `unset-${name}`)]));
+/** An agent bundle of `entries` written by the deploy engine's tar writer, with its sha256. */
+interface Bundle {
+  archive: string;
+  sha256: string;
+}
+
+function bundleOf(name: string, entries: BundleEntry[]): Bundle {
+  const bytes = tarGz(entries);
+  const archive = join(BUNDLES, `${name}.tar.gz`);
+  writeFileSync(archive, bytes);
+  return { archive, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+const file = (name: string, body = '', mode = 0o644): BundleEntry => ({ name, body: Buffer.from(body), mode });
+const AGENTS = [file('package.json'), file('services.mjs'), file('worker.mjs')];
+
+/** The boot scripts as the bundle build adds them, and what install_agent_bundle checks for; the stack pins its sha256. */
+const BUNDLE = bundleOf('bundle', [...BUNDLED_BOOT_SCRIPTS.map((f) => file(`boot/${f}`, bundledBootScript(f), 0o755)), ...AGENTS]);
+/** Served in place of the pinned bundle: same files, one boot script changed. */
+const TAMPERED = bundleOf('tampered', [file('boot/services.sh', '#!/bin/bash\necho tampered\n', 0o755), file('boot/worker.sh', '#!/bin/bash\necho tampered\n', 0o755), ...AGENTS]);
+/** A bundle built before the boot scripts moved into it. */
+const WITHOUT_BOOT = bundleOf('without-boot', AGENTS);
+
+/**
+ * Every variable the stub and its boot script require, as the launch template gives them; the
+ * bundle's pin is the served bundle's sha256 unless `values` says otherwise.
+ */
+function variablesFor(files: string[], values: Record<string, string>, pinned: Bundle = BUNDLE): Record<string, string> {
+  const required = files.flatMap((f) => [...readFileSync(join(BOOT_DIR, f), 'utf8').matchAll(/"\$\{([A-Z][A-Z0-9_]*):\?\}"/g)].map((m) => m[1]!));
+  return Object.fromEntries([...new Set(required)].map((name) => [name, values[name] ?? (/SHA256|DIGEST/.test(name) ? pinned.sha256 : `unset-${name}`)]));
 }
 
 function workerVariables(queue: 'cpu' | 'gpu'): Record<string, string> {
-  return variablesFor('worker.sh', {
+  return variablesFor(['worker-stub.sh', 'worker.sh'], {
     STACK_NAME: 'lab', AWS_REGION: 'eu-west-1', ARTIFACTS_BUCKET: 'lab-artifacts', AGENT_VERSION: '0.1.0',
     SERVICES_URL: 'http://services.lab.benchtop.internal:8080', QUEUE: queue, EFS_ID: 'fs-1', DATASETS_ACCESS_POINT: 'fsap-1',
     SCRATCH_ACCESS_POINT: 'fsap-2', LOG_GROUP: '/benchtop/lab/workers', IMAGE_REPOSITORY: REPOSITORY, LIFECYCLE_HOOK: 'benchtop-drain', DRAIN_HOOK_SECONDS: '3600', IDLE_MINUTES: '15',
   });
 }
 
-function bootWorker(queue: 'cpu' | 'gpu', extra: { standIns?: Record<string, StandIn>; state?: string[] } = {}) {
+/** `served` is what `aws s3 cp` downloads as the bundle the stack pins. */
+function bootWorker(queue: 'cpu' | 'gpu', extra: { standIns?: Record<string, StandIn>; state?: string[]; served?: Bundle } = {}) {
   return bootInTempRoot({
-    file: 'worker.sh',
+    file: 'worker-stub.sh',
     variables: workerVariables(queue),
     standIns: { ...WORKER_STAND_INS, ...extra.standIns },
     setup: (root) => {
       mkdirSync(join(root, 'opt/aws/amazon-cloudwatch-agent/etc'), { recursive: true });
-      copyFileSync(BUNDLE.archive, join(root, 'fake/bundle.tar.gz'));
+      copyFileSync((extra.served ?? BUNDLE).archive, join(root, 'fake/bundle.tar.gz'));
       for (const flag of extra.state ?? []) writeFileSync(join(root, 'fake/state', flag), '');
     },
   });
@@ -169,6 +189,26 @@ describe('worker.sh on a CPU worker', () => {
     expect(run.calls.some((c) => c.startsWith('nvidia-smi'))).toBe(false);
     expect(run.calls.some((c) => c.includes('set-instance-health'))).toBe(false);
     expect(run.calls.at(-1)).toBe('systemctl enable --now benchtop-worker benchtop-drain benchtop-idle.timer');
+
+    // The stub fetched the pinned bundle and handed over to its boot script; one log holds both, each line once.
+    expect(run.calls.filter((c) => c.startsWith('aws s3 cp'))).toEqual([expect.stringMatching(`^aws s3 cp --only-show-errors s3://lab-artifacts/agents/0\\.1\\.0/benchtop-agent-${BUNDLE.sha256}\\.tar\\.gz `)]);
+    const log = readFileSync(run.path('/var/log/benchtop-boot.log'), 'utf8');
+    for (const step of ['installing the agent bundle, which holds the boot script', 'starting the worker agent']) {
+      expect(log.split('\n').filter((l) => l === `benchtop: boot: ${step}`)).toHaveLength(1);
+    }
+  });
+
+  it('refuses a bundle that is not the one the stack pins: none of it runs, and the worker leaves its group', () => {
+    const run = bootWorker('cpu', { served: TAMPERED });
+    expect(run.status).not.toBe(0);
+    expect(run.output).toContain('does not match its pinned sha256; not unpacking it');
+    expect(run.output).toContain('benchtop: boot failed while installing the agent bundle, which holds the boot script');
+    expect(run.output).not.toContain('tampered');
+    expect(run.calls.filter((c) => c.startsWith('aws autoscaling') && !c.includes('describe'))).toEqual([
+      'aws autoscaling set-instance-health --instance-id i-0abc --health-status Unhealthy --no-should-respect-grace-period',
+      'aws autoscaling complete-lifecycle-action --lifecycle-hook-name benchtop-drain --auto-scaling-group-name benchtop-cpu-asg --instance-id i-0abc --lifecycle-action-result CONTINUE',
+    ]);
+    expect(run.calls.some((c) => c.startsWith('dnf'))).toBe(false);
   });
 
   it('marks itself Unhealthy when the registry refuses it, and lets the group terminate it at once', () => {
@@ -214,10 +254,11 @@ describe('services.sh', () => {
   };
   const CFN_SIGNAL = { '/opt/aws/bin/cfn-signal': { body: '' } };
 
-  function bootServices(state: string[] = []) {
+  /** `served` is what `aws s3 cp` downloads as the bundle the stack pins (`pinned`). */
+  function bootServices(state: string[] = [], { served = BUNDLE, pinned = BUNDLE }: { served?: Bundle; pinned?: Bundle } = {}) {
     return bootInTempRoot({
-      file: 'services.sh',
-      variables: variablesFor('services.sh', { STACK_NAME: 'lab', AWS_REGION: 'eu-west-1', DATA_VOLUME_ID: 'vol-0abc', SIGNAL_RESOURCE: 'ServicesGroup', AGENT_VERSION: '0.1.0' }),
+      file: 'services-stub.sh',
+      variables: variablesFor(['services-stub.sh', 'services.sh'], { STACK_NAME: 'lab', AWS_REGION: 'eu-west-1', DATA_VOLUME_ID: 'vol-0abc', SIGNAL_RESOURCE: 'ServicesGroup', AGENT_VERSION: '0.1.0', ARTIFACTS_BUCKET: 'lab-artifacts' }, pinned),
       standIns: STAND_INS,
       placed: CFN_SIGNAL,
       env: { DEV_ROOT: '/fake/dev' },
@@ -225,7 +266,7 @@ describe('services.sh', () => {
         mkdirSync(join(root, 'fake/dev'), { recursive: true });
         writeFileSync(join(root, 'fake/dev/xvdf'), '');
         mkdirSync(join(root, 'opt/aws/amazon-cloudwatch-agent/etc'), { recursive: true });
-        copyFileSync(BUNDLE.archive, join(root, 'fake/bundle.tar.gz'));
+        copyFileSync(served.archive, join(root, 'fake/bundle.tar.gz'));
         // What an older image left on the volume, owned by the id its useradd happened to pick.
         mkdirSync(join(root, 'var/lib/benchtop/capsules'), { recursive: true });
         writeFileSync(join(root, 'var/lib/benchtop/benchtop.db'), '');
@@ -255,5 +296,23 @@ describe('services.sh', () => {
       'cfn-signal -e 1 --reason boot failed while attaching the data volume (exit 1) at: attach_volume "$DATA_VOLUME_ID" "$instance_id" 60; see /var/log/benchtop-boot.log --stack lab --resource ServicesGroup --region eu-west-1',
     );
     expect(run.calls.some((c) => c.includes('benchtop-services'))).toBe(false);
+  });
+
+  it('signals FAILURE when the bundle is not the one the stack pins, and runs none of it', () => {
+    const run = bootServices([], { served: TAMPERED });
+    expect(run.status).not.toBe(0);
+    expect(run.output).toContain('does not match its pinned sha256; not unpacking it');
+    expect(run.output).not.toContain('tampered');
+    expect(run.calls.filter((c) => c.startsWith('dnf'))).toEqual(['dnf install -y -q aws-cfn-bootstrap']);
+    expect(run.calls.at(-1)).toBe(
+      'cfn-signal -e 1 --reason boot failed while installing the agent bundle, which holds the boot script (exit 1) at: install_agent_bundle "$ARTIFACTS_BUCKET" "$AGENT_VERSION" "$AGENT_DIGEST"; see /var/log/benchtop-boot.log --stack lab --resource ServicesGroup --region eu-west-1',
+    );
+  });
+
+  it('signals FAILURE naming the boot script a bundle built before this version lacks', () => {
+    const run = bootServices([], { served: WITHOUT_BOOT, pinned: WITHOUT_BOOT });
+    expect(run.status).not.toBe(0);
+    expect(run.output).toContain('the agent bundle has no boot/services.sh');
+    expect(run.calls.at(-1)).toMatch(/^cfn-signal -e 1 --reason boot failed while installing the agent bundle, which holds the boot script \(exit 1\) at: /);
   });
 });

@@ -2,13 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { chownSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BOOT_DIR, bootScriptSource } from '../src/boot-scripts.js';
+import { BOOT_DIR, BUNDLED_BOOT_SCRIPTS, bootScriptSource, bundledBootScript } from '../src/boot-scripts.js';
 import { bash, LIBRARIES, removeBashRuns } from './bash-harness.js';
 
 afterEach(removeBashRuns);
 
 describe('boot scripts', () => {
-  const scripts = ['services.sh', 'worker.sh', 'nat.sh', ...readdirSync(join(BOOT_DIR, 'lib')).map((f) => `lib/${f}`)];
+  const userData = ['services-stub.sh', 'worker-stub.sh', 'nat.sh'];
+  const scripts = [...userData, ...BUNDLED_BOOT_SCRIPTS, ...readdirSync(join(BOOT_DIR, 'lib')).map((f) => `lib/${f}`)];
 
   it('pass shellcheck as files', () => {
     const result = spawnSync('shellcheck', ['-x', ...scripts], { cwd: BOOT_DIR, encoding: 'utf8' });
@@ -16,13 +17,19 @@ describe('boot scripts', () => {
     expect(result.status).toBe(0);
   });
 
-  it.each(['services.sh', 'worker.sh', 'nat.sh'])('%s passes shellcheck as the instance runs it (libraries inlined, values substituted)', (file) => {
+  it.each(userData)('%s passes shellcheck as the instance runs it (libraries inlined, values substituted)', (file) => {
     const text = readFileSync(join(BOOT_DIR, file), 'utf8');
     const names = [...text.matchAll(/"\$\{([A-Z][A-Z0-9_]*):\?\}"/g)].map((m) => m[1]!);
     const asRun = bootScriptSource(file, names)
-      .replace(/^([A-Z][A-Z0-9_]*)='\$\{[A-Z][A-Z0-9_]*\}'$/gm, "$1='value'")
+      .replace(/^export ([A-Z][A-Z0-9_]*)='\$\{[A-Z][A-Z0-9_]*\}'$/gm, "export $1='value'")
       .replaceAll('${!', '${');
     const result = spawnSync('shellcheck', ['-s', 'bash', '-'], { input: asRun, encoding: 'utf8' });
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it.each(BUNDLED_BOOT_SCRIPTS)('%s passes shellcheck as the agent bundle carries it (libraries inlined)', (file) => {
+    const result = spawnSync('shellcheck', ['-s', 'bash', '-'], { input: bundledBootScript(file), encoding: 'utf8' });
     expect(result.stdout).toBe('');
     expect(result.status).toBe(0);
   });

@@ -1,11 +1,11 @@
 #!/bin/bash
-# User data of the services instance. templates/src/boot-scripts.ts inlines the lib/ files and
-# puts the stack's values (the variables checked below) at the top.
+# Boot of the services instance, as root. It runs from the agent bundle (boot/services.sh, lib/
+# files inlined by templates/src/boot-scripts.ts), installed and started by the user data,
+# services-stub.sh, which exports the stack's values (the variables checked below).
 # shellcheck source-path=SCRIPTDIR
 set -eEuo pipefail
-: "${STACK_NAME:?}" "${AWS_REGION:?}" "${DATA_VOLUME_ID:?}" "${ARTIFACTS_BUCKET:?}" \
-  "${AGENT_VERSION:?}" "${AGENT_DIGEST:?}" "${RESULTS_BUCKET:?}" "${METRIC_NAMESPACE:?}" "${LOG_GROUP:?}" \
-  "${RUNS_LOG_GROUP:?}" "${SIGNAL_RESOURCE:?}" "${TOKEN_KEY_ID:?}"
+: "${STACK_NAME:?}" "${AWS_REGION:?}" "${DATA_VOLUME_ID:?}" "${RESULTS_BUCKET:?}" \
+  "${METRIC_NAMESPACE:?}" "${LOG_GROUP:?}" "${RUNS_LOG_GROUP:?}" "${SIGNAL_RESOURCE:?}" "${TOKEN_KEY_ID:?}"
 # Empty unless ServicesEndpointMode=dns: the interface whose fixed address workers connect to.
 SERVICES_INTERFACE_ID=${SERVICES_INTERFACE_ID:-}
 # Empty when the stack has no budget: the agent then keeps its own limit over its runs' costs.
@@ -14,28 +14,19 @@ export AWS_REGION AWS_DEFAULT_REGION="$AWS_REGION"
 exec > >(tee -a /var/log/benchtop-boot.log) 2>&1
 
 source "$(dirname "$0")/lib/boot-failure.sh"
+source "$(dirname "$0")/lib/bundle.sh"
 source "$(dirname "$0")/lib/agent.sh"
 source "$(dirname "$0")/lib/users.sh"
 source "$(dirname "$0")/lib/volume.sh"
 source "$(dirname "$0")/lib/interface.sh"
+source "$(dirname "$0")/lib/stack-signal.sh"
 
-# CloudFormation waits for this signal (CreationPolicy), so a failed boot fails the install
-# with its reason as the stack event instead of leaving a stack that looks healthy.
-signal_stack() {
-  local rc=$1
-  if [ "$rc" -eq 0 ]; then
-    /opt/aws/bin/cfn-signal -e 0 --stack "$STACK_NAME" --resource "$SIGNAL_RESOURCE" \
-      --region "$AWS_REGION" || true
-  else
-    /opt/aws/bin/cfn-signal -e "$rc" --reason "$(boot_failure_reason "$rc")" --stack "$STACK_NAME" \
-      --resource "$SIGNAL_RESOURCE" --region "$AWS_REGION" || true
-  fi
-}
 trap 'signal_stack $?' EXIT
 
 DATA_DIR=/var/lib/benchtop
 boot_step "installing packages"
-dnf install -y -q amazon-cloudwatch-agent aws-cfn-bootstrap git gcc-c++ make
+# cfn-signal (aws-cfn-bootstrap) is there already: the user data installed it.
+dnf install -y -q amazon-cloudwatch-agent git gcc-c++ make
 node=$(install_node)
 ensure_service_user benchtop "$BENCHTOP_UID" "$DATA_DIR"
 
@@ -52,8 +43,8 @@ if [ -n "$SERVICES_INTERFACE_ID" ]; then
   attach_interface "$SERVICES_INTERFACE_ID" "$instance_id" 60
 fi
 
-boot_step "installing the services agent"
-install_agent_bundle "$ARTIFACTS_BUCKET" "$AGENT_VERSION" "$AGENT_DIGEST"
+# The bundle itself is in place: the user data installed it to run this script.
+boot_step "installing the services agent's native packages"
 install_agent_dependencies /opt/benchtop/current
 mkdir -p /etc/benchtop
 install -m 600 /dev/null /etc/benchtop/services.env

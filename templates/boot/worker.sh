@@ -1,32 +1,27 @@
 #!/bin/bash
-# User data of a CPU or GPU worker. templates/src/boot-scripts.ts inlines the lib/ files and puts
-# the stack's values (the variables checked below) at the top.
+# Boot of a CPU or GPU worker, as root. It runs from the agent bundle (boot/worker.sh, lib/ files
+# inlined by templates/src/boot-scripts.ts), installed and started by the user data, worker-stub.sh,
+# which exports the stack's values (the variables checked below).
 # shellcheck source-path=SCRIPTDIR
 set -eEuo pipefail
-: "${STACK_NAME:?}" "${AWS_REGION:?}" "${ARTIFACTS_BUCKET:?}" "${AGENT_VERSION:?}" \
-  "${AGENT_DIGEST:?}" "${SERVICES_URL:?}" "${QUEUE:?}" "${EFS_ID:?}" "${DATASETS_ACCESS_POINT:?}" \
-  "${SCRATCH_ACCESS_POINT:?}" "${LOG_GROUP:?}" "${IMAGE_REPOSITORY:?}" "${LIFECYCLE_HOOK:?}" \
-  "${DRAIN_HOOK_SECONDS:?}" "${IDLE_MINUTES:?}"
+: "${STACK_NAME:?}" "${AWS_REGION:?}" "${SERVICES_URL:?}" "${QUEUE:?}" "${EFS_ID:?}" \
+  "${DATASETS_ACCESS_POINT:?}" "${SCRATCH_ACCESS_POINT:?}" "${LOG_GROUP:?}" "${IMAGE_REPOSITORY:?}" \
+  "${LIFECYCLE_HOOK:?}" "${DRAIN_HOOK_SECONDS:?}" "${IDLE_MINUTES:?}"
 export AWS_REGION AWS_DEFAULT_REGION="$AWS_REGION"
 exec > >(tee -a /var/log/benchtop-boot.log) 2>&1
 
 source "$(dirname "$0")/lib/boot-failure.sh"
+source "$(dirname "$0")/lib/bundle.sh"
 source "$(dirname "$0")/lib/agent.sh"
 source "$(dirname "$0")/lib/users.sh"
 source "$(dirname "$0")/lib/drain.sh"
+source "$(dirname "$0")/lib/drain-watch.sh"
 source "$(dirname "$0")/lib/idle.sh"
 source "$(dirname "$0")/lib/metadata-firewall.sh"
 source "$(dirname "$0")/lib/registry-login.sh"
 source "$(dirname "$0")/lib/gpu.sh"
 
-on_exit() {
-  local rc=$1
-  if [ "$rc" -ne 0 ]; then
-    echo "benchtop: $(boot_failure_reason "$rc")" >&2
-    leave_group_after_failed_boot "$LIFECYCLE_HOOK"
-  fi
-}
-trap 'on_exit $?' EXIT
+trap 'worker_boot_exit $? "$LIFECYCLE_HOOK"' EXIT
 
 boot_step "reading the drain hook's timeout"
 timings=$(drain_timings "$DRAIN_HOOK_SECONDS")
@@ -68,8 +63,8 @@ mount_efs_access_point "$EFS_ID" "$DATASETS_ACCESS_POINT" /mnt/benchtop/datasets
 mount_efs_access_point "$EFS_ID" "$SCRATCH_ACCESS_POINT" /mnt/benchtop/scratch
 work="/mnt/benchtop/scratch/$instance_id"
 mkdir -p "$work"
-boot_step "installing the worker agent"
-install_agent_bundle "$ARTIFACTS_BUCKET" "$AGENT_VERSION" "$AGENT_DIGEST"
+# The bundle itself is in place: the user data installed it to run this script.
+boot_step "installing the worker agent's native packages"
 install_agent_dependencies /opt/benchtop/current
 
 # The services agent writes the worker token on its first boot, which may still be under way

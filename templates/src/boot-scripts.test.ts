@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BOOT_DIR, bootScriptSource, expandBootScript, USER_DATA_LIMIT_BYTES } from './boot-scripts.js';
+import { BOOT_DIR, BUNDLED_BOOT_SCRIPTS, bootScriptSource, bundledBootScript, expandBootScript, USER_DATA_LIMIT_BYTES } from './boot-scripts.js';
 import type { CfnObject, CfnValue } from './cfn-yaml.js';
 import { walk } from '../../common/templates/intrinsics.js';
 import { loadTemplate } from './load-template.js';
@@ -16,23 +16,44 @@ function userDataOf(template: CfnObject): Array<{ path: string; script: string; 
   return found;
 }
 
+/** What Fn::Sub makes of a script with every value `length` bytes long. */
+function substituted(script: string, length: number): string {
+  return script.replace(/\$\{[A-Za-z0-9_:.]+\}/g, 'v'.repeat(length)).replaceAll('${!', '${');
+}
+
+/** The files whose variables each user data gets: a stub hands them to the bundle's boot script. */
+const FILES: Record<string, string[]> = {
+  NatInstance: ['nat.sh'],
+  ServicesLaunchTemplate: ['services-stub.sh', 'services.sh'],
+  CpuWorkerLaunchTemplate: ['worker-stub.sh', 'worker.sh'],
+  GpuWorkerLaunchTemplate: ['worker-stub.sh', 'worker.sh'],
+};
+
 describe('boot scripts embedded as user data', () => {
   const userData = userDataOf(loadTemplate('platform'));
+  const byResource = userData.map((u) => [u.path.split('.')[2]!, u] as const);
 
   it('embeds the services, CPU worker, GPU worker and NAT scripts', () => {
     expect(userData.map((u) => u.path.split('.')[2])).toEqual(['NatInstance', 'ServicesLaunchTemplate', 'CpuWorkerLaunchTemplate', 'GpuWorkerLaunchTemplate']);
   });
 
-  it.each(userData.map((u) => [u.path.split('.')[2], u] as const))('%s stays under the 16 KB user data limit', (_id, u) => {
-    expect(Buffer.byteLength(u.script)).toBeLessThan(USER_DATA_LIMIT_BYTES);
+  // Every value 256 bytes long is more than any name, id or URL the stack substitutes (a stack
+  // name is at most 128). The boot scripts proper are in the agent bundle, with no limit.
+  it.each(byResource)('%s leaves more than 6 KB of the 16 KB user data limit free, every value at 256 bytes', (_id, u) => {
+    expect(Buffer.byteLength(substituted(u.script, 256))).toBeLessThan(USER_DATA_LIMIT_BYTES - 6 * 1024);
   });
 
-  it.each(userData.map((u) => [u.path.split('.')[2], u] as const))('%s is given every variable its script requires, and no other', (_id, u) => {
-    const file = u.script.includes('MASQUERADE') ? 'nat.sh' : u.script.includes('DATA_VOLUME_ID') ? 'services.sh' : 'worker.sh';
-    const source = readFileSync(join(BOOT_DIR, file), 'utf8');
-    const required = [...source.matchAll(/"\$\{([A-Z][A-Z0-9_]*):\?\}"/g)].map((m) => m[1]!);
-    const optional = [...source.matchAll(/^([A-Z][A-Z0-9_]*)=\$\{\1:-\}$/gm)].map((m) => m[1]!);
-    expect(u.variables.filter((v) => !optional.includes(v)).sort()).toEqual(required.sort());
+  it.each(byResource)('%s is given every variable its scripts require, and no other', (id, u) => {
+    const sources = FILES[id]!.map((f) => readFileSync(join(BOOT_DIR, f), 'utf8')).join('\n');
+    const required = new Set([...sources.matchAll(/"\$\{([A-Z][A-Z0-9_]*):\?\}"/g)].map((m) => m[1]!));
+    const optional = [...sources.matchAll(/^([A-Z][A-Z0-9_]*)=\$\{\1:-\}$/gm)].map((m) => m[1]!);
+    expect(u.variables.filter((v) => !optional.includes(v)).sort()).toEqual([...required].sort());
+  });
+
+  it.each(byResource.filter(([, u]) => u.script.includes('bundled_boot_script ')))('%s runs a boot script the agent bundle carries', (id, u) => {
+    const runs = [...u.script.matchAll(/\$\(bundled_boot_script ([a-z.-]+)\)$/gm)].map((m) => m[1]);
+    expect(runs).toEqual([FILES[id]![1]]);
+    expect(BUNDLED_BOOT_SCRIPTS).toContain(runs[0]);
   });
 
   it.each(['CpuWorkerGroup', 'GpuWorkerGroup'])('%s: the worker boot is given the drain hook\'s own timeout', (groupId) => {
@@ -57,7 +78,7 @@ describe('boot scripts embedded as user data', () => {
   it('puts the stack values first and leaves bash expansions to bash', () => {
     const text = bootScriptSource('nat.sh', ['VPC_CIDR']);
     const lines = text.split('\n');
-    expect(lines.slice(0, 2)).toEqual(['#!/bin/bash', "VPC_CIDR='${VPC_CIDR}'"]);
+    expect(lines.slice(0, 2)).toEqual(['#!/bin/bash', "export VPC_CIDR='${VPC_CIDR}'"]);
     expect(text).toContain(': "${!VPC_CIDR:?}"');
     expect(text.slice(text.indexOf('\n', 20))).not.toMatch(/\$\{(?!!)/);
   });
@@ -67,6 +88,16 @@ describe('boot scripts embedded as user data', () => {
     expect(text).toContain('install_agent_bundle() {');
     expect(text).not.toContain('source "$(dirname');
     expect(text).not.toContain('shellcheck source-path');
+  });
+
+  it('carries the boot scripts into the bundle with their libraries inlined, their comments and bash expansions as written', () => {
+    const text = bundledBootScript('worker.sh');
+    expect(text.startsWith('#!/bin/bash\n')).toBe(true);
+    expect(text).toContain('install_agent_dependencies() {');
+    expect(text).not.toContain('source "$(dirname');
+    expect(text).toContain('# The worker shares the machine among runs');
+    expect(text).toContain(': "${STACK_NAME:?}"');
+    expect(text).not.toContain('${!');
   });
 
   it('refuses variable names that are not UPPER_SNAKE_CASE', () => {

@@ -4,15 +4,22 @@ import { fileURLToPath } from 'node:url';
 import type { CfnObject, CfnValue } from './cfn-yaml.js';
 
 // Boot scripts live as plain bash files in templates/boot/ (so shellcheck and unit tests see the
-// real code) and are embedded in the template here, the single place that turns them into user
-// data: lib/ files are inlined, the stack's values become variables at the top, and every other
-// `${` is escaped as `${!` so Fn::Sub leaves bash's own expansions alone.
+// real code). This is the single place that turns them into what instances run: user data for the
+// template (lib/ files inlined, the stack's values exported at the top, every other `${` escaped
+// as `${!` so Fn::Sub leaves bash's own expansions alone), and the boot scripts proper that the
+// agent bundle carries (lib/ files inlined), which the services and worker user data stubs run.
 // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-sub.html
 
 export const BOOT_DIR = fileURLToPath(new URL('../boot/', import.meta.url));
 
 /** EC2 refuses user data over 16 KB (before base64). */
 export const USER_DATA_LIMIT_BYTES = 16_384;
+
+/**
+ * The boot scripts the agent bundle carries under boot/, each run by its user data stub
+ * (services-stub.sh, worker-stub.sh) once the bundle's sha256 is checked: no size limit there.
+ */
+export const BUNDLED_BOOT_SCRIPTS = ['services.sh', 'worker.sh'] as const;
 
 const SOURCE_LINE = /^source "\$\(dirname "\$0"\)\/(lib\/[a-z0-9-]+\.sh)"\s*$/;
 const VARIABLE_NAME = /^[A-Z][A-Z0-9_]*$/;
@@ -61,17 +68,34 @@ function dropComments(text: string): string {
   return kept.join('\n');
 }
 
-/** The script text as it runs on the instance, with `${NAME}` placeholders for Fn::Sub. */
+const SHEBANG = '#!/bin/bash';
+
+function scriptLines(file: string, text: string): string[] {
+  const lines = text.split('\n');
+  if (lines[0] !== SHEBANG) throw new Error(`Boot script ${file} must start with ${SHEBANG}.`);
+  return lines;
+}
+
+/**
+ * The user data text, with `${NAME}` placeholders for Fn::Sub. The values are exported: a stub
+ * hands them to the boot script it runs from the bundle.
+ */
 export function bootScriptSource(file: string, variables: string[]): string {
   const bad = variables.filter((v) => !VARIABLE_NAME.test(v));
   if (bad.length > 0) {
     throw new Error(`Boot script variables must be UPPER_SNAKE_CASE; fix: ${bad.join(', ')}.`);
   }
-  const [shebang, ...rest] = dropComments(inlineLibraries(readBootFile(file))).split('\n');
-  if (shebang !== '#!/bin/bash') throw new Error(`Boot script ${file} must start with #!/bin/bash.`);
-  const body = rest.join('\n').replaceAll('${', '${!');
-  const header = variables.map((v) => `${v}='\${${v}}'`);
-  return [shebang, ...header, body].join('\n');
+  const body = scriptLines(file, dropComments(inlineLibraries(readBootFile(file)))).slice(1).join('\n').replaceAll('${', '${!');
+  const header = variables.map((v) => `export ${v}='\${${v}}'`);
+  return [SHEBANG, ...header, body].join('\n');
+}
+
+/**
+ * A boot script as the agent bundle carries it (boot/<file>): its lib/ files inlined, comments
+ * kept (no size limit there), its values taken from the environment the stub exported.
+ */
+export function bundledBootScript(file: (typeof BUNDLED_BOOT_SCRIPTS)[number]): string {
+  return scriptLines(file, inlineLibraries(readBootFile(file))).join('\n');
 }
 
 function isPlainObject(value: CfnValue | undefined): value is CfnObject {

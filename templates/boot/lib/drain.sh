@@ -3,6 +3,8 @@
 # Terminating:Wait (lifecycle hook); instance metadata then says "Terminated" as the target
 # state. We stop the worker agent (SIGTERM: it finishes or hands back its run), then let the
 # group continue. https://docs.aws.amazon.com/autoscaling/ec2/userguide/retrieving-target-lifecycle-state-through-imds.html
+# A failed boot leaves the group the same way (the user data too, so this file stays small; the
+# watcher that runs the drain is lib/drain-watch.sh).
 
 # wait_for_termination [POLLS]: until the group wants this instance gone (at most POLLS polls,
 # every POLL_SECONDS; without POLLS, for as long as it takes).
@@ -18,19 +20,6 @@ wait_for_termination() {
     fi
     sleep "${POLL_SECONDS:-5}"
   done
-}
-
-# drain_timings HOOK_SECONDS: prints "GRACE_MS STOP_SECONDS" for the worker agent. The hook holds
-# a leaving instance for HOOK_SECONDS; within it the unit's stop (TimeoutStopSec) must end and
-# the lifecycle action be completed (2 minutes kept), and within the stop the worker lets its
-# run finish for the grace, then hands it back (3 minutes kept for the kill and the report).
-drain_timings() {
-  local hook=$1
-  if ! [[ $hook =~ ^[0-9]+$ ]] || [ "$hook" -lt 600 ]; then
-    echo "benchtop: the drain hook's timeout must be at least 600 seconds, got '$hook'" >&2
-    return 1
-  fi
-  echo "$(((hook - 300) * 1000)) $((hook - 120))"
 }
 
 # drain_and_continue HOOK UNIT: stops UNIT (its drain), then completes the lifecycle action.
@@ -63,28 +52,11 @@ leave_group_after_failed_boot() {
   systemctl poweroff
 }
 
-# Writes a standalone watcher (these functions and their helpers) and its systemd unit.
-install_drain_watcher() {
-  local hook=$1 unit=$2 env_file=$3 path=${BENCHTOP_LIB_DIR:-/usr/local/lib/benchtop}/drain-watch
-  mkdir -p "$(dirname "$path")"
-  {
-    echo '#!/bin/bash'
-    declare -f imds retry wait_for_termination drain_and_continue
-    echo "wait_for_termination 0 && drain_and_continue '$hook' '$unit'"
-  } >"$path"
-  chmod 755 "$path"
-  cat >"${SYSTEMD_DIR:-/etc/systemd/system}/benchtop-drain.service" <<UNIT
-[Unit]
-Description=Benchtop worker drain on scale-in
-After=network-online.target
-
-[Service]
-EnvironmentFile=$env_file
-ExecStart=$path
-Restart=on-failure
-RestartSec=10
-
-[Install]
-WantedBy=multi-user.target
-UNIT
+# worker_boot_exit EXIT_CODE HOOK: the worker boot's EXIT trap (user data and boot script alike):
+# a failed boot says why, then leaves the group.
+worker_boot_exit() {
+  if [ "$1" -ne 0 ]; then
+    echo "benchtop: $(boot_failure_reason "$1")" >&2
+    leave_group_after_failed_boot "$2"
+  fi
 }

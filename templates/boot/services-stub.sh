@@ -1,0 +1,30 @@
+#!/bin/bash
+# User data of the services instance. EC2 takes at most 16 KB of user data, so this only installs
+# cfn-signal and the agent bundle the stack pins (refused unless its sha256 is AGENT_DIGEST), and
+# hands over to the boot script proper that the bundle holds, boot/services.sh (lib/ inlined).
+# The stack's values are at the top (templates/src/boot-scripts.ts), exported for it. A failure
+# before the handover signals FAILURE as a failed boot script does.
+# shellcheck source-path=SCRIPTDIR
+set -eEuo pipefail
+: "${STACK_NAME:?}" "${AWS_REGION:?}" "${ARTIFACTS_BUCKET:?}" "${AGENT_VERSION:?}" "${AGENT_DIGEST:?}" \
+  "${SIGNAL_RESOURCE:?}"
+export AWS_DEFAULT_REGION="$AWS_REGION"
+# The boot script tees its own output; fds 3 and 4 keep the console for it.
+exec 3>&1 4>&2 > >(tee -a /var/log/benchtop-boot.log) 2>&1
+
+source "$(dirname "$0")/lib/boot-failure.sh"
+source "$(dirname "$0")/lib/bundle.sh"
+source "$(dirname "$0")/lib/stack-signal.sh"
+
+trap 'signal_stack $?' EXIT
+
+# Amazon Linux 2023 has no cfn-signal until aws-cfn-bootstrap is installed.
+boot_step "installing cfn-signal"
+dnf install -y -q aws-cfn-bootstrap
+boot_step "installing the agent bundle, which holds the boot script"
+install_agent_bundle "$ARTIFACTS_BUCKET" "$AGENT_VERSION" "$AGENT_DIGEST"
+script=$(bundled_boot_script services.sh)
+
+# A successful exec runs no EXIT trap; a failed one still reports.
+exec 1>&3 2>&4 3>&- 4>&-
+exec /bin/bash "$script"
