@@ -31,7 +31,7 @@ async function finishedRun(id: string): Promise<Run> {
     if (['succeeded', 'failed', 'cancelled'].includes(run.state)) return run;
     await app.page.waitForTimeout(100);
   }
-  throw new Error(`run ${id} did not finish (last seen ${run?.state ?? 'never'})`);
+  throw new Error(`run ${id} did not finish (last seen ${run?.state ?? 'never'})\nsandbox logs:\n${app.sandboxLogs()}`);
 }
 
 describe('Cost and Backups pages with the local sandbox', () => {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -46,6 +46,8 @@ export interface E2EApp {
   page: Page;
   /** What the host wrote to stderr, for failure messages. */
   stderr(): string;
+  /** The end of each log file of the local sandbox (its services agent and workers), for failure messages. */
+  sandboxLogs(): string;
   stop(): Promise<void>;
 }
 
@@ -80,11 +82,19 @@ export async function startE2EApp(options: { sandbox?: boolean; env?: Record<str
     // the address. A spec that navigated before that would cut the trade short: token spent,
     // tab not signed in.
     await page.waitForFunction(() => !new URL(window.location.href).searchParams.has('token'));
-    return { url: host.url, origin: new URL(host.url).origin, browser, context, page, stderr: host.stderr, stop };
+    const sandboxLogs = () => logTails(path.join(home, 'data', 'sandbox', 'logs'));
+    return { url: host.url, origin: new URL(host.url).origin, browser, context, page, stderr: host.stderr, sandboxLogs, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+function logTails(dir: string, bytes = 4_000): string {
+  if (!existsSync(dir)) return `(no ${dir})`;
+  return readdirSync(dir)
+    .map((name) => `== ${name}\n${readFileSync(path.join(dir, name), 'utf8').slice(-bytes)}`)
+    .join('\n');
 }
 
 function writeAwsConfig(home: string): { configFile: string; credentialsFile: string } {
