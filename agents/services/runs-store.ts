@@ -33,6 +33,16 @@ function mountName(name: string): string {
   return cleaned || 'data';
 }
 
+/** Without a usable key a run with secrets is refused with 503, naming where the key is kept. */
+function withSecretsKey<T>(use: () => T): T {
+  try {
+    return use();
+  } catch (error) {
+    if (error instanceof SecretKeyError) throw new HttpError('unavailable', `${error.message}; runs without secret parameters still work`);
+    throw error;
+  }
+}
+
 /**
  * Run records: creation (idempotent), listing, cancel and rerun. Leasing lives in LeaseManager.
  * Every write goes through the WriteQueue and is durable before the caller is answered.
@@ -111,7 +121,7 @@ export class RunsStore {
    */
   async create(body: CreateRunBody, user: User, idempotencyKey: string | undefined, inputs: RunInputPin[] = []): Promise<{ run: Run; replayed: boolean }> {
     // Only a keyed request is ever compared with an earlier one, so only it pays for the hash.
-    const requestHash = idempotencyKey ? sha256(canonicalJson(body)) : '';
+    const requestHash = idempotencyKey ? this.requestHash(body) : '';
     if (idempotencyKey) {
       const earlier = this.replay(user.id, idempotencyKey, requestHash);
       if (earlier) return { run: earlier, replayed: true };
@@ -160,14 +170,14 @@ export class RunsStore {
     return outcome;
   }
 
+  /** What an Idempotency-Key remembers of a request; its secrets only as a keyed digest. */
+  private requestHash(body: CreateRunBody): string {
+    if (Object.keys(body.secrets).length === 0) return sha256(canonicalJson(body));
+    return sha256(canonicalJson({ ...body, secrets: withSecretsKey(() => this.config.secrets.fingerprint(body.secrets)) }));
+  }
+
   private storeSecrets(runId: string, secrets: Parameters): void {
-    let sealed: string;
-    try {
-      sealed = this.config.secrets.seal(runId, secrets);
-    } catch (error) {
-      if (error instanceof SecretKeyError) throw new HttpError('unavailable', `${error.message}; runs without secret parameters still work`);
-      throw error;
-    }
+    const sealed = withSecretsKey(() => this.config.secrets.seal(runId, secrets));
     this.db.prepare('UPDATE runs SET secrets = ?, secrets_sealed = 1 WHERE id = ?').run(sealed, runId);
   }
 

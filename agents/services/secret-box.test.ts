@@ -63,6 +63,19 @@ describe('SecretBox (AES-256-GCM, the run id as AAD)', () => {
     expect(keyed().problem).toBeNull();
   });
 
+  it('fingerprints secrets with the key: the same values in any order match, another value or key does not, no value shows', () => {
+    const key = randomBytes(32);
+    const box = new SecretBox({ key, place: 'p' });
+    const print = box.fingerprint({ A: 'sekret', B: 2 });
+    expect(box.fingerprint({ B: 2, A: 'sekret' })).toBe(print);
+    expect(new SecretBox({ key: Buffer.from(key), place: 'q' }).fingerprint({ A: 'sekret', B: 2 })).toBe(print);
+    expect(box.fingerprint({ A: 'sekret', B: 3 })).not.toBe(print);
+    expect(box.fingerprint({ A: 'sekret', B: '2' })).not.toBe(print);
+    expect(keyed().fingerprint({ A: 'sekret', B: 2 })).not.toBe(print);
+    expect(print).toMatch(/^[0-9a-f]{64}$/);
+    expect(() => new SecretBox({ place: 'p', problem: 'gone' }).fingerprint({ A: 'x' })).toThrow(SecretKeyError);
+  });
+
   it('names keys by a hash that differs per key and does not show the key', () => {
     const key = randomBytes(32);
     expect(secretsKeyId(key)).toBe(secretsKeyId(Buffer.from(key)));

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import { parameters, type Parameters } from '../../common/protocol/runs.js';
 
 /** The key that seals secret run parameters, and where it is kept (named in every error). */
@@ -69,6 +69,16 @@ export class SecretBox {
       sealed[name] = [VERSION, this.keyId, iv.toString('base64url'), body.toString('base64url'), cipher.getAuthTag().toString('base64url')].join(':');
     }
     return JSON.stringify(sealed);
+  }
+
+  /**
+   * A keyed digest of the values (HMAC-SHA256), to recognise a repeated request: a plain hash kept
+   * in the database would let a weak secret be guessed from a backup.
+   */
+  fingerprint(secrets: Parameters): string {
+    const key = this.usableKey('a request with secret parameters cannot be recognised');
+    const names = Object.keys(secrets).sort();
+    return createHmac('sha256', key).update(`benchtop request secrets ${VERSION}\0`).update(JSON.stringify(names.map((n) => [n, secrets[n]]))).digest('hex');
   }
 
   /** The values `seal(runId, ...)` stored; SecretKeyError (naming the key's place) when any does not open. */

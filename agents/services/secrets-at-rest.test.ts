@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatformClient, type PlatformClient } from '../../lib/protocol/client.js';
 import { migrations } from './migrations.js';
 import { startServices } from './start-services.js';
-import { exampleCapsule } from './testing/harness.js';
+import { exampleCapsule, startHarness } from './testing/harness.js';
 import { spawnServices, type ServicesProcess } from './testing/spawn-services.js';
 
 // The services agent as a process: what it keeps on disk (database, WAL, backups) never holds a
@@ -188,4 +188,55 @@ describe('secret parameters at rest', () => {
     expect(db.prepare('SELECT secrets_sealed AS s FROM runs ORDER BY n').all()).toEqual([{ s: 1 }, { s: 0 }]);
     db.close();
   }, 120_000);
+});
+
+describe('secret parameters at rest, in the agent in this process', () => {
+  it('recognises a repeated request with secrets by a keyed digest: same secret replays, another is a 409', async () => {
+    const h = await startHarness();
+    try {
+      const capsule = await h.researcher.createCapsule(exampleCapsule);
+      const body = { capsuleId: capsule.id, secrets: { API_KEY: 'short' } };
+      const first = await h.researcher.createRun(body, { idempotencyKey: 'k1' });
+      expect((await h.researcher.createRun(body, { idempotencyKey: 'k1' })).id).toBe(first.id);
+      await expect(h.researcher.createRun({ ...body, secrets: { API_KEY: 'other' } }, { idempotencyKey: 'k1' })).rejects.toMatchObject({ status: 409 });
+      const kept = h.running.services.db.prepare('SELECT request_hash FROM idempotency').all() as Array<{ request_hash: string }>;
+      expect(kept).toHaveLength(1);
+      expect(kept[0]!.request_hash).toMatch(/^[0-9a-f]{64}$/);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('without a usable key: runs with secrets are refused with 503 naming the key and the reason, others are accepted', async () => {
+    const h = await startHarness({ secretsKey: { place: 'the SSM parameter /benchtop/lab/secrets-key', load: () => Promise.reject(new Error('AccessDeniedException: not allowed')) } });
+    try {
+      const capsule = await h.researcher.createCapsule(exampleCapsule);
+      await expect(h.researcher.createRun({ capsuleId: capsule.id, secrets: { A: 'x' } })).rejects.toMatchObject({ status: 503, message: expect.stringContaining('(the SSM parameter /benchtop/lab/secrets-key) is not usable: AccessDeniedException: not allowed; runs without secret parameters still work') });
+      await expect(h.researcher.createRun({ capsuleId: capsule.id, secrets: { A: 'x' } }, { idempotencyKey: 'k' })).rejects.toMatchObject({ status: 503 });
+      expect((await h.researcher.listRuns()).items).toHaveLength(0);
+      const plain = await h.researcher.createRun({ capsuleId: capsule.id, parameters: { n: 1 } });
+      expect((await h.worker.lease({ queue: 'cpu', workerId: 'w' }))!.runId).toBe(plain.id);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('seals again what a restore of a backup from before sealing brings back in plain text', async () => {
+    const h = await startHarness();
+    try {
+      const capsule = await h.researcher.createCapsule(exampleCapsule);
+      const run = await h.researcher.createRun({ capsuleId: capsule.id, secrets: { TOKEN: 'placeholder' } });
+      const backup = await h.admin.createBackup();
+      const TOKEN = secret();
+      // The backup as an older agent would have taken it.
+      rewindToBeforeSealing(join(h.dataDir, 'backups', backup.name), (db) => db.prepare('UPDATE runs SET secrets = ? WHERE id = ?').run(JSON.stringify({ TOKEN }), run.id));
+      await h.admin.restoreBackup(backup.name);
+      const live = await filesHolding(h.dataDir, TOKEN);
+      expect(live).toEqual([join('backups', backup.name)]);
+      const lease = await h.worker.lease({ queue: 'cpu', workerId: 'w' });
+      expect(lease!.run.parameters).toEqual({ TOKEN });
+    } finally {
+      await h.close();
+    }
+  });
 });
