@@ -25,6 +25,6 @@ boot_step "installing the agent bundle, which holds the boot script"
 install_agent_bundle "$ARTIFACTS_BUCKET" "$AGENT_VERSION" "$AGENT_DIGEST"
 script=$(bundled_boot_script services.sh)
 
-# A successful exec runs no EXIT trap; a failed one still reports.
 exec 1>&3 2>&4 3>&- 4>&-
+# A successful exec runs no EXIT trap; a failed one still reports.
 exec /bin/bash "$script"
