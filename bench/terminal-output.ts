@@ -21,12 +21,45 @@ import { FRAME_DELTAS_SCRIPT, percentile } from './lib/frames.js';
 // Figures: time from the command to the end marker on screen, and requestAnimationFrame deltas
 // meanwhile (worst frame, frames over 50 ms). Baselines: for the time, the same 10 MB read off the
 // same socket by a Node client that renders nothing; for frames, the same page idle for 2 s.
-// Frame times are wall-clock: on a shared machine they include time the page was not scheduled.
-//   node --import tsx bench/terminal-output.ts [--mb N]
+// Frame times are wall-clock: on a shared machine they include time the page was not scheduled,
+// so the page's main thread is also traced: the CPU time (thread time, which waiting for a core
+// does not add to) its tasks took per animation frame, and its longest task, say what the page
+// itself spent.
+// `--renderer-root DIR` builds the renderer of another checkout (e.g. an older commit, from
+// `git archive`), to compare two versions under the same load, run after run.
+//   node --import tsx bench/terminal-output.ts [--mb N] [--renderer-root DIR]
 
 const MB = numberOption('--mb', 10);
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 const END = '__BENCH_END__';
+const ROOT_AT = process.argv.indexOf('--renderer-root');
+const VITE_CONFIG = ROOT_AT < 0 ? fileURLToPath(new URL('../vite.config.ts', import.meta.url)) : join(process.argv[ROOT_AT + 1] ?? '.', 'vite.config.ts');
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  ts: number;
+  dur?: number;
+  tdur?: number;
+  args?: { name?: string };
+}
+
+/**
+ * The page's main thread (CrRendererMain) from a trace: its tasks, and its animation frames with
+ * the CPU time (thread time) its tasks took between one frame and the next, in ms.
+ */
+function mainThread(trace: Buffer): { tasks: { wallMs: number; cpuMs: number }[]; frameCpuMs: number[] } {
+  const events = (JSON.parse(trace.toString()) as { traceEvents: TraceEvent[] }).traceEvents;
+  const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain' && events.some((f) => f.name === 'FireAnimationFrame' && f.pid === e.pid && f.tid === e.tid));
+  const on = events.filter((e) => main && e.pid === main.pid && e.tid === main.tid);
+  const tasks = on.filter((e) => e.name === 'RunTask' && e.ph === 'X').sort((a, b) => a.ts - b.ts);
+  // A frame starts with the task that runs its animation frame callbacks (then style, layout, paint).
+  const frames = on.filter((e) => e.name === 'FireAnimationFrame').flatMap((f) => tasks.find((t) => t.ts <= f.ts && f.ts < t.ts + (t.dur ?? 0))?.ts ?? []);
+  const frameCpuMs = frames.slice(1).map((end, i) => tasks.filter((t) => t.ts >= frames[i]! && t.ts < end).reduce((sum, t) => sum + (t.tdur ?? 0), 0) / 1000);
+  return { tasks: tasks.map((e) => ({ wallMs: (e.dur ?? 0) / 1000, cpuMs: (e.tdur ?? 0) / 1000 })), frameCpuMs };
+}
 
 function emit(metric: string, value: number, unit: string, extra: Record<string, number> = {}): void {
   process.stdout.write(`${JSON.stringify({ bench: 'terminal-output', metric, value: Math.round(value * 10) / 10, unit, better: 'lower', ...extra })}\n`);
@@ -55,7 +88,7 @@ async function main(): Promise<void> {
     const rendererDir = join(root, 'renderer');
     const nodeEnv = process.env.NODE_ENV;
     process.env.NODE_ENV = 'production';
-    await build({ configFile: fileURLToPath(new URL('../vite.config.ts', import.meta.url)), mode: 'production', logLevel: 'error', build: { outDir: rendererDir, emptyOutDir: true } });
+    await build({ configFile: VITE_CONFIG, mode: 'production', logLevel: 'error', build: { outDir: rendererDir, emptyOutDir: true } });
     process.env.NODE_ENV = nodeEnv;
 
     process.stderr.write('terminal-output: renderer built\n');
@@ -100,9 +133,11 @@ async function main(): Promise<void> {
 
     // The same page idle, for how long this machine's frames are with nothing to draw.
     const idle = (await page.evaluate(`(${FRAME_DELTAS_SCRIPT})(2000)`)) as number[];
+    await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
     const watching = page.evaluate(`(${WATCH_SCRIPT})(${JSON.stringify(END)})`) as Promise<{ ms: number; deltas: number[] }>;
     backend!.write(Buffer.from(`cat ${file}; echo ${END}''done\r`));
     const { ms, deltas } = await watching;
+    const { tasks, frameCpuMs } = mainThread(await browser.stopTracing());
     process.stderr.write(`terminal-output: ${MB} MB shown in ${Math.round(ms)} ms\n`);
 
     // Baseline: the page's tab is taken over by a bare socket that only counts bytes.
@@ -138,6 +173,9 @@ async function main(): Promise<void> {
     emit('worst_frame_cat_10mb', Math.max(...deltas), 'ms', { target: 50, frames: deltas.length, baseline: Math.round(Math.max(...idle) * 10) / 10 });
     emit('p95_frame_cat_10mb', percentile(deltas, 0.95), 'ms', { baseline: Math.round(percentile(idle, 0.95) * 10) / 10 });
     emit('frames_over_50ms_cat_10mb', deltas.filter((d) => d > 50).length, 'frames', { target: 0, frames: deltas.length });
+    emit('worst_frame_cpu_cat_10mb', Math.max(0, ...frameCpuMs), 'ms', { frames: frameCpuMs.length, over_50ms: frameCpuMs.filter((c) => c > 50).length, p95: Math.round(percentile(frameCpuMs, 0.95) * 10) / 10 });
+    emit('worst_task_cpu_cat_10mb', Math.max(0, ...tasks.map((t) => t.cpuMs)), 'ms', { wall: Math.round(Math.max(0, ...tasks.map((t) => t.wallMs)) * 10) / 10, tasks: tasks.length });
+    emit('tasks_over_50ms_cpu_cat_10mb', tasks.filter((t) => t.cpuMs > 50).length, 'tasks', { wall: tasks.filter((t) => t.wallMs > 50).length });
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((e: unknown) => process.stderr.write(`terminal-output cleanup: ${String(e)}\n`));
   }

@@ -6,8 +6,10 @@ import WebSocket from 'ws';
 import { Router } from '../../common/api/router.js';
 import { decodeServerFrame, encodeClientFrame, type ServerFrame, TERMINAL_SOCKET_PATH } from '../../common/api/terminal-stream.js';
 import { ptyBackend } from '../terminal/local-pty.js';
+import type { BackendSink } from '../terminal/terminal-backend.js';
 import { TerminalHub } from '../terminal/terminal-hub.js';
 import { type RunningHost, startHost } from './host-server.js';
+import { MAX_BUFFERED_BYTES } from './terminal-socket.js';
 
 let host: RunningHost;
 let secret: string;
@@ -55,5 +57,37 @@ describe('terminal WebSocket of browser mode', () => {
     expect(text()).toMatch(/\r\n42\r\n/);
     expect(opened.frames[0]).toEqual({ kind: 'control', control: { type: 'attached', offset: 0, lost: false } });
     opened.ws.close();
+  });
+
+  it('drops a socket whose page acknowledges output it does not read, instead of queueing without end', async () => {
+    let sink: BackendSink | undefined;
+    let paused = false;
+    const info = await hub.open({ title: 'flood', target: { kind: 'local' }, note: '' }, { cols: 80, rows: 24 }, async (s) => {
+      sink = s;
+      return { write: () => undefined, resize: () => undefined, pause: () => (paused = true), resume: () => (paused = false), close: () => undefined };
+    });
+    const opened = await open(['benchtop-terminal', `bearer.${secret}`]);
+    if (!('ws' in opened)) throw new Error(`refused: ${opened.status}`);
+    let closed = false;
+    opened.ws.once('close', () => (closed = true));
+    opened.ws.send(encodeClientFrame({ kind: 'attach', request: { sessionId: info.id, from: 0 } }));
+    // The page stops reading its socket but keeps acknowledging everything.
+    (opened.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const chunk = Buffer.alloc(256 * 1024, 0x61);
+    let produced = 0;
+    for (let i = 0; i < 4000 && !closed && produced < 20 * MAX_BUFFERED_BYTES; i += 1) {
+      if (!paused) {
+        sink!.data(chunk);
+        produced += chunk.length;
+      }
+      opened.ws.send(encodeClientFrame({ kind: 'ack', bytes: Number.MAX_SAFE_INTEGER }));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    for (let i = 0; i < 400 && !closed; i += 1) await new Promise((r) => setTimeout(r, 25));
+    expect(closed).toBe(true);
+    expect(produced).toBeGreaterThan(MAX_BUFFERED_BYTES);
+    // The session is still there, for the page to attach again.
+    expect(hub.get(info.id)).toMatchObject({ state: 'open' });
+    hub.close(info.id);
   });
 });

@@ -7,6 +7,13 @@ import { isAllowedHost, isAllowedOrigin } from './request-guards.js';
 
 // The largest frame a page may send: a paste is split by the page, so this bounds memory only.
 const MAX_FRAME_BYTES = 1024 * 1024;
+/**
+ * Output queued in a socket that the page does not read. The hub's window (what is sent and not
+ * acknowledged, ≤ HIGH_WATER_BYTES and a read, plus a replay of the backlog) keeps a page that
+ * reads far below this; past it the page is acknowledging what it has not read, and the socket is
+ * dropped (the page attaches again from the last byte it has) rather than queue without end.
+ */
+export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 export interface TerminalSocketOptions {
   hub: TerminalHub;
@@ -44,7 +51,9 @@ export function attachTerminalSockets(server: Server, options: TerminalSocketOpt
     wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
       const attachment = options.hub.attach({
         send: (frame) => {
-          if (ws.readyState === ws.OPEN) ws.send(frame, { binary: true });
+          if (ws.readyState !== ws.OPEN) return;
+          if (ws.bufferedAmount > MAX_BUFFERED_BYTES) return ws.terminate();
+          ws.send(frame, { binary: true });
         },
         close: () => ws.close(1000),
       });

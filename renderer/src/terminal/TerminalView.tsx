@@ -8,6 +8,7 @@ import type { TerminalSessionInfo } from '../../../common/api/terminal.contract.
 import type { TerminalControl } from '../../../common/api/terminal-stream.js';
 import { Button } from '../components/Button.js';
 import { downloadBlob } from '../researcher/download.js';
+import { OutputPacer } from './output-pacer.js';
 import type { OpenLink } from './terminal-link.js';
 import { type LinkState, TerminalStreamClient } from './terminal-stream-client.js';
 import { Transcript } from './transcript.js';
@@ -29,7 +30,6 @@ function bannerFor(state: LinkState, detail: string | undefined): Banner {
 }
 
 const encoder = new TextEncoder();
-const WRITE_SLICE_BYTES = 8 * 1024;
 
 /** One terminal: xterm with fit, search and links, wired to its session's stream. */
 export function TerminalView({ session, openLink, visible, onExit }: TerminalViewProps) {
@@ -58,6 +58,7 @@ export function TerminalView({ session, openLink, visible, onExit }: TerminalVie
     fitRef.current = fit;
     searchRef.current = search;
 
+    const pacer = new OutputPacer(term);
     const control = (c: TerminalControl): void => {
       if (c.type === 'status') setSessionBanner(c.state === 'reconnecting' ? { tone: 'info', text: c.message } : undefined);
       if (c.type === 'exit') {
@@ -65,17 +66,13 @@ export function TerminalView({ session, openLink, visible, onExit }: TerminalVie
         onExitRef.current?.(c.exitCode);
       }
       if (c.type === 'error') setSessionBanner({ tone: 'danger', text: c.message, fix: c.fix });
-      if (c.type === 'attached' && c.lost) term.write('\r\n\x1b[2m[earlier output was dropped from Benchtop’s buffer]\x1b[0m\r\n');
+      // Through the pacer, behind output still queued from before the link dropped; it is no session output to acknowledge.
+      if (c.type === 'attached' && c.lost) pacer.push(encoder.encode('\r\n\x1b[2m[earlier output was dropped from Benchtop’s buffer]\x1b[0m\r\n'), () => undefined);
     };
     const client = new TerminalStreamClient(session.id, openLink, {
       onData: (bytes, written) => {
         transcript.current.add(bytes);
-        // xterm yields to the browser between the chunks it was given, not inside one: small
-        // pieces keep a burst of output from holding a frame.
-        for (let at = 0; at < bytes.length; at += WRITE_SLICE_BYTES) {
-          const end = Math.min(at + WRITE_SLICE_BYTES, bytes.length);
-          term.write(bytes.subarray(at, end), end === bytes.length ? written : undefined);
-        }
+        pacer.push(bytes, written);
       },
       onControl: control,
       onLinkState: (state, detail) => {
@@ -118,6 +115,7 @@ export function TerminalView({ session, openLink, visible, onExit }: TerminalVie
     return () => {
       observer.disconnect();
       client.stop();
+      pacer.stop();
       term.dispose();
     };
   }, [session.id, openLink]);
