@@ -87,6 +87,22 @@ describe('SSM data channel against the fake service', () => {
     c.channel.close();
   });
 
+  it('takes and acknowledges no output while paused (back-pressure), and gets the agent\'s resends in order once resumed', async () => {
+    const c = connect();
+    await c.channel.open();
+    await until(() => c.state.ready, 'ready');
+    c.channel.pauseOutput(true);
+    for (const line of ['one\n', 'two\n', 'three\n']) c.session.output(line);
+    // Long enough for the fake agent to send and resend them; a channel that took them would have.
+    await new Promise((r) => setTimeout(r, 400));
+    expect(c.text()).toBe('');
+    expect(c.session.unacked.size).toBe(3);
+    c.channel.pauseOutput(false);
+    await until(() => c.text() === 'one\ntwo\nthree\n', 'the resent output', 400);
+    await until(() => c.session.unacked.size === 0, 'acks', 400);
+    c.channel.close();
+  });
+
   it('resends unacknowledged input until the agent takes it, and the agent sees it in order once', async () => {
     const c = connect();
     await c.channel.open();
