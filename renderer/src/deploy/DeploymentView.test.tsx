@@ -72,11 +72,11 @@ describe('Deployment page', () => {
     const { backend } = backendWithStack();
     const { user } = renderApp(backend);
     // Generous waits: the first render of the app shell is slow on a loaded machine.
-    const picker = await screen.findByRole('combobox', { name: 'Deployment' }, { timeout: 5000 });
+    const picker = await screen.findByRole('combobox', { name: 'Deployment' }, { timeout: 15_000 });
     expect(within(picker).getAllByRole('option').map((o) => o.textContent)).toEqual(['lab-prod (eu-west-1, account 123456789012, profile lab-admin)', 'lab-prod (eu-west-1, account 210987654321, profile other)']);
-    await screen.findByTestId('stack-status', {}, { timeout: 5000 });
+    await screen.findByTestId('stack-status', {}, { timeout: 15_000 });
     await user.selectOptions(picker, '210987654321/eu-west-1/lab-prod');
-    await waitFor(() => expect(backend.calls.filter((c) => c.name === 'deploy:status').at(-1)?.input).toMatchObject({ target: { profile: 'other', accountId: '210987654321' } }), { timeout: 5000 });
+    await waitFor(() => expect(backend.calls.filter((c) => c.name === 'deploy:status').at(-1)?.input).toMatchObject({ target: { profile: 'other', accountId: '210987654321' } }), { timeout: 15_000 });
   });
 
   it('shows status, version and outputs, and gates a data-destroying update behind the typed stack name', async () => {
@@ -181,9 +181,9 @@ describe('Deployment page', () => {
   it('reads the status again when the stack can no longer be followed (a delete that finished before the page looked)', async () => {
     const { backend, setStatus } = backendWithStack({ status: 'DELETE_IN_PROGRESS' }, { watchFails: true });
     renderApp(backend);
-    expect((await screen.findByTestId('stack-status', {}, { timeout: 5000 })).textContent).toBe('DELETE_IN_PROGRESS');
+    expect((await screen.findByTestId('stack-status', {}, { timeout: 15_000 })).textContent).toBe('DELETE_IN_PROGRESS');
     setStatus({ status: 'DELETE_COMPLETE', exists: false, deploymentId: undefined });
-    expect((await screen.findByTestId('stack-gone', {}, { timeout: 5000 })).textContent).toContain('lab-prod no longer exists');
+    expect((await screen.findByTestId('stack-gone', {}, { timeout: 15_000 })).textContent).toContain('lab-prod no longer exists');
   });
 
   it('cleans up an install that was planned but never applied, in one step', async () => {

@@ -56,7 +56,7 @@ const wizard = () => screen.getByRole('region', { name: 'Install the platform' }
 
 /** The wizard starts afresh once the remembered profile and its region are known. */
 async function ready(): Promise<void> {
-  await waitFor(() => expect((within(wizard()).getByRole('textbox', { name: 'Region' }) as HTMLInputElement).value).toBe('eu-west-1'), { timeout: 5000 });
+  await waitFor(() => expect((within(wizard()).getByRole('textbox', { name: 'Region' }) as HTMLInputElement).value).toBe('eu-west-1'), { timeout: 15_000 });
 }
 
 describe('Setup: install wizard', () => {

@@ -78,7 +78,7 @@ describe('Setup wizard choices', () => {
 
   async function openWizard() {
     const { user } = renderApp(wizardBackend());
-    await waitFor(() => expect((within(wizard()).getByRole('textbox', { name: 'Region' }) as HTMLInputElement).value).toBe('eu-west-1'), { timeout: 5000 });
+    await waitFor(() => expect((within(wizard()).getByRole('textbox', { name: 'Region' }) as HTMLInputElement).value).toBe('eu-west-1'), { timeout: 15_000 });
     return user;
   }
 
