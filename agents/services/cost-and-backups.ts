@@ -84,7 +84,10 @@ export function buildCostAndBackups(core: Core, options: CostAndBackupsOptions):
   core.runs.setHold(hold);
   core.leases.setPricing(pricing);
   // The agent's own budget knows a run's cost as soon as it is recorded: check then, not a minute later.
-  if (source?.kind === 'local') core.leases.onFinished(() => budget.nudge());
+  // A run that cost nothing cannot move the spend, and each check sums the month's runs: skip those.
+  if (source?.kind === 'local') core.leases.onFinished(({ run }) => {
+    if (run.costUsd) budget.nudge();
+  });
   const backupOptions = options.backup === false ? {} : (options.backup ?? {});
   const backups = new BackupScheduler(core.db, {
     dir: join(core.dataDir, 'backups'),
