@@ -115,7 +115,7 @@ async function httpRun(researcher: JsonHttp, worker: JsonHttp, capsuleId: string
         lease = l.body;
       }
       const body = { fencingToken: lease.fencingToken, state: 'succeeded', exitCode: 0, ...(mode === 'next' ? { next: { queue: 'cpu', workerId } } : {}) };
-      const c = await worker.call<{ nextLease?: LeaseAnswer | null }>('POST', `/api/v1/leases/${lease.leaseId}/complete`, body);
+      const c: { status: number; body: { nextLease?: LeaseAnswer | null } } = await worker.call('POST', `/api/v1/leases/${lease.leaseId}/complete`, body);
       if (c.status !== 200) throw new Error(`complete answered ${c.status}`);
       completed++;
       lease = c.body.nextLease ?? null;
