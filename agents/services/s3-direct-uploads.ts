@@ -23,13 +23,12 @@ export class S3DirectUploads implements DirectUploads {
 
   private async objectUrl(key: string, query: Record<string, string>): Promise<URL> {
     const endpoint = this.client.config.endpoint ? await this.client.config.endpoint() : undefined;
-    const force = this.client.config.forcePathStyle;
     const url = s3ObjectUrl({
       bucket: this.bucket,
       key: this.fullKey(key),
       region: await this.client.config.region(),
       ...(endpoint ? { endpoint: `${endpoint.protocol}//${endpoint.hostname}${endpoint.port ? `:${endpoint.port}` : ''}${endpoint.path}` } : {}),
-      forcePathStyle: (typeof force === 'function' ? await force() : force) === true,
+      forcePathStyle: this.client.config.forcePathStyle === true,
     });
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     return url;
