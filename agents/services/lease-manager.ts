@@ -138,26 +138,29 @@ export class LeaseManager {
 
   /**
    * The oldest queued run of the queue that fits, with its secret parameters decrypted. No worker
-   * ever gets a run whose secrets do not decrypt: it fails on the spot, saying where the key is kept.
+   * ever gets a run whose secrets do not decrypt: refused by the key (another key, a changed value),
+   * it fails on the spot saying where the key is kept; while no key can be had at all, it waits.
    */
   private nextQueued(req: z.output<typeof nextLeaseRequest>): { row: RunRow; secrets: Run['parameters'] } | null {
     const { free } = req;
+    let after = 0;
     for (;;) {
       const row = (
         free
           ? this.db
               .prepare(
-                "SELECT * FROM runs WHERE queue = ? AND state = 'queued' AND json_extract(resources, '$.cpus') <= ? AND json_extract(resources, '$.memoryMb') <= ? AND json_extract(resources, '$.gpus') <= ? ORDER BY n LIMIT 1",
+                "SELECT * FROM runs WHERE queue = ? AND state = 'queued' AND n > ? AND json_extract(resources, '$.cpus') <= ? AND json_extract(resources, '$.memoryMb') <= ? AND json_extract(resources, '$.gpus') <= ? ORDER BY n LIMIT 1",
               )
-              .get(req.queue, free.cpus, free.memoryMb, free.gpus)
-          : this.db.prepare("SELECT * FROM runs WHERE queue = ? AND state = 'queued' ORDER BY n LIMIT 1").get(req.queue)
+              .get(req.queue, after, free.cpus, free.memoryMb, free.gpus)
+          : this.db.prepare("SELECT * FROM runs WHERE queue = ? AND state = 'queued' AND n > ? ORDER BY n LIMIT 1").get(req.queue, after)
       ) as RunRow | undefined;
       if (!row) return null;
       try {
         return { row, secrets: this.runs.secretsOf(row) };
       } catch (error) {
         if (!(error instanceof SecretKeyError)) throw error;
-        this.finish(row, { state: 'failed', exitCode: null, error: `not started: ${error.message}`, results: null, imageDigest: null });
+        if (error.reason === 'refused') this.finish(row, { state: 'failed', exitCode: null, error: `not started: ${error.message}`, results: null, imageDigest: null });
+        after = row.n;
       }
     }
   }

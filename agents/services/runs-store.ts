@@ -50,6 +50,7 @@ function withSecretsKey<T>(use: () => T): T {
 export class RunsStore {
   private keysPurgedAt = 0;
   private hold: (() => string | null) | null = null;
+  private secrets: SecretBox;
 
   constructor(
     private readonly db: Db,
@@ -59,7 +60,14 @@ export class RunsStore {
     private readonly presence: Presence,
     private readonly queues: Notifier,
     private readonly config: RunsConfig,
-  ) {}
+  ) {
+    this.secrets = config.secrets;
+  }
+
+  /** A key that could not be had at start and can now (retrySecretsKey) replaces the box. */
+  useSecretBox(box: SecretBox): void {
+    this.secrets = box;
+  }
 
   row(id: string): RunRow {
     const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
@@ -173,11 +181,11 @@ export class RunsStore {
   /** What an Idempotency-Key remembers of a request; its secrets only as a keyed digest. */
   private requestHash(body: CreateRunBody): string {
     if (Object.keys(body.secrets).length === 0) return sha256(canonicalJson(body));
-    return sha256(canonicalJson({ ...body, secrets: withSecretsKey(() => this.config.secrets.fingerprint(body.secrets)) }));
+    return sha256(canonicalJson({ ...body, secrets: withSecretsKey(() => this.secrets.fingerprint(body.secrets)) }));
   }
 
   private storeSecrets(runId: string, secrets: Parameters): void {
-    const sealed = withSecretsKey(() => this.config.secrets.seal(runId, secrets));
+    const sealed = withSecretsKey(() => this.secrets.seal(runId, secrets));
     this.db.prepare('UPDATE runs SET secrets = ?, secrets_sealed = 1 WHERE id = ?').run(sealed, runId);
   }
 
@@ -188,14 +196,17 @@ export class RunsStore {
   secretsOf(row: RunRow): Parameters {
     // A row not sealed yet (restored from a backup older than sealing, until sealPlainSecrets runs).
     if (row.secrets_sealed === 0) return JSON.parse(row.secrets) as Parameters;
-    return this.config.secrets.open(row.id, row.secrets);
+    return this.secrets.open(row.id, row.secrets);
   }
 
   private secretsForRerun(src: RunRow): Parameters {
     try {
       return this.secretsOf(src);
     } catch (error) {
-      if (error instanceof SecretKeyError) throw conflict(`run ${src.id} cannot be re-run with its secret parameters: ${error.message}`);
+      if (error instanceof SecretKeyError) {
+        const message = `run ${src.id} cannot be re-run with its secret parameters: ${error.message}`;
+        throw error.reason === 'no-key' ? new HttpError('unavailable', message) : conflict(message);
+      }
       throw error;
     }
   }
@@ -209,7 +220,7 @@ export class RunsStore {
   async sealPlainSecrets(): Promise<{ sealed: number; problem: string | null }> {
     const count = () => (this.db.prepare("SELECT count(*) AS c FROM runs WHERE secrets_sealed = 0 AND secrets <> '{}'").get() as { c: number }).c;
     if (count() === 0) return { sealed: 0, problem: null };
-    const problem = this.config.secrets.problem;
+    const problem = this.secrets.problem;
     if (problem) return { sealed: 0, problem: `${count()} runs keep their secret parameters in plain text: ${problem}` };
     const secureDelete = this.db.pragma('secure_delete', { simple: true }) as number;
     this.db.pragma('secure_delete = ON');

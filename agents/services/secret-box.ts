@@ -21,7 +21,11 @@ const VERSION = 'v1';
 
 /** A secret parameter that cannot be opened (no key, another key, or a ciphertext that fails authentication). */
 export class SecretKeyError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** 'no-key': none could be had (it may come back); 'refused': another key, or a value that fails authentication. */
+    readonly reason: 'no-key' | 'refused' = 'refused',
+  ) {
     super(message);
     this.name = 'SecretKeyError';
   }
@@ -118,6 +122,6 @@ export class SecretBox {
 
   private usableKey(what: string): Buffer {
     if ('key' in this.key) return this.key.key;
-    throw new SecretKeyError(`${what}: ${this.problem!}`);
+    throw new SecretKeyError(`${what}: ${this.problem!}`, 'no-key');
   }
 }

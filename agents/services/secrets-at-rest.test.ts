@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatformClient, type PlatformClient } from '../../lib/protocol/client.js';
 import { migrations } from './migrations.js';
+import { fileSecretsKey } from './secrets-key.js';
 import { startServices } from './start-services.js';
 import { exampleCapsule, startHarness } from './testing/harness.js';
 import { spawnServices, type ServicesProcess } from './testing/spawn-services.js';
@@ -89,6 +90,7 @@ describe('secret parameters at rest', () => {
   const API_KEY = secret();
   const PASSWORD = secret();
   let backupName: string;
+  let waitingRunId: string;
 
   it('keeps the database, its WAL and a backup free of secret values; the worker and a re-run still get them', async () => {
     const p = await spawn(dataDir);
@@ -130,19 +132,19 @@ describe('secret parameters at rest', () => {
     await admin.restoreBackup(backupName);
     const lease = await leaseAndFinish(worker);
     expect(lease.parameters).toEqual({ n: 1, API_KEY, RETRIES: 3 });
+    // Left queued for the next case, which starts without this key.
+    const { researcher } = clientsOf(p);
+    const capsule = (await researcher.listCapsules()).items[0]!;
+    waitingRunId = (await researcher.createRun({ capsuleId: capsule.id, secrets: { PASSWORD } })).id;
     await p.stop();
   }, 120_000);
 
   it('without its key, a run that needs a secret fails naming the key file; the agent goes on serving', async () => {
-    const p0 = await spawn(dataDir);
-    const { researcher } = clientsOf(p0);
-    const capsule = (await researcher.listCapsules()).items[0]!;
-    const waiting = await researcher.createRun({ capsuleId: capsule.id, secrets: { PASSWORD } });
-    await p0.stop();
     await rm(join(dataDir, 'secrets.key'));
-
     const p = await spawn(dataDir);
     const { researcher: r, worker } = clientsOf(p);
+    const capsule = (await r.listCapsules()).items[0]!;
+    const waiting = { id: waitingRunId };
     const plain = await r.createRun({ capsuleId: capsule.id, parameters: { n: 2 } });
     // The run with a secret is passed over (failed), the next one is leased.
     const lease = await leaseAndFinish(worker);
@@ -235,6 +237,41 @@ describe('secret parameters at rest, in the agent in this process', () => {
       expect(live).toEqual([join('backups', backup.name)]);
       const lease = await h.worker.lease({ queue: 'cpu', workerId: 'w' });
       expect(lease!.run.parameters).toEqual({ TOKEN });
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('a secrets key that cannot be had for a while', () => {
+  it('keeps runs that need it queued (never failed, never leased), and leases them once the key can be read again', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'benchtop-secrets-'));
+    const first = await startServices({ dataDir, backup: false });
+    const client = createPlatformClient({ url: first.url, token: first.researcherToken });
+    const capsule = await client.createCapsule(exampleCapsule);
+    const TOKEN = secret();
+    const waiting = await client.createRun({ capsuleId: capsule.id, secrets: { TOKEN } });
+    await first.close();
+
+    let readable = false;
+    const place = `the key file ${join(dataDir, 'secrets.key')}`;
+    const h = await startHarness({
+      dataDir,
+      secretsKeyRetryMs: 50,
+      secretsKey: { place, load: () => (readable ? fileSecretsKey(dataDir) : Promise.reject(new Error('EACCES: permission denied'))) },
+    });
+    try {
+      const plain = await h.researcher.createRun({ capsuleId: capsule.id, parameters: { n: 1 } });
+      const lease = await h.worker.lease({ queue: 'cpu', workerId: 'w' });
+      expect(lease!.runId).toBe(plain.id);
+      expect(await h.worker.lease({ queue: 'cpu', workerId: 'w' })).toBeNull();
+      expect((await h.researcher.getRun(waiting.id)).state).toBe('queued');
+      await expect(h.researcher.rerun(waiting.id)).rejects.toMatchObject({ status: 503, message: expect.stringContaining(`(${place}) is not usable: EACCES`) });
+
+      readable = true;
+      let next = null;
+      for (let i = 0; i < 200 && !next; i += 1) next = await h.worker.lease({ queue: 'cpu', workerId: 'w', waitMs: 100 });
+      expect(next).toMatchObject({ runId: waiting.id, run: { parameters: { TOKEN } } });
     } finally {
       await h.close();
     }

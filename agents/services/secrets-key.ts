@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { errorName } from '../../lib/aws/error-meaning.js';
 import { PRIVATE_FILE_MODE } from './private-paths.js';
+import type { RunsStore } from './runs-store.js';
 import { SECRETS_KEY_BYTES, SecretBox, type SecretsKey } from './secret-box.js';
 
 /** Beside the database, not in it nor in `backups/`: a database backup never holds the key. */
@@ -102,4 +103,42 @@ export async function loadSecretBox(place: string, load: () => Promise<SecretsKe
     const reason = error instanceof Error ? error.message : String(error);
     return new SecretBox({ place, problem: reason });
   }
+}
+
+/**
+ * While the key cannot be had (SSM refused or unreachable, a permission not yet in place), tries
+ * again every `intervalMs`; once it can, the runs use it and plain rows are sealed. Answers stop().
+ */
+export function retrySecretsKey(
+  runs: Pick<RunsStore, 'useSecretBox' | 'sealPlainSecrets'>,
+  source: { place: string; load: () => Promise<SecretsKey> },
+  intervalMs: number,
+  log: (message: string) => void,
+): () => void {
+  let busy = false;
+  let done = false;
+  const attempt = async () => {
+    const box = await loadSecretBox(source.place, source.load);
+    if (box.problem || done) return;
+    done = true;
+    clearInterval(timer);
+    runs.useSecretBox(box);
+    log(`the secrets key (${box.place}) is usable now; runs with secret parameters work again`);
+    const sealing = await runs.sealPlainSecrets();
+    if (sealing.sealed > 0) log(`encrypted the secret parameters of ${sealing.sealed} runs with the key in ${box.place}`);
+  };
+  const timer = setInterval(() => {
+    if (busy || done) return;
+    busy = true;
+    attempt()
+      .catch((error: unknown) => log(`retrying the secrets key: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => {
+        busy = false;
+      });
+  }, intervalMs);
+  timer.unref();
+  return () => {
+    done = true;
+    clearInterval(timer);
+  };
 }

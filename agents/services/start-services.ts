@@ -23,7 +23,7 @@ import { MAX_REQUEST_BODY_BYTES, type RunLimits } from '../../common/limits.js';
 import { appVersion } from '../../lib/app-version.js';
 import { runLimits } from './run-limits.js';
 import type { SecretBox, SecretsKey } from './secret-box.js';
-import { fileSecretsKey, loadSecretBox, secretsKeyFile } from './secrets-key.js';
+import { fileSecretsKey, loadSecretBox, retrySecretsKey, secretsKeyFile } from './secrets-key.js';
 import { RunsStore } from './runs-store.js';
 import { buildServer } from './server.js';
 import { ensureRoleToken } from './token-files.js';
@@ -67,6 +67,8 @@ export interface StartServicesOptions {
    * `<dataDir>/secrets.key`, made on first start. On AWS: an SSM SecureString (aws-adapters.ts).
    */
   secretsKey?: { place: string; load: () => Promise<SecretsKey> };
+  /** While the key cannot be had, how often it is tried again (default a minute). */
+  secretsKeyRetryMs?: number;
   /** Runs before the server listens, with everything built (backups, metric publishers). */
   extend?: (services: Services) => { stop(): Promise<void> | void } | void;
 }
@@ -168,6 +170,7 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
     const sealing = await services.runs.sealPlainSecrets();
     if (sealing.sealed > 0) log(`encrypted the secret parameters of ${sealing.sealed} runs with the key in ${secrets.place}`);
     if (sealing.problem) log(sealing.problem);
+    if (secrets.problem) stoppers.push(retrySecretsKey(services.runs, secretsKey, options.secretsKeyRetryMs ?? 60_000, log));
     const adminToken = await ensureRoleToken(dataDir, 'admin', services.users, services.writes);
     const workerToken = await ensureRoleToken(dataDir, 'worker', services.users, services.writes);
     const researcherToken = await ensureRoleToken(dataDir, 'researcher', services.users, services.writes);
