@@ -195,4 +195,18 @@ export const migrations: readonly string[] = [
   ALTER TABLE runs ADD COLUMN secrets_sealed INTEGER NOT NULL DEFAULT 0;
   CREATE INDEX runs_plain_secrets ON runs (n) WHERE secrets_sealed = 0 AND secrets <> '{}';
   `,
+  // Which dataset holds which blob (its bytes were sent to it, or a version of it lists them;
+  // sealed = 1 once a version does): a file stored for one dataset is reused by another only for
+  // a caller who can read a dataset holding it (datasets-store.ts). Filled from the versions.
+  // blobs.key: where the bytes are when not at datasets/blobs/<aa>/<sha256> (a pre-signed upload
+  // lands under its dataset's own key).
+  `
+  ALTER TABLE blobs ADD COLUMN key TEXT;
+  CREATE TABLE dataset_blobs (
+    sha256 TEXT NOT NULL, dataset_id TEXT NOT NULL REFERENCES datasets(id), sealed INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (sha256, dataset_id)
+  ) STRICT, WITHOUT ROWID;
+  INSERT OR IGNORE INTO dataset_blobs (sha256, dataset_id, sealed)
+    SELECT DISTINCT json_extract(f.value, '$.sha256'), v.dataset_id, 1 FROM dataset_versions v, json_each(v.files) f;
+  `,
 ];

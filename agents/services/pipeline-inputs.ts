@@ -50,7 +50,11 @@ export async function materializeInputs(s: Services, user: User, body: CreateRun
     const selected = selectFiles(manifest.files, input.path, what);
     const datasetId = await originDataset(s, user, input.runId);
     for (const { file, source } of selected) {
-      if (s.db.prepare('SELECT 1 FROM blobs WHERE sha256 = ?').get(file.sha256)) continue;
+      // Kept already: the caller reads the run whose results are these bytes, so the dataset may use them.
+      if (s.datasets.isStored(file.sha256)) {
+        await s.datasets.attachBlob(datasetId, file.sha256);
+        continue;
+      }
       const { body: bytes } = await s.results.open(input.runId, source);
       await s.datasets.putBlob(datasetId, file.sha256, bytes);
     }

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createPlatformClient } from '../../lib/protocol/client.js';
 import { MIN_PART_BYTES } from './direct-uploads.js';
 import { S3ObjectStore } from './s3-object-store.js';
 import { startHarness, type Harness } from './testing/harness.js';
@@ -42,12 +43,13 @@ describe('pre-signed multipart dataset uploads (S3 mocked)', () => {
   it('issues signed part URLs, completes the upload, verifies it, and seals a version with it', async () => {
     const bytes = Buffer.alloc(MIN_PART_BYTES + 1000, 7);
     const digest = sha(bytes);
-    const key = `svc/datasets/blobs/${digest.slice(0, 2)}/${digest}`;
+    const ds = await h.researcher.createDataset({ name: 'big' });
+    // Each dataset's uploads land under its own key: completing one never writes over bytes another dataset uses.
+    const key = `svc/datasets/uploads/${ds.id}/${digest}`;
     s3.on(CreateMultipartUploadCommand, { Bucket: 'lab-data', Key: key }).resolves({ UploadId: 'up-1' });
     s3.on(CompleteMultipartUploadCommand).resolves({});
     s3.on(HeadObjectCommand, { Key: key }).resolves({ ContentLength: bytes.length });
     s3.on(GetObjectCommand, { Key: key }).callsFake(() => ({ Body: Readable.from([bytes.subarray(0, 10), bytes.subarray(10)]) }));
-    const ds = await h.researcher.createDataset({ name: 'big' });
 
     const start = await h.researcher.startUpload(ds.id, { sha256: digest, size: bytes.length });
     expect(start.mode).toBe('presigned');
@@ -107,6 +109,45 @@ describe('pre-signed multipart dataset uploads (S3 mocked)', () => {
     expect(s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
     expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(0);
     expect(s3.commandCalls(AbortMultipartUploadCommand)[0]!.args[0].input).toMatchObject({ UploadId: 'second' });
+  });
+
+  it('has someone who cannot read the dataset holding a file send its bytes, checks them under their own dataset, then keeps one copy', async () => {
+    const bytes = Buffer.from('held by a private dataset');
+    const digest = sha(bytes);
+    const owners = await h.researcher.createDataset({ name: 'private' });
+    const ownersKey = `svc/datasets/uploads/${owners.id}/${digest}`;
+    s3.on(CompleteMultipartUploadCommand).resolves({});
+    s3.on(HeadObjectCommand).resolves({ ContentLength: bytes.length });
+    s3.on(GetObjectCommand).callsFake(() => ({ Body: Readable.from([bytes]) }));
+    await h.researcher.completeUpload(owners.id, { uploadId: 'owner', sha256: digest, size: bytes.length, parts: [{ partNumber: 1, etag: '"a"' }] });
+    await h.researcher.createVersion(owners.id, { files: [{ path: 'f.txt', size: bytes.length, sha256: digest }] });
+    s3.reset();
+
+    const user = await h.admin.createUser({ name: 'stranger', role: 'researcher' });
+    const stranger = createPlatformClient({ url: h.running.url, token: (await h.admin.createToken(user.id, 'laptop')).token });
+    const theirs = await stranger.createDataset({ name: 'guess' });
+    const theirKey = `svc/datasets/uploads/${theirs.id}/${digest}`;
+    s3.on(CreateMultipartUploadCommand, { Key: theirKey }).resolves({ UploadId: 'stranger' });
+    const start = await stranger.startUpload(theirs.id, { sha256: digest, size: bytes.length });
+    expect(start.mode).toBe('presigned');
+    if (start.mode !== 'presigned') return;
+    expect(new URL(start.parts[0]!.url).pathname).toBe(`/${theirKey}`);
+
+    // Damaged bytes: checked and deleted under their key; the owner's object is never written or deleted.
+    s3.on(CompleteMultipartUploadCommand).resolves({});
+    s3.on(HeadObjectCommand).resolves({ ContentLength: bytes.length });
+    s3.on(GetObjectCommand).callsFake(() => ({ Body: Readable.from([Buffer.from('x'.repeat(bytes.length))]) }));
+    s3.on(DeleteObjectCommand).resolves({});
+    await expect(stranger.completeUpload(theirs.id, { uploadId: 'stranger', sha256: digest, size: bytes.length, parts: [{ partNumber: 1, etag: '"b"' }] })).rejects.toMatchObject({ status: 400 });
+    // The real bytes: checked under their key, then that copy is dropped (the owner's is the one kept).
+    s3.on(GetObjectCommand).callsFake(() => ({ Body: Readable.from([bytes]) }));
+    expect(await stranger.completeUpload(theirs.id, { uploadId: 'stranger-2', sha256: digest, size: bytes.length, parts: [{ partNumber: 1, etag: '"c"' }] })).toEqual({ sha256: digest, size: bytes.length });
+    expect(s3.commandCalls(CompleteMultipartUploadCommand).map((c) => c.args[0].input.Key)).toEqual([theirKey, theirKey]);
+    expect(s3.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input.Key)).toEqual([theirKey, theirKey]);
+    const { version } = await stranger.createVersion(theirs.id, { files: [{ path: 'mine.txt', size: bytes.length, sha256: digest }] });
+    s3.reset();
+    s3.on(GetObjectCommand, { Key: ownersKey }).callsFake(() => ({ Body: Readable.from([bytes]) }));
+    expect(await (await stranger.datasetFile(theirs.id, version, 'mine.txt')).text()).toBe(bytes.toString());
   });
 
   it('says when S3 no longer knows the upload', async () => {

@@ -30,17 +30,17 @@ export function registerDatasetRoutes(app: FastifyInstance, s: Services): void {
 
   registerRoute(app, ROUTES.startUpload, async ({ params, body, principal }) => {
     s.access.require(principal.user, 'dataset', params.id, 'edit');
-    return s.datasets.startUpload(params.id, body.sha256, body.size);
+    return s.datasets.startUpload(params.id, body.sha256, body.size, s.access.readableScope(principal.user, 'dataset', 'x'));
   });
 
   registerRoute(app, ROUTES.completeUpload, async ({ params, body, principal }) => {
     s.access.require(principal.user, 'dataset', params.id, 'edit');
-    return s.datasets.completeUpload(params.id, body);
+    return s.datasets.completeUpload(params.id, body, s.access.readableScope(principal.user, 'dataset', 'x'));
   });
 
   registerRoute(app, ROUTES.createVersion, async ({ params, body, principal }, _req, reply) => {
     s.access.require(principal.user, 'dataset', params.id, 'edit');
-    const { version, created } = await s.datasets.createVersion(params.id, body.files, body.message, principal.user);
+    const { version, created } = await s.datasets.createVersion(params.id, body.files, body.message, principal.user, s.access.readableScope(principal.user, 'dataset', 'x'));
     if (!created) reply.code(200);
     return version;
   });
