@@ -30,6 +30,36 @@ describe('LeaseSweeper', () => {
     expect(logged[1]).toMatch(/^lease sweep failed \(3 in a row/);
     expect(logged[2]).toBe('lease sweep works again after 4 failures in a row');
   });
+
+  it('does not overlap a slow sweep, and stop() waits for the one under way so the database can close after it', async () => {
+    let release!: () => void;
+    let started = 0;
+    let finished = 0;
+    const sweeper = new LeaseSweeper({
+      sweep: async () => {
+        started += 1;
+        await new Promise<void>((r) => (release = r));
+        finished += 1;
+        return 0;
+      },
+      intervalMs: 5,
+      log: () => undefined,
+    });
+    sweeper.start();
+    for (let i = 0; i < 400 && started === 0; i += 1) await sleep(5);
+    expect(started).toBe(1);
+    await sleep(50);
+    expect(started).toBe(1);
+    let stopped = false;
+    const stopping = sweeper.stop().then(() => (stopped = true));
+    await sleep(20);
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    expect(finished).toBe(1);
+    await sleep(30);
+    expect(started).toBe(1);
+  });
 });
 
 describe('services agent: a failing lease sweep', () => {

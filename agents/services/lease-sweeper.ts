@@ -23,16 +23,23 @@ function describe(error: unknown): string {
 export class LeaseSweeper {
   private timer: NodeJS.Timeout | null = null;
   private failuresInARow = 0;
+  private inFlight: Promise<void> | null = null;
 
   constructor(private readonly options: LeaseSweeperOptions) {}
 
   start(): void {
-    this.timer ??= setInterval(() => void this.tick(), this.options.intervalMs).unref();
+    this.timer ??= setInterval(() => {
+      // A sweep slower than the interval is not overlapped by the next one.
+      if (this.inFlight) return;
+      this.inFlight = this.tick().finally(() => (this.inFlight = null));
+    }, this.options.intervalMs).unref();
   }
 
-  stop(): void {
+  /** Stops the timer and waits for a sweep under way, so the database can be closed after it. */
+  async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    await this.inFlight;
   }
 
   /** One sweep; never rejects. */
