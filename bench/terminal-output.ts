@@ -56,7 +56,8 @@ function mainThread(trace: Buffer): { tasks: { wallMs: number; cpuMs: number }[]
   const on = events.filter((e) => main && e.pid === main.pid && e.tid === main.tid);
   const tasks = on.filter((e) => e.name === 'RunTask' && e.ph === 'X').sort((a, b) => a.ts - b.ts);
   // A frame starts with the task that runs its animation frame callbacks (then style, layout, paint).
-  const frames = on.filter((e) => e.name === 'FireAnimationFrame').flatMap((f) => tasks.find((t) => t.ts <= f.ts && f.ts < t.ts + (t.dur ?? 0))?.ts ?? []);
+  // (one event per callback: the page's and xterm's run in the same task).
+  const frames = [...new Set(on.filter((e) => e.name === 'FireAnimationFrame').flatMap((f) => tasks.find((t) => t.ts <= f.ts && f.ts < t.ts + (t.dur ?? 0))?.ts ?? []))];
   const frameCpuMs = frames.slice(1).map((end, i) => tasks.filter((t) => t.ts >= frames[i]! && t.ts < end).reduce((sum, t) => sum + (t.tdur ?? 0), 0) / 1000);
   return { tasks: tasks.map((e) => ({ wallMs: (e.dur ?? 0) / 1000, cpuMs: (e.tdur ?? 0) / 1000 })), frameCpuMs };
 }

@@ -13,9 +13,15 @@ export interface PacerOptions {
 
 /** Parse time to aim for per piece: a 60 Hz frame's worth, less the page's own work. */
 export const TARGET_PARSE_MS = 10;
-export const MIN_PIECE_BYTES = 4 * 1024;
+/**
+ * Pieces stay above this however slow the last parse looked: on a loaded machine a parse's wall
+ * time includes waiting for a core, and smaller pieces would only mean more redraws per byte.
+ */
+export const MIN_PIECE_BYTES = 32 * 1024;
 export const MAX_PIECE_BYTES = 256 * 1024;
-const FIRST_PIECE_BYTES = 32 * 1024;
+const FIRST_PIECE_BYTES = 64 * 1024;
+/** Output this small into an idle terminal (an echo, a prompt) is written at once. */
+export const PROMPT_BYTES = 4 * 1024;
 const HIDDEN_FRAME_MS = 250;
 
 function animationFrame(step: () => void): void {
@@ -66,7 +72,7 @@ export class OutputPacer {
     this.#queue.push({ bytes, written });
     this.#queued += bytes.length;
     // An echo or a prompt into an idle terminal goes in at once: waiting for a frame is latency.
-    if (idle && bytes.length <= MIN_PIECE_BYTES) this.#writeOne();
+    if (idle && bytes.length <= PROMPT_BYTES) this.#writeOne();
     else this.#schedule(1);
   }
 
