@@ -98,11 +98,6 @@ class HubSession {
  */
 export class TerminalHub {
   readonly #sessions = new Map<string, HubSession>();
-  readonly #exitedKeepMs: number;
-
-  constructor(options: { exitedKeepMs?: number } = {}) {
-    this.#exitedKeepMs = options.exitedKeepMs ?? EXITED_KEEP_MS;
-  }
 
   async open(spec: { title: string; target: TerminalTarget; note: string }, size: TerminalSize, factory: BackendFactory): Promise<TerminalSessionInfo> {
     if ([...this.#sessions.values()].filter((s) => s.info.state !== 'exited').length >= MAX_SESSIONS) {
@@ -127,7 +122,7 @@ export class TerminalHub {
             session.release = setTimeout(() => {
               session.release = undefined;
               session.trim(EXITED_TAIL_BYTES);
-            }, this.#exitedKeepMs);
+            }, EXITED_KEEP_MS);
             session.release.unref?.();
           },
         },
