@@ -103,6 +103,17 @@ describe('observe: mute reasons through the router', () => {
     const { stop } = registerObserve(router, { dataDir: dir, settings, env: {}, stackClients: (t) => byProfile[t.profile as keyof typeof byProfile] });
     const ctx = { transport: 'test' } as const;
     const source = (profile: string) => ({ kind: 'stack', target: { region: 'eu-west-1', profile }, stackName: 'lab' });
+    // The two are two sources, told apart by their account.
+    const listed = await router.invoke('observe:list-sources', {}, ctx);
+    expect(listed).toMatchObject({
+      ok: true,
+      value: {
+        sources: [
+          { id: `stack:${A}/eu-west-1/lab:acct-a`, label: `lab (eu-west-1, ${A})`, source: source('acct-a') },
+          { id: `stack:${B}/eu-west-1/lab:acct-b`, label: `lab (eu-west-1, ${B})`, source: source('acct-b') },
+        ],
+      },
+    });
     const muted = await router.invoke('observe:set-alarm-muted', { source: source('acct-a'), name: 'lab-FailedRunsAlarm-1', muted: true, reason: 'flaky capsule' }, ctx);
     expect(muted).toMatchObject({ ok: true, value: { muteReason: 'flaky capsule' } });
     const reasonIn = async (profile: string) => {

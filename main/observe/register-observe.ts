@@ -82,9 +82,13 @@ export function registerObserve(router: Router, deps: ObserveDeps): { stop(): vo
   router.handle(api.listObserveSources, () => {
     const sources: { id: string; label: string; source: api.ObserveSource }[] = [];
     if (local) sources.push({ id: 'local', label: 'Local sandbox', source: { kind: 'local' } });
-    for (const d of deps.settings.listDeployments()) {
+    const deployments = deps.settings.listDeployments();
+    for (const d of deployments) {
       const source: api.ObserveSource = { kind: 'stack', target: { region: d.region, ...(d.profile ? { profile: d.profile } : {}) }, stackName: d.name };
-      sources.push({ id: sourceKey(source), label: `${d.name} (${d.region})`, source });
+      // Two accounts may each have "lab" in one region: then the account (or the profile) tells them apart.
+      const twin = deployments.some((o) => o !== d && o.region === d.region && o.name === d.name);
+      const whose = d.accountId ?? (d.profile ? `profile ${d.profile}` : 'default profile');
+      sources.push(twin ? { id: `stack:${d.id}:${d.profile ?? ''}`, label: `${d.name} (${d.region}, ${whose})`, source } : { id: sourceKey(source), label: `${d.name} (${d.region})`, source });
     }
     return { sources };
   });
