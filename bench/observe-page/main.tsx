@@ -19,6 +19,8 @@ import '../../renderer/src/observe/observe.css';
 let chartRoot: Root | undefined;
 let logsRoot: Root | undefined;
 let stopFeed: (() => void) | undefined;
+// Paused, the feed sends nothing and the page is the same page idle (for the baseline).
+let paused = false;
 
 function week(seriesCount: number, points: number) {
   const t0 = Math.floor(Date.now() / 1000) - points * 60;
@@ -57,9 +59,14 @@ function feedingClient(rate: number): ApiClient {
     subscribe: ((_def: EventDef, _input: unknown, onMessage: (p: unknown) => void) => {
       let seq = 0;
       const perBatch = Math.round(rate / 10);
-      const started = performance.now();
+      let started = performance.now();
       let sent = 0;
       const timer = setInterval(() => {
+        if (paused) {
+          started = performance.now();
+          sent = 0;
+          return;
+        }
         // Catch up to the rate by wall-clock, as main's batcher does when its timer is late.
         const due = Math.floor(((performance.now() - started) / 1000) * rate) - sent;
         const n = Math.max(perBatch, due);
@@ -93,5 +100,5 @@ function shownLines(): number {
   return Number((document.querySelector('.rs-log__count')?.textContent ?? '').replace(/\D/g, ''));
 }
 
-(window as unknown as { bench: unknown }).bench = { chart, logs, stop: () => stopFeed?.(), shownLines };
+(window as unknown as { bench: unknown }).bench = { chart, logs, stop: () => stopFeed?.(), pause: (p: boolean) => void (paused = p), shownLines };
 document.title = 'ready';
