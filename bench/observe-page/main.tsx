@@ -4,6 +4,7 @@ import type { CallDef, EventDef } from '../../common/api/contract.js';
 import type { ObservedLine } from '../../common/api/observe.contract.js';
 import type { ApiClient } from '../../renderer/src/api/client.js';
 import { loadUPlot, TimeSeriesChart } from '../../renderer/src/components/charts/TimeSeriesChart.js';
+import { FOLLOW_VIEW_OPTIONS } from '../../renderer/src/observe/follow-view-options.js';
 import { observedLinePrefix } from '../../renderer/src/observe/observed-line-prefix.js';
 import { ObservedLogSource } from '../../renderer/src/observe/observed-log-source.js';
 import { LogViewer } from '../../renderer/src/researcher/runs/LogView.js';
@@ -91,7 +92,7 @@ function logs(rate: number): void {
   const source = new ObservedLogSource(feedingClient(rate), { source: { kind: 'local' }, group: 'services', since: Date.now() });
   logsRoot.render(
     <div className="ob-logs">
-      <LogViewer<ObservedLine> source={source} live options={{ maxChunks: 40 }} prefix={observedLinePrefix} />
+      <LogViewer<ObservedLine> source={source} live options={FOLLOW_VIEW_OPTIONS} prefix={observedLinePrefix} />
     </div>,
   );
 }

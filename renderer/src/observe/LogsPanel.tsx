@@ -4,6 +4,7 @@ import { useApiClient } from '../api/ApiProvider.js';
 import { useCall } from '../api/hooks.js';
 import { Button } from '../components/Button.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
+import { FOLLOW_VIEW_OPTIONS } from './follow-view-options.js';
 import { LogRangeDownload } from './LogRangeDownload.js';
 import { LogViewer } from '../researcher/runs/LogView.js';
 import { observedLinePrefix } from './observed-line-prefix.js';
@@ -118,7 +119,7 @@ export function LogsPanel({ source }: { source: ObserveSource }) {
             source={logSource}
             live
             label={`${group?.label ?? ''} log`}
-            options={{ maxChunks: 40 }}
+            options={FOLLOW_VIEW_OPTIONS}
             emptyText={{ done: 'Nothing was logged.', live: 'Nothing logged in this range yet; new lines appear here as they are written.' }}
             prefix={observedLinePrefix}
             isError={(l) => /\b(error|fatal|panic)\b/i.test(l.text)}

@@ -40,14 +40,16 @@ export interface LogModel<L extends SeqLine = LogLine> {
 export interface LogModelOptions {
   /** Chunks of 500 lines the store may hold; fewer for an endless live log, so memory stays flat. */
   maxChunks?: number;
+  /** How often live lines are applied, at most (default 100 ms). */
+  liveIntervalMs?: number;
 }
 
 /** A log as data: counting it, following it while it may grow, searching and downloading it. */
 export function useLogModel<L extends SeqLine>(source: LogSource<L>, live: boolean, options: LogModelOptions = {}): LogModel<L> {
   const store = useMemo(
-    () => new LogStore<L>((after, limit) => source.read(after, limit), undefined, options.maxChunks),
+    () => new LogStore<L>((after, limit) => source.read(after, limit), undefined, options.maxChunks, options.liveIntervalMs),
     // The source's key says which log it is: a new source object for the same log keeps the store.
-    [source.key, options.maxChunks],
+    [source.key, options.maxChunks, options.liveIntervalMs],
   );
   useSyncExternalStore(store.subscribe, store.getVersion);
   const [follow, setFollow] = useState(live);
