@@ -92,7 +92,7 @@ describe('Observe in browser mode', () => {
   it('follows the sandbox services log live', async () => {
     await ui.go('/monitoring/logs');
     await ui.followMode.getByText('Following the files').waitFor({ timeout: 15_000 });
-    // The services agent logs at "warn" in the sandbox: a line written as it would write one.
+    // A line written as the services agent writes one (it logs at info in the sandbox), to find among its requests.
     appendFileSync(path.join(sandboxLogs(), 'services.log'), `{"level":40,"msg":"e2e: lease sweep found 0 expired leases at ${Date.now()}"}\n`);
     await ui.logRow('e2e: lease sweep found 0 expired leases').waitFor({ timeout: 15_000 });
     await ui.screenshot('sandbox-logs');
