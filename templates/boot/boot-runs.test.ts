@@ -136,10 +136,10 @@ function workerVariables(queue: 'cpu' | 'gpu'): Record<string, string> {
 }
 
 /** `served` is what `aws s3 cp` downloads as the bundle the stack pins. */
-function bootWorker(queue: 'cpu' | 'gpu', extra: { standIns?: Record<string, StandIn>; state?: string[]; served?: Bundle } = {}) {
+function bootWorker(queue: 'cpu' | 'gpu', extra: { standIns?: Record<string, StandIn>; state?: string[]; served?: Bundle; variables?: Record<string, string> } = {}) {
   return bootInTempRoot({
     file: 'worker-stub.sh',
-    variables: workerVariables(queue),
+    variables: { ...workerVariables(queue), ...extra.variables },
     standIns: { ...WORKER_STAND_INS, ...extra.standIns },
     setup: (root) => {
       mkdirSync(join(root, 'opt/aws/amazon-cloudwatch-agent/etc'), { recursive: true });
@@ -211,6 +211,17 @@ describe('worker.sh on a CPU worker', () => {
     expect(run.calls.some((c) => c.startsWith('dnf'))).toBe(false);
   });
 
+  it('leaves its group when the stack pins no bundle (AgentBundleSha256 left empty), rather than staying InService without an agent', () => {
+    const run = bootWorker('cpu', { variables: { AGENT_DIGEST: '' } });
+    expect(run.status).not.toBe(0);
+    expect(run.output).toContain('benchtop: boot failed while installing the agent bundle, which holds the boot script');
+    expect(run.calls.some((c) => c.startsWith('aws s3 cp'))).toBe(false);
+    expect(run.calls.filter((c) => c.startsWith('aws autoscaling') && !c.includes('describe'))).toEqual([
+      'aws autoscaling set-instance-health --instance-id i-0abc --health-status Unhealthy --no-should-respect-grace-period',
+      'aws autoscaling complete-lifecycle-action --lifecycle-hook-name benchtop-drain --auto-scaling-group-name benchtop-cpu-asg --instance-id i-0abc --lifecycle-action-result CONTINUE',
+    ]);
+  });
+
   it('marks itself Unhealthy when the registry refuses it, and lets the group terminate it at once', () => {
     const run = bootWorker('cpu', { state: ['ecr-denied'] });
     expect(run.status).not.toBe(0);
@@ -255,10 +266,10 @@ describe('services.sh', () => {
   const CFN_SIGNAL = { '/opt/aws/bin/cfn-signal': { body: '' } };
 
   /** `served` is what `aws s3 cp` downloads as the bundle the stack pins (`pinned`). */
-  function bootServices(state: string[] = [], { served = BUNDLE, pinned = BUNDLE }: { served?: Bundle; pinned?: Bundle } = {}) {
+  function bootServices(state: string[] = [], { served = BUNDLE, pinned = BUNDLE, variables = {} }: { served?: Bundle; pinned?: Bundle; variables?: Record<string, string> } = {}) {
     return bootInTempRoot({
       file: 'services-stub.sh',
-      variables: variablesFor(['services-stub.sh', 'services.sh'], { STACK_NAME: 'lab', AWS_REGION: 'eu-west-1', DATA_VOLUME_ID: 'vol-0abc', SIGNAL_RESOURCE: 'ServicesGroup', AGENT_VERSION: '0.1.0', ARTIFACTS_BUCKET: 'lab-artifacts' }, pinned),
+      variables: variablesFor(['services-stub.sh', 'services.sh'], { STACK_NAME: 'lab', AWS_REGION: 'eu-west-1', DATA_VOLUME_ID: 'vol-0abc', SIGNAL_RESOURCE: 'ServicesGroup', AGENT_VERSION: '0.1.0', ARTIFACTS_BUCKET: 'lab-artifacts', ...variables }, pinned),
       standIns: STAND_INS,
       placed: CFN_SIGNAL,
       env: { DEV_ROOT: '/fake/dev' },
@@ -307,6 +318,13 @@ describe('services.sh', () => {
     expect(run.calls.at(-1)).toBe(
       'cfn-signal -e 1 --reason boot failed while installing the agent bundle, which holds the boot script (exit 1) at: install_agent_bundle "$ARTIFACTS_BUCKET" "$AGENT_VERSION" "$AGENT_DIGEST"; see /var/log/benchtop-boot.log --stack lab --resource ServicesGroup --region eu-west-1',
     );
+  });
+
+  it('signals FAILURE at once when the stack pins no bundle (AgentBundleSha256 left empty), rather than leaving the stack to time out', () => {
+    const run = bootServices([], { variables: { AGENT_DIGEST: '' } });
+    expect(run.status).not.toBe(0);
+    expect(run.calls.some((c) => c.startsWith('aws s3 cp'))).toBe(false);
+    expect(run.calls.at(-1)).toMatch(/^cfn-signal -e 1 --reason boot failed while installing the agent bundle, which holds the boot script \(exit 1\)/);
   });
 
   it('signals FAILURE naming the boot script a bundle built before this version lacks', () => {

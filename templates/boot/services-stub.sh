@@ -6,8 +6,8 @@
 # before the handover signals FAILURE as a failed boot script does.
 # shellcheck source-path=SCRIPTDIR
 set -eEuo pipefail
-: "${STACK_NAME:?}" "${AWS_REGION:?}" "${ARTIFACTS_BUCKET:?}" "${AGENT_VERSION:?}" "${AGENT_DIGEST:?}" \
-  "${SIGNAL_RESOURCE:?}"
+# What the signal needs; the bundle's values are checked once a failure can be signalled.
+: "${STACK_NAME:?}" "${AWS_REGION:?}" "${SIGNAL_RESOURCE:?}"
 export AWS_DEFAULT_REGION="$AWS_REGION"
 # The boot script tees its own output; fds 3 and 4 keep the console for it.
 exec 3>&1 4>&2 > >(tee -a /var/log/benchtop-boot.log) 2>&1
@@ -22,6 +22,8 @@ trap 'signal_stack $?' EXIT
 boot_step "installing cfn-signal"
 dnf install -y -q aws-cfn-bootstrap
 boot_step "installing the agent bundle, which holds the boot script"
+# AgentBundleSha256 defaults to empty: such a stack is refused here, with a signal.
+: "${ARTIFACTS_BUCKET:?}" "${AGENT_VERSION:?}" "${AGENT_DIGEST:?}"
 install_agent_bundle "$ARTIFACTS_BUCKET" "$AGENT_VERSION" "$AGENT_DIGEST"
 script=$(bundled_boot_script services.sh)
 

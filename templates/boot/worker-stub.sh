@@ -6,7 +6,8 @@
 # leaves the group as a failed boot script does.
 # shellcheck source-path=SCRIPTDIR
 set -eEuo pipefail
-: "${AWS_REGION:?}" "${ARTIFACTS_BUCKET:?}" "${AGENT_VERSION:?}" "${AGENT_DIGEST:?}" "${LIFECYCLE_HOOK:?}"
+# What leaving the group needs; the bundle's values are checked once the EXIT trap reports.
+: "${AWS_REGION:?}" "${LIFECYCLE_HOOK:?}"
 export AWS_DEFAULT_REGION="$AWS_REGION"
 # The boot script tees its own output; fds 3 and 4 keep the console for it.
 exec 3>&1 4>&2 > >(tee -a /var/log/benchtop-boot.log) 2>&1
@@ -18,6 +19,8 @@ source "$(dirname "$0")/lib/drain.sh"
 trap 'worker_boot_exit $? "$LIFECYCLE_HOOK"' EXIT
 
 boot_step "installing the agent bundle, which holds the boot script"
+# AgentBundleSha256 defaults to empty: such a worker leaves its group rather than idle in it.
+: "${ARTIFACTS_BUCKET:?}" "${AGENT_VERSION:?}" "${AGENT_DIGEST:?}"
 install_agent_bundle "$ARTIFACTS_BUCKET" "$AGENT_VERSION" "$AGENT_DIGEST"
 script=$(bundled_boot_script worker.sh)
 
