@@ -20,6 +20,7 @@ export default defineConfig({
           name: 'dom',
           environment: 'jsdom',
           include: ['renderer/**/*.test.{ts,tsx}'],
+          setupFiles: ['renderer/testing/dom-setup.ts'],
           testTimeout: 20_000,
         },
       },

@@ -1,4 +1,4 @@
-import { cleanup, configure, screen, within } from '@testing-library/react';
+import { cleanup, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyVaultRestore, getVaultOverview, listDatabaseBackups, planVaultRestore, restoreDatabaseBackup, type VaultOverview } from '../../../common/api/backups.contract.js';
 import { listDeployments } from '../../../common/api/settings.contract.js';
@@ -7,7 +7,6 @@ import { renderApp, resetWindow } from '../test/render-app.js';
 
 beforeEach(() => resetWindow('#/backups'));
 afterEach(cleanup);
-configure({ asyncUtilTimeout: 5000 });
 
 const POINT = 'arn:aws:ec2:eu-west-1::snapshot/snap-0123456789abcdef0';
 const KEPT_TEXT =

@@ -1,11 +1,10 @@
-import { cleanup, configure, screen, waitFor } from '@testing-library/react';
+import { cleanup, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listDatasetVersions } from '../../../common/api/datasets.contract.js';
 import { createResearcherBackend } from '../researcher/testing/fake-platform.js';
 import { renderApp, resetWindow } from '../test/render-app.js';
 
 afterEach(cleanup);
-configure({ asyncUtilTimeout: 5000 });
 
 const OLD = '1'.repeat(64);
 

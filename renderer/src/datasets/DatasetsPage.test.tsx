@@ -1,4 +1,4 @@
-import { cleanup, configure, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   beginUpload,
@@ -23,7 +23,6 @@ import { renderApp, resetWindow } from '../test/render-app.js';
 
 beforeEach(() => resetWindow('#/datasets'));
 afterEach(cleanup);
-configure({ asyncUtilTimeout: 5000 });
 
 const T0 = '2026-11-23T10:00:00.000Z';
 const ME = 'usr_000000000000000000me';

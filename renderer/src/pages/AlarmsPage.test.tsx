@@ -1,4 +1,4 @@
-import { cleanup, configure, render, screen, within } from '@testing-library/react';
+import { cleanup, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { alarmHistory, type AlarmInfo, listAlarms, listObserveSources, listSubscriptions, setAlarmMuted } from '../../../common/api/observe.contract.js';
@@ -8,7 +8,6 @@ import { AlarmsPage } from './AlarmsPage.js';
 
 afterEach(cleanup);
 beforeEach(() => localStorage.clear());
-configure({ asyncUtilTimeout: 5000 });
 
 const STACK = { kind: 'stack' as const, target: { region: 'eu-west-1' }, stackName: 'lab' };
 

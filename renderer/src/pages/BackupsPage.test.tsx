@@ -1,4 +1,4 @@
-import { cleanup, configure, screen, within } from '@testing-library/react';
+import { cleanup, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDatabaseBackup, listDatabaseBackups, restoreDatabaseBackup, runRestoreDrill } from '../../../common/api/backups.contract.js';
 import { listDeployments } from '../../../common/api/settings.contract.js';
@@ -8,7 +8,6 @@ import { renderApp, resetWindow } from '../test/render-app.js';
 
 beforeEach(() => resetWindow('#/backups'));
 afterEach(cleanup);
-configure({ asyncUtilTimeout: 5000 });
 
 const NAME = 'benchtop-2026-12-01T09-00-00-000Z-manual.sqlite';
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000).toISOString();

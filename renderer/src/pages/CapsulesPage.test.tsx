@@ -1,4 +1,4 @@
-import { cleanup, configure, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderApp, resetWindow } from '../test/render-app.js';
 import { createResearcherBackend, makeCapsule } from '../researcher/testing/fake-platform.js';
@@ -6,8 +6,6 @@ import { createResearcherBackend, makeCapsule } from '../researcher/testing/fake
 beforeEach(() => resetWindow('#/capsules'));
 
 afterEach(cleanup);
-// Pages chain a few calls (platform, capsule, tree, file); give a busy machine time.
-configure({ asyncUtilTimeout: 5000 });
 
 const heading = () => screen.getByRole('heading', { level: 1 });
 

@@ -1,4 +1,4 @@
-import { cleanup, configure, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exportRollupCsv, getLocalRate, getPlatformBudget, getRollup, resumePlatformBudget, setLocalRate } from '../../../common/api/cost.contract.js';
 import { platformStatus } from '../../../common/api/platforms.contract.js';
@@ -9,7 +9,6 @@ import { renderApp, resetWindow } from '../test/render-app.js';
 
 beforeEach(() => resetWindow('#/cost'));
 afterEach(cleanup);
-configure({ asyncUtilTimeout: 5000 });
 
 const PAUSED: BudgetState = {
   source: 'local', name: 'local', month: '2026-12', limitUsd: 5, actualUsd: 5.2, forecastUsd: 9, basis: 'actual', hardStop: true, paused: true,

@@ -1,4 +1,4 @@
-import { act, cleanup, configure, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderApp, resetWindow } from '../test/render-app.js';
 import { createResearcherBackend, logLines, makeRun, PNG_BASE64 } from '../researcher/testing/fake-platform.js';
@@ -6,8 +6,6 @@ import { createResearcherBackend, logLines, makeRun, PNG_BASE64 } from '../resea
 beforeEach(() => resetWindow('#/runs'));
 
 afterEach(cleanup);
-// Pages chain a few calls (platform, capsule, tree, file); give a busy machine time.
-configure({ asyncUtilTimeout: 5000 });
 
 const heading = () => screen.getByRole('heading', { level: 1 });
 

@@ -1,4 +1,4 @@
-import { cleanup, configure, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../../common/api/errors.js';
 import { inviteLink } from '../../../common/api/invite.js';
@@ -9,7 +9,6 @@ import { renderApp, resetWindow } from '../test/render-app.js';
 
 beforeEach(() => resetWindow('#/users'));
 afterEach(cleanup);
-configure({ asyncUtilTimeout: 5000 });
 
 const T0 = '2026-11-23T10:00:00.000Z';
 const user = (over: Partial<User>): User => ({ id: 'usr_00000000000000000001', name: 'Ada', role: 'researcher', createdAt: T0, lastSeenAt: null, ...over });

@@ -1,4 +1,4 @@
-import { cleanup, configure, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getReproducibility, setReproducibility, shareCapsule } from '../../../common/api/capsule-sharing.contract.js';
 import { listPeople } from '../../../common/api/users.contract.js';
@@ -7,7 +7,6 @@ import { createResearcherBackend, makeCapsule } from '../researcher/testing/fake
 import { renderApp, resetWindow } from '../test/render-app.js';
 
 afterEach(cleanup);
-configure({ asyncUtilTimeout: 5000 });
 
 const CAP = 'cap_00000000000000000001';
 const ME = 'usr_000000000000000000me';

@@ -1,10 +1,9 @@
-import { cleanup, configure, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createResearcherBackend, makeRun } from '../researcher/testing/fake-platform.js';
 import { renderApp, resetWindow } from '../test/render-app.js';
 
 afterEach(cleanup);
-configure({ asyncUtilTimeout: 5000 });
 
 const UP = 'run_00000000000000000001';
 const DOWN = 'run_00000000000000000002';

@@ -1,4 +1,4 @@
-import { cleanup, configure, render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SandboxStatus } from '../../../../common/api/platforms.contract.js';
 import { renderApp, resetWindow } from '../../test/render-app.js';
@@ -6,7 +6,6 @@ import { SandboxAgents } from '../platforms/SandboxAgents.js';
 import { createResearcherBackend, makeCapsule, makeRun } from '../testing/fake-platform.js';
 
 afterEach(cleanup);
-configure({ asyncUtilTimeout: 5000 });
 
 const agent = { state: 'running' as const, restarts: 0, lastExit: null };
 const nativeSandbox: SandboxStatus = {
