@@ -243,6 +243,43 @@ describe('secret parameters at rest, in the agent in this process', () => {
   });
 });
 
+describe('sealing a database an older agent used', () => {
+  /** A database holding one run with `TOKEN` in plain text, made by an older agent; `change` edits that run there. */
+  async function olderAgentsDatabase(TOKEN: string, change: (db: Database.Database, runId: string) => void): Promise<{ dir: string; runId: string }> {
+    const dir = await mkdtemp(join(tmpdir(), 'benchtop-secrets-'));
+    const first = await startServices({ dataDir: dir, backup: false });
+    const client = createPlatformClient({ url: first.url, token: first.researcherToken });
+    const capsule = await client.createCapsule(exampleCapsule);
+    const run = await client.createRun({ capsuleId: capsule.id, secrets: { TOKEN: 'placeholder' } });
+    await first.close();
+    rewindToBeforeSealing(join(dir, 'benchtop.sqlite'), (db) => {
+      db.prepare('UPDATE runs SET secrets = ? WHERE id = ?').run(JSON.stringify({ TOKEN }), run.id);
+      change(db, run.id);
+    });
+    return { dir, runId: run.id };
+  }
+
+  it('seals the secrets of finished runs too (immutable records), and a re-run of one still gets them', async () => {
+    const TOKEN = secret();
+    const { dir, runId } = await olderAgentsDatabase(TOKEN, (db, id) => {
+      db.prepare("UPDATE runs SET state = 'succeeded', exit_code = 0, finished_at = ? WHERE id = ?").run(new Date().toISOString(), id);
+    });
+    const h = await startHarness({ dataDir: dir });
+    try {
+      expect(await filesHolding(dir, TOKEN)).toEqual([]);
+      const row = h.running.services.db.prepare('SELECT state, secrets_sealed AS s FROM runs WHERE id = ?').get(runId);
+      expect(row).toEqual({ state: 'succeeded', s: 1 });
+      const again = await h.researcher.rerun(runId);
+      expect(await h.worker.lease({ queue: 'cpu', workerId: 'w' })).toMatchObject({ runId: again.id, run: { parameters: { TOKEN } } });
+      // Still a record the database refuses to change.
+      expect(() => h.running.services.db.prepare("UPDATE runs SET error = 'x' WHERE id = ?").run(runId)).toThrow('a finished run is immutable');
+    } finally {
+      await h.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('a secrets key that cannot be had for a while', () => {
   it('keeps runs that need it queued (never failed, never leased), and leases them once the key can be read again', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'benchtop-secrets-'));
