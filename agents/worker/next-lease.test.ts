@@ -173,6 +173,21 @@ describe('the worker agent leasing its next run with each completion', () => {
     expect(f.seen.nextAsked.every((n) => n?.free?.cpus === 1 && n.free.memoryMb === 512 && n.free.gpus === 0)).toBe(true);
   }, 120_000);
 
+  it('with slots: a handed-on run holds its share before the loop is woken, so the loop never leases over it', async () => {
+    // Every run needs the whole pool: at most one may hold a lease at a time.
+    h = await startHarness({ maxWaitMs: 500 });
+    const capsule = await shellCapsule(h.researcher, 'whole-pool', 'sleep 1');
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await h.researcher.createRun({ capsuleId: capsule.id, resources: { cpus: 2, memoryMb: 1024 } })).id);
+    workDir = mkdtempSync(join(tmpdir(), 'benchtop-next-lease-'));
+    worker = await startWorker({ url: h.running.url, token: h.running.workerToken, queue: 'cpu', runtime: createProcessRuntime(), workDir, workerId: 'full-pool', slots: { cpus: 2, memoryMb: 1024, gpus: 0 }, pollWaitMs: 500, log: () => undefined });
+    const runs = [];
+    for (const id of ids) runs.push(await waitForState(h.researcher, id, undefined, 60_000));
+    expect(runs.every((r) => r.state === 'succeeded')).toBe(true);
+    const spans = runs.map((r) => [Date.parse(r.leasedAt!), Date.parse(r.finishedAt!)] as const).sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < spans.length; i++) expect(spans[i]![0]).toBeGreaterThanOrEqual(spans[i - 1]![1]);
+  }, 120_000);
+
   it('against an agent from before next: completes each run without it after the first refusal, and says so once', async () => {
     const { ids, front: f, h: harness } = await setUp(true, 3);
     const log: string[] = [];

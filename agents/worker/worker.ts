@@ -50,6 +50,12 @@ export interface Worker {
   readonly stopped: Promise<void>;
 }
 
+/** A lease a completion handed on, with its share of the slots already taken. */
+interface HandedOn {
+  lease: Lease;
+  grant: SlotGrant | undefined;
+}
+
 export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const log = options.log ?? ((message: string) => process.stderr.write(`worker: ${message}\n`));
   const client = createPlatformClient({ url: options.url, token: options.token });
@@ -95,31 +101,40 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     };
   }
 
-  /** Runs a lease; settles once it is over and its share is back, with the lease its completion handed on. */
-  function start(lease: Lease): Promise<Lease | null> {
-    const grant = slots?.take(lease.run.resources);
+  /**
+   * Runs a lease on its share of the slots (taken as it was leased); settles once it is over and its
+   * share is back, with the lease its completion handed on and that lease's share.
+   */
+  function start(lease: Lease, grant = slots?.take(lease.run.resources)): Promise<HandedOn | null> {
     const execution = runLease({ client, runtime: options.runtime, lease, workDir: options.workDir, workerId, stager, killGraceMs: options.killGraceMs ?? 10_000, gpuDevices: grant?.gpuDevices, nextLease: nextLeaseAsk(grant), log });
     running.add(execution);
     state?.set(running.size);
-    return execution.done
-      .finally(() => {
-        running.delete(execution);
-        state?.set(running.size);
+    const over = () => {
+      running.delete(execution);
+      state?.set(running.size);
+    };
+    return execution.done.then(
+      ({ next }) => {
+        over();
+        if (next && (draining || !looping)) log(`lease ${next.leaseId} arrived as the worker began draining; it goes back to the queue when it lapses`);
+        // The handed-on run takes its share in the same step as this run gives its own back (the GPUs
+        // it was asked for among them): the loop the release wakes must not see that share free,
+        // nor the pool idle, and lease over it.
         if (grant) slots?.release(grant);
-      })
-      .then(({ next }) => {
-        if (next && (draining || !looping)) {
-          log(`lease ${next.leaseId} arrived as the worker began draining; it goes back to the queue when it lapses`);
-          return null;
-        }
-        return next;
-      });
+        return next && !draining && looping ? { lease: next, grant: slots?.take(next.run.resources) } : null;
+      },
+      (error: unknown) => {
+        over();
+        if (grant) slots?.release(grant);
+        throw error;
+      },
+    );
   }
 
   /** A worker with slots starts a handed-on lease at once: its loop may be in a long poll. */
-  function startAlongside(lease: Lease): void {
-    void start(lease).then(
-      (next) => next && startAlongside(next),
+  function startAlongside(lease: Lease, grant?: SlotGrant): void {
+    void start(lease, grant).then(
+      (handed) => handed && startAlongside(handed.lease, handed.grant),
       (error: Error) => log(`run of lease ${lease.leaseId} failed on the worker: ${error.message}`),
     );
   }
@@ -128,10 +143,10 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     // Jittered, so the workers of a platform that comes back do not all poll again at once.
     const backoff = new Backoff({ baseMs: 200, maxMs: 5_000 });
     // A worker without slots runs one lease at a time: the one its last completion handed on comes first.
-    let handedOn: Lease | null = null;
+    let handedOn: HandedOn | null = null;
     while (!draining) {
       if (handedOn) {
-        handedOn = await start(handedOn);
+        handedOn = await start(handedOn.lease, handedOn.grant);
         continue;
       }
       if (slots && !slots.hasRoom()) {
