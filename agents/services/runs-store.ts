@@ -214,8 +214,8 @@ export class RunsStore {
   /**
    * Encrypts the secrets of every run that still holds them in plain text (a database from before
    * sealing, or a restored old backup), in one transaction; answers how many runs. The old text is
-   * overwritten in the file (secure_delete) and the WAL emptied, so no page keeps it. Without a
-   * usable key nothing is changed: `problem` says why.
+   * overwritten in the file (secure_delete, then VACUUM) and the WAL emptied, so no page keeps it.
+   * Without a usable key nothing is changed: `problem` says why (or what is left when VACUUM failed).
    */
   async sealPlainSecrets(): Promise<{ sealed: number; problem: string | null }> {
     const count = () => (this.db.prepare("SELECT count(*) AS c FROM runs WHERE secrets_sealed = 0 AND secrets <> '{}'").get() as { c: number }).c;
@@ -236,8 +236,19 @@ export class RunsStore {
         if (immutable) this.db.exec(immutable.sql);
         return rows.length;
       });
+      // secure_delete clears only what this write frees: the older agent's own updates of those
+      // rows left copies of the old text in the pages' free space, which only rebuilding the file
+      // drops. Outside the write: VACUUM cannot run in a transaction, and none is open between turns.
+      let leftover: string | null = null;
+      if (sealed > 0) {
+        try {
+          this.db.exec('VACUUM');
+        } catch (error) {
+          leftover = `sealed the secret parameters of ${sealed} runs, but the database file may still hold their old text in free space until it is vacuumed: ${error instanceof Error ? error.message : String(error)}`;
+        }
+      }
       this.db.pragma('wal_checkpoint(TRUNCATE)');
-      return { sealed, problem: null };
+      return { sealed, problem: leftover };
     } finally {
       this.db.pragma(`secure_delete = ${secureDelete}`);
     }

@@ -244,13 +244,17 @@ describe('secret parameters at rest, in the agent in this process', () => {
 });
 
 describe('sealing a database an older agent used', () => {
-  /** A database holding one run with `TOKEN` in plain text, made by an older agent; `change` edits that run there. */
-  async function olderAgentsDatabase(TOKEN: string, change: (db: Database.Database, runId: string) => void): Promise<{ dir: string; runId: string }> {
+  /**
+   * A database holding one run with `TOKEN` in plain text (then `plainRunsAfter` runs without
+   * secrets), made by an older agent; `change` edits that run there.
+   */
+  async function olderAgentsDatabase(TOKEN: string, change: (db: Database.Database, runId: string) => void, plainRunsAfter = 0): Promise<{ dir: string; runId: string }> {
     const dir = await mkdtemp(join(tmpdir(), 'benchtop-secrets-'));
     const first = await startServices({ dataDir: dir, backup: false });
     const client = createPlatformClient({ url: first.url, token: first.researcherToken });
     const capsule = await client.createCapsule(exampleCapsule);
     const run = await client.createRun({ capsuleId: capsule.id, secrets: { TOKEN: 'placeholder' } });
+    for (let i = 0; i < plainRunsAfter; i += 1) await client.createRun({ capsuleId: capsule.id, parameters: { i } });
     await first.close();
     rewindToBeforeSealing(join(dir, 'benchtop.sqlite'), (db) => {
       db.prepare('UPDATE runs SET secrets = ? WHERE id = ?').run(JSON.stringify({ TOKEN }), run.id);
@@ -275,6 +279,30 @@ describe('sealing a database an older agent used', () => {
       expect(() => h.running.services.db.prepare("UPDATE runs SET error = 'x' WHERE id = ?").run(runId)).toThrow('a finished run is immutable');
     } finally {
       await h.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves no copy of the old text in the free space the older agent\'s updates left behind', async () => {
+    const TOKEN = secret();
+    const { dir } = await olderAgentsDatabase(TOKEN, (db, id) => {
+      // The run's life under the older agent: each update rewrites the row at another size, and
+      // without secure_delete the old row's bytes stay in the page's free space (the later runs
+      // in the same page keep it from being merged back and overwritten).
+      db.prepare("UPDATE runs SET state = 'leased', worker_id = 'a-worker-with-a-rather-long-name' WHERE id = ?").run(id);
+      db.prepare("UPDATE runs SET state = 'running', worker_id = 'w' WHERE id = ?").run(id);
+      db.prepare("UPDATE runs SET state = 'failed', error = ?, finished_at = ? WHERE id = ?").run('x'.repeat(300), new Date().toISOString(), id);
+    }, 2);
+    try {
+      expect(await filesHolding(dir, TOKEN)).toEqual(['benchtop.sqlite']);
+      const running = await startServices({ dataDir: dir, backup: false });
+      try {
+        expect(await filesHolding(dir, TOKEN)).toEqual([]);
+      } finally {
+        await running.close();
+      }
+      expect(await filesHolding(dir, TOKEN)).toEqual([]);
+    } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });

@@ -126,6 +126,7 @@ export function retrySecretsKey(
     log(`the secrets key (${box.place}) is usable now; runs with secret parameters work again`);
     const sealing = await runs.sealPlainSecrets();
     if (sealing.sealed > 0) log(`encrypted the secret parameters of ${sealing.sealed} runs with the key in ${box.place}`);
+    if (sealing.problem) log(sealing.problem);
   };
   const timer = setInterval(() => {
     if (busy || done) return;
