@@ -232,7 +232,14 @@ export class RunsStore {
         // transaction (as the migrations do), and put back as it was.
         const immutable = this.db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = 'runs_finished_are_immutable'").get() as { sql: string } | undefined;
         if (immutable) this.db.exec('DROP TRIGGER runs_finished_are_immutable');
-        for (const row of rows) this.storeSecrets(row.id, JSON.parse(row.secrets) as Parameters);
+        // An older agent kept a plain hash of the whole request, secrets included, for its
+        // Idempotency-Key: a weak secret could be guessed from it. It never matches a request
+        // hashed today, so a retry with that key is refused (409) as it would have been anyway.
+        const forget = this.db.prepare("UPDATE idempotency SET request_hash = 'secrets sealed since' WHERE run_id = ?");
+        for (const row of rows) {
+          this.storeSecrets(row.id, JSON.parse(row.secrets) as Parameters);
+          forget.run(row.id);
+        }
         if (immutable) this.db.exec(immutable.sql);
         return rows.length;
       });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { renameSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -277,6 +277,24 @@ describe('sealing a database an older agent used', () => {
       expect(await h.worker.lease({ queue: 'cpu', workerId: 'w' })).toMatchObject({ runId: again.id, run: { parameters: { TOKEN } } });
       // Still a record the database refuses to change.
       expect(() => h.running.services.db.prepare("UPDATE runs SET error = 'x' WHERE id = ?").run(runId)).toThrow('a finished run is immutable');
+    } finally {
+      await h.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('forgets the plain hash an older agent kept of the request for its Idempotency-Key', async () => {
+    const TOKEN = secret();
+    // What such an agent kept: sha256 of the whole request, the secret's value in it.
+    const oldHash = createHash('sha256').update(JSON.stringify({ secrets: { TOKEN } })).digest('hex');
+    const { dir, runId } = await olderAgentsDatabase(TOKEN, (db, id) => {
+      db.prepare("INSERT INTO idempotency (user_id, key, request_hash, run_id, created_at) SELECT user_id, 'k1', ?, id, ? FROM runs WHERE id = ?").run(oldHash, new Date().toISOString(), id);
+    });
+    const h = await startHarness({ dataDir: dir });
+    try {
+      expect(await filesHolding(dir, oldHash)).toEqual([]);
+      const capsuleId = (await h.researcher.getRun(runId)).capsuleId;
+      await expect(h.researcher.createRun({ capsuleId, secrets: { TOKEN } }, { idempotencyKey: 'k1' })).rejects.toMatchObject({ status: 409 });
     } finally {
       await h.close();
       await rm(dir, { recursive: true, force: true });
