@@ -52,6 +52,45 @@ describe('terminal stream client', () => {
     expect(l.opened[1]!.closed).toBe(true);
   });
 
+  it('counts output queued before a re-attach once: what it parses later is not acknowledged on the new attachment', async () => {
+    const l = links();
+    const pending: (() => void)[] = [];
+    const client = new TerminalStreamClient('term-4', l.open, { onData: (_b, done) => pending.push(done), onControl: () => undefined, onLinkState: () => undefined });
+    client.start();
+    await flush();
+    l.opened[0]!.handlers.onFrame(encodeServerFrame({ kind: 'control', control: { type: 'attached', offset: 0, lost: false } }));
+    l.opened[0]!.handlers.onFrame(encodeServerFrame({ kind: 'data', bytes: new Uint8Array(100_000) }));
+    l.opened[0]!.handlers.onClose();
+    client.retry();
+    await flush();
+    expect(l.opened[1]!.sent[0]).toEqual({ kind: 'attach', request: { sessionId: 'term-4', from: 100_000 } });
+    l.opened[1]!.handlers.onFrame(encodeServerFrame({ kind: 'control', control: { type: 'attached', offset: 100_000, lost: false } }));
+    l.opened[1]!.handlers.onFrame(encodeServerFrame({ kind: 'data', bytes: new Uint8Array(10) }));
+    // The terminal parses the 100,000 bytes from before the drop, then the 10 after it.
+    for (const done of pending) done();
+    const acks = l.opened[1]!.sent.filter((f) => f.kind === 'ack');
+    expect(acks.at(-1)).toEqual({ kind: 'ack', bytes: 100_010 });
+    expect(acks.every((f) => f.kind === 'ack' && f.bytes <= 100_010)).toBe(true);
+    client.stop();
+  });
+
+  it('opens one link when Reconnect is pressed while an attempt is still opening', async () => {
+    const opened: LinkHandlers[] = [];
+    let finish: (() => void) | undefined;
+    const open: OpenLink = (handlers) =>
+      new Promise((resolve) => {
+        opened.push(handlers);
+        finish = () => resolve({ send: () => undefined, close: () => undefined });
+      });
+    const client = new TerminalStreamClient('term-5', open, { onData: (_b, done) => done(), onControl: () => undefined, onLinkState: () => undefined });
+    client.start();
+    client.retry();
+    finish?.();
+    await flush();
+    expect(opened).toHaveLength(1);
+    client.stop();
+  });
+
   it('does not reconnect once the session has exited', async () => {
     const l = links();
     const states: LinkState[] = [];

@@ -25,6 +25,9 @@ export class TerminalStreamClient {
   #stopped = false;
   #ended = false;
   #attempt = 0;
+  #connecting = false;
+  /** Counts attachments: output received on an earlier one is not acknowledged on a later one. */
+  #attachment = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -60,16 +63,21 @@ export class TerminalStreamClient {
   }
 
   async #connect(): Promise<void> {
-    if (this.#stopped || this.#link) return;
+    // One attempt at a time: a second link would take the session over from the first, which the
+    // hub tells it with an error, and the replay would be written twice.
+    if (this.#stopped || this.#link || this.#connecting) return;
+    this.#connecting = true;
     this.callbacks.onLinkState(this.#attempt === 0 ? 'connecting' : 'lost', this.#attempt === 0 ? undefined : `attempt ${this.#attempt + 1}`);
     let link: TerminalLink | undefined;
     try {
       // A link that closes while it opens also rejects: that failure alone schedules the retry.
       link = await this.openLink({ onFrame: (f) => this.#frame(f), onClose: () => link && this.#lost(link) });
     } catch (error) {
+      this.#connecting = false;
       this.#schedule(error instanceof Error ? error.message : String(error));
       return;
     }
+    this.#connecting = false;
     if (this.#stopped) return link.close();
     this.#link = link;
     link.send(encodeClientFrame({ kind: 'attach', request: { sessionId: this.sessionId, from: this.#received } }));
@@ -100,7 +108,10 @@ export class TerminalStreamClient {
     if (frame.kind === 'data') {
       this.#received += frame.bytes.length;
       const size = frame.bytes.length;
+      const attachment = this.#attachment;
       this.callbacks.onData(frame.bytes, () => {
+        // Counted from the new attachment's offset already (it resumed from what was received).
+        if (attachment !== this.#attachment) return;
         this.#written += size;
         if (this.#written - this.#acked >= ACK_EVERY_BYTES || this.#written === this.#received) {
           this.#acked = this.#written;
@@ -112,6 +123,7 @@ export class TerminalStreamClient {
     const control = frame.control;
     if (control.type === 'attached') {
       this.#attempt = 0;
+      this.#attachment += 1;
       // Output before `offset` is gone from main's backlog: count from where it resumes.
       this.#received = control.offset;
       this.#written = control.offset;
