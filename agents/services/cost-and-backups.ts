@@ -85,9 +85,19 @@ export function buildCostAndBackups(core: Core, options: CostAndBackupsOptions):
   core.leases.setPricing(pricing);
   // The agent's own budget knows a run's cost as soon as it is recorded: check then, not a minute later.
   // A run that cost nothing cannot move the spend, and each check sums the month's runs: skip those.
-  if (source?.kind === 'local') core.leases.onFinished(({ run }) => {
-    if (run.costUsd) budget.nudge();
-  });
+  if (source?.kind === 'local') {
+    core.leases.onFinished(({ run }) => {
+      if (run.costUsd) budget.nudge();
+    });
+    // A completion's next lease is taken in the completion's own transaction, before the check its
+    // cost nudges can pause leasing: while a hard stop is set, a run that cost something hands
+    // nothing on, and its worker's own lease request comes after that check (one run past the limit otherwise).
+    core.leases.setHandOnHold(({ costUsd }) => {
+      if (!costUsd) return false;
+      const { hardStop, limitUsd } = budget.state();
+      return hardStop && limitUsd !== null && limitUsd > 0;
+    });
+  }
   const backupOptions = options.backup === false ? {} : (options.backup ?? {});
   const backups = new BackupScheduler(core.db, {
     dir: join(core.dataDir, 'backups'),

@@ -139,6 +139,45 @@ describe('complete with next: the completion and the next lease in one request',
   });
 });
 
+describe('complete with next and the local budget (the sandbox): the cost just recorded counts', () => {
+  let h: Harness;
+  let capsuleId: string;
+  beforeAll(async () => {
+    h = await startHarness({ cost: { budgetIntervalMs: 3600_000 } });
+    capsuleId = (await h.researcher.createCapsule(exampleCapsule)).id;
+  });
+  afterAll(() => h.close());
+
+  async function completeAfterRunning(withNext: typeof next): Promise<CompleteResponse> {
+    const lease = await h.worker.lease(next);
+    await h.worker.heartbeat(lease!.leaseId, { fencingToken: lease!.fencingToken, started: true });
+    // Long enough at the rate below to cost more than the limit.
+    await new Promise((r) => setTimeout(r, 20));
+    return h.worker.complete(lease!.leaseId, { ...done(lease!), next: withNext });
+  }
+
+  it('a run that cost nothing hands on under a limit; the run whose cost reaches the hard stop hands nothing on, and leasing pauses', async () => {
+    await h.admin.setBudget({ limitUsd: 0.01, hardStop: true });
+    await h.researcher.createRun({ capsuleId });
+    const second = await h.researcher.createRun({ capsuleId });
+    const free = await completeAfterRunning(next);
+    expect(free).toMatchObject({ costUsd: 0, nextLease: { runId: second.id } });
+    await h.worker.complete(free.nextLease!.leaseId, done(free.nextLease!));
+
+    await h.admin.setLocalRate(10_000);
+    await h.researcher.createRun({ capsuleId });
+    const waiting = await h.researcher.createRun({ capsuleId });
+    const priced = await completeAfterRunning(next);
+    expect(priced.costUsd).toBeGreaterThan(0.01);
+    expect(priced.nextLease).toBeNull();
+    expect((await h.researcher.getRun(waiting.id)).state).toBe('queued');
+    const deadline = Date.now() + 10_000;
+    while (!(await h.researcher.budget()).paused && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    expect(await h.worker.lease(next)).toBeNull();
+    expect((await h.researcher.getRun(waiting.id)).waitingReason).toMatch(/budget of \$0\.01 is reached/);
+  });
+});
+
 describe('complete with next when leasing the next run fails mid-transaction (failure injected in the store)', () => {
   let h: Harness;
   let capsuleId: string;

@@ -61,6 +61,7 @@ export class LeaseManager {
   private readonly finishedListeners: Array<(f: Finished) => void> = [];
   private logsAppended: ((runN: number, firstSeq: number, lines: LogLineUpload[]) => void) | null = null;
   private hold: (() => string | null) | null = null;
+  private handOnHold: ((completed: Run) => boolean) | null = null;
   private pricing: RunPricing | null = null;
 
   private readonly db: Db;
@@ -86,6 +87,15 @@ export class LeaseManager {
   /** While `hold` answers a reason (the budget is spent), no run is leased: queued runs stay queued. */
   setHold(hold: () => string | null): void {
     this.hold = hold;
+  }
+
+  /**
+   * Asked of each completion with `next` before its next lease is taken: true hands nothing on
+   * (the worker asks on its own). For a hold this very completion may set, such as a budget its
+   * cost reaches, which `hold` cannot know of yet inside the completion's transaction.
+   */
+  setHandOnHold(hold: (completed: Run) => boolean): void {
+    this.handOnHold = hold;
   }
 
   /** Prices each lease from what its worker reports (run-pricing.ts). */
@@ -368,6 +378,7 @@ export class LeaseManager {
     const price = await this.priceOf(next);
     return this.writes.run(() => {
       const run = this.completeInTransaction(leaseId, body);
+      if (this.handOnHold?.(run)) return { ...run, nextLease: null };
       let nextLease: Lease | null;
       try {
         nextLease = this.db.transaction(() => this.handOn(leaseId, next, price))();
