@@ -50,7 +50,10 @@ export function useLogScroll<L extends SeqLine>({ store, counted, follow, setFol
     const el = scroller.current;
     if (!el || !followRef.current) return;
     el.scrollTop = bottom;
-  }, [store.version, counted, bottom]);
+    // With no rows to spare above the screen, a height the observer has not told yet would show
+    // as a gap above the rows; the layout is fresh after the scroll write, so reading it is cheap.
+    if (el.clientHeight > 0 && el.clientHeight !== viewport) setViewport(el.clientHeight);
+  }, [store.version, counted, bottom, viewport]);
 
   // Once following stops (the button), the rows come from where the view really is.
   useLayoutEffect(() => {
