@@ -136,7 +136,8 @@ export type CompleteRequest = z.input<typeof completeRequest>;
 
 /**
  * Answer of complete: the finished run; with `next` asked, `nextLease` is the worker's next lease or
- * null (none queued that fits, or leasing paused). Absent when `next` was not asked.
+ * null (none queued that fits, leasing paused, or the run's cost yet to be checked against a local
+ * budget's hard stop: the worker then asks on its own). Absent when `next` was not asked.
  */
 export const completeResponse = run.extend({ nextLease: lease.nullable().optional() });
 export type CompleteResponse = z.infer<typeof completeResponse>;
