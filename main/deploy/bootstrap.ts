@@ -73,8 +73,8 @@ export async function bootstrap(
   if (!bucket) throw new DeployError(`The bootstrap stack ${name} has no bucket output.`, 'Check that templates/bootstrap.yaml declares the artifacts bucket as an output.');
 
   // Both keys are content hashes: same bytes → nothing uploaded. The bundle's full sha256 is also
-  // a stack parameter, so a boot script downloads exactly the bundle this deploy built and checks
-  // it before unpacking (templates/src/version.ts, templates/boot/lib/agent.sh).
+  // a stack parameter, so the user-data stub downloads exactly the bundle this deploy built and checks
+  // it before unpacking (templates/src/version.ts, templates/boot/lib/bundle.sh).
   const bundle = await source.agentBundle();
   const bundleSha256 = sha256(bundle);
   const templateKey = contentKey('templates/platform', source.platformTemplate, '.json');

@@ -262,6 +262,8 @@ describe('services.sh', () => {
     mountpoint: { body: 'exit 1' },
     findmnt: { body: 'case "$*" in *FSTYPE*) echo xfs;; *SOURCE*) echo /dev/xvdf;; esac' },
     xfs_growfs: { ...ROOT_ONLY, body: '' },
+    // "dnf-flaky": the package mirror fails the first install, as a passing mirror error does.
+    dnf: { ...ROOT_ONLY, body: '[ -f "$FAKE_STATE/dnf-flaky" ] && { rm "$FAKE_STATE/dnf-flaky"; echo "Curl error (28): Timeout was reached" >&2; exit 1; }; true' },
   };
   const CFN_SIGNAL = { '/opt/aws/bin/cfn-signal': { body: '' } };
 
@@ -297,6 +299,13 @@ describe('services.sh', () => {
     expect(run.calls.find((c) => c.startsWith('systemctl enable --now'))).toContain('benchtop-grow-data.timer');
     expect(readFileSync(run.path('/etc/passwd'), 'utf8')).toContain('benchtop:x:9100:9100::/var/lib/benchtop:/sbin/nologin');
     for (const f of ['/var/lib/benchtop', '/var/lib/benchtop/capsules', '/var/lib/benchtop/benchtop.db']) expect(statSync(run.path(f))).toMatchObject({ uid: 9100, gid: 9100 });
+    expect(run.calls.at(-1)).toBe('cfn-signal -e 0 --stack lab --resource ServicesGroup --region eu-west-1');
+  });
+
+  it('tries the cfn-signal install again after a passing mirror error, so the boot still signals', () => {
+    const run = bootServices(['dnf-flaky']);
+    expect(run.status).toBe(0);
+    expect(run.calls.filter((c) => c === 'dnf install -y -q aws-cfn-bootstrap')).toHaveLength(2);
     expect(run.calls.at(-1)).toBe('cfn-signal -e 0 --stack lab --resource ServicesGroup --region eu-west-1');
   });
 

@@ -20,7 +20,8 @@ trap 'signal_stack $?' EXIT
 
 # Amazon Linux 2023 has no cfn-signal until aws-cfn-bootstrap is installed.
 boot_step "installing cfn-signal"
-dnf install -y -q aws-cfn-bootstrap
+# A mirror's passing error must not cost the stack its 20-minute signal timeout.
+retry 3 dnf install -y -q aws-cfn-bootstrap
 boot_step "installing the agent bundle, which holds the boot script"
 # AgentBundleSha256 defaults to empty: such a stack is refused here, with a signal.
 : "${ARTIFACTS_BUCKET:?}" "${AGENT_VERSION:?}" "${AGENT_DIGEST:?}"
@@ -28,5 +29,7 @@ install_agent_bundle "$ARTIFACTS_BUCKET" "$AGENT_VERSION" "$AGENT_DIGEST"
 script=$(bundled_boot_script services.sh)
 
 exec 1>&3 2>&4 3>&- 4>&-
-# A successful exec runs no EXIT trap; a failed one still reports.
-exec /bin/bash "$script"
+# A successful exec runs no EXIT trap. A failed one would end bash without it, unless execfail
+# lets it return, so that it exits here and reports.
+shopt -s execfail
+exec /bin/bash "$script" || exit

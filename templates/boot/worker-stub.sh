@@ -25,5 +25,7 @@ install_agent_bundle "$ARTIFACTS_BUCKET" "$AGENT_VERSION" "$AGENT_DIGEST"
 script=$(bundled_boot_script worker.sh)
 
 exec 1>&3 2>&4 3>&- 4>&-
-# A successful exec runs no EXIT trap; a failed one still reports.
-exec /bin/bash "$script"
+# A successful exec runs no EXIT trap. A failed one would end bash without it, unless execfail
+# lets it return, so that it exits here and reports.
+shopt -s execfail
+exec /bin/bash "$script" || exit

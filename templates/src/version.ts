@@ -9,7 +9,7 @@ export const AGENT_BUNDLE_VERSION = STACK_VERSION;
 /**
  * Where the bundle lives in the artifacts bucket, named by its content (hex sha256): one bundle
  * for every CPU, since only better-sqlite3 is native and the instance builds that itself. The boot
- * scripts (templates/boot/lib/agent.sh) build the same key from AgentBundleVersion and AgentBundleSha256.
+ * stubs (templates/boot/lib/bundle.sh, install_agent_bundle) build the same key from AgentBundleVersion and AgentBundleSha256.
  */
 export function agentBundleKey(version: string, sha256: string): string {
   if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`an agent bundle key needs a hex sha256, not "${sha256}"`);
