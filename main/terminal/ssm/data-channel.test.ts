@@ -87,20 +87,52 @@ describe('SSM data channel against the fake service', () => {
     c.channel.close();
   });
 
-  it('takes and acknowledges no output while paused (back-pressure), and gets the agent\'s resends in order once resumed', async () => {
+  it('while paused takes and acknowledges output but holds it, and hands it on in order once resumed', async () => {
     const c = connect();
     await c.channel.open();
     await until(() => c.state.ready, 'ready');
     c.channel.pauseOutput(true);
     for (const line of ['one\n', 'two\n', 'three\n']) c.session.output(line);
+    // Acknowledged: the agent resends only the oldest unacknowledged message, one a tick, and keeps
+    // at most 10,000 — output it had to resend would come back slowly, or never.
+    await until(() => c.session.unacked.size === 0, 'acks while paused', 400);
+    expect(c.text()).toBe('');
+    c.channel.pauseOutput(false);
+    expect(c.text()).toBe('one\ntwo\nthree\n');
+    c.channel.close();
+  });
+
+  it('past what it may hold while paused, leaves output to the agent, and gets its resends in order once resumed', async () => {
+    const started = service.createSession();
+    const channel = new SsmDataChannel({ streamUrl: started.StreamUrl, token: started.TokenValue, resendCheckMs: 20, maxHeldBytes: 4 });
+    const output: Buffer[] = [];
+    let ready = false;
+    channel.on('output', (b) => output.push(Buffer.from(b))).on('ready', () => (ready = true));
+    await channel.open();
+    await until(() => ready, 'ready');
+    channel.pauseOutput(true);
+    started.session.output('one\n');
+    await until(() => started.session.unacked.size === 0, 'the first line held');
+    for (const line of ['two\n', 'three\n']) started.session.output(line);
     // Long enough for the fake agent to send and resend them; a channel that took them would have.
     await new Promise((r) => setTimeout(r, 400));
-    expect(c.text()).toBe('');
-    expect(c.session.unacked.size).toBe(3);
-    c.channel.pauseOutput(false);
-    await until(() => c.text() === 'one\ntwo\nthree\n', 'the resent output', 400);
-    await until(() => c.session.unacked.size === 0, 'acks', 400);
-    c.channel.close();
+    expect(started.session.unacked.size).toBe(2);
+    channel.pauseOutput(false);
+    await until(() => Buffer.concat(output).toString() === 'one\ntwo\nthree\n', 'the resent output', 400);
+    await until(() => started.session.unacked.size === 0, 'acks', 400);
+    channel.close();
+  });
+
+  it('hands on output held while paused before the session closes', async () => {
+    const c = connect();
+    await c.channel.open();
+    await until(() => c.state.ready, 'ready');
+    c.channel.pauseOutput(true);
+    c.session.output('last words\n');
+    await until(() => c.session.unacked.size === 0, 'acks while paused', 400);
+    c.session.channelClosed('bye');
+    await until(() => c.state.closed !== undefined, 'closed', 400);
+    expect(c.text()).toBe('last words\n');
   });
 
   it('resends unacknowledged input until the agent takes it, and the agent sees it in order once', async () => {

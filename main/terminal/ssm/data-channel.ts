@@ -13,6 +13,14 @@ import { RetransmissionTimer } from './retransmission.js';
 /** Largest input payload per message, as the plugin sends (StreamDataPayloadSize). */
 export const INPUT_CHUNK_BYTES = 1024;
 const BUFFER_CAPACITY = 10_000;
+/**
+ * Output taken while paused and held here until resumed. The agent does not slow its shell when
+ * acks stop: it keeps reading the pty and sending, keeps at most 10,000 unacknowledged messages
+ * (later ones are sent once and never again), and resends only the oldest, one per 100 ms tick.
+ * Output left unacknowledged would come back at about 10 KiB/s, or not at all, so it is taken and
+ * held, up to this much; only past it are acks withheld.
+ */
+export const HELD_OUTPUT_BYTES = 4 * 1024 * 1024;
 const PING_INTERVAL_MS = 5 * 60_000;
 
 export interface DataChannelEvents {
@@ -38,6 +46,8 @@ export interface DataChannelOptions {
   resendCheckMs?: number;
   /** Give up after this many resends of one message (the plugin: 3000, about five minutes). */
   maxResendAttempts?: number;
+  /** Output held while paused before acks are withheld (HELD_OUTPUT_BYTES). */
+  maxHeldBytes?: number;
 }
 
 interface Outgoing {
@@ -68,6 +78,8 @@ export class SsmDataChannel {
   #paused = false;
   #pausedOutput = false;
   #unsent: Buffer[] = [];
+  #held: Uint8Array[] = [];
+  #heldBytes = 0;
 
   constructor(options: DataChannelOptions) {
     this.#token = options.token;
@@ -76,6 +88,7 @@ export class SsmDataChannel {
       clientVersion: options.clientVersion ?? '1.2.0.0',
       resendCheckMs: options.resendCheckMs ?? 100,
       maxResendAttempts: options.maxResendAttempts ?? 3000,
+      maxHeldBytes: options.maxHeldBytes ?? HELD_OUTPUT_BYTES,
     };
   }
 
@@ -158,11 +171,22 @@ export class SsmDataChannel {
   }
 
   /**
-   * Back-pressure: while paused, output messages are neither taken nor acknowledged, so the agent
-   * keeps them and sends them again later — its own retransmission is the only brake it has.
+   * Back-pressure: while paused, output is taken and acknowledged but held here, in order, up to
+   * maxHeldBytes (see HELD_OUTPUT_BYTES); past that, output messages are neither taken nor
+   * acknowledged, and the agent keeps them.
    */
   pauseOutput(paused: boolean): void {
     this.#pausedOutput = paused;
+    if (!paused) this.#release();
+  }
+
+  /** Hands held output on, until it is all out or output is paused again (or, `all`, regardless). */
+  #release(all = false): void {
+    while (this.#held.length > 0 && (all || !this.#pausedOutput)) {
+      const bytes = this.#held.shift()!;
+      this.#heldBytes -= bytes.length;
+      this.#events.output?.(bytes);
+    }
   }
 
   close(): void {
@@ -230,6 +254,8 @@ export class SsmDataChannel {
         return this.#receiveAck(message);
       case MESSAGE_TYPES.channelClosed: {
         const parsed = channelClosed.safeParse(parseJson(message.payload));
+        // The session's last output comes before its end, paused or not.
+        this.#release(true);
         this.#finished = true;
         this.#events.closed?.({ output: parsed.success ? (parsed.data.Output ?? '') : '' });
         this.close();
@@ -257,7 +283,7 @@ export class SsmDataChannel {
   }
 
   #receiveOutput(message: ClientMessage): void {
-    if (this.#pausedOutput) return;
+    if (this.#pausedOutput && this.#heldBytes >= this.#options.maxHeldBytes) return;
     if (message.sequenceNumber < this.#expectedSequence) {
       // A resend of something already taken: our ack was lost, so acknowledge it again.
       this.#send(encodeAck(message));
@@ -303,7 +329,10 @@ export class SsmDataChannel {
       case PAYLOAD_TYPES.output:
       case PAYLOAD_TYPES.stdErr:
         this.#markReady(undefined);
-        this.#events.output?.(message.payload);
+        if (this.#pausedOutput || this.#held.length > 0) {
+          this.#held.push(message.payload);
+          this.#heldBytes += message.payload.length;
+        } else this.#events.output?.(message.payload);
         return;
       case PAYLOAD_TYPES.exitCode: {
         const code = exitCodeOf(message.payload);
