@@ -73,6 +73,37 @@ describe('scheduled reproducibility checks', () => {
     expect((await h.researcher.reproducibility(capsule.id))).toMatchObject({ schedule: 'off', nextCheckAt: null });
   });
 
+  it('tells the owner once when a check cannot start, moves it to the next period, and still checks the other due capsules', async () => {
+    const broken = await h.researcher.createCapsule({ ...exampleCapsule, name: 'unreadable secrets' });
+    const brokenRun = await h.researcher.createRun({ capsuleId: broken.id });
+    await work('b');
+    const fine = await h.researcher.createCapsule({ ...exampleCapsule, name: 'fine' });
+    await h.researcher.createRun({ capsuleId: fine.id });
+    await work('f');
+    const services = h.running.services;
+    const due = new Date(Date.now() - 1000).toISOString();
+    services.db.prepare('UPDATE capsules SET check_every_hours = 24, check_next_at = ? WHERE id IN (?, ?)').run(due, broken.id, fine.id);
+    const rerun = services.runs.rerun.bind(services.runs);
+    services.runs.rerun = async (id, actor) => {
+      if (id === brokenRun.id) throw new Error(`secret parameter "token" of run ${id} was sealed with another key`);
+      return rerun(id, actor);
+    };
+    try {
+      await services.checks.tick();
+    } finally {
+      services.runs.rerun = rerun;
+    }
+    expect((await h.researcher.reproducibility(fine.id)).latest?.outcome).toBeNull();
+    const next = Date.parse((await h.researcher.reproducibility(broken.id)).nextCheckAt!);
+    expect(next - Date.now()).toBeGreaterThan(23 * 3600_000);
+    const trail = await h.admin.audit({ action: 'capsule.failed', targetId: broken.id });
+    expect(trail.items.map((e) => e.summary)).toEqual([`the check could not re-run ${brokenRun.id}: secret parameter "token" of run ${brokenRun.id} was sealed with another key`]);
+    await services.checks.tick();
+    expect((await h.admin.audit({ action: 'capsule.failed', targetId: broken.id })).items).toHaveLength(1);
+    await work('f');
+    await expect.poll(async () => (await h.researcher.reproducibility(fine.id)).latest?.outcome).toBe('reproduces');
+  });
+
   it('starts one check when "check now" is asked twice while the first runs', async () => {
     const capsule = await h.researcher.createCapsule(exampleCapsule);
     await h.researcher.createRun({ capsuleId: capsule.id });

@@ -75,7 +75,10 @@ export class ReproChecks {
     const due = this.s.db
       .prepare('SELECT id FROM capsules WHERE check_every_hours IS NOT NULL AND check_next_at <= ? AND id NOT IN (SELECT capsule_id FROM repro_checks WHERE finished_at IS NULL)')
       .all(new Date(this.now()).toISOString()) as Array<{ id: string }>;
-    for (const { id } of due) await this.start(id);
+    // One capsule's failure must not keep the capsules after it from being checked.
+    const failures: unknown[] = [];
+    for (const { id } of due) await this.start(id).catch((error: unknown) => failures.push(error));
+    if (failures.length > 0) throw new AggregateError(failures, `${failures.length} reproducibility check(s) could not start: ${failures.map(String).join('; ')}`);
   }
 
   /** Repeats the capsule's last successful run, as its owner, and moves its next check on. */
@@ -90,8 +93,21 @@ export class ReproChecks {
       return;
     }
     const owner = this.s.users.getUser(baseline.user_id);
-    if (!owner) return;
-    const rerun = await this.s.runs.rerun(baseline.id, owner);
+    let rerun: Awaited<ReturnType<Services['runs']['rerun']>>;
+    try {
+      if (!owner) throw new Error(`the user who launched ${baseline.id} no longer exists`);
+      rerun = await this.s.runs.rerun(baseline.id, owner);
+    } catch (error) {
+      // A check that cannot start (its launcher gone, its secrets unreadable) is told to the owner
+      // once and tried again at the next period, not every minute.
+      const reason = error instanceof Error ? error.message : String(error);
+      const capsuleOwner = (this.s.db.prepare('SELECT owner_id FROM capsules WHERE id = ?').get(capsuleId) as { owner_id: string }).owner_id;
+      await this.s.writes.run(() => {
+        this.s.db.prepare('UPDATE capsules SET check_next_at = ? WHERE id = ?').run(next, capsuleId);
+        recordAudit(this.s.db, { actor: null, action: 'capsule.failed', targetKind: 'capsule', targetId: capsuleId, summary: `the check could not re-run ${baseline.id}: ${reason}`, detail: { baselineRunId: baseline.id, notify: capsuleOwner } });
+      });
+      return;
+    }
     await this.s.writes.run(() => {
       this.s.db.prepare('INSERT INTO repro_checks (capsule_id, baseline_run, check_run, started_at) VALUES (?, ?, ?, ?)').run(capsuleId, baseline.id, rerun.id, nowIso());
       this.s.db.prepare('UPDATE capsules SET check_next_at = ? WHERE id = ?').run(next, capsuleId);
