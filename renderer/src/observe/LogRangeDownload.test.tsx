@@ -1,4 +1,4 @@
-import { cleanup, configure, fireEvent, render, screen } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readLogRange } from '../../../common/api/observe.contract.js';
@@ -14,7 +14,6 @@ afterEach(() => {
   cleanup();
   saved.length = 0;
 });
-configure({ asyncUtilTimeout: 5000 });
 
 const STACK = { kind: 'stack', target: { region: 'eu-west-1' }, stackName: 'lab' } as const;
 const from = new Date(2026, 11, 1, 9, 0, 0).getTime();
