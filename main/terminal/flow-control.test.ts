@@ -145,6 +145,35 @@ describe('terminal flow control', () => {
         hub.closeAll();
       }
     });
+
+    it('delivers the last output of a shell that exits while paused, before its exit', async () => {
+      dir = mkdtempSync(join(tmpdir(), 'benchtop-flow-'));
+      const events: string[] = [];
+      let text = '';
+      let exited = false;
+      const sink: BackendSink = {
+        data: (bytes) => {
+          text += Buffer.from(bytes).toString('latin1');
+          events.push('data');
+        },
+        status: () => undefined,
+        exit: () => {
+          exited = true;
+          events.push('exit');
+        },
+      };
+      const backend = await ptyBackend({ file: '/bin/sh', args: [], cwd: dir, env: { PATH: '/usr/bin:/bin', PS1: '$ ' } })(sink, size);
+      const until = async (what: string, done: () => boolean): Promise<void> => {
+        for (let i = 0; i < 2400 && !done(); i += 1) await new Promise((r) => setTimeout(r, 25));
+        if (!done()) throw new Error(`timed out waiting for ${what} (got ${JSON.stringify(text.slice(-200))})`);
+      };
+      await until('the prompt', () => text.includes('$ '));
+      backend.pause();
+      backend.write(Buffer.from("echo LAST-''LINE; exit 3\r"));
+      await until('the shell to exit', () => exited);
+      expect(text).toContain('LAST-LINE');
+      expect(events.at(-1)).toBe('exit');
+    });
   });
 });
 

@@ -13,17 +13,44 @@ export function defaultShell(env: NodeJS.ProcessEnv = process.env): string {
   return env.SHELL && env.SHELL.startsWith('/') ? env.SHELL : '/bin/sh';
 }
 
+/** What a paused pty may still be read into main before the pty itself stops being read. */
+export const HELD_PTY_OUTPUT_BYTES = 4 * 1024 * 1024;
+
 /**
  * A pty running `spec`. `encoding: null` keeps its output as bytes, so a program writing a
  * multi-byte character across two reads, or binary, reaches the page unchanged.
+ *
+ * Paused, it keeps being read into main up to `maxHeldBytes` and only then stops being read:
+ * node-pty destroys the socket of a pty whose child has exited 200 ms later, unread output and
+ * all, so a shell that exits while the page is behind would lose its last lines.
  */
-export function ptyBackend(spec: PtySpec): BackendFactory {
+export function ptyBackend(spec: PtySpec, { maxHeldBytes = HELD_PTY_OUTPUT_BYTES }: { maxHeldBytes?: number } = {}): BackendFactory {
   return async (sink, size) => {
     const pty = spawnPty(spec.file, spec.args, { name: 'xterm-256color', cols: size.cols, rows: size.rows, cwd: spec.cwd, env: spec.env, encoding: null });
     let closed = false;
-    pty.onData((data: string | Buffer) => sink.data(typeof data === 'string' ? Buffer.from(data) : data));
+    let paused = false;
+    let ptyPaused = false;
+    let held: Buffer[] = [];
+    let heldBytes = 0;
+    const deliverHeld = () => {
+      const out = held;
+      held = [];
+      heldBytes = 0;
+      for (const bytes of out) sink.data(bytes);
+    };
+    pty.onData((data: string | Buffer) => {
+      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+      if (!paused) return sink.data(bytes);
+      held.push(bytes);
+      heldBytes += bytes.length;
+      if (heldBytes >= maxHeldBytes && !ptyPaused) {
+        ptyPaused = true;
+        pty.pause();
+      }
+    });
     pty.onExit(({ exitCode, signal }) => {
       closed = true;
+      deliverHeld();
       sink.exit(exitCode, signal ? `The shell was ended by signal ${signal}.` : `The shell exited with status ${exitCode}.`);
     });
     const backend: TerminalBackend = {
@@ -33,8 +60,17 @@ export function ptyBackend(spec: PtySpec): BackendFactory {
       resize: (cols, rows) => {
         if (!closed) pty.resize(cols, rows);
       },
-      pause: () => pty.pause(),
-      resume: () => pty.resume(),
+      pause: () => {
+        paused = true;
+      },
+      resume: () => {
+        paused = false;
+        deliverHeld();
+        if (ptyPaused) {
+          ptyPaused = false;
+          pty.resume();
+        }
+      },
       close: () => {
         if (closed) return;
         closed = true;
