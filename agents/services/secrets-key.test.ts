@@ -82,6 +82,15 @@ describe('the AWS key: an SSM SecureString beside the tokens', () => {
     ssm.restore();
   });
 
+  it('says how to recover when the key was left by an earlier stack whose KMS key is gone', async () => {
+    const ssm = mockClient(SSMClient);
+    ssm.on(GetParameterCommand).rejects(awsError('InvalidKeyId'));
+    await expect(ssmSecretsKey(new SSMClient({ region: 'eu-west-1' }), name, 'k')).rejects.toThrow(`the SSM parameter ${name} cannot be decrypted (InvalidKeyId`);
+    await expect(ssmSecretsKey(new SSMClient({ region: 'eu-west-1' }), name, 'k')).rejects.toThrow(`delete it (aws ssm delete-parameter --name ${name})`);
+    expect(ssm.commandCalls(PutParameterCommand)).toHaveLength(0);
+    ssm.restore();
+  });
+
   it('is what the AWS adapters give the agent when the SSM prefix is set, and nothing otherwise', () => {
     expect(secretsKeyParameter('/benchtop/lab')).toBe(name);
     expect(secretsKeyParameter('/benchtop/lab/')).toBe(name);

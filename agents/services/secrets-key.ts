@@ -76,7 +76,12 @@ export async function ssmSecretsKey(ssm: SSMClient, name: string, kmsKeyId: stri
       if (answer.Parameter?.Type !== 'SecureString') throw new Error(`${place} is a ${answer.Parameter?.Type ?? 'parameter of no type'}, not a SecureString; delete it and restart the services agent`);
       return decodeKey(answer.Parameter.Value ?? '', place);
     } catch (error) {
-      if (errorName(error) === 'ParameterNotFound') return null;
+      const code = errorName(error);
+      if (code === 'ParameterNotFound') return null;
+      // A stack deleted outside Benchtop leaves the key behind, under a KMS key that went with it.
+      if (code === 'InvalidKeyId' || code.startsWith('KMS')) {
+        throw new Error(`${place} cannot be decrypted (${code}: ${error instanceof Error ? error.message : String(error)}); if it was left by an earlier stack of this name, delete it (aws ssm delete-parameter --name ${name}) and the agent makes a new one within a minute — runs sealed with the old key cannot be read again`, { cause: error });
+      }
       throw error;
     }
   };

@@ -4,6 +4,7 @@ import { DeleteSnapshotCommand, DeleteVolumeCommand, DescribeSnapshotsCommand, D
 import { DeleteRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DeleteFileSystemCommand, DeleteMountTargetCommand, DescribeMountTargetsCommand, EFSClient } from '@aws-sdk/client-efs';
 import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createDataCleanupClients } from './data-cleanup.js';
@@ -17,6 +18,7 @@ const ec2 = mockClient(EC2Client);
 const efs = mockClient(EFSClient);
 const ecr = mockClient(ECRClient);
 const backup = mockClient(BackupClient);
+const ssm = mockClient(SSMClient);
 const target = { region: 'eu-west-1' };
 const c = () => createDeployClients(target);
 const cleanup = () => createDataCleanupClients(target);
@@ -33,7 +35,8 @@ const resources = [
 ];
 
 beforeEach(() => {
-  for (const m of [cfn, s3, ec2, efs, ecr, backup]) m.reset();
+  for (const m of [cfn, s3, ec2, efs, ecr, backup, ssm]) m.reset();
+  ssm.on(DeleteParameterCommand).rejects(new ParameterNotFound({ message: 'Parameter /benchtop/lab-prod/secrets-key not found.', $metadata: {} }));
   cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
   cfn.on(DescribeStackResourcesCommand).resolves({ StackResources: resources });
   cfn.on(DeleteStackCommand).resolves({});
@@ -167,12 +170,31 @@ describe('delete', () => {
     expect(s3.commandCalls(DeleteBucketCommand)).toHaveLength(0);
   });
 
+  it('removes the secrets key the services agent made once the stack is gone, with its data kept', async () => {
+    removable();
+    ssm.on(DeleteParameterCommand).resolves({});
+    const result = await deleteStack(c(), 'lab-prod', { deleteData: false, confirm: 'lab-prod', cleanup: cleanup() }, FAST);
+    expect(ssm.commandCalls(DeleteParameterCommand).map((call) => call.args[0].input.Name)).toEqual(['/benchtop/lab-prod/secrets-key']);
+    expect(result.deleted).toEqual([expect.objectContaining({ resourceType: 'AWS::SSM::Parameter', physicalId: '/benchtop/lab-prod/secrets-key' })]);
+    expect(result.kept.map((r) => r.logicalId)).toEqual(['ResultsBucket', 'DataVolume', 'FileSystem', 'ImageRepository', 'BackupVault']);
+  });
+
+  it('says how to remove the secrets key when SSM refuses to', async () => {
+    removable();
+    ssm.on(DeleteParameterCommand).rejects(Object.assign(new Error('User is not authorized to perform: ssm:DeleteParameter'), { name: 'AccessDeniedException' }));
+    const refused = await deleteStack(createDeployClients({ region: 'eu-west-1', profile: 'lab-admin' }), 'lab-prod', { deleteData: false, confirm: 'lab-prod', cleanup: cleanup() }, FAST);
+    expect(refused).toMatchObject({ ok: true });
+    expect(refused.kept.at(-1)).toMatchObject({ physicalId: '/benchtop/lab-prod/secrets-key' });
+    expect(refused.kept.at(-1)!.why).toContain('aws ssm delete-parameter --name /benchtop/lab-prod/secrets-key --region eu-west-1 --profile lab-admin');
+  });
+
   it('touches no data when the stack itself failed to delete', async () => {
     removable();
     cfn.on(DescribeStacksCommand).resolvesOnce({ Stacks: [stack('lab-prod', 'UPDATE_COMPLETE')] }).resolvesOnce({ Stacks: [stack('lab-prod', 'UPDATE_COMPLETE')] }).resolves({ Stacks: [stack('lab-prod', 'DELETE_FAILED')] });
     const result = await deleteStack(c(), 'lab-prod', { deleteData: true, confirm: 'lab-prod', cleanup: cleanup(), cleanupTiming: QUICK }, FAST);
     expect(result.ok).toBe(false);
     expect(result.kept.every((r) => r.why === 'the stack ended in DELETE_FAILED, so its data was not touched')).toBe(true);
+    expect(ssm.commandCalls(DeleteParameterCommand)).toHaveLength(0);
     expect(s3.commandCalls(DeleteBucketCommand)).toHaveLength(0);
   });
 });

@@ -1,4 +1,6 @@
-import { DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeStackResourcesCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { DeleteParameterCommand } from '@aws-sdk/client-ssm';
+import { errorName, errorText } from '../../lib/aws/error-meaning.js';
 import type { DeployClients } from './deploy-clients.js';
 import { type CleanupTiming, type DataCleanupClients, type DataResource, keptDataVolumes, removeDataResource } from './data-cleanup.js';
 import { DeployError } from './deploy-error.js';
@@ -71,13 +73,14 @@ export async function deleteStack(c: DeployClients, stackName: string, options: 
 
   const watched = await deleteAndWatch(c, stackName, options.retain ?? [], timing, options.onMessage, options.onStarted);
   const result: DeleteResult = { status: watched.status, ok: watched.ok, ...(watched.reason ? { reason: watched.reason } : {}), kept: [], deleted: [] };
+  if (watched.ok) await removeSecretsKey(c, existing.stack, stackName, result);
   const unsearched = kept.error ? [{ logicalId: 'DataVolume kept by a restore', resourceType: 'AWS::EC2::Volume', physicalId: 'not looked up', why: `could not look for volumes kept by earlier restores (${kept.error}); find them in the EC2 console by the tag benchtop:stack=${stackName}` }] : [];
   if (!watched.ok) {
     result.kept = [...data.map((r) => ({ ...r, why: `the stack ended in ${watched.status}, so its data was not touched` })), ...unsearched];
     return result;
   }
   if (!options.deleteData || !options.cleanup) {
-    result.kept = [...data.map((r) => ({ ...r, why: 'data is kept unless you choose to delete it' })), ...unsearched];
+    result.kept.unshift(...data.map((r) => ({ ...r, why: 'data is kept unless you choose to delete it' })), ...unsearched);
     return result;
   }
   const ordered = [...data].sort((a, b) => ORDER.indexOf(a.resourceType) - ORDER.indexOf(b.resourceType));
@@ -88,4 +91,21 @@ export async function deleteStack(c: DeployClients, stackName: string, options: 
   }
   result.kept.push(...unsearched);
   return result;
+}
+
+/**
+ * The key that sealed the runs' secret parameters is an SSM parameter the services agent made, not
+ * a stack resource, under the stack's KMS key, which goes with the stack: left behind it could never
+ * be read again, and a new stack of the same name would find it and be refused by KMS.
+ */
+async function removeSecretsKey(c: DeployClients, stack: Stack, stackName: string, result: DeleteResult): Promise<void> {
+  const prefix = stack.Outputs?.find((o) => o.OutputKey === 'TokenParameterPrefix')?.OutputValue ?? `/benchtop/${stackName}/`;
+  const key: DataResource = { logicalId: 'SecretsKey (made by the services agent)', resourceType: 'AWS::SSM::Parameter', physicalId: `${prefix}secrets-key` };
+  try {
+    await c.ssm.send(new DeleteParameterCommand({ Name: key.physicalId }));
+    result.deleted.push({ ...key, detail: 'the key of secret run parameters; its KMS key is deleted with the stack, so it could not be read again' });
+  } catch (error) {
+    if (errorName(error) === 'ParameterNotFound') return;
+    result.kept.push({ ...key, why: `SSM refused to delete it (${errorText(error)}); delete it before a new stack of this name starts: aws ssm delete-parameter --name ${key.physicalId} --region ${c.target.region}${c.target.profile ? ` --profile ${c.target.profile}` : ''}` });
+  }
 }
