@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -24,6 +24,14 @@ describe('the sandbox log files', () => {
     writeFileSync(join(dir, 'worker-2.log'), 'c\n');
     expect((await listLocalStreams(dir, 'workers')).map((s) => s.name).sort()).toEqual(['worker-1.log', 'worker-2.log']);
     await expect(listLocalStreams(dir, 'nope')).rejects.toMatchObject({ code: 'bad-input' });
+  });
+
+  it('leaves out a file listed but gone by the time it is looked at (renamed by a rotation), rather than failing', async () => {
+    writeFileSync(join(dir, 'worker-1.log'), 'b\n');
+    // A name the folder lists that no longer leads to a file: the moment between a rotation's rename and its new file.
+    symlinkSync(join(dir, 'renamed-away'), join(dir, 'worker-2.log'));
+    expect((await listLocalStreams(dir, 'workers')).map((s) => s.name)).toEqual(['worker-1.log']);
+    await expect(readLocalLogs(dir, 'workers', undefined, undefined, 10)).resolves.toMatchObject({ lines: [{ text: 'b' }] });
   });
 
   it('follows the tail, then every appended line in order, numbered, filtered, across a truncation', async () => {

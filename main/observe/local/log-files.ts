@@ -37,8 +37,9 @@ export function checkLocalQuery(group: string, filterPattern: string | undefined
 export async function listLocalStreams(logsDir: string, groupId: string): Promise<{ name: string; lastEventAt: number }[]> {
   const group = groupOf(groupId);
   const files = (await readdir(logsDir).catch(() => [] as string[])).filter((f) => group.match(f));
-  const withTimes = await Promise.all(files.map(async (name) => ({ name, lastEventAt: (await stat(join(logsDir, name))).mtimeMs })));
-  return withTimes.sort((a, b) => b.lastEventAt - a.lastEventAt);
+  // A file listed but gone by its stat is being rotated (renamed, its successor not yet created): left out this once.
+  const withTimes = await Promise.all(files.map(async (name) => ({ name, info: await stat(join(logsDir, name)).catch(() => undefined) })));
+  return withTimes.flatMap(({ name, info }) => (info ? [{ name, lastEventAt: info.mtimeMs }] : [])).sort((a, b) => b.lastEventAt - a.lastEventAt);
 }
 
 async function chosenFiles(logsDir: string, groupId: string, streams: readonly string[] | undefined): Promise<string[]> {
@@ -70,8 +71,15 @@ interface StreamPosition {
   partial: string;
   /** The read began mid-file (a tail): its first line is a fragment, left out. */
   fragment: boolean;
-  /** Files of the stream read to their end (rotated ones, or older than the tail), never read again. */
-  done: Set<string>;
+  /**
+   * Files of the stream read to their end (rotated ones, or older than the tail), never read again,
+   * with the size and modification time they ended at: without birth times (a filesystem that
+   * records none reports 0) a new file that got a dropped one's inode has the same id, and only
+   * these tell it apart.
+   */
+  done: Map<string, string>;
+  /** Size and modification time of the file being read, when it was last looked at. */
+  stamp: string;
   /** The file being read was not found at the last poll (renamed while the folder was listed, or gone). */
   missing: boolean;
 }
@@ -116,7 +124,7 @@ function rotatedFiles(names: readonly string[], stream: string): string[] {
 async function readStream(logsDir: string, stream: string, files: readonly string[], positions: Map<string, StreamPosition>, first: boolean, emit: (text: string, fallback: number) => void): Promise<void> {
   let position = positions.get(stream);
   if (!position) {
-    position = { file: undefined, offset: 0, partial: '', fragment: false, done: new Set(), missing: false };
+    position = { file: undefined, offset: 0, partial: '', fragment: false, done: new Map(), stamp: '', missing: false };
     positions.set(stream, position);
   }
   let seen = false;
@@ -128,11 +136,12 @@ async function readStream(logsDir: string, stream: string, files: readonly strin
       // A new file often gets the inode number of the one just dropped; its birth time differs.
       const info = await handle.stat();
       const file = `${info.dev}:${info.ino}:${info.birthtimeMs}`;
-      if (position.done.has(file)) continue;
+      const stamp = `${info.size}:${info.mtimeMs}`;
+      if (file !== position.file && position.done.get(file) === stamp) continue;
       if (position.file === undefined && first) {
         // A follow starts with the recent past: the end of the current file, none of the rotated ones.
         if (i < files.length - 1) {
-          position.done.add(file);
+          position.done.set(file, stamp);
           continue;
         }
         Object.assign(position, { file, offset: Math.max(0, info.size - TAIL_BYTES) });
@@ -148,11 +157,16 @@ async function readStream(logsDir: string, stream: string, files: readonly strin
       if (position.file !== file) {
         // On to a newer file: what the previous one ended with, without a newline, was a whole line.
         if (position.partial && !position.fragment) emit(position.partial, Date.now());
-        if (position.file !== undefined) position.done.add(position.file);
+        if (position.file !== undefined) {
+          position.done.delete(position.file);
+          position.done.set(position.file, position.stamp);
+        }
+        position.done.delete(file);
         Object.assign(position, { file, offset: 0, partial: '', fragment: false });
         seen = true;
       }
       position.missing = false;
+      position.stamp = stamp;
       if (info.size < position.offset) Object.assign(position, { offset: 0, partial: '', fragment: false });
       if (info.size === position.offset) continue;
       const length = Math.min(MAX_READ, info.size - position.offset);
@@ -174,7 +188,7 @@ async function readStream(logsDir: string, stream: string, files: readonly strin
     }
   }
   // Files rotated out of the folder need not be remembered.
-  if (position.done.size > files.length) position.done = new Set([...position.done].slice(-files.length));
+  if (position.done.size > files.length) position.done = new Map([...position.done].slice(-files.length));
 }
 
 /** The time a log line says it was written: the services agent's JSON `time` (epoch ms), or a leading ISO time (the supervisor's notes). */
