@@ -32,6 +32,11 @@ export function startAgent(
   // Rotated by size (10 MiB × 3 files), so an agent logging at info keeps the disk bounded.
   const log = createRotatingLogFile(logFile);
   agent.stderr.pipe(log);
+  // The log is closed once the agent exits, while its pipes may still hold its last lines: those are
+  // dropped rather than written after the end (an 'error' no one handles would end the app), as are
+  // lines a log that cannot be written loses; stderr is drained even so, or the agent would block on it.
+  log.on('error', () => agent.stderr.resume());
+  const toLog = (line: string) => void (log.writableEnded ? undefined : log.write(`${line}\n`));
   let exitState: AgentExit | null = null;
   const exited = agent.exited.then((state) => (exitState = state));
   const lines = createInterface({ input: agent.stdout });
@@ -41,7 +46,7 @@ export function startAgent(
     // it stays out of the log. Every other stdout line is a diagnostic, kept with stderr.
     let announced = false;
     lines.on('line', (line) => {
-      if (announced) return void log.write(`${line}\n`);
+      if (announced) return toLog(line);
       let value: unknown;
       try {
         value = JSON.parse(line);
@@ -51,7 +56,7 @@ export function startAgent(
         reject(new Error(`the ${name} agent printed "${line.slice(0, 200)}" instead of its JSON announcement; see ${logFile}`));
         return;
       }
-      if (isLogRecord(value)) return void log.write(`${line}\n`);
+      if (isLogRecord(value)) return toLog(line);
       announced = true;
       clearTimeout(timer);
       resolve(value);
