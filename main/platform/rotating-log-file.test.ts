@@ -38,13 +38,26 @@ describe('createRotatingLogFile', () => {
     const log = createRotatingLogFile(path, { maxBytes: 50, kept: 3 });
     log.write('first line of the agent\nsecond li');
     log.write('ne, written in two pieces\n');
-    log.write(`${'y'.repeat(120)}\nlast\n`);
+    log.write(`${'y'.repeat(90)}\nlast\n`);
     await finish(log);
 
     const files = ['worker-1.log.3', 'worker-1.log.2', 'worker-1.log.1', 'worker-1.log'].filter((f) => readdirSync(dir).includes(f));
     const perFile = files.map((f) => read(f));
-    expect(perFile.join('')).toBe(`first line of the agent\nsecond line, written in two pieces\n${'y'.repeat(120)}\nlast\n`);
+    expect(perFile.join('')).toBe(`first line of the agent\nsecond line, written in two pieces\n${'y'.repeat(90)}\nlast\n`);
     for (const text of perFile) expect(text.endsWith('\n')).toBe(true);
+  });
+
+  it('keeps the disk bounded when output never ends a line, cutting it at twice a file', async () => {
+    const path = join(dir, 'worker-2.log');
+    const log = createRotatingLogFile(path, { maxBytes: 100, kept: 2 });
+    log.write('a whole line\n');
+    for (let i = 0; i < 50; i += 1) log.write('z'.repeat(40));
+    await finish(log);
+    expect(readdirSync(dir).sort()).toEqual(['worker-2.log', 'worker-2.log.1', 'worker-2.log.2']);
+    for (const name of readdirSync(dir)) expect(statSync(join(dir, name)).size).toBeLessThanOrEqual(201);
+    const kept = read('worker-2.log.2') + read('worker-2.log.1') + read('worker-2.log');
+    expect(kept.replace(/\n/g, '')).toBe('z'.repeat(kept.replace(/\n/g, '').length));
+    expect(read('worker-2.log.1')).toBe(`${'z'.repeat(200)}\n`);
   });
 
   it('appends to the file an earlier start left, counting what it holds', async () => {

@@ -17,8 +17,9 @@ const NEWLINE = 0x0a;
  * An append-only log file rotated by size: when `path` reaches `maxBytes` it becomes `path.1`
  * (`path.1` becomes `path.2`, …, the oldest is dropped) and a new `path` is started. Rotation
  * happens only after a newline, so a line is never split between two files (a reader following
- * the files by inode, main/observe/local/log-files.ts, sees each line once); a rotated file is
- * closed before it is renamed, so nothing is written to it afterwards.
+ * the files by inode, main/observe/local/log-files.ts, sees each line once), except a line longer
+ * than two files, which is cut into lines of that length (a file holds at most 2 × `maxBytes` + 1
+ * bytes); a rotated file is closed before it is renamed, so nothing is written to it afterwards.
  */
 export function createRotatingLogFile(path: string, limits: RotationLimits = AGENT_LOG_LIMITS): Writable {
   let handle: FileHandle | undefined;
@@ -65,8 +66,16 @@ export function createRotatingLogFile(path: string, limits: RotationLimits = AGE
         await rotate();
         continue;
       }
-      // The line under way is finished first (a line longer than a whole file goes on whole).
+      // The line under way is finished first (a line longer than a whole file goes on whole), up to
+      // twice a file's worth: output that never ends a line is cut there, or the disk would fill.
       if (cut === 0) cut = rest.indexOf(NEWLINE) + 1 || rest.length;
+      const most = Math.max(0, 2 * limits.maxBytes - size);
+      if (cut > most) {
+        await write(Buffer.concat([rest.subarray(0, most), Buffer.from('\n')]));
+        rest = rest.subarray(most);
+        await rotate();
+        continue;
+      }
       await write(rest.subarray(0, cut));
       rest = rest.subarray(cut);
     }
