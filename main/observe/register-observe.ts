@@ -36,6 +36,9 @@ const STACK_GROUPS = [
   { id: 'runs', label: 'Runs' },
 ] as const;
 
+/** The most message text a range download of a stack holds (as the sandbox's, 64 MiB a stream): the rest is "truncated". */
+const RANGE_CHARS = 64 * 1024 * 1024;
+
 function sourceKey(s: api.ObserveSource): string {
   return s.kind === 'local' ? 'local' : `stack:${s.target.region}:${s.stackName}`;
 }
@@ -146,7 +149,7 @@ export function registerObserve(router: Router, deps: ObserveDeps): { stop(): vo
     if (input.source.kind === 'local') return readLocalLogs(localOrRefuse().logsDir, input.group, input.streams, input.filterPattern, input.limit, { from: input.from, to: input.to });
     const { clients, resources } = await stack(input.source);
     const q = { groupName: groupName(resources, input.group), ...(input.streams ? { streams: input.streams } : {}), ...(input.filterPattern ? { filterPattern: input.filterPattern } : {}) };
-    const { events, truncated } = await filterLogEvents(clients.logs, q, input.from, input.to, input.limit);
+    const { events, truncated } = await filterLogEvents(clients.logs, q, input.from, input.to, input.limit, undefined, RANGE_CHARS);
     return { truncated, lines: events.map((e, i) => ({ seq: i + 1, ts: e.timestamp ?? 0, stream: e.logStreamName ?? '', text: (e.message ?? '').replace(/\n$/, '') })) };
   });
 

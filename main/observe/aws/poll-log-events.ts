@@ -23,14 +23,19 @@ function request(q: LogGroupQuery, startTime: number, endTime?: number, nextToke
   });
 }
 
-/** Events of a range, oldest first, following nextToken; at most `limit`. */
-export async function filterLogEvents(logs: CloudWatchLogsClient, q: LogGroupQuery, from: number, to: number | undefined, limit: number, signal?: AbortSignal): Promise<{ events: FilteredLogEvent[]; truncated: boolean }> {
+/**
+ * Events of a range, oldest first, following nextToken; at most `limit`, and messages of at most
+ * `maxChars` in all (an event may be 256 KB: a count alone does not bound the memory a range takes).
+ */
+export async function filterLogEvents(logs: CloudWatchLogsClient, q: LogGroupQuery, from: number, to: number | undefined, limit: number, signal?: AbortSignal, maxChars = Number.POSITIVE_INFINITY): Promise<{ events: FilteredLogEvent[]; truncated: boolean }> {
   const events: FilteredLogEvent[] = [];
+  let chars = 0;
   let token: string | undefined;
   for (let page = 0; page < 10_000; page += 1) {
     const answer = await logs.send(request(q, from, to, token), signal ? { abortSignal: signal } : {});
     for (const e of answer.events ?? []) {
-      if (events.length >= limit) return { events, truncated: true };
+      chars += e.message?.length ?? 0;
+      if (events.length >= limit || chars > maxChars) return { events, truncated: true };
       events.push(e);
     }
     // FilterLogEvents may answer an empty page with a token (it searched part of the range): go on.
