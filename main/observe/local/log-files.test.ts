@@ -91,6 +91,7 @@ describe('the sandbox log files', () => {
     expect(lineTime('{"level":30,"time":1764590400123,"pid":7,"msg":"incoming request"}')).toBe(1764590400123);
     expect(lineTime('2026-12-01T11:28:07.151Z workers use the process runtime')).toBe(Date.parse('2026-12-01T11:28:07.151Z'));
     expect(lineTime('worker: SIGTERM: draining')).toBeUndefined();
+    expect(lineTime('{"level":30,"time":1764590400123,"run":{"id":"r1","time":1764500000000},"msg":"run leased"}')).toBe(1764590400123);
   });
 
   it('refuses a JSON pattern, which only CloudWatch understands, with what to use instead', async () => {

@@ -193,7 +193,8 @@ async function readStream(logsDir: string, stream: string, files: readonly strin
 
 /** The time a log line says it was written: the services agent's JSON `time` (epoch ms), or a leading ISO time (the supervisor's notes). */
 export function lineTime(text: string): number | undefined {
-  const json = /^\{.*"time":(\d{12,14})[,}]/.exec(text);
+  // The first "time" (pino writes its own second), not one in an object the line logs.
+  const json = /^\{.*?"time":(\d{12,14})[,}]/.exec(text);
   if (json) return Number(json[1]);
   const iso = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)\s/.exec(text);
   return iso ? Date.parse(iso[1]!) : undefined;
