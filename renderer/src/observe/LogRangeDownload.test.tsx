@@ -5,7 +5,6 @@ import { readLogRange } from '../../../common/api/observe.contract.js';
 import { ApiProvider, createQueryClient } from '../api/ApiProvider.js';
 import { createFakeBackend } from '../test/fake-backend.js';
 import { LogRangeDownload } from './LogRangeDownload.js';
-import { toInput } from './TimeRangePicker.js';
 
 const saved = vi.hoisted(() => [] as { name: string; text: string }[]);
 vi.mock('../researcher/download.js', () => ({ downloadText: (name: string, text: string) => saved.push({ name, text }) }));
@@ -19,13 +18,13 @@ const STACK = { kind: 'stack', target: { region: 'eu-west-1' }, stackName: 'lab'
 const from = new Date(2026, 11, 1, 9, 0, 0).getTime();
 const to = new Date(2026, 11, 1, 9, 30, 15).getTime();
 
-function renderDownload(truncated = false) {
+function renderDownload(truncated = false, defaultFrom = from - 3_600_000) {
   const backend = createFakeBackend((router) =>
     router.handle(readLogRange, (input) => ({ truncated, lines: [{ seq: 1, ts: input.from + 1000, stream: 'i-1', text: 'GET /health 200' }] })),
   );
   render(
     <ApiProvider client={backend.client} queryClient={createQueryClient()}>
-      <LogRangeDownload query={{ source: STACK, group: 'services', filterPattern: 'GET' }} defaultFrom={from - 3_600_000} />
+      <LogRangeDownload query={{ source: STACK, group: 'services', filterPattern: 'GET' }} defaultFrom={defaultFrom} />
     </ApiProvider>,
   );
   return backend;
@@ -36,7 +35,7 @@ describe('downloading a range of a log group', () => {
     const backend = renderDownload();
     const user = userEvent.setup();
     await user.click(screen.getByRole('button', { name: 'Download a range…' }));
-    expect((screen.getByLabelText('Download from') as HTMLInputElement).value).toBe(toInput(from - 3_600_000));
+    expect(new Date((screen.getByLabelText('Download from') as HTMLInputElement).value).getTime()).toBe(from - 3_600_000);
     fireEvent.change(screen.getByLabelText('Download from'), { target: { value: '2026-12-01T09:00:00' } });
     fireEvent.change(screen.getByLabelText('Download to'), { target: { value: '2026-12-01T09:30:15' } });
     await user.click(screen.getByRole('button', { name: 'Download' }));
@@ -45,6 +44,22 @@ describe('downloading a range of a log group', () => {
     expect(saved).toHaveLength(1);
     expect(saved[0]!.name).toMatch(/^services-2026-12-01T.*-to-2026-12-01T.*\.log$/);
     expect(saved[0]!.text).toBe(`${new Date(from + 1000).toISOString()} i-1 GET /health 200\n`);
+  });
+
+  it('opens on the follow\'s start to now, to the second: a follow started under a minute ago downloads as it is, the newest lines in', async () => {
+    const now = new Date(2026, 11, 1, 9, 30, 40, 500).getTime();
+    vi.useFakeTimers({ toFake: ['Date'], now });
+    try {
+      const backend = renderDownload(false, now - 20_000);
+      const user = userEvent.setup();
+      await user.click(screen.getByRole('button', { name: 'Download a range…' }));
+      expect(new Date((screen.getByLabelText('Download from') as HTMLInputElement).value).getTime()).toBe(now - 20_500);
+      await user.click(screen.getByRole('button', { name: 'Download' }));
+      expect(await screen.findByText('Saved 1 line.')).toBeTruthy();
+      expect(backend.calls.find((c) => c.name === 'observe:read-log-range')?.input).toMatchObject({ from: now - 20_500, to: now + 500 });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('refuses an end before the start without asking, and says when the file holds only the first lines', async () => {

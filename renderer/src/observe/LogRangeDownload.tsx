@@ -5,7 +5,15 @@ import { Button } from '../components/Button.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { downloadText } from '../researcher/download.js';
 import { type LogRangeQuery, logRangeFile } from './log-range-file.js';
-import { toInput } from './TimeRangePicker.js';
+
+/**
+ * A local date-time input's value to the second ("2026-12-01T10:00:05"): to the minute, a follow
+ * started under a minute ago would open as an empty range, and "now" would leave out the lines of
+ * the last minute, the ones most often wanted.
+ */
+function toSecondsInput(ms: number): string {
+  return new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
+}
 
 /**
  * "Download a range…": the lines of the followed group (its streams and filter) between two
@@ -23,8 +31,9 @@ export function LogRangeDownload({ query, defaultFrom }: { query: LogRangeQuery;
   const [saved, setSaved] = useState<string | undefined>();
 
   const start = () => {
-    setFrom(toInput(defaultFrom));
-    setTo(toInput(Date.now()));
+    setFrom(toSecondsInput(defaultFrom));
+    // Up to the end of this second, so that the newest line is in.
+    setTo(toSecondsInput(Math.ceil((Date.now() + 1) / 1000) * 1000));
     setInvalid(undefined);
     setFailed(undefined);
     setSaved(undefined);

@@ -10,7 +10,7 @@ const PRESETS: { id: RangePreset; label: string }[] = [
 ];
 
 /** A local date-time input's value ("2026-12-01T10:00") for an epoch ms. */
-export function toInput(ms: number): string {
+function toInput(ms: number): string {
   const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
   return d.toISOString().slice(0, 16);
 }
