@@ -29,12 +29,15 @@ export type RouteHandler<R extends RouteSpec> = (input: RouteInput<R>, req: Fast
  * wrong field), and the reply starts with the route's usual status and, for raw answers, its
  * content type. The handler may pick another declared status with reply.code.
  */
-export function registerRoute<R extends RouteSpec>(app: FastifyInstance, route: R, handler: RouteHandler<R>): void {
+export function registerRoute<R extends RouteSpec>(app: FastifyInstance, route: R, handler: RouteHandler<R>, options: { quiet?: boolean } = {}): void {
   const eventStream = isRawContent(route.answer) && route.answer.raw === 'event-stream';
   app.route({
     method: route.method,
     url: route.path,
     config: { access: route.access },
+    // A route polled by machines (load balancer health checks, the app's metrics sampler) logs only
+    // its warnings: at info its two request lines would be most of the log a person reads.
+    ...(options.quiet ? { logLevel: 'warn' } : {}),
     // No HEAD twin for an event stream: a HEAD request would hold a follower open for nothing.
     ...(eventStream ? { exposeHeadRoute: false } : {}),
     handler: async (req, reply) => {

@@ -28,7 +28,7 @@ export function registerAdminRoutes(app: FastifyInstance, s: Services): void {
     version: s.version,
     uptimeSeconds: Math.round((Date.now() - s.startedAt) / 100) / 10,
     queues: queueStatuses(s),
-  }));
+  }), { quiet: true });
 
   registerRoute(app, ROUTES.queues, async () => {
     const q = queueStatuses(s);
@@ -62,5 +62,5 @@ export function registerAdminRoutes(app: FastifyInstance, s: Services): void {
 
   registerRoute(app, ROUTES.myNotifications, async ({ query, principal }) => ({ items: notificationsFor(s.db, principal.user.id, query.after) }));
 
-  registerRoute(app, ROUTES.metrics, async (_input, _req, reply) => reply.send(prometheusText(s.snapshot(), s.durations)));
+  registerRoute(app, ROUTES.metrics, async (_input, _req, reply) => reply.send(prometheusText(s.snapshot(), s.durations)), { quiet: true });
 }

@@ -64,9 +64,13 @@ describe('local sandbox supervision', () => {
     expect(readFileSync(join(dataDir, 'logs', 'sandbox.log'), 'utf8')).toMatch(/the services agent killed by SIGKILL; starting it again in 500 ms/);
     // The worker keeps its URL and finds the platform again.
     await until('the worker to poll the restarted agent', async () => (await status()).queues?.cpu.workersOnline === 1);
-    // At info level the services log has the requests to follow (the health check above), never the announcement's tokens.
-    const servicesLog = readFileSync(join(dataDir, 'logs', 'services.log'), 'utf8');
-    expect(servicesLog).toMatch(/"level":30,.*"url":"\/api\/v1\/health"/);
+    // At info level the services log has the requests to follow (the worker's lease polls), not the
+    // polled health check above, and never the announcement's tokens.
+    const servicesLogFile = join(dataDir, 'logs', 'services.log');
+    // The agent's lines reach the file through main's pipe, a moment after the request.
+    await until('a lease poll in the services log', async () => /"level":30,.*"url":"\/api\/v1\/leases"/.test(readFileSync(servicesLogFile, 'utf8')));
+    const servicesLog = readFileSync(servicesLogFile, 'utf8');
+    expect(servicesLog).not.toMatch(/"url":"\/api\/v1\/health"/);
     expect(servicesLog).not.toContain(sandbox.researcherToken);
   });
 });
