@@ -20,11 +20,11 @@ export const HELD_PTY_OUTPUT_BYTES = 4 * 1024 * 1024;
  * A pty running `spec`. `encoding: null` keeps its output as bytes, so a program writing a
  * multi-byte character across two reads, or binary, reaches the page unchanged.
  *
- * Paused, it keeps being read into main up to `maxHeldBytes` and only then stops being read:
+ * Paused, it keeps being read into main up to HELD_PTY_OUTPUT_BYTES and only then stops being read:
  * node-pty destroys the socket of a pty whose child has exited 200 ms later, unread output and
  * all, so a shell that exits while the page is behind would lose its last lines.
  */
-export function ptyBackend(spec: PtySpec, { maxHeldBytes = HELD_PTY_OUTPUT_BYTES }: { maxHeldBytes?: number } = {}): BackendFactory {
+export function ptyBackend(spec: PtySpec): BackendFactory {
   return async (sink, size) => {
     const pty = spawnPty(spec.file, spec.args, { name: 'xterm-256color', cols: size.cols, rows: size.rows, cwd: spec.cwd, env: spec.env, encoding: null });
     let closed = false;
@@ -43,7 +43,7 @@ export function ptyBackend(spec: PtySpec, { maxHeldBytes = HELD_PTY_OUTPUT_BYTES
       if (!paused) return sink.data(bytes);
       held.push(bytes);
       heldBytes += bytes.length;
-      if (heldBytes >= maxHeldBytes && !ptyPaused) {
+      if (heldBytes >= HELD_PTY_OUTPUT_BYTES && !ptyPaused) {
         ptyPaused = true;
         pty.pause();
       }
