@@ -31,68 +31,58 @@ function recordingSink() {
   return { sink, seen, text: () => Buffer.concat(seen.data).toString() };
 }
 
+/** An SSM client whose StartSession opens a session on the loopback service (`opened.session`, the latest); a test may answer StartSession otherwise. */
 function ssm() {
   const client = new SSMClient({ region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
-  return { client, mock: mockClient(client) };
+  const mock = mockClient(client);
+  const opened: { session?: FakeSession } = {};
+  mock.on(StartSessionCommand).callsFake(() => {
+    const started = service.createSession();
+    opened.session = started.session;
+    return { SessionId: started.SessionId, StreamUrl: started.StreamUrl, TokenValue: started.TokenValue };
+  });
+  return { client, mock, opened };
 }
 
 describe('SSM terminal backend', () => {
   it('starts an interactive command session, sends the size, carries keystrokes, resumes after a drop and terminates on close', async () => {
-    const { client, mock } = ssm();
-    let session: FakeSession | undefined;
-    mock.on(StartSessionCommand).callsFake(() => {
-      const started = service.createSession();
-      session = started.session;
-      return { SessionId: started.SessionId, StreamUrl: started.StreamUrl, TokenValue: started.TokenValue };
-    });
-    mock.on(ResumeSessionCommand).callsFake(() => ({ SessionId: session!.id, StreamUrl: '', TokenValue: session!.resume() }));
+    const { client, mock, opened } = ssm();
+    mock.on(ResumeSessionCommand).callsFake(() => ({ SessionId: opened.session!.id, StreamUrl: '', TokenValue: opened.session!.resume() }));
     mock.on(TerminateSessionCommand).resolves({});
     const r = recordingSink();
     const backend = await ssmBackend({ ssm: client, instanceId: 'i-0123456789abcdef0', document: interactiveCommand('docker exec -it c sh'), channel: { resendCheckMs: 20 } })(r.sink, { cols: 90, rows: 33 });
     expect(mock.commandCalls(StartSessionCommand)[0]?.args[0].input).toMatchObject({ Target: 'i-0123456789abcdef0', DocumentName: 'AWS-StartInteractiveCommand', Parameters: { command: ['docker exec -it c sh'] } });
-    await until(() => session?.sizes.length === 1, 'size');
-    expect(session?.sizes[0]).toEqual({ cols: 90, rows: 33 });
+    await until(() => opened.session?.sizes.length === 1, 'size');
+    expect(opened.session?.sizes[0]).toEqual({ cols: 90, rows: 33 });
     backend.write(Buffer.from('a'));
     await until(() => r.text() === 'a', 'echo');
-    session!.drop();
+    opened.session!.drop();
     await until(() => r.seen.statuses.join() === 'reconnecting,connected', 'resumed');
     backend.write(Buffer.from('b'));
     await until(() => r.text() === 'ab', 'echo after resume');
     backend.close();
-    await until(() => session!.flags.includes(2), 'terminate flag');
-    expect(mock.commandCalls(TerminateSessionCommand)[0]?.args[0].input).toEqual({ SessionId: session!.id });
+    await until(() => opened.session!.flags.includes(2), 'terminate flag');
+    expect(mock.commandCalls(TerminateSessionCommand)[0]?.args[0].input).toEqual({ SessionId: opened.session!.id });
   });
 
   it('ends with the exit status when the command exits', async () => {
-    const { client, mock } = ssm();
-    let session: FakeSession | undefined;
-    mock.on(StartSessionCommand).callsFake(() => {
-      const started = service.createSession();
-      session = started.session;
-      return { SessionId: started.SessionId, StreamUrl: started.StreamUrl, TokenValue: started.TokenValue };
-    });
+    const { client, mock, opened } = ssm();
     const r = recordingSink();
     await ssmBackend({ ssm: client, instanceId: 'i-0123456789abcdef0' })(r.sink, { cols: 80, rows: 24 });
-    await until(() => session?.sizes.length === 1, 'ready');
-    session!.exit(130);
+    await until(() => opened.session?.sizes.length === 1, 'ready');
+    opened.session!.exit(130);
     await until(() => r.seen.exit !== undefined, 'exit');
     expect(r.seen.exit?.code).toBe(130);
   });
 
   it('ends the terminal when the session cannot be resumed', async () => {
-    const { client, mock } = ssm();
-    let session: FakeSession | undefined;
-    mock.on(StartSessionCommand).callsFake(() => {
-      const started = service.createSession();
-      session = started.session;
-      return { SessionId: started.SessionId, StreamUrl: started.StreamUrl, TokenValue: started.TokenValue };
-    });
+    const { client, mock, opened } = ssm();
     // ResumeSession answers no token once the session has timed out on the service side.
     mock.on(ResumeSessionCommand).resolves({});
     const r = recordingSink();
     await ssmBackend({ ssm: client, instanceId: 'i-0123456789abcdef0' })(r.sink, { cols: 80, rows: 24 });
-    await until(() => session?.sizes.length === 1, 'ready');
-    session!.drop();
+    await until(() => opened.session?.sizes.length === 1, 'ready');
+    opened.session!.drop();
     await until(() => r.seen.exit !== undefined, 'exit');
     expect(r.seen.exit?.reason).toMatch(/timed out/);
   });
@@ -113,13 +103,7 @@ describe('SSM terminal backend', () => {
   });
 
   it('opens no new socket when the terminal is closed while ResumeSession is asked', async () => {
-    const { client, mock } = ssm();
-    let session: FakeSession | undefined;
-    mock.on(StartSessionCommand).callsFake(() => {
-      const started = service.createSession();
-      session = started.session;
-      return { SessionId: started.SessionId, StreamUrl: started.StreamUrl, TokenValue: started.TokenValue };
-    });
+    const { client, mock, opened } = ssm();
     let answer: (() => void) | undefined;
     let answered = false;
     mock.on(ResumeSessionCommand).callsFake(
@@ -127,22 +111,22 @@ describe('SSM terminal backend', () => {
         new Promise((resolve) => {
           answer = () => {
             answered = true;
-            resolve({ SessionId: session!.id, TokenValue: session!.resume() });
+            resolve({ SessionId: opened.session!.id, TokenValue: opened.session!.resume() });
           };
         }),
     );
     mock.on(TerminateSessionCommand).resolves({});
     const r = recordingSink();
     const backend = await ssmBackend({ ssm: client, instanceId: 'i-0123456789abcdef0' })(r.sink, { cols: 80, rows: 24 });
-    await until(() => session?.sizes.length === 1, 'ready');
-    session!.drop();
+    await until(() => opened.session?.sizes.length === 1, 'ready');
+    opened.session!.drop();
     await until(() => answer !== undefined, 'ResumeSession asked');
     backend.close();
     answer!();
     await until(() => answered, 'ResumeSession answered');
     // Bounded look for a second connection (the reconnect this test says must not happen).
-    for (let i = 0; i < 40 && session!.connections < 2; i += 1) await new Promise((done) => setTimeout(done, 25));
-    expect(session!.connections).toBe(1);
+    for (let i = 0; i < 40 && opened.session!.connections < 2; i += 1) await new Promise((done) => setTimeout(done, 25));
+    expect(opened.session!.connections).toBe(1);
     expect(r.seen.statuses).toEqual(['reconnecting']);
   });
 
