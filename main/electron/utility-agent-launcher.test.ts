@@ -11,10 +11,11 @@ import { utilityAgentLauncher } from './utility-agent-launcher.js';
 const dir = mkdtempSync(path.join(tmpdir(), 'benchtop-utility-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-// Stands in for an agent bundle: announces itself with its arguments, stops cleanly on SIGTERM.
+// Stands in for an agent bundle: announces itself with its arguments, stops cleanly on SIGTERM after
+// a burst of output, whose last line may still be in the pipe when the exit is reported.
 writeFileSync(
   path.join(dir, 'services.mjs'),
-  `process.on('SIGTERM', () => { console.error('stopping on SIGTERM'); process.exit(0); });
+  `process.on('SIGTERM', () => { process.stderr.write('draining\\n'.repeat(20000) + 'stopping on SIGTERM\\n', () => process.exit(0)); });
    setInterval(() => {}, 1000);
    console.log(JSON.stringify({ args: process.argv.slice(2) }));`,
 );

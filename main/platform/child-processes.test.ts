@@ -58,12 +58,33 @@ describe('startAgent', () => {
     fake.stdout.write('oken":"secret"}\n');
     expect(await agent.ready).toEqual({ url: 'http://127.0.0.1:4000', adminToken: 'secret' });
     fake.stdout.write('later diagnostic\n');
+    fake.stdout.end();
+    fake.stderr.end();
     fake.exit({ code: 0, signal: null });
     await agent.exited;
     const log = await logHolding(logFile, 'later diagnostic');
     expect(log).toContain('Server listening at');
     expect(log).toContain('later diagnostic');
     expect(log).not.toContain('secret');
+  });
+
+  it('resolves its exit once the last lines still in the pipes at the exit are in the log', async () => {
+    const fake = fakeAgent();
+    const logFile = join(dir, 'services.log');
+    const agent = startAgent('services', [], logFile, { launcher: fake.launcher });
+    fake.stdout.write('{"url":"http://127.0.0.1:4000"}\n');
+    await agent.ready;
+    fake.exit({ code: 0, signal: null });
+    await tick();
+    fake.stdout.write('closing the database\n');
+    fake.stdout.end();
+    fake.stderr.write('stopping on SIGTERM\n');
+    fake.stderr.end();
+    expect(await agent.exited).toEqual({ code: 0, signal: null });
+    expect(agent.isRunning()).toBe(false);
+    const log = readFileSync(logFile, 'utf8');
+    expect(log).toContain('closing the database');
+    expect(log).toContain('stopping on SIGTERM');
   });
 
   it('survives output that arrives after the agent exited and its log was closed', async () => {
@@ -75,7 +96,7 @@ describe('startAgent', () => {
     fake.stderr.write('worker: SIGTERM: draining\n');
     fake.exit({ code: 0, signal: null });
     await agent.exited;
-    // The process's pipes are drained after its exit: their last lines come while the log closes.
+    // A process the agent started holds its pipes past the bounded wait: their lines come after the log closed.
     fake.stdout.write('idle check: stopped\n');
     fake.stdout.end();
     fake.stderr.write('worker: stopped\n');

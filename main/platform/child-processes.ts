@@ -16,6 +16,17 @@ export interface AgentProcess {
   stop(graceMs: number): Promise<void>;
 }
 
+/** How long an exited agent's output may take to reach its log. */
+const OUTPUT_DRAIN_MS = 2_000;
+
+function streamEnded(stream: NodeJS.ReadableStream): Promise<void> {
+  return new Promise((done) => {
+    stream.once('end', done);
+    stream.once('close', done);
+    stream.once('error', () => done());
+  });
+}
+
 /** A line of the agent's logger (pino: a numeric level and a time), printed before the announcement at info level. */
 function isLogRecord(value: unknown): boolean {
   return typeof value === 'object' && value !== null && typeof (value as { level?: unknown }).level === 'number' && typeof (value as { time?: unknown }).time === 'number';
@@ -38,7 +49,18 @@ export function startAgent(
   log.on('error', () => agent.stderr.resume());
   const toLog = (line: string) => void (log.writableEnded ? undefined : log.write(`${line}\n`));
   let exitState: AgentExit | null = null;
-  const exited = agent.exited.then((state) => (exitState = state));
+  const outputEnded = Promise.all([streamEnded(agent.stdout), streamEnded(agent.stderr)]);
+  // The exit is reported while the pipes may still hold the agent's last words (a stop's goodbye, a
+  // crash's stack): `exited` waits for them to reach the log. A process the agent started that
+  // outlived it keeps the pipes open, so that wait is bounded.
+  const exited = agent.exited.then(async (state) => {
+    exitState = state;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([outputEnded, new Promise<void>((done) => (timer = setTimeout(done, OUTPUT_DRAIN_MS)))]);
+    clearTimeout(timer);
+    await new Promise<void>((done) => log.end(() => done()));
+    return state;
+  });
   const lines = createInterface({ input: agent.stdout });
   const ready = new Promise<unknown>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the ${name} agent did not start within ${readyTimeoutMs} ms; see ${logFile}`)), readyTimeoutMs);
@@ -67,7 +89,6 @@ export function startAgent(
     });
     void exited.then(async ({ code, signal }) => {
       clearTimeout(timer);
-      await new Promise<void>((done) => log.end(done));
       // The line that names the error, not the stack trace under it.
       const lines = (await readFile(logFile, 'utf8').catch(() => '')).split('\n').map((l) => l.trim()).filter(Boolean);
       const said = lines.find((l) => /^(benchtop \w+:|worker:|\w*Error\b)/.test(l)) ?? lines.at(-1) ?? '';
