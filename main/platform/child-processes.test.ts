@@ -87,6 +87,24 @@ describe('startAgent', () => {
     expect(log).toContain('stopping on SIGTERM');
   });
 
+  it('keeps the last stdout lines that come after stderr has ended', async () => {
+    const fake = fakeAgent();
+    const logFile = join(dir, 'services.log');
+    const agent = startAgent('services', [], logFile, { launcher: fake.launcher });
+    fake.stdout.write('{"url":"http://127.0.0.1:4000"}\n');
+    await agent.ready;
+    fake.stderr.write('stopping on SIGTERM\n');
+    fake.stderr.end();
+    fake.exit({ code: 0, signal: null });
+    await tick();
+    fake.stdout.write('{"level":50,"time":1764590400123,"msg":"could not close the database"}\n');
+    fake.stdout.end();
+    await agent.exited;
+    const log = readFileSync(logFile, 'utf8');
+    expect(log).toContain('stopping on SIGTERM');
+    expect(log).toContain('could not close the database');
+  });
+
   it('survives output that arrives after the agent exited and its log was closed', async () => {
     const fake = fakeAgent();
     const logFile = join(dir, 'worker-1.log');

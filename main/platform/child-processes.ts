@@ -42,7 +42,8 @@ export function startAgent(
   const agent = (options.launcher ?? nodeAgentLauncher)(name, args);
   // Rotated by size (10 MiB × 3 files), so an agent logging at info keeps the disk bounded.
   const log = createRotatingLogFile(logFile);
-  agent.stderr.pipe(log);
+  // Not ended by stderr's end: stdout's last lines may come after it, and `exited` ends the log.
+  agent.stderr.pipe(log, { end: false });
   // The log is closed once the agent exits, while its pipes may still hold its last lines: those are
   // dropped rather than written after the end (an 'error' no one handles would end the app), as are
   // lines a log that cannot be written loses; stderr is drained even so, or the agent would block on it.
