@@ -5,6 +5,9 @@ import { exampleCapsule, startHarness, type Harness } from './testing/harness.js
 // A capsule marked "check reproducibility": the platform re-runs its last successful run from the
 // record and compares the results; the test plays the worker, whose output changes the second time.
 
+// A check is judged after its run's completion is answered (results compared off the request):
+// poll for it with room for a loaded machine (expect.poll gives up after 1 s by default).
+const SETTLED = { timeout: 30_000, interval: 50 } as const;
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 let h: Harness;
 
@@ -36,14 +39,14 @@ describe('scheduled reproducibility checks', () => {
     const check = await h.researcher.getRun(started.latest!.checkRunId);
     expect(check).toMatchObject({ rerunOf: original.id, parameters: { seed: 1 }, commit: original.commit });
     await work('42');
-    await expect.poll(async () => (await h.researcher.reproducibility(capsule.id)).latest?.outcome).toBe('reproduces');
+    await expect.poll(async () => (await h.researcher.reproducibility(capsule.id)).latest?.outcome, SETTLED).toBe('reproduces');
     expect((await h.researcher.reproducibility(capsule.id)).summary).toMatch(/^reproduces as of \d{4}-\d{2}-\d{2}$/);
 
     // Not due again for a week; a check asked for now repeats the original run, not the check.
     const second = await h.researcher.setReproducibility(capsule.id, { schedule: 'weekly', checkNow: true });
     expect(second.latest).toMatchObject({ baselineRunId: original.id, outcome: null });
     await work('43');
-    await expect.poll(async () => (await h.researcher.reproducibility(capsule.id)).latest?.outcome).toBe('diverged');
+    await expect.poll(async () => (await h.researcher.reproducibility(capsule.id)).latest?.outcome, SETTLED).toBe('diverged');
     const status = await h.researcher.reproducibility(capsule.id);
     expect(status.summary).toMatch(/^diverged on \d{4}-\d{2}-\d{2}: 1 file changed$/);
     expect(await h.researcher.compare(original.id, status.latest!.checkRunId)).toMatchObject({ identical: false, changed: ['out.txt'] });
@@ -62,14 +65,14 @@ describe('scheduled reproducibility checks', () => {
     await work('x');
     await h.researcher.setReproducibility(capsule.id, { schedule: 'daily' });
     await work('x');
-    await expect.poll(async () => (await h.researcher.reproducibility(capsule.id)).latest?.outcome).toBe('reproduces');
+    await expect.poll(async () => (await h.researcher.reproducibility(capsule.id)).latest?.outcome, SETTLED).toBe('reproduces');
     // Due again (as if a day passed): the timer's tick starts the next check.
     h.running.services.db.prepare('UPDATE capsules SET check_next_at = ? WHERE id = ?').run(new Date(Date.now() - 1000).toISOString(), capsule.id);
     await h.running.services.checks.tick();
     expect((await h.researcher.reproducibility(capsule.id)).latest?.outcome).toBeNull();
     await h.researcher.setReproducibility(capsule.id, { schedule: 'off' });
     await work('x');
-    await expect.poll(async () => (await h.researcher.reproducibility(capsule.id)).latest?.outcome).toBe('reproduces');
+    await expect.poll(async () => (await h.researcher.reproducibility(capsule.id)).latest?.outcome, SETTLED).toBe('reproduces');
     expect((await h.researcher.reproducibility(capsule.id))).toMatchObject({ schedule: 'off', nextCheckAt: null });
   });
 
@@ -101,7 +104,7 @@ describe('scheduled reproducibility checks', () => {
     await services.checks.tick();
     expect((await h.admin.audit({ action: 'capsule.failed', targetId: broken.id })).items).toHaveLength(1);
     await work('f');
-    await expect.poll(async () => (await h.researcher.reproducibility(fine.id)).latest?.outcome).toBe('reproduces');
+    await expect.poll(async () => (await h.researcher.reproducibility(fine.id)).latest?.outcome, SETTLED).toBe('reproduces');
   });
 
   it('starts one check when "check now" is asked twice while the first runs', async () => {
@@ -113,6 +116,6 @@ describe('scheduled reproducibility checks', () => {
     expect(second.latest!.checkRunId).toBe(first.latest!.checkRunId);
     expect(h.running.services.db.prepare('SELECT count(*) AS c FROM repro_checks WHERE capsule_id = ?').get(capsule.id)).toEqual({ c: 1 });
     await work('y');
-    await expect.poll(async () => (await h.researcher.reproducibility(capsule.id)).latest?.outcome).toBe('reproduces');
+    await expect.poll(async () => (await h.researcher.reproducibility(capsule.id)).latest?.outcome, SETTLED).toBe('reproduces');
   });
 });
