@@ -63,14 +63,15 @@ describe('benchtop start', () => {
   it.runIf(process.platform === 'linux')('opens the browser on a 0600 redirect file, never with the token on the command line, and removes the file on stop', async () => {
     const data = mkdtempSync(path.join(tmpdir(), 'benchtop-start-'));
     dirs.push(data);
-    // A stand-in for xdg-open that records what it was given and what it could read.
+    // A stand-in for xdg-open that records what it was given and what it could read; the record is
+    // renamed into place, so the test never reads it half written.
     const bin = mkdtempSync(path.join(tmpdir(), 'benchtop-opener-'));
     dirs.push(bin);
     const record = path.join(bin, 'record.json');
     const opener = path.join(bin, 'xdg-open');
     writeFileSync(
       opener,
-      `#!${process.execPath}\nconst fs = require('node:fs');\nconst file = process.argv[2];\nfs.writeFileSync(${JSON.stringify(record)}, JSON.stringify({ args: process.argv.slice(2), mode: fs.statSync(file).mode & 0o777, html: fs.readFileSync(file, 'utf8') }));\n`,
+      `#!${process.execPath}\nconst fs = require('node:fs');\nconst file = process.argv[2];\nfs.writeFileSync(${JSON.stringify(`${record}.part`)}, JSON.stringify({ args: process.argv.slice(2), mode: fs.statSync(file).mode & 0o777, html: fs.readFileSync(file, 'utf8') }));\nfs.renameSync(${JSON.stringify(`${record}.part`)}, ${JSON.stringify(record)});\n`,
     );
     chmodSync(opener, 0o755);
     const child = spawn(process.execPath, [BIN, 'start', '--json', '--data', data], {
@@ -80,7 +81,8 @@ describe('benchtop start', () => {
     children.push(child);
     const { url } = JSON.parse(await firstLine(child)) as { url: string };
     const token = new URL(url).searchParams.get('token') ?? '';
-    for (let i = 0; i < 800 && !existsSync(record); i++) await new Promise((r) => setTimeout(r, 25));
+    // The opener is a fresh Node process: seconds on two busy cores.
+    for (let i = 0; i < 2400 && !existsSync(record); i++) await new Promise((r) => setTimeout(r, 25));
     const opened = JSON.parse(readFileSync(record, 'utf8')) as { args: string[]; mode: number; html: string };
     expect(opened.args).toHaveLength(1);
     expect(opened.args.join(' ')).not.toContain(token);

@@ -61,7 +61,8 @@ describe('local sandbox supervision', () => {
     const after = await status();
     expect(after.state).toBe('connected');
     expect(after.sandbox?.services).toMatchObject({ state: 'running', restarts: 1, lastExit: { how: 'killed by SIGKILL' } });
-    expect(readFileSync(join(dataDir, 'logs', 'sandbox.log'), 'utf8')).toMatch(/the services agent killed by SIGKILL; starting it again in 500 ms/);
+    // The supervisor's line is appended without waiting, so it may reach the file after the restart is seen.
+    await until('the restart in the sandbox log', () => /the services agent killed by SIGKILL; starting it again in 500 ms/.test(readFileSync(join(dataDir, 'logs', 'sandbox.log'), 'utf8')));
     // The worker keeps its URL and finds the platform again.
     await until('the worker to poll the restarted agent', async () => (await status()).queues?.cpu.workersOnline === 1);
     // At info level the services log has the requests to follow (the worker's lease polls), not the

@@ -102,7 +102,8 @@ describe('benchtop sandbox', () => {
       const child = spawn(process.execPath, [CLI, 'sandbox', '--data', dataDir, '--port', String(port), '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-      expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(1);
+      // 'close', not 'exit': the exit may be reported while the pipe still holds the reason.
+      expect(await new Promise((resolve) => child.once('close', resolve))).toBe(1);
       expect(stderr).toMatch(/could not start: services agent exited \(code 1\) before it was ready: .*EADDRINUSE/);
     } finally {
       busy.close();
@@ -113,7 +114,7 @@ describe('benchtop sandbox', () => {
     const child = spawn(process.execPath, [CLI, 'sandbox', '--workers', 'many'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-    const code = await new Promise((resolve) => child.once('exit', resolve));
+    const code = await new Promise((resolve) => child.once('close', resolve));
     expect(code).toBe(2);
     expect(stderr).toContain('--workers must be a whole number from 0 to 64, got "many"');
   });
