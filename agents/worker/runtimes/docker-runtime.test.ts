@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { environmentHash, renderDockerfile } from '../environment-hash.js';
 import { createDockerRuntime, type DockerRuntimeOptions } from './docker-runtime.js';
 import { METADATA_DROP_RULES } from './metadata-firewall.js';
@@ -237,13 +237,20 @@ describe('docker runtime (through a fake docker)', () => {
     const runtime = await createRuntime();
     const environment = await runtime.prepareEnvironment(spec, () => undefined);
     const child = await runtime.start({ ...request(), environment });
-    for (let i = 0; i < 100 && !readdirSync(state).some((f) => f.startsWith('run-')); i++) await new Promise((r) => setTimeout(r, 50));
+    // The fake's SIGKILL needs the container's pid, written once the fake `docker run` is up.
+    await vi.waitFor(() => expect(readdirSync(state).some((f) => f.startsWith('run-'))).toBe(true), { timeout: 30_000, interval: 50 });
     const run = dockerRuns()[0]!;
     const name = run[run.indexOf('--name') + 1];
-    const exit = await stopChild(child, 200);
+    const sent: NodeJS.Signals[] = [];
+    const exit = await stopChild({ ...child, signal: (s) => (sent.push(s), child.signal(s)) }, 200);
     expect(exit.signal).toBe('SIGKILL');
-    const kills = calls().filter((c) => c[1] === 'kill');
-    expect(kills.map((c) => c.slice(2))).toEqual([['--signal', 'SIGTERM', name], ['--signal', 'SIGKILL', name]]);
+    expect(sent).toEqual(['SIGTERM', 'SIGKILL']);
+    // Each signal is its own \`docker kill\`, started 200 ms apart and not awaited: on a loaded
+    // machine the second can record its call (and end the container) before the first has, so
+    // the engine's calls are waited for and compared unordered; \`sent\` holds the order.
+    const kills = () => calls().filter((c) => c[1] === 'kill').map((c) => c.slice(2));
+    await vi.waitFor(() => expect(kills()).toHaveLength(2), { timeout: 30_000, interval: 50 });
+    expect(kills()).toEqual(expect.arrayContaining([['--signal', 'SIGTERM', name], ['--signal', 'SIGKILL', name]]));
   });
 
   it('refuses to start without a Docker engine, saying why', async () => {
