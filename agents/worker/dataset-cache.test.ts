@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, ut
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DatasetCache } from './dataset-cache.js';
 
 let dir: string;
@@ -52,7 +52,7 @@ describe('dataset cache', () => {
     origin.holdUntilReleased();
     const a = first.materialize(blob, join(dir, 'run-a.csv'), origin.download);
     // The second worker asks while the first is still downloading: it waits on the lock.
-    for (let i = 0; i < 200 && origin.calls.count === 0; i += 1) await new Promise((r) => setTimeout(r, 5));
+    await vi.waitFor(() => expect(origin.calls.count).toBe(1), { timeout: 10_000, interval: 5 });
     const b = second.materialize(blob, join(dir, 'run-b.csv'), origin.download);
     await new Promise((r) => setTimeout(r, 50));
     origin.release();

@@ -87,10 +87,11 @@ describe('idle check', () => {
     mkdirSync(bin);
     writeFileSync(join(bin, 'aws'), `#!/bin/bash\necho "$*" >>"${join(bin, 'calls')}"\n[ "$2" = describe-auto-scaling-instances ] && echo benchtop-cpu-asg\nexit 0\n`);
     chmodSync(join(bin, 'aws'), 0o755);
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'agents/worker/main.ts', '--idle-check', t.stateFile, '--idle-minutes', '15', '--worker-id', 'i-0abc', '--idle-mark', join(bin, 'idle-protected')], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, timeout: 30_000 });
+    // tsx compiles the worker's imports first: as long as worker-entry.test.ts allows on a loaded machine.
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'agents/worker/main.ts', '--idle-check', t.stateFile, '--idle-minutes', '15', '--worker-id', 'i-0abc', '--idle-mark', join(bin, 'idle-protected')], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, timeout: 60_000 });
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe('idle check: protected\n');
     expect(readFileSync(join(bin, 'calls'), 'utf8')).toContain(`autoscaling ${PROTECT}`);
     expect(readFileSync(join(bin, 'idle-protected'), 'utf8')).toBe('true\n');
-  });
+  }, 90_000);
 });
