@@ -8,6 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawnServices } from './testing/spawn-services.js';
 
 const SPAWN = fileURLToPath(new URL('./testing/spawn-services.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+const HOLD = fileURLToPath(new URL('./testing/announce-after-parent-exits.ts', import.meta.url));
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -32,7 +34,26 @@ describe('services entry (main.ts)', () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 80_000 });
     pid = Number(stdout.trim());
     expect(pid).toBeGreaterThan(0);
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + 30_000;
+    while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(alive(pid)).toBe(false);
+  });
+
+  it('stops by itself when that process dies after starting it but before it announced itself', { timeout: 90_000 }, async () => {
+    dir = await mkdtemp(join(tmpdir(), 'benchtop-orphan-'));
+    const data = join(dir, 'data');
+    // The parent starts the agent, waits for its database (the agent is running its main), prints
+    // its pid and exits; the preload holds the agent's announcement until that parent is gone.
+    const script = [
+      "import { spawn } from 'node:child_process'; import { existsSync } from 'node:fs';",
+      `const child = spawn(process.execPath, ['--import', 'tsx', '--import', ${JSON.stringify(HOLD)}, ${JSON.stringify(MAIN)}, '--data', ${JSON.stringify(data)}, '--port', '0'], { stdio: 'ignore' });`,
+      `for (let i = 0; i < 6000 && !existsSync(${JSON.stringify(join(data, 'benchtop.sqlite'))}); i++) await new Promise((r) => setTimeout(r, 10));`,
+      'console.log(child.pid); process.exit(0);',
+    ].join('\n');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { timeout: 80_000 });
+    pid = Number(stdout.trim());
+    expect(pid).toBeGreaterThan(0);
+    const deadline = Date.now() + 30_000;
     while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     expect(alive(pid)).toBe(false);
   });

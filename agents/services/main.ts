@@ -23,6 +23,9 @@ function intOption(name: string, value: string | undefined): number | undefined 
 }
 
 async function main(): Promise<number> {
+  // Who started us, taken before anything else: read after the announcement, a parent that exits
+  // as soon as it has read it can already be gone, and the orphan check below would watch PID 1.
+  const parent = process.ppid;
   const { values } = parseArgs({
     options: {
       data: { type: 'string' },
@@ -85,7 +88,6 @@ async function main(): Promise<number> {
   // If whatever started us (the sandbox) dies without stopping us, we are re-parented; stop then
   // rather than live on as an orphan holding a port and the data folder. Under systemd the
   // parent is PID 1 from the start and never changes.
-  const parent = process.ppid;
   const orphanCheck = setInterval(() => {
     if (process.ppid !== parent) process.kill(process.pid, 'SIGTERM');
   }, 1000);
