@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { QueueName } from '../../common/protocol/common.js';
-import type { completeRequest, CompleteResponse, Lease, leaseRequest, nextLeaseRequest } from '../../common/protocol/leases.js';
+import type { completeRequest, CompleteResponse, Lease, leaseRequest, nextLeaseRequest, ReleaseResponse } from '../../common/protocol/leases.js';
 import type { LogLineUpload } from '../../common/protocol/logs.js';
 import type { FileEntry } from '../../common/protocol/datasets.js';
 import type { ResolvedEnvironment, Run, RunIsolation, RunState } from '../../common/protocol/runs.js';
@@ -40,7 +40,13 @@ export interface LeaseManagerOptions extends LeaseConfig {
 
 export interface LeaseRow {
   n: number; id: string; run_id: string; fencing_token: number; worker_id: string; attempt: number;
-  expires_at_ms: number; state: 'active' | 'expired' | 'completed'; log_count: number; created_at: string;
+  expires_at_ms: number; state: 'active' | 'expired' | 'completed' | 'released'; log_count: number; created_at: string;
+  release_reason: string | null; attempt_counted: 0 | 1;
+}
+
+/** What a release did: the answer, and the line it wrote to the run's log (none for a retried release). */
+export interface Released extends ReleaseResponse {
+  logged: { runN: number; seq: number; line: LogLineUpload } | null;
 }
 
 /** What a finished run hands to observers (metrics, log followers). */
@@ -133,6 +139,12 @@ export class LeaseManager {
       // Priced at each try, not once per poll: the local rate may change while a worker waits.
       const price = await this.priceOf(req);
       const lease = await this.writes.run(() => this.tryAcquire(req, price));
+      if (lease && signal.aborted) {
+        // Its worker hung up while this lease was taken: it never sees it, so it goes back at once
+        // (its attempt with it) rather than lapsing, and the next poller is woken for the run.
+        await this.release(lease.leaseId, lease.fencingToken, 'its worker hung up before the lease reached it');
+        return null;
+      }
       if (lease) return lease;
       // Woken for a run too big for what this busy worker has free: wake the next poller instead.
       // Once per poll, so busy workers cannot wake each other in a circle.
@@ -245,18 +257,65 @@ export class LeaseManager {
     this.db.prepare("UPDATE leases SET state = 'expired' WHERE n = ?").run(lease.n);
     const run = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(lease.run_id) as RunRow | undefined;
     if (!run || isFinished(run.state) || run.lease_id !== lease.id) return null;
+    return this.requeueOrEnd(run, 'worker lost');
+  }
+
+  /**
+   * A run whose lease ended without a verdict: queued again (answers its queue), or ended when a
+   * cancel was asked or its attempts are used up (`lastAttemptError` says why).
+   */
+  private requeueOrEnd(run: RunRow, lastAttemptError: string): QueueName | null {
     if (run.cancel_requested) {
       this.finish(run, { state: 'cancelled', exitCode: null, error: 'cancelled by user', results: null, imageDigest: null });
       return null;
     }
     if (run.attempts >= run.max_attempts) {
-      this.finish(run, { state: 'failed', exitCode: null, error: 'worker lost', results: null, imageDigest: null });
+      this.finish(run, { state: 'failed', exitCode: null, error: lastAttemptError, results: null, imageDigest: null });
       return null;
     }
     this.db
       .prepare("UPDATE runs SET state = 'queued', lease_id = NULL, worker_id = NULL, worker_instance_type = NULL, hourly_cost_usd = NULL, cost_source = NULL, cost_share = NULL, leased_at = NULL, started_at = NULL, isolation = NULL, resolved_environment = NULL WHERE n = ?")
       .run(run.n);
     return run.queue;
+  }
+
+  /**
+   * Gives a live lease back without a verdict (a draining worker, or a poller that hung up): the
+   * run is queued again at once and a poller woken, as the sweeper does for a lapsed lease. A run
+   * whose command never started (no `started` heartbeat) gets its attempt back, so a lease its
+   * worker never ran costs it nothing; a started run keeps the attempt counted. The run's log says
+   * which worker gave it back and why. A retry with the same token answers the same release.
+   */
+  async release(leaseId: string, fencingToken: number, reason: string): Promise<Released> {
+    const out = await this.writes.run(() => this.releaseInTransaction(leaseId, fencingToken, reason));
+    if (out.logged) this.logsChanged.notify(out.run.id);
+    return out;
+  }
+
+  private releaseInTransaction(leaseId: string, fencingToken: number, reason: string): Released {
+    const done = this.db.prepare('SELECT * FROM leases WHERE id = ?').get(leaseId) as LeaseRow | undefined;
+    if (done?.state === 'released' && done.fencing_token === fencingToken) {
+      return { run: this.runs.get(done.run_id), attemptCounted: done.attempt_counted === 1, logged: null };
+    }
+    const { lease, run } = this.live(leaseId, fencingToken);
+    const attemptCounted = run.state === 'running';
+    this.db.prepare("UPDATE leases SET state = 'released', release_reason = ?, attempt_counted = ? WHERE n = ?").run(reason, attemptCounted ? 1 : 0, lease.n);
+    const attempts = attemptCounted ? run.attempts : run.attempts - 1;
+    if (!attemptCounted) this.db.prepare('UPDATE runs SET attempts = ? WHERE n = ?').run(attempts, run.n);
+    const counted = attemptCounted ? `its command had started: attempt ${attempts} of ${run.max_attempts} counts` : 'its command had not started: the attempt does not count';
+    const logged = this.logLine(run.n, `benchtop: worker ${lease.worker_id} gave the run back (${reason}); ${counted}`);
+    const queue = this.requeueOrEnd({ ...run, attempts }, `its worker gave it back (${reason}) during its last attempt`);
+    if (queue) setImmediate(() => this.queues.notifyOne(queue));
+    return { run: this.runs.get(run.id), attemptCounted, logged };
+  }
+
+  /** One line of the platform's own in a run's log (stderr), after the lines its workers sent. */
+  private logLine(runN: number, text: string): Released['logged'] {
+    const line: LogLineUpload = { stream: 'stderr', ts: this.now(), text };
+    const seq = ((this.db.prepare('SELECT max(seq) AS s FROM logs WHERE run_n = ?').get(runN) as { s: number | null }).s ?? 0) + 1;
+    this.insertLines(runN, seq, [line]);
+    this.logsAppended?.(runN, seq, [line]);
+    return { runN, seq, line };
   }
 
   private finish(

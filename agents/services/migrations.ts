@@ -209,4 +209,22 @@ export const migrations: readonly string[] = [
   INSERT OR IGNORE INTO dataset_blobs (sha256, dataset_id, sealed)
     SELECT DISTINCT json_extract(f.value, '$.sha256'), v.dataset_id, 1 FROM dataset_versions v, json_each(v.files) f;
   `,
+  // Leases a draining worker gives back (release): the state 'released', why (as the worker said),
+  // and whether the lease counted as one of its run's attempts (not when the command never
+  // started). SQLite cannot change a CHECK in place, so leases are rebuilt; nothing references them.
+  `
+  CREATE TABLE leases_v2 (
+    n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, run_id TEXT NOT NULL, fencing_token INTEGER NOT NULL UNIQUE,
+    worker_id TEXT NOT NULL, attempt INTEGER NOT NULL, expires_at_ms INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('active', 'expired', 'completed', 'released')),
+    log_count INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL,
+    release_reason TEXT, attempt_counted INTEGER NOT NULL DEFAULT 1 CHECK (attempt_counted IN (0, 1))
+  ) STRICT;
+  INSERT INTO leases_v2 (n, id, run_id, fencing_token, worker_id, attempt, expires_at_ms, state, log_count, created_at)
+    SELECT n, id, run_id, fencing_token, worker_id, attempt, expires_at_ms, state, log_count, created_at FROM leases;
+  DROP TABLE leases;
+  ALTER TABLE leases_v2 RENAME TO leases;
+  CREATE INDEX leases_active ON leases (state, expires_at_ms);
+  CREATE INDEX leases_by_run ON leases (run_id);
+  `,
 ];

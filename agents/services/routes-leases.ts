@@ -36,4 +36,10 @@ export function registerLeaseRoutes(app: FastifyInstance, s: Services): void {
   );
 
   registerRoute(app, ROUTES.complete, async ({ params, body }) => s.leases.complete(params.id, body));
+
+  registerRoute(app, ROUTES.release, async ({ params, body }) => {
+    const { logged, ...answer } = await s.leases.release(params.id, body.fencingToken, body.reason);
+    if (s.logSink && logged) s.logSink.write(answer.run.id, [{ seq: logged.seq, ...logged.line }]);
+    return answer;
+  });
 }

@@ -142,5 +142,27 @@ export type CompleteRequest = z.input<typeof completeRequest>;
 export const completeResponse = run.extend({ nextLease: lease.nullable().optional() });
 export type CompleteResponse = z.infer<typeof completeResponse>;
 
+/**
+ * POST /api/v1/leases/:id/release (worker) — gives a lease back without a verdict: a draining
+ * worker hands back a run it will not run (a lease handed on or granted as it began draining) or
+ * one it stopped at the end of its grace. The run is queued again at once; a run whose command
+ * never started (no `started` heartbeat) gets its attempt back. A stale lease gets 409 as a
+ * heartbeat does; releasing twice with the same token answers the same release.
+ */
+export const releaseRequest = z.strictObject({
+  fencingToken: z.number().int().min(1),
+  /** Why, in words: written to the run's log. */
+  reason: z.string().min(1).max(500),
+});
+export type ReleaseRequest = z.input<typeof releaseRequest>;
+
+/**
+ * Answer of release: the run as the release left it (queued again, or finished: cancelled when a
+ * cancel was asked, failed when a started run had used its last attempt), and whether this lease
+ * counted as one of the run's attempts.
+ */
+export const releaseResponse = z.object({ run, attemptCounted: z.boolean() });
+export type ReleaseResponse = z.infer<typeof releaseResponse>;
+
 /** Path parameter of lease routes. */
 export const leaseParams = z.strictObject({ id });

@@ -10,7 +10,7 @@ import { blobParams, blobResponse, completeUploadRequest, startUploadRequest, st
 import { createRunRequest, IDEMPOTENCY_KEY_HEADER, run, runList, runListQuery, runParams } from './runs.js';
 import { logBatchRequest, logBatchResponse, logsPage, logsQuery, logStreamQuery } from './logs.js';
 import { comparison, resultFileParams, resultsManifest, resultUploadHeaders, resultUploadParams, resultUploadResponse } from './results.js';
-import { completeRequest, completeResponse, heartbeatRequest, heartbeatResponse, lease, leaseParams, leaseRequest } from './leases.js';
+import { completeRequest, completeResponse, heartbeatRequest, heartbeatResponse, lease, leaseParams, leaseRequest, releaseRequest, releaseResponse } from './leases.js';
 import { budgetSettingsRequest, budgetState, costRollup, costRollupQuery, localRate, localRateRequest } from './cost.js';
 import { backupList, backupParams, databaseBackup, drillList, restoreDrill, restoreResult } from './backups.js';
 import { runTerminalTarget } from './terminals.js';
@@ -178,6 +178,7 @@ export const ROUTES = {
   uploadLogs: route({ method: 'POST', path: '/api/v1/leases/:id/logs', access: WORKER, params: leaseParams, body: logBatchRequest, answer: logBatchResponse }),
   uploadResult: route({ method: 'PUT', path: '/api/v1/leases/:id/results/*', access: WORKER, params: leaseResultParams, headers: resultUploadHeaders, body: FILE_BYTES, answer: resultUploadResponse, status: [201] }),
   complete: route({ method: 'POST', path: '/api/v1/leases/:id/complete', access: WORKER, params: leaseParams, body: completeRequest, answer: completeResponse }),
+  release: route({ method: 'POST', path: '/api/v1/leases/:id/release', access: WORKER, params: leaseParams, body: releaseRequest, answer: releaseResponse }),
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteName = keyof typeof ROUTES;

@@ -95,6 +95,7 @@ const calls: [string, (c: PlatformClient) => Promise<unknown>][] = [
   ['POST /api/v1/leases/lse_0123456789/logs', (c) => c.uploadLogs('lse_0123456789', { fencingToken: 1, offset: 0, lines: [] })],
   ['PUT /api/v1/leases/lse_0123456789/results/plots/a%20b.png', (c) => c.uploadResult('lse_0123456789', 'plots/a b.png', { fencingToken: 2, sha256: SHA, body: new Uint8Array([1]) })],
   ['POST /api/v1/leases/lse_0123456789/complete', (c) => c.complete('lse_0123456789', { fencingToken: 1, state: 'succeeded', exitCode: 0 })],
+  ['POST /api/v1/leases/lse_0123456789/release', (c) => c.release('lse_0123456789', { fencingToken: 1, reason: 'draining' })],
 ];
 
 /** The declared route a request path matches, by its pattern. */

@@ -8,7 +8,7 @@ import type { CompleteUploadRequest, CreateVersionRequest } from '../../common/p
 import { IDEMPOTENCY_KEY_HEADER, type CreateRunRequest, type RunState } from '../../common/protocol/runs.js';
 import { logLine, END_EVENT, LOG_EVENT, type LogBatchRequest, type LogLine } from '../../common/protocol/logs.js';
 import { CONTENT_SHA256_HEADER, FENCING_TOKEN_HEADER } from '../../common/protocol/results.js';
-import type { CompleteRequest, HeartbeatRequest, Lease, LeaseRequest } from '../../common/protocol/leases.js';
+import type { CompleteRequest, HeartbeatRequest, Lease, LeaseRequest, ReleaseRequest } from '../../common/protocol/leases.js';
 import type { BudgetSettingsRequest, RollupDimension } from '../../common/protocol/cost.js';
 import { LAST_EVENT_ID_HEADER, pathFor, ROUTES, type PathParams, type QueryParams, type RouteSpec } from '../../common/protocol/routes.js';
 
@@ -256,6 +256,8 @@ export class PlatformClient {
     });
   }
   complete(leaseId: string, body: CompleteRequest) { return this.call(ROUTES.complete, { id: leaseId }, { json: body }); }
+  /** Gives the lease back without a verdict (a draining worker): the run is queued again at once. `signal` bounds the wait. */
+  release(leaseId: string, body: ReleaseRequest, options: { signal?: AbortSignal } = {}) { return this.call(ROUTES.release, { id: leaseId }, { json: body, ...(options.signal ? { signal: options.signal } : {}) }); }
 
   /** Prometheus text of GET /metrics. */
   async metrics(): Promise<string> { return (await this.send(ROUTES.metrics, {})).text(); }
