@@ -6,6 +6,7 @@ import type { CompleteRequest, Lease, ResultsManifest, RunIsolation } from '../.
 import { Heartbeat } from './heartbeat.js';
 import { LeaseStop } from './lease-stop.js';
 import { Abandoned, completeLease, isTransient, uploadResultFile, type LeaseWriter } from './lease-writes.js';
+import type { LeaseReleaser } from './lease-release.js';
 import type { NextLeaseAsk } from './next-lease.js';
 import { LogShipper } from './log-shipper.js';
 import { collectResults, uploadResults } from './results-upload.js';
@@ -30,6 +31,8 @@ export interface RunLeaseOptions {
   gpuDevices?: readonly number[];
   /** Asked as the run completes: the worker's next lease, leased in the completion's request. */
   nextLease?: NextLeaseAsk;
+  /** Gives the lease of a run handed back (drain) to the platform, so the run need not wait for it to lapse. */
+  releaser?: LeaseReleaser;
   /** The worker's own diagnostics (its stderr), not the run's log. */
   log(message: string): void;
 }
@@ -54,7 +57,10 @@ export const TIMINGS_FILE = 'timings.jsonl';
 export interface LeaseExecution {
   /** Settles once the run is over and cleaned up, with the lease its completion handed on (or null). */
   done: Promise<{ outcome: LeaseOutcome; next: Lease | null }>;
-  /** Drain: stop the run now and leave it to the queue (the lease lapses; another worker retries). */
+  /**
+   * Drain: stop the run now and, once its command has exited, give its lease back so another
+   * worker may take it at once (when the platform cannot take it back, the lease lapses).
+   */
   handBack(): void;
 }
 
@@ -109,7 +115,7 @@ class LeaseRun {
   }
 
   handBack(): void {
-    this.stop.request('hand-back', 'the worker is shutting down; the run goes back to the queue');
+    this.stop.request('hand-back', 'the worker is shutting down and its drain grace ran out');
   }
 
   async run(): Promise<{ outcome: LeaseOutcome; next: Lease | null }> {
@@ -132,6 +138,8 @@ class LeaseRun {
       await this.stop.childStopped;
       this.environment?.release?.();
     }
+    // Only once the command is gone: another worker may start the run as soon as it is released.
+    if (this.stop.handedBack && this.stop.reason) await this.options.releaser?.release(this.options.lease, this.stop.reason.message);
     this.journal();
     this.removeFolder();
     return { outcome: this.timings.outcome, next };

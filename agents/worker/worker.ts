@@ -6,6 +6,7 @@ import { createPlatformClient, PlatformError } from '../../lib/protocol/client.j
 import { Backoff, sleep } from '../../lib/retry.js';
 import type { Lease, NextLeaseRequest, PurchaseOption, QueueName } from '../../common/protocol/index.js';
 import { DatasetCache } from './dataset-cache.js';
+import { LeaseReleaser } from './lease-release.js';
 import { NextLeaseSupport, type NextLeaseAsk } from './next-lease.js';
 import { runLease, type LeaseExecution } from './run-lease.js';
 import { sweepStaleRunGroups } from './run-process-groups.js';
@@ -33,7 +34,7 @@ export interface WorkerOptions {
   slots?: WorkerSlots;
   /** Long-poll wait per lease request. */
   pollWaitMs?: number;
-  /** How long a draining worker lets its current run go on before handing it back. */
+  /** How long a draining worker lets its current run go on before handing it back (its lease is given back then). */
   drainGraceMs?: number;
   /** Between SIGTERM and SIGKILL. */
   killGraceMs?: number;
@@ -80,7 +81,17 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const slots = options.slots ? new SlotPool(options.slots) : null;
   const polling = new AbortController();
   const nextLeases = new NextLeaseSupport();
+  const releaser = new LeaseReleaser(client, log);
+  // Releases under way: the worker's end waits for them (each is bounded by a short deadline).
+  const givingBack = new Set<Promise<boolean>>();
   let looping = true;
+
+  /** A lease this worker will not run (it is shutting down): the run is queued again at once, its attempt not counted. */
+  function giveBack(lease: Lease, reason: string): void {
+    const release = releaser.release(lease, reason);
+    givingBack.add(release);
+    void release.finally(() => givingBack.delete(release));
+  }
 
   /** What every lease request of this worker says about it. */
   const asWorker = (): NextLeaseRequest => ({ queue: options.queue, workerId, instanceType: options.instanceType, hourlyCostUsd: options.hourlyCostUsd, purchaseOption: options.purchaseOption, slots: options.slots, gpus: options.runtime.gpus, agentVersion: appVersion() });
@@ -106,7 +117,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
    * share is back, with the lease its completion handed on and that lease's share.
    */
   function start(lease: Lease, grant = slots?.take(lease.run.resources)): Promise<HandedOn | null> {
-    const execution = runLease({ client, runtime: options.runtime, lease, workDir: options.workDir, workerId, stager, killGraceMs: options.killGraceMs ?? 10_000, gpuDevices: grant?.gpuDevices, nextLease: nextLeaseAsk(grant), log });
+    const execution = runLease({ client, runtime: options.runtime, lease, workDir: options.workDir, workerId, stager, killGraceMs: options.killGraceMs ?? 10_000, gpuDevices: grant?.gpuDevices, nextLease: nextLeaseAsk(grant), releaser, log });
     running.add(execution);
     state?.set(running.size);
     const over = () => {
@@ -116,12 +127,13 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     return execution.done.then(
       ({ next }) => {
         over();
-        if (next && (draining || !looping)) log(`lease ${next.leaseId} arrived as the worker began draining; it goes back to the queue when it lapses`);
+        const runNext = next && !draining && looping;
+        if (next && !runNext) giveBack(next, 'the worker began shutting down as a completion handed this run on to it');
         // The handed-on run takes its share in the same step as this run gives its own back (the GPUs
         // it was asked for among them): the loop the release wakes must not see that share free,
         // nor the pool idle, and lease over it.
         if (grant) slots?.release(grant);
-        return next && !draining && looping ? { lease: next, grant: slots?.take(next.run.resources) } : null;
+        return runNext ? { lease: next, grant: slots?.take(next.run.resources) } : null;
       },
       (error: unknown) => {
         over();
@@ -157,8 +169,8 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       const free = slots && !slots.idle ? slots.free() : undefined;
       let lease: Lease | null;
       try {
-        // Draining aborts a long poll at once; a lease granted just as it is aborted is never
-        // heartbeated and goes back to the queue when it lapses.
+        // Draining aborts a long poll at once; a lease the platform took for the poll as it was
+        // aborted is given back by the platform itself, one that arrived is given back below.
         lease = await client.lease({ ...asWorker(), free, waitMs: pollWaitMs }, { signal: polling.signal });
         backoff.succeed();
       } catch (error) {
@@ -171,7 +183,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       }
       if (!lease) continue;
       if (draining) {
-        log(`lease ${lease.leaseId} arrived as the worker began draining; it goes back to the queue when it lapses`);
+        giveBack(lease, 'the worker began shutting down as this lease arrived');
         return;
       }
       if (slots) startAlongside(lease);
@@ -185,6 +197,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     } finally {
       looping = false;
       await Promise.allSettled([...running].map((execution) => execution.done));
+      await Promise.allSettled([...givingBack]);
       await state?.close();
     }
   }
