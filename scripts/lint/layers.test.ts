@@ -50,6 +50,23 @@ afterAll(() => {
   for (const dir of fixtureDirs) rmSync(dir, { recursive: true, force: true });
 });
 
+// The libraries' declarations (lib.dom.d.ts, @types/node) parsed once for every program below:
+// parsing them again for each took 4–8 s a program on a loaded machine, past the test timeout.
+const parsed = new Map<string, ts.SourceFile>();
+
+function cachingHost(options: ts.CompilerOptions, fixture: string): ts.CompilerHost {
+  const host = ts.createCompilerHost(options);
+  const parse = host.getSourceFile.bind(host);
+  host.getSourceFile = (name, languageVersion, onError, shouldCreate) => {
+    if (name === fixture) return parse(name, languageVersion, onError, shouldCreate);
+    const key = `${name}|${JSON.stringify(languageVersion)}`;
+    const file = parsed.get(key) ?? parse(name, languageVersion, onError, shouldCreate);
+    if (file) parsed.set(key, file);
+    return file;
+  };
+  return host;
+}
+
 /** Type errors of `code` compiled with the options of the tier project in `tierDir`. */
 function typeErrors(tierDir: string, code: string): string[] {
   const config = ts.getParsedCommandLineOfConfigFile(path.join(root, tierDir, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
@@ -59,11 +76,13 @@ function typeErrors(tierDir: string, code: string): string[] {
   const file = path.join(dir, 'fixture.ts');
   writeFileSync(file, `${code}\nexport {};\n`);
   const options = { ...config.options, composite: false, declaration: false, emitDeclarationOnly: false, noEmit: true, outDir: undefined, rootDir: undefined };
-  const program = ts.createProgram([file], options);
+  const program = ts.createProgram([file], options, cachingHost(options, file));
   return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
 }
 
-describe('tier type checks', () => {
+// Compiling is work, not waiting: the first program (TypeScript itself warming up) alone took 15 s
+// at load 18, so these get room beyond the project's 30 s.
+describe('tier type checks', { timeout: 120_000 }, () => {
   const domGlobal = 'export const title = document.title;';
   const nodeImport = "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;";
   const nodeGlobal = 'export const home = process.env.HOME;';
