@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,16 +29,20 @@ afterAll(async () => {
 
 describe('several runs per worker', () => {
   it('runs as many runs at once as its slots hold, leaves the next queued, and drains them all', async () => {
-    const capsule = await shellCapsule(client, 'sleeper', 'echo "$BENCHTOP_RUN_ID" > /results/id.txt\nsleep 3\n');
+    // Each run goes on until the test lets it end: were one to end before the other had started,
+    // the third would take its place and the two would never be seen at once.
+    const capsule = await shellCapsule(client, 'waiter', 'echo "$BENCHTOP_RUN_ID" > /results/id.txt\nwhile [ ! -e "$TMPDIR/go" ]; do sleep 0.1; done\n');
     const runs: Run[] = [];
     for (let i = 0; i < 3; i += 1) runs.push(await client.createRun({ capsuleId: capsule.id, resources: { cpus: 1, memoryMb: 1024 } }));
     const states = () => Promise.all(runs.map(async (r) => (await client.getRun(r.id)).state));
     const seen = await waitFor('two runs running at once', async () => {
       const now = await states();
       return now.filter((s) => s === 'running').length === 2 ? now : null;
-    }, 20_000, 50);
+    }, 30_000, 50);
     expect(seen.filter((s) => s === 'queued')).toHaveLength(1);
     const drained = worker.drain();
+    const folders = join(dataDir, 'w', 'runs');
+    for (const folder of readdirSync(folders)) writeFileSync(join(folders, folder, 'tmp', 'go'), '');
     const done = await Promise.all(runs.map((r) => waitForState(client, r.id, ['succeeded', 'failed', 'queued'], 30_000)));
     await drained;
     // Draining takes no new lease: the two running runs finish; the third is still queued.
