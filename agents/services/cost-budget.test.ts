@@ -99,7 +99,7 @@ describe('budget hard stop through the services agent', () => {
   const budget = new FakeBudget();
   const auditActions = () => (h.running.services.db.prepare("SELECT action FROM audit WHERE target_kind = 'budget' ORDER BY n").all() as Array<{ action: string }>).map((r) => r.action);
   beforeAll(async () => {
-    h = await startHarness({ cost: { budgetSource: budget, budgetIntervalMs: 3600_000 } });
+    h = await startHarness({ maxWaitMs: 20_000, cost: { budgetSource: budget, budgetIntervalMs: 3600_000 } });
     capsuleId = (await h.researcher.createCapsule(exampleCapsule)).id;
   });
   afterAll(() => h.close());
@@ -134,7 +134,8 @@ describe('budget hard stop through the services agent', () => {
 
   it('lets only an admin resume; leasing goes on for this month at this limit, and a long-polling worker is woken', async () => {
     await expect(h.researcher.resumeBudget()).rejects.toMatchObject({ status: 403 });
-    const poll = h.worker.lease({ queue: 'cpu', workerId: 'w3', waitMs: 1500 });
+    // Long enough to outlast the resume on a loaded machine: the poll ends as soon as it is woken.
+    const poll = h.worker.lease({ queue: 'cpu', workerId: 'w3', waitMs: 20_000 });
     await new Promise((r) => setTimeout(r, 100));
     const resumed = await h.admin.resumeBudget();
     expect(resumed).toMatchObject({ paused: false, resumed: { by: 'admin', limitUsd: 100 } });
@@ -187,7 +188,7 @@ describe('the local budget: a limit over the runs own costs (the sandbox)', () =
     expect(state).toMatchObject({ source: 'local', limitUsd: 0.01, paused: false, actualUsd: 0 });
     await leaseAndFinish(h, { queue: 'cpu', workerId: 'sandbox' }, (await h.researcher.createRun({ capsuleId })).id);
     const next = await h.researcher.createRun({ capsuleId });
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 20_000;
     while (!(await h.researcher.budget()).paused && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
     const paused = await h.researcher.budget();
     expect(paused).toMatchObject({ paused: true, reason: 'paused: the monthly budget of $0.01 is reached; an admin can raise it or resume' });

@@ -11,7 +11,8 @@ describe('boot scripts', () => {
   const userData = ['services-stub.sh', 'worker-stub.sh', 'nat.sh'];
   const scripts = [...userData, ...BUNDLED_BOOT_SCRIPTS, ...readdirSync(join(BOOT_DIR, 'lib')).map((f) => `lib/${f}`)];
 
-  it('pass shellcheck as files', () => {
+  // shellcheck over every script is work, not waiting: 11 s at load 15, so room beyond the 30 s default.
+  it('pass shellcheck as files', { timeout: 120_000 }, () => {
     const result = spawnSync('shellcheck', ['-x', ...scripts], { cwd: BOOT_DIR, encoding: 'utf8' });
     expect(result.stdout + result.stderr).toBe('');
     expect(result.status).toBe(0);
