@@ -1,8 +1,13 @@
-import { act, cleanup, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import { useLayoutEffect } from 'react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../../common/api/errors.js';
+import { ApiProvider, createQueryClient } from '../api/ApiProvider.js';
+import { ToastProvider } from '../components/Toast.js';
+import { usePreferences } from '../data/use-preferences.js';
 import { createStandardBackend } from '../test/fake-backend.js';
 import { renderApp, resetWindow } from '../test/render-app.js';
+import { AppShell } from './AppShell.js';
 import { PAGES } from './routes.js';
 
 beforeEach(() => resetWindow());
@@ -32,6 +37,29 @@ describe('app shell', () => {
   it('reopens the page of the last session', async () => {
     renderApp(createStandardBackend({ preferences: { theme: 'system', lastPage: '/alarms' } }));
     expect(await screen.findByRole('heading', { level: 1, name: 'Alarms' })).toBeTruthy();
+  });
+
+  it('keeps a page chosen between the render that knows the last page and the effect that reopens it', async () => {
+    const backend = createStandardBackend({ preferences: { theme: 'system', lastPage: '/alarms' } });
+    // Sets the address in a layout effect of the same commit that first has the preferences: it
+    // runs after the shell rendered with no page in the address and before the shell's effects.
+    function ChoosesCapsulesOnSettle() {
+      const preferences = usePreferences();
+      useLayoutEffect(() => {
+        if (preferences.isSuccess) window.location.hash = '#/capsules';
+      }, [preferences.isSuccess]);
+      return null;
+    }
+    render(
+      <ApiProvider client={backend.client} queryClient={createQueryClient()}>
+        <ToastProvider>
+          <AppShell />
+          <ChoosesCapsulesOnSettle />
+        </ToastProvider>
+      </ApiProvider>,
+    );
+    await waitFor(() => expect(heading().textContent).toBe('Capsules'));
+    expect(window.location.hash).toBe('#/capsules');
   });
 
   it('goes to a page on click, marks it current, shows its empty state, and remembers it', async () => {

@@ -11,7 +11,7 @@ import { usePreferences, useSavePreferences } from '../data/use-preferences.js';
 import { useAppliedTheme } from '../theme/theme.js';
 import { useThemeChoice } from '../theme/use-theme-choice.js';
 import { Header } from './Header.js';
-import { navigate, useHashPath } from './hash-location.js';
+import { currentPath, navigate, useHashPath } from './hash-location.js';
 import { DEFAULT_PATH, PAGES, pageFor } from './routes.js';
 import { ShortcutHelp } from './ShortcutHelp.js';
 import { Sidebar } from './Sidebar.js';
@@ -32,10 +32,12 @@ export function AppShell() {
   useAppliedTheme(theme);
 
   // With no page in the address, reopen the page of the last session once preferences are known.
+  // The address is read again here: a page chosen between the render and this effect (a link, the
+  // address bar, a script) would otherwise be replaced by the last session's.
   const preferencesSettled = preferences.isSuccess || preferences.isError;
   const lastPage = preferences.data?.lastPage;
   useEffect(() => {
-    if (path !== '' || !preferencesSettled) return;
+    if (path !== '' || currentPath() !== '' || !preferencesSettled) return;
     navigate(lastPage && pageFor(lastPage) ? lastPage : DEFAULT_PATH, { replace: true });
   }, [path, preferencesSettled, lastPage]);
 
