@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,10 +33,14 @@ describe('workers sharing a dataset cache', () => {
     const dataset = await client.createDataset({ name: 'shared' });
     await client.uploadBlob(dataset.id, sha256, new TextEncoder().encode(content));
     const version = await client.createVersion(dataset.id, { files: [{ path: 'big.txt', size: content.length, sha256 }] });
-    // Each run holds its worker long enough that the other run goes to the other worker.
-    const capsule = await shellCapsule(client, 'reader', 'wc -c < /data/d/big.txt > /results/size.txt\nstat -c %h /data/d/big.txt > /results/links.txt\nsleep 2\n');
+    // Each run holds its worker until both are running, so that the other run goes to the other worker.
+    const capsule = await shellCapsule(client, 'reader', 'wc -c < /data/d/big.txt > /results/size.txt\nstat -c %h /data/d/big.txt > /results/links.txt\nwhile [ ! -e "$TMPDIR/go" ]; do sleep 0.1; done\n');
     const pins = [{ datasetId: dataset.id, version: version.version, mount: 'd' }];
     const runs = await Promise.all([0, 1].map(() => client.createRun({ capsuleId: capsule.id, datasets: pins })));
+    await Promise.all(runs.map((run) => waitForState(client, run.id, ['running'])));
+    for (const folders of [1, 2].map((n) => join(dataDir, 'workers', `w${n}`, 'runs'))) {
+      for (const folder of readdirSync(folders)) writeFileSync(join(folders, folder, 'tmp', 'go'), '');
+    }
     const done = await Promise.all(runs.map((run) => waitForState(client, run.id)));
     expect(done.map((r) => r.state)).toEqual(['succeeded', 'succeeded']);
     expect(new Set(done.map((r) => r.workerId))).toEqual(new Set(['sandbox-w1', 'sandbox-w2']));

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -91,10 +91,14 @@ describe('worker agent with a state file', () => {
     const worker = await startWorker({ url: sandbox.url, token, queue: 'cpu', runtime: createProcessRuntime(), workDir: join(dataDir, 'w'), workerId: 'stateful', pollWaitMs: 500, stateFile, log: () => undefined });
     const idleAtStart = await waitFor('the first state', async () => tryRead(stateFile), 10_000, 20);
     expect(idleAtStart.running).toBe(0);
-    const capsule = await shellCapsule(client, 'waiter', 'sleep 2\n');
+    // The run goes on until the test has seen the worker busy.
+    const capsule = await shellCapsule(client, 'waiter', 'while [ ! -e "$TMPDIR/go" ]; do sleep 0.1; done\n');
     const run = await client.createRun({ capsuleId: capsule.id });
     const busy = await waitFor('running 1', async () => (tryRead(stateFile)?.running === 1 ? read(stateFile) : null), 20_000, 20);
     expect(busy.idleSince).toBeNull();
+    await waitForState(client, run.id, ['running']);
+    const folders = join(dataDir, 'w', 'runs');
+    writeFileSync(join(folders, readdirSync(folders)[0]!, 'tmp', 'go'), '');
     await waitForState(client, run.id);
     const idle = await waitFor('running 0 again', async () => (tryRead(stateFile)?.running === 0 ? read(stateFile) : null), 20_000, 20);
     expect(Date.parse(idle.idleSince!)).toBeGreaterThan(Date.parse(idleAtStart.idleSince!));
