@@ -3,7 +3,7 @@ import { exampleCapsule, startHarness, type Harness } from './testing/harness.js
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 5000): Promise<T> {
+async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -15,8 +15,13 @@ async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs =
 describe('leases: fencing, expiry, partition, idempotency', () => {
   let h: Harness;
   let capsuleId: string;
+  // Leases lapse when the test moves their clock past the TTL, never because the machine was slow
+  // between two requests (with a 1 s TTL a loaded machine let leases lapse mid-test).
+  const TTL = 60_000;
+  let skew = 0;
+  const lapse = () => (skew += TTL + 1);
   beforeAll(async () => {
-    h = await startHarness({ leaseTtlMs: 1000, sweepMs: 25 });
+    h = await startHarness({ leaseTtlMs: TTL, leaseClock: () => Date.now() + skew, sweepMs: 25, maxWaitMs: 30_000 });
     capsuleId = (await h.researcher.createCapsule(exampleCapsule)).id;
   });
   afterAll(async () => {
@@ -41,7 +46,8 @@ describe('leases: fencing, expiry, partition, idempotency', () => {
     expect(stale!.runId).toBe(run.id);
     await h.worker.heartbeat(stale!.leaseId, { fencingToken: stale!.fencingToken, started: true });
     // The network drops: no more heartbeats. The lease expires and the run is queued again.
-    const requeued = await until(() => h.researcher.getRun(run.id), (r) => r.state === 'queued', 10_000);
+    lapse();
+    const requeued = await until(() => h.researcher.getRun(run.id), (r) => r.state === 'queued');
     expect(requeued).toMatchObject({ state: 'queued', attempts: 1 });
     const fresh = await h.worker.lease({ queue: 'cpu', workerId: 'healthy', waitMs: 1000 });
     expect(fresh!.runId).toBe(run.id);
@@ -65,7 +71,8 @@ describe('leases: fencing, expiry, partition, idempotency', () => {
       const lease = await h.worker.lease({ queue: 'cpu', workerId: `dies-${attempt}`, waitMs: 2000 });
       expect(lease!.runId).toBe(run.id);
       expect(lease!.run.attempt).toBe(attempt);
-      await until(() => h.researcher.getRun(run.id), (r) => r.state !== 'leased', 10_000);
+      lapse();
+      await until(() => h.researcher.getRun(run.id), (r) => r.state !== 'leased');
     }
     const lost = await h.researcher.getRun(run.id);
     expect(lost).toMatchObject({ state: 'failed', error: 'worker lost', attempts: 3 });
@@ -75,10 +82,11 @@ describe('leases: fencing, expiry, partition, idempotency', () => {
   it('a heartbeat keeps a lease alive past its TTL', async () => {
     const run = await h.researcher.createRun({ capsuleId });
     const lease = await h.worker.lease({ queue: 'cpu', workerId: 'steady' });
-    // Three TTLs' worth of heartbeats.
-    for (let i = 0; i < 15; i++) {
-      await sleep(200);
+    // Three TTLs' worth of heartbeats, one every half TTL; a sweep after each would have expired it.
+    for (let i = 0; i < 6; i++) {
+      skew += TTL / 2;
       await h.worker.heartbeat(lease!.leaseId, { fencingToken: lease!.fencingToken });
+      await h.running.services.leases.sweep();
     }
     expect((await h.researcher.getRun(run.id)).state).toBe('leased');
     await h.worker.complete(lease!.leaseId, { fencingToken: lease!.fencingToken, state: 'failed', exitCode: 1, error: 'exit 1' });
@@ -86,9 +94,8 @@ describe('leases: fencing, expiry, partition, idempotency', () => {
   });
 
   it('long-polls: a waiting worker gets a run submitted after it asked', async () => {
-    const waiting = h.worker.lease({ queue: 'gpu', workerId: 'gpu-1', waitMs: 3000 });
-    await sleep(100);
-    expect((await h.researcher.health()).queues.gpu.workersOnline).toBe(1);
+    const waiting = h.worker.lease({ queue: 'gpu', workerId: 'gpu-1', waitMs: 20_000 });
+    expect((await until(() => h.researcher.health(), (health) => health.queues.gpu.workersOnline === 1)).queues.gpu.workersOnline).toBe(1);
     const run = await h.researcher.createRun({ capsuleId, queue: 'gpu' });
     const lease = await waiting;
     expect(lease!.runId).toBe(run.id);
@@ -101,9 +108,10 @@ describe('leases: fencing, expiry, partition, idempotency', () => {
 
   it('a worker that hangs up mid-poll gets nothing and the run goes to a worker still waiting', async () => {
     const hangUp = new AbortController();
-    const gone = h.worker.lease({ queue: 'gpu', workerId: 'leaves', waitMs: 3000 }, { signal: hangUp.signal }).catch((e: Error) => e.name);
+    const gone = h.worker.lease({ queue: 'gpu', workerId: 'leaves', waitMs: 20_000 }, { signal: hangUp.signal }).catch((e: Error) => e.name);
     await sleep(50);
-    const staying = h.worker.lease({ queue: 'gpu', workerId: 'stays', waitMs: 3000 });
+    // At its 20 s deadline a poll would find the run anyway: it must be woken well before.
+    const staying = h.worker.lease({ queue: 'gpu', workerId: 'stays', waitMs: 20_000 });
     await sleep(50);
     hangUp.abort();
     expect(await gone).toBe('AbortError');
@@ -112,7 +120,7 @@ describe('leases: fencing, expiry, partition, idempotency', () => {
     const run = await h.researcher.createRun({ capsuleId, queue: 'gpu' });
     const lease = await staying;
     expect(lease!.runId).toBe(run.id);
-    expect(Date.now() - started).toBeLessThan(2500);
+    expect(Date.now() - started).toBeLessThan(10_000);
     expect((await h.researcher.getRun(run.id)).workerId).toBe('stays');
     await h.worker.complete(lease!.leaseId, { fencingToken: lease!.fencingToken, state: 'succeeded', exitCode: 0 });
   });

@@ -7,8 +7,12 @@ const confined: RunIsolation = { kind: 'bubblewrap', network: false, summary: 'b
 describe('network and isolation on the run record', () => {
   let h: Harness;
   let capsuleId: string;
+  // A lease lapses when the test moves its clock past the TTL, not when a loaded machine is slow
+  // between the heartbeat and the next request (with a 1 s TTL it could lapse before it was read).
+  const TTL = 60_000;
+  let skew = 0;
   beforeAll(async () => {
-    h = await startHarness({ leaseTtlMs: 1000, sweepMs: 25 });
+    h = await startHarness({ leaseTtlMs: TTL, leaseClock: () => Date.now() + skew, sweepMs: 25 });
     capsuleId = (await h.researcher.createCapsule(exampleCapsule)).id;
   });
   afterAll(async () => {
@@ -31,7 +35,8 @@ describe('network and isolation on the run record', () => {
     while (lease && lease.runId !== run.id) lease = await h.worker.lease({ queue: 'cpu', workerId: 'lost' });
     await h.worker.heartbeat(lease!.leaseId, { fencingToken: lease!.fencingToken, started: true, isolation: confined });
     expect((await h.researcher.getRun(run.id)).isolation).toEqual(confined);
-    for (let i = 0; i < 200 && (await h.researcher.getRun(run.id)).state !== 'queued'; i++) await new Promise((r) => setTimeout(r, 25));
+    skew += TTL + 1;
+    for (let i = 0; i < 1200 && (await h.researcher.getRun(run.id)).state !== 'queued'; i++) await new Promise((r) => setTimeout(r, 25));
     expect(await h.researcher.getRun(run.id)).toMatchObject({ state: 'queued', isolation: null });
     let next = await h.worker.lease({ queue: 'cpu', workerId: 'plain' });
     while (next && next.runId !== run.id) next = await h.worker.lease({ queue: 'cpu', workerId: 'plain' });

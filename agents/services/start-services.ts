@@ -36,6 +36,8 @@ export interface StartServicesOptions {
   port?: number;
   host?: string;
   leaseTtlMs?: number;
+  /** The clock leases lapse by (default Date.now): a test moves it past a TTL instead of waiting one out. */
+  leaseClock?: () => number;
   heartbeatMs?: number;
   maxWaitMs?: number;
   maxAttempts?: number;
@@ -98,7 +100,7 @@ export function buildServices(db: Db, dataDir: string, options: StartServicesOpt
   const capsules = new CapsulesStore(db, writes, join(dataDir, 'capsules'));
   const datasets = new DatasetsStore(db, writes, objects, maxUploadBytes);
   const runs = new RunsStore(db, writes, capsules, datasets, presence, queues, { maxAttempts: options.maxAttempts ?? 3, secrets });
-  const leases = new LeaseManager({ db, writes, runs, presence, queues, logsChanged, leaseTtlMs, heartbeatMs, maxWaitMs });
+  const leases = new LeaseManager({ db, writes, runs, presence, queues, logsChanged, leaseTtlMs, heartbeatMs, maxWaitMs, now: options.leaseClock });
   const limits = runLimits(options.limits);
   const logCap = new LogCap(db, limits);
   leases.onLogsAppended((runN, firstSeq, lines) => logCap.afterAppend(runN, firstSeq, lines));
