@@ -90,6 +90,23 @@ export async function startE2EApp(options: { sandbox?: boolean; env?: Record<str
   }
 }
 
+/**
+ * Calls the app's API as the page does, with the secret this tab holds: for what a spec sets up
+ * or checks behind the page (what the host has stored), not for what it tests through the page.
+ */
+export async function callApi<T>(page: Page, name: string, input: unknown): Promise<T> {
+  const answer = await page.evaluate(
+    async ({ name, input }) => {
+      const secret = window.sessionStorage.getItem('benchtop.page-secret') ?? '';
+      const res = await fetch(`/api/call/${name}`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: JSON.stringify({ input }) });
+      return (await res.json()) as { ok: boolean; value?: unknown; error?: { message: string } };
+    },
+    { name, input },
+  );
+  if (!answer.ok) throw new Error(`${name}: ${answer.error?.message ?? 'failed'}`);
+  return answer.value as T;
+}
+
 function logTails(dir: string, bytes = 4_000): string {
   if (!existsSync(dir)) return `(no ${dir})`;
   return readdirSync(dir)

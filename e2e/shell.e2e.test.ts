@@ -202,6 +202,7 @@ describe('browser mode in Chromium', () => {
       await shell.clickPage(page.label);
       await shell.screenshot(`${page.id}-dark`);
     }
+    await expect.poll(() => shell.storedPreferences(), UI_POLL).toMatchObject({ theme: 'dark', lastPage: expect.stringMatching(/^\/terminal/) });
     await app.page.goto(`${app.origin}/`);
     await shell.waitForPage('Terminal');
     await shell.waitForTheme('dark');
@@ -221,6 +222,8 @@ describe('browser mode in Chromium', () => {
 
   it('reopens the last page and the chosen profile after a reload', async () => {
     await shell.clickPage('Alarms');
+    // The page is saved as the last one by a call made after it is shown.
+    await expect.poll(async () => (await shell.storedPreferences()).lastPage, UI_POLL).toBe('/alarms');
     await app.page.goto(`${app.origin}/`);
     await shell.waitForPage('Alarms');
     // The page comes back before the profile list is read again, so the picker is empty for a moment.

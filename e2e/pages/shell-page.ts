@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { ARTIFACTS } from '../harness.js';
+import { ARTIFACTS, callApi } from '../harness.js';
 
 export type ThemeLabel = 'System' | 'Light' | 'Dark';
 
@@ -98,6 +98,15 @@ export class ShellPage {
 
   async waitForTheme(theme: 'light' | 'dark'): Promise<void> {
     await this.page.waitForFunction((t) => document.documentElement.dataset.theme === t, theme);
+  }
+
+  /**
+   * The preferences as the host has stored them. The page saves a choice (a theme, the page it
+   * is on) in a call after it shows it; a reload before that call reached the host reopens with
+   * the older choice, so a spec waits on this before reloading.
+   */
+  async storedPreferences(): Promise<{ theme?: string; lastPage?: string }> {
+    return callApi(this.page, 'settings:get-preferences', undefined);
   }
 
   async screenshot(name: string): Promise<string> {
