@@ -174,13 +174,16 @@ export class FakeInstance {
     child.stdout!.setEncoding('utf8');
     const lines: string[] = [];
     createInterface({ input: child.stdout! }).on('line', (l) => lines.push(l));
+    // Closed, not only exited: its last lines may still be in the pipe when the exit is reported.
+    let closed = false;
+    child.once('close', () => (closed = true));
     const line = (matches: (l: string) => boolean, ms = 30_000) =>
       new Promise<string>((resolve, reject) => {
         const started = Date.now();
         const look = () => {
           const found = lines.find(matches);
           if (found !== undefined) return resolve(found);
-          if (child.exitCode !== null || child.signalCode !== null) return reject(new Error(`${name} exited (${child.exitCode ?? child.signalCode}) without that line: ${output}`));
+          if (closed) return reject(new Error(`${name} exited (${child.exitCode ?? child.signalCode}) without that line: ${output}`));
           if (Date.now() - started > ms) return reject(new Error(`${name} printed no such line within ${ms} ms: ${output}`));
           setTimeout(look, 100);
         };
