@@ -91,16 +91,16 @@ describe('Observe in browser mode', () => {
 
   it('follows the sandbox services log live', async () => {
     await ui.go('/monitoring/logs');
-    await ui.followMode.getByText('Following the files').waitFor({ timeout: 15_000 });
+    await ui.followMode.getByText('Following the files').waitFor({ timeout: 30_000 });
     // A line written as the services agent writes one (it logs at info in the sandbox), to find among its requests.
     appendFileSync(path.join(sandboxLogs(), 'services.log'), `{"level":40,"msg":"e2e: lease sweep found 0 expired leases at ${Date.now()}"}\n`);
-    await ui.logRow('e2e: lease sweep found 0 expired leases').waitFor({ timeout: 15_000 });
+    await ui.logRow('e2e: lease sweep found 0 expired leases').waitFor({ timeout: 30_000 });
     await ui.screenshot('sandbox-logs');
   });
 
   it('mutes a sandbox alarm with a reason and unmutes it', async () => {
     await ui.go('/alarms');
-    await ui.alarm('sandbox-disk').waitFor({ timeout: 15_000 });
+    await ui.alarm('sandbox-disk').waitFor({ timeout: 30_000 });
     await ui.mute('sandbox-disk', 'e2e: moving data');
     await ui.screenshot('sandbox-alarms');
     await ui.unmute('sandbox-disk');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startE2EApp, type E2EApp } from './harness.js';
+import { startE2EApp, UI_POLL, type E2EApp } from './harness.js';
 import { PeoplePage } from './pages/people-page.js';
 import { ResearcherPage } from './pages/researcher-page.js';
 
@@ -60,6 +60,8 @@ describe('users and datasets in browser mode', () => {
     await feed.getByRole('textbox', { name: 'Mounted at' }).fill('step1');
     await feed.getByRole('button', { name: 'Launch the next step' }).click();
     await app.page.waitForFunction((id) => /^#\/runs\/run_/.test(window.location.hash) && !window.location.hash.includes(id), first);
+    // The address changes before the page draws the new run's heading.
+    await expect.poll(() => researcher.currentRunId(), UI_POLL).not.toBe(first);
     const second = await researcher.currentRunId();
     await researcher.tab('Details');
     const lineage = app.page.getByRole('region', { name: 'Lineage' });

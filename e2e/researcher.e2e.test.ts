@@ -26,9 +26,12 @@ describe('researcher in browser mode with the local sandbox', () => {
   it('creates a capsule from the Python template and edits a file as a new version', async () => {
     await ui.screenshot('capsules');
     await ui.createFromTemplate('E2E oscillation', 'Python');
+    // 60 steps, 0.1 s apart: six seconds of output, so the log is seen growing while the run
+    // prints even when a loaded machine holds the lines back for a second or two on their way.
     await ui.editFile('main.py', (text) => {
       expect(text).toContain('"PARAM_steps", "40"');
-      return text.replace('"PARAM_steps", "40"', '"PARAM_steps", "60"');
+      expect(text).toContain('time.sleep(0.05)');
+      return text.replace('"PARAM_steps", "40"', '"PARAM_steps", "60"').replace('time.sleep(0.05)', 'time.sleep(0.1)');
     });
     await expect.poll(() => ui.viewerText().textContent(), UI_POLL).toContain('"PARAM_steps", "60"');
     await app.page.getByRole('tab', { name: 'History' }).click();
@@ -39,17 +42,23 @@ describe('researcher in browser mode with the local sandbox', () => {
 
   it('launches a run and shows its log lines as they arrive', async () => {
     const liveCounts = await ui.recordLiveLogCounts();
+    const toasts = await ui.recordToasts();
     firstRun = await ui.launchRunFromCapsule();
-    await ui.logRow('step 1/60:').waitFor({ timeout: 60_000 });
-    await ui.logRow('step 60/60:').waitFor({ timeout: 30_000 });
+    // While following, the view draws only the bottom rows: the first line is on screen only
+    // until the lines after it fill the view (or never, when they arrive in one batch), so the
+    // newest line is what is waited for here and the first one is looked for below.
+    await ui.logRow('step 60/60:').waitFor({ timeout: 90_000 });
     const late = Number(((await ui.logCount().textContent()) ?? '').replace(/\D/g, ''));
     expect(late).toBeGreaterThanOrEqual(60);
     // Seen while the run still printed (the page noted each count it drew, not one the test read
     // a round trip later): the count grew on screen without a reload.
     expect((await liveCounts()).filter((n) => n > 0 && n < 60), 'line counts shown while the log was live').not.toEqual([]);
     await ui.waitForRunState('succeeded');
-    await app.page.getByText(`Run succeeded: ${firstRun}`).waitFor();
+    // The notification is gone after a few seconds; the page wrote down each one it showed.
+    await expect.poll(async () => (await toasts()).some((t) => t.startsWith(`Run succeeded: ${firstRun}`)), UI_POLL).toBe(true);
     await ui.screenshot('run-logs');
+    await ui.scrollLogToTop();
+    await ui.logRow('step 1/60:').waitFor();
   });
 
   it('opens the result image', async () => {

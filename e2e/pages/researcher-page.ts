@@ -110,6 +110,33 @@ export class ResearcherPage {
     return () => this.page.evaluate(() => (window as unknown as { liveLogCounts: number[] }).liveLogCounts);
   }
 
+  /**
+   * Starts writing down, in the page, every notification (toast) it shows; the returned function
+   * reads them back. A toast is gone a few seconds after it shows, which on a busy machine can be
+   * before the test, waiting on something else first, would look for it.
+   */
+  async recordToasts(): Promise<() => Promise<string[]>> {
+    await this.page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { seenToasts: string[] }).seenToasts = seen;
+      const region = document.querySelector('.toasts');
+      if (!region) throw new Error('the page has no notification region (.toasts)');
+      const note = () => {
+        for (const message of region.querySelectorAll('.toast__message')) {
+          const text = message.textContent ?? '';
+          if (!seen.includes(text)) seen.push(text);
+        }
+      };
+      new MutationObserver(note).observe(region, { subtree: true, childList: true, characterData: true });
+    });
+    return () => this.page.evaluate(() => (window as unknown as { seenToasts: string[] }).seenToasts);
+  }
+
+  /** Stops following and scrolls the log to its first line, as a reader going back to the start. */
+  async scrollLogToTop(): Promise<void> {
+    await this.page.getByTestId('log-scroller').evaluate((el) => el.scrollTo(0, 0));
+  }
+
   logRow(text: string | RegExp): Locator {
     return this.page.locator('[data-log-row]', { hasText: text });
   }
