@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatformClient, PlatformError } from '../../lib/protocol/client.js';
 import { startLocalSandbox, type LocalSandbox } from '../../main/platform/local-sandbox.js';
 import { capsulePath, gitReservedSegment } from '../../common/protocol/capsules.js';
-import { FAST_WORKER, SHORT_LEASES, shellCapsule, waitForState } from '../worker/fault-test-support.js';
+import { FAST_WORKER, shellCapsule, waitForState } from '../worker/fault-test-support.js';
 import { CapsuleRepo } from './capsule-repo.js';
 import { git, GitError } from './git.js';
 import { exampleCapsule, startHarness, type Harness } from './testing/harness.js';
@@ -87,7 +87,9 @@ describe('a version stored with such a path before paths were checked', () => {
     const repo = new CapsuleRepo(join(dataDir, 'services', 'capsules', `${capsule.id}.git`));
     const bad = await repo.commit({ parent: capsule.head, message: 'old', authorName: 't', authorEmail: 't@t', writes: [{ path: '.git/config', content: Buffer.from('[core]\n'), executable: false }], deletes: [] });
 
-    sandbox = await startLocalSandbox({ dataDir, workers: 1, example: false, servicesArgs: SHORT_LEASES, workerArgs: FAST_WORKER });
+    // Leases that outlast a loaded machine: with a 1.5 s lease the run could lapse before its worker
+    // failed it, and its second attempt would fail it again (attempts 2).
+    sandbox = await startLocalSandbox({ dataDir, workers: 1, example: false, servicesArgs: ['--lease-ttl-ms', '60000', '--max-wait-ms', '1000'], workerArgs: FAST_WORKER });
     const client = createPlatformClient({ url: sandbox.url, token: sandbox.researcherToken });
     expect((await client.getCapsule(capsule.id)).head).toBe(bad);
     const services = sandbox.pids().services;
