@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
 
 export interface CommandResult {
   code: number | null;
@@ -17,20 +18,40 @@ export interface CommandOptions {
 export function runCommand(file: string, args: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], timeout: options.timeoutMs ?? 600_000 });
-    const out: string[] = [];
-    const err: string[] = [];
-    const collect = (sink: string[]) => (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
-      sink.push(text);
-      if (options.onLine) for (const line of text.split('\n')) if (line.trim() !== '') options.onLine(line);
-    };
-    child.stdout.on('data', collect(out));
-    child.stderr.on('data', collect(err));
+    const out = collector(options.onLine);
+    const err = collector(options.onLine);
+    child.stdout.on('data', out.add);
+    child.stderr.on('data', err.add);
     child.once('error', (error) => reject(new Error(`could not run ${file}: ${error.message}`)));
-    child.once('close', (code) => resolve({ code, stdout: out.join(''), stderr: err.join('') }));
+    child.once('close', (code) => resolve({ code, stdout: out.end(), stderr: err.end() }));
     // A program that exits without reading its input closes the pipe (EPIPE): its exit code and
     // output say what happened, and the error must not take the worker down with it.
     child.stdin.once('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
+}
+
+/**
+ * One output stream's text, and its lines as they complete. A pipe's chunks end wherever the
+ * reads fell (a long build line, a character's bytes), so text is decoded across chunks and a
+ * line is passed on only once its newline has come, or at the end.
+ */
+function collector(onLine: ((line: string) => void) | undefined): { add(chunk: Buffer): void; end(): string } {
+  const decoder = new StringDecoder('utf8');
+  const parts: string[] = [];
+  let partial = '';
+  const take = (text: string, last: boolean) => {
+    parts.push(text);
+    if (!onLine) return;
+    const lines = (partial + text).split('\n');
+    partial = last ? '' : (lines.pop() ?? '');
+    for (const line of lines) if (line.trim() !== '') onLine(line);
+  };
+  return {
+    add: (chunk) => take(decoder.write(chunk), false),
+    end: () => {
+      take(decoder.end(), true);
+      return parts.join('');
+    },
+  };
 }
