@@ -45,7 +45,9 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('benchtop CLI against a scripted AWS endpoint', () => {
+// The first deploy or plan of a file builds the agent bundle and the template (once per process):
+// over 15 s on two busy cores, so these tests get more than the 30 s default.
+describe('benchtop CLI against a scripted AWS endpoint', { timeout: 90_000 }, () => {
   it('exits 2 on a usage error, naming the option', async () => {
     const r = await cli(deploy, ['--region', 'us-east-1']);
     expect(r.code).toBe(2);

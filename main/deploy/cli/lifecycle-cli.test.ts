@@ -57,7 +57,9 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('benchtop status, plan and delete over a deployment\'s life', () => {
+// The first deploy or plan of a file builds the agent bundle and the template (once per process):
+// over 15 s on two busy cores, so these tests get more than the 30 s default.
+describe('benchtop status, plan and delete over a deployment\'s life', { timeout: 90_000 }, () => {
   it('status compares the stack with its agents (the platform\'s public health) and says which to upgrade', async () => {
     const url = await healthServer('0.0.9', [{ version: STACK_VERSION, count: 2 }, { version: '0.0.9', count: 1 }]);
     await withFake({ outputs: { Url: url } });

@@ -50,7 +50,9 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('the plan in words on the command line', () => {
+// The first deploy or plan of a file builds the agent bundle and the template (once per process):
+// over 15 s on two busy cores, so these tests get more than the 30 s default.
+describe('the plan in words on the command line', { timeout: 90_000 }, () => {
   it('plan prints what a fresh install will create, with its cost, and the same summary as JSON', async () => {
     await withFake();
     const text = await cli(plan, [...base, '--params', paramsFile()]);
