@@ -40,7 +40,8 @@ function run(script: string, served: Buffer = archive) {
   const result = spawnSync('bash', ['-c', `set -u; source ${join(BOOT_DIR, 'lib', 'bundle.sh')}; source ${join(BOOT_DIR, 'lib', 'agent.sh')}; ${script}`], {
     env: { PATH: `${bin}:/usr/bin:/bin`, CALLS: join(dir, 'calls'), SERVED: join(dir, 'served.tar.gz'), RETRY_SECONDS: '0', TMPDIR: dir, HOME: dir, DEST: join(dir, 'opt') },
     encoding: 'utf8',
-    timeout: 10_000,
+    // A bound on a script that hangs, not on a slow machine (the test's own timeout is 30 s).
+    timeout: 25_000,
   });
   const calls = readFileSync(join(dir, 'calls'), 'utf8').split('\n').filter(Boolean);
   return { status: result.status, stderr: result.stderr, calls, dir, dest: join(dir, 'opt') };

@@ -41,7 +41,9 @@ export function bash(script: string, fakes: Record<string, string>, setup?: (dir
   const result = spawnSync('bash', ['-c', `set -E; ${sources}; ${script}`], {
     env: { PATH: `${bin}:/usr/bin:/bin`, CALLS: join(dir, 'calls'), DEV_ROOT: join(dir, 'dev'), FSTAB: join(dir, 'fstab'), RETRY_SECONDS: '0', POLL_SECONDS: '0', HOME: dir, SYSTEMD_DIR: dir, BENCHTOP_LIB_DIR: join(dir, 'lib') },
     encoding: 'utf8',
-    timeout: 10_000,
+    // A bound on a script that hangs, not on a slow machine: the slowest run here took 2 s at load 15,
+    // and a sync call past the test's own 30 s fails it anyway.
+    timeout: 25_000,
   });
   const calls = readFileSync(join(dir, 'calls'), 'utf8').split('\n').filter(Boolean);
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls, dir };
