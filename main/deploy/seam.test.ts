@@ -258,7 +258,7 @@ describe.skipIf(skip)(`seam: deploy, boot, agents, a run and a drain against the
     await until('the drain watcher completed the lifecycle hook', 10_000, () => worker.calls(), (c) => c.includes(hook));
     expect(worker.calls().indexOf('systemctl stop benchtop-worker')).toBeLessThan(worker.calls().indexOf(hook));
 
-    // Handed back: the lease is left to lapse and the run goes back to the queue for another worker.
+    // Handed back: the worker releases the lease and the run goes back to the queue for another worker.
     const again = await until('the run is queued again', 45_000, () => admin.getRun(long.id), (r: Run) => r.state === 'queued');
     expect(again.attempts).toBe(1);
   }, 120_000);
