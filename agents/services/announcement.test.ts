@@ -37,7 +37,9 @@ async function runAgent(args: string[], env: Record<string, string>): Promise<{ 
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
-  const exited = new Promise((done) => child.once('exit', done));
+  // 'close', not 'exit': the process can be gone while its pipes still hold its last lines, and
+  // those are the ones checked for tokens too.
+  const exited = new Promise((done) => child.once('close', done));
   // With request logging on, the server's own log lines share stdout: the announcement is the one that is not a log record.
   const first = await new Promise<Record<string, unknown> & { url: string }>((done, fail) => {
     const timer = setTimeout(() => fail(new Error(`no announcement within 60 s: ${output}`)), 60_000);
