@@ -66,9 +66,13 @@ function cacheUsage(workDirs: readonly string[]): SandboxStatus['environmentCach
 }
 
 // On stop, a worker's current run gets this long to finish before it is handed back; the worker
-// itself gets WORKER_STOP_MS before SIGKILL, so it always has time to hand back cleanly.
+// itself gets WORKER_STOP_MS before SIGKILL: the drain, the run's SIGTERM-to-SIGKILL grace (the
+// worker's default), the release of its lease (bounded by the worker) and a margin, so it always
+// has time to hand back cleanly instead of leaving the lease to lapse.
 const WORKER_DRAIN_MS = 10_000;
-const WORKER_STOP_MS = 15_000;
+const WORKER_KILL_GRACE_MS = 10_000;
+const WORKER_RELEASE_MS = 5_000;
+const WORKER_STOP_MS = WORKER_DRAIN_MS + WORKER_KILL_GRACE_MS + WORKER_RELEASE_MS + 3_000;
 
 /**
  * The platform on this machine: the services agent and `workers` worker agents (docker when an engine answers, else the process runtime with native environments),
@@ -120,7 +124,7 @@ export async function startLocalSandbox(options: LocalSandboxOptions): Promise<L
           launch: () =>
             startAgent(
               'worker',
-              ['--url', url, '--token-file', join(servicesDir, tokenFileName('worker')), '--queue', 'cpu', ...runtime.workerArgs, '--work', work, '--worker-id', workerIdOf(index), '--hide', dataDir, '--drain-grace-ms', String(WORKER_DRAIN_MS), ...(options.workerArgs ?? [])],
+              ['--url', url, '--token-file', join(servicesDir, tokenFileName('worker')), '--queue', 'cpu', ...runtime.workerArgs, '--work', work, '--worker-id', workerIdOf(index), '--hide', dataDir, '--drain-grace-ms', String(WORKER_DRAIN_MS), '--kill-grace-ms', String(WORKER_KILL_GRACE_MS), ...(options.workerArgs ?? [])],
               join(logsDir, `worker-${index + 1}.log`),
               agentOptions,
             ),
