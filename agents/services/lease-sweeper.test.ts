@@ -79,7 +79,7 @@ describe('services agent: a failing lease sweep', () => {
     // A worker takes the run and dies: only the timed sweep can give the run back to the queue.
     expect((await h.worker.lease({ queue: 'cpu', workerId: 'dies' }))?.runId).toBe(run.id);
     let state = (await h.researcher.getRun(run.id)).state;
-    for (let i = 0; i < 200 && state !== 'queued'; i++) {
+    for (let i = 0; i < 1200 && state !== 'queued'; i++) {
       await sleep(25);
       state = (await h.researcher.getRun(run.id)).state;
     }
