@@ -21,7 +21,8 @@ export default defineConfig({
           environment: 'jsdom',
           include: ['renderer/**/*.test.{ts,tsx}'],
           setupFiles: ['renderer/testing/dom-setup.ts'],
-          testTimeout: 20_000,
+          // A test that renders the app and types into a form took 14-19 s at load 20 (20 s was the bound).
+          testTimeout: 60_000,
         },
       },
       {
