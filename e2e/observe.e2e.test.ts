@@ -84,7 +84,7 @@ describe('Observe in browser mode', () => {
     await expect
       .poll(async () => peak(await api<Charts>('observe:get-metrics', { source: { kind: 'local' }, range: { preset: '1h' } }), 'runs-running'), { timeout: 60_000, interval: 1000 })
       .toBeGreaterThan(0);
-    await ui.plot('runs-running').first().waitFor({ timeout: 20_000 });
+    await ui.plot('runs-running').first().waitFor({ timeout: 30_000 });
     await ui.plot('queue-depth').first().waitFor();
     await ui.screenshot('sandbox-charts');
   });
@@ -109,27 +109,27 @@ describe('Observe in browser mode', () => {
   it('charts a deployment from CloudWatch, lists its alarms, notifies when one goes off, and mutes it through CloudWatch', async () => {
     await ui.go('/monitoring');
     await ui.pickSource(/^lab /);
-    await ui.metricsMeta.getByText('CloudWatch').waitFor({ timeout: 20_000 });
-    await ui.plot('queue-depth').first().waitFor({ timeout: 20_000 });
+    await ui.metricsMeta.getByText('CloudWatch').waitFor({ timeout: 30_000 });
+    await ui.plot('queue-depth').first().waitFor({ timeout: 30_000 });
     await ui.plot('runs-running').first().waitFor();
     await ui.screenshot('stack-charts');
 
     // The fake refuses Live Tail: the app says so and polls FilterLogEvents instead.
     fake.instance.logs.set(`/benchtop/${STACK}/services`, new Map([['i-0e2e/services', ['services agent listening on :8080']]]));
     await ui.go('/monitoring/logs');
-    await ui.followMode.getByText('Polling every 2 s').waitFor({ timeout: 20_000 });
+    await ui.followMode.getByText('Polling every 2 s').waitFor({ timeout: 30_000 });
     await app.page.getByText(/Live Tail is not available \(InvalidOperationException/).waitFor();
-    await ui.logRow('services agent listening on :8080').waitFor({ timeout: 20_000 });
+    await ui.logRow('services agent listening on :8080').waitFor({ timeout: 30_000 });
     fake.instance.logs.get(`/benchtop/${STACK}/services`)!.get('i-0e2e/services')!.push('lease 42 granted to worker w-7');
-    await ui.logRow('lease 42 granted to worker w-7').waitFor({ timeout: 20_000 });
+    await ui.logRow('lease 42 granted to worker w-7').waitFor({ timeout: 30_000 });
     await ui.screenshot('stack-logs');
 
     await ui.go('/alarms');
-    await ui.alarm(ALARM).waitFor({ timeout: 20_000 });
+    await ui.alarm(ALARM).waitFor({ timeout: 30_000 });
     fake.observe.setAlarmState(ALARM, 'ALARM', 'Threshold Crossed: 1 datapoint [6.0] was >= the threshold (5.0).');
     // Browser mode: the notification is a toast, and the Alarms link gets a badge.
-    await app.page.getByRole('status', { name: 'Notifications' }).getByText(`Alarm: ${ALARM}`).waitFor({ timeout: 20_000 });
-    await app.page.getByTestId('alarm-badge').waitFor({ timeout: 20_000 });
+    await app.page.getByRole('status', { name: 'Notifications' }).getByText(`Alarm: ${ALARM}`).waitFor({ timeout: 30_000 });
+    await app.page.getByTestId('alarm-badge').waitFor({ timeout: 30_000 });
     await ui.alarm(ALARM).getByText('In alarm').waitFor({ timeout: 40_000 });
     await ui.mute(ALARM, 'e2e: known failures');
     expect(fake.observe.alarms.get(ALARM)!.ActionsEnabled).toBe(false);

@@ -44,7 +44,7 @@ describe('terminals in browser mode', () => {
     await ui.go(`/runs/${run.id}`);
     await ui.waitForRunState('running', 60_000);
     await app.page.getByRole('button', { name: 'Terminal' }).click();
-    await term.terminal().locator('.xterm-rows').waitFor({ timeout: 20_000 });
+    await term.terminal().locator('.xterm-rows').waitFor({ timeout: 30_000 });
     await expect.poll(() => term.terminal().locator('.term__note').textContent(), UI_POLL).toMatch(/run's sandbox|run's folders/);
     await term.type('echo in-run-$((6*7)) && ls /code 2>/dev/null || ls "$CODE_DIR"');
     await expect.poll(() => term.screenText(), UI_POLL).toMatch(/in-run-42/);

@@ -23,7 +23,7 @@ export class InstallWizardPage {
     await this.next();
     await this.next();
     const cert = this.card.getByRole('combobox', { name: 'Certificate (ACM)' });
-    await cert.locator('option', { hasText: options.certificateLabel }).waitFor({ state: 'attached', timeout: 20_000 });
+    await cert.locator('option', { hasText: options.certificateLabel }).waitFor({ state: 'attached', timeout: 30_000 });
     await cert.selectOption(options.certificateArn);
     await this.card.getByRole('textbox', { name: /^Domain name/ }).fill(options.domainName);
     for (const step of ['Compute', 'Storage & backup', 'Alarms & budget', 'Review']) {
