@@ -111,7 +111,8 @@ function request(overrides: Partial<RuntimeRequest> = {}): Omit<RuntimeRequest, 
   return { runId: 'run_abcdef012345', command: ['python3', '/code/main.py'], env: { PARAM_seed: '7' }, mounts, network: false, resources: { cpus: 2, memoryMb: 4096, gpus: 0 }, ...overrides };
 }
 
-describe('docker runtime (through a fake docker)', () => {
+// Every docker call starts a Node process: a test makes up to ten, which took 12 s at load 15 here.
+describe('docker runtime (through a fake docker)', { timeout: 90_000 }, () => {
   it('prepares the runs bridge and checks the metadata firewall the boot applied, without root', async () => {
     await createRuntime();
     expect(calls()).toEqual([
