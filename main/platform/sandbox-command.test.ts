@@ -110,6 +110,7 @@ describe('benchtop sandbox', () => {
     }
   }, 120_000);
 
+  // A fresh Node process loading the CLI from its sources, as the tests above: 7 s at load 18.
   it('refuses bad options with a clear message', async () => {
     const child = spawn(process.execPath, [CLI, 'sandbox', '--workers', 'many'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
@@ -117,7 +118,6 @@ describe('benchtop sandbox', () => {
     const code = await new Promise((resolve) => child.once('close', resolve));
     expect(code).toBe(2);
     expect(stderr).toContain('--workers must be a whole number from 0 to 64, got "many"');
-    // A fresh Node process loading the CLI from its sources, as the tests above: 7 s at load 18.
   }, 120_000);
 });
 
