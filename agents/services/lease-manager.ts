@@ -124,8 +124,11 @@ export class LeaseManager {
     for (const l of this.finishedListeners) l({ run, durationSeconds });
   }
 
-  /** Long-polls for a run of the queue until `waitMs` (bounded) passes or the worker hangs up. */
-  async acquire(req: z.output<typeof leaseRequest>, signal: AbortSignal): Promise<Lease | null> {
+  /**
+   * Long-polls for a run of the queue until `waitMs` (bounded) passes or the worker hangs up.
+   * `onGivenBack` hears of a lease given back because its worker hung up as it was taken (its log line).
+   */
+  async acquire(req: z.output<typeof leaseRequest>, signal: AbortSignal, onGivenBack?: (released: Released) => void): Promise<Lease | null> {
     const deadline = this.now() + Math.min(req.waitMs, this.config.maxWaitMs);
     let woken = false;
     let passedOn = false;
@@ -142,7 +145,8 @@ export class LeaseManager {
       if (lease && signal.aborted) {
         // Its worker hung up while this lease was taken: it never sees it, so it goes back at once
         // (its attempt with it) rather than lapsing, and the next poller is woken for the run.
-        await this.release(lease.leaseId, lease.fencingToken, 'its worker hung up before the lease reached it');
+        const released = await this.release(lease.leaseId, lease.fencingToken, 'its worker hung up before the lease reached it');
+        onGivenBack?.(released);
         return null;
       }
       if (lease) return lease;

@@ -1,9 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Lease } from '../../common/protocol/leases.js';
+import type { LogLine } from '../../common/protocol/logs.js';
 import { openDatabase } from './db.js';
 import { migrations } from './migrations.js';
 import { exampleCapsule, startHarness, type Harness } from './testing/harness.js';
@@ -138,6 +141,47 @@ describe('releasing a lease', () => {
     expect(await h.researcher.getRun(run.id)).toMatchObject({ state: 'queued', attempts: 0 });
     expect(await logTexts(run.id)).toContain('benchtop: worker gone gave the run back (its worker hung up before the lease reached it); its command had not started: the attempt does not count');
   });
+});
+
+describe('a lease taken over HTTP for a poller that hung up', () => {
+  let h: Harness | undefined;
+  afterAll(() => h?.close());
+
+  it('is given back, and its log line reaches the log sink as a release sent by a worker does', async () => {
+    // The price of the poller's instance type is looked up between the poll's check that its worker
+    // is still there and the lease: the worker hangs up while that lookup is held.
+    let entered!: () => void;
+    const lookup = new Promise<void>((resolve) => (entered = resolve));
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const sunk: Array<{ runId: string; lines: LogLine[] }> = [];
+    h = await startHarness({
+      leaseTtlMs: 600_000,
+      cost: { region: 'us-east-1', priceList: { hourly: async () => (entered(), await answered, { hourlyUsd: 0.17, source: 'test price list' }) } },
+      logSink: { write: (runId, lines) => sunk.push({ runId, lines }) },
+    });
+    const capsuleId = (await h.researcher.createCapsule(exampleCapsule)).id;
+    const run = await h.researcher.createRun({ capsuleId });
+    // The services agent's side of the poll's own connection, the only one opened from here on.
+    const accepted = new Promise<Socket>((resolve) => h!.running.app.server.once('connection', resolve));
+    const url = new URL('/api/v1/leases', h.running.url);
+    const poll = request(url, { method: 'POST', agent: false, headers: { authorization: `Bearer ${h.running.workerToken}`, 'content-type': 'application/json' } });
+    poll.on('error', () => undefined);
+    poll.end(JSON.stringify({ queue: 'cpu', workerId: 'gone', waitMs: 0, instanceType: 'c6i.xlarge' }));
+    const serverSide = await accepted;
+    await lookup;
+    const closed = new Promise<void>((resolve) => serverSide.once('close', () => resolve()));
+    poll.destroy();
+    // The route heard the hang-up in this same 'close' event, before the lookup is let go.
+    await closed;
+    answer();
+    const line = 'benchtop: worker gone gave the run back (its worker hung up before the lease reached it); its command had not started: the attempt does not count';
+    await expect.poll(() => sunk.flatMap((s) => s.lines.map((l) => `${s.runId} ${l.text}`)), { timeout: 20_000 }).toContain(`${run.id} ${line}`);
+    expect(await h.researcher.getRun(run.id)).toMatchObject({ state: 'queued', attempts: 0 });
+    // The sink has the line under the seq the run's own log gives it.
+    const logged = (await h.researcher.logs(run.id)).items.find((l) => l.text === line)!;
+    expect(sunk.flatMap((s) => s.lines).find((l) => l.text === line)).toMatchObject({ seq: logged.seq, stream: 'stderr' });
+  }, 60_000);
 });
 
 describe('the leases table after the release migration', () => {

@@ -1,10 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { ROUTES } from '../../common/protocol/routes.js';
 import type { Services } from './context.js';
+import type { Released } from './lease-manager.js';
 import { registerRoute } from './register-route.js';
 import { uploadStream } from './route-helpers.js';
 
 export function registerLeaseRoutes(app: FastifyInstance, s: Services): void {
+  // The line a release writes to the run's log goes to the sink too, whoever gave the lease back.
+  const sinkLine = ({ run, logged }: Released) => {
+    if (s.logSink && logged) s.logSink.write(run.id, [{ seq: logged.seq, ...logged.line }]);
+  };
+
   registerRoute(app, ROUTES.lease, async ({ body }, req, reply) => {
     // A worker that hangs up mid-poll must not be handed a run it will never see.
     const gone = new AbortController();
@@ -12,7 +18,7 @@ export function registerLeaseRoutes(app: FastifyInstance, s: Services): void {
     req.raw.socket.once('close', onClose);
     if (req.raw.socket.destroyed) gone.abort();
     try {
-      const lease = await s.leases.acquire(body, gone.signal);
+      const lease = await s.leases.acquire(body, gone.signal, sinkLine);
       if (!lease) return reply.code(204).send();
       return lease;
     } finally {
@@ -38,8 +44,9 @@ export function registerLeaseRoutes(app: FastifyInstance, s: Services): void {
   registerRoute(app, ROUTES.complete, async ({ params, body }) => s.leases.complete(params.id, body));
 
   registerRoute(app, ROUTES.release, async ({ params, body }) => {
-    const { logged, ...answer } = await s.leases.release(params.id, body.fencingToken, body.reason);
-    if (s.logSink && logged) s.logSink.write(answer.run.id, [{ seq: logged.seq, ...logged.line }]);
+    const released = await s.leases.release(params.id, body.fencingToken, body.reason);
+    sinkLine(released);
+    const { logged: _logged, ...answer } = released;
     return answer;
   });
 }
