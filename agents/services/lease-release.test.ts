@@ -192,8 +192,10 @@ describe('the leases table after the release migration', () => {
     dir = mkdtempSync(join(tmpdir(), 'benchtop-release-migration-'));
     const file = join(dir, 'db.sqlite');
     const old = new Database(file);
-    for (const m of migrations.slice(0, -1)) old.exec(m);
-    old.pragma(`user_version = ${migrations.length - 1}`);
+    // The schema just before this migration, wherever later ones are appended.
+    const at = migrations.findIndex((m) => m.includes('CREATE TABLE leases_v2'));
+    for (const m of migrations.slice(0, at)) old.exec(m);
+    old.pragma(`user_version = ${at}`);
     old.prepare("INSERT INTO leases (id, run_id, fencing_token, worker_id, attempt, expires_at_ms, state, log_count, created_at) VALUES ('lse_old', 'run_old', 7, 'w', 2, 99, 'completed', 5, 't')").run();
     expect(() => old.prepare("UPDATE leases SET state = 'released'").run()).toThrow(/CHECK/);
     old.close();
