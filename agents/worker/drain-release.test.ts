@@ -146,6 +146,25 @@ describe('a draining worker gives its leases back', () => {
     expect(await waitForState(h.researcher, run.id, undefined, 60_000)).toMatchObject({ state: 'succeeded', attempts: 2, workerId: 'successor' });
   }, 120_000);
 
+  it('a run whose completion is under way as the grace runs out is completed, and nothing is given back for it', async () => {
+    h = await startHarness(LONG_LEASES);
+    const capsule = await shellCapsule(h.researcher, 'completing at drain', 'echo done\n');
+    const run = await h.researcher.createRun({ capsuleId: capsule.id });
+    proxy = await front(h.running.url, 'agent');
+    const log: string[] = [];
+    const worker = await startWorker({ url: proxy.url, token: h.running.workerToken, queue: 'cpu', runtime: createProcessRuntime(), workDir: workDir(), workerId: 'completing', pollWaitMs: 500, drainGraceMs: 0, log: (m) => log.push(m) });
+    workers.push(worker);
+    // The completion is done; its answer is held while the worker drains with no grace at all.
+    expect(await proxy.held).toMatchObject({ id: run.id, state: 'succeeded' });
+    const drained = worker.drain();
+    // The grace's timer was set first, for as long: it has handed the run back once this one fires.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    proxy.letGo();
+    await drained;
+    expect(await h.researcher.getRun(run.id)).toMatchObject({ state: 'succeeded', attempts: 1 });
+    expect(log.filter((m) => /give\b.*\bback|gave lease/.test(m))).toEqual([]);
+  }, 120_000);
+
   it('against an agent without the release route: the drain ends all the same, says so once, and the lease is left to lapse', async () => {
     h = await startHarness({ ...LONG_LEASES, maxAttempts: 1 });
     const capsule = await shellCapsule(h.researcher, 'old agent', 'echo hi\n');

@@ -139,7 +139,8 @@ class LeaseRun {
       this.environment?.release?.();
     }
     // Only once the command is gone: another worker may start the run as soon as it is released.
-    if (this.stop.handedBack && this.stop.reason) await this.options.releaser?.release(this.options.lease, this.stop.reason.message);
+    // A hand-back that came while the completion was landing leaves nothing to give back.
+    if (this.stop.handedBack && this.stop.reason && this.timings.outcome !== 'completed') await this.options.releaser?.release(this.options.lease, this.stop.reason.message);
     this.journal();
     this.removeFolder();
     return { outcome: this.timings.outcome, next };
