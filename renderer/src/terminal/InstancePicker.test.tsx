@@ -1,4 +1,4 @@
-import { cleanup, configure, render, screen, within } from '@testing-library/react';
+import { cleanup, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { listDeployments } from '../../../common/api/settings.contract.js';
@@ -8,7 +8,6 @@ import { createFakeBackend } from '../test/fake-backend.js';
 import { InstancePicker, uptime } from './InstancePicker.js';
 
 afterEach(cleanup);
-configure({ asyncUtilTimeout: 5000 });
 
 const deployment = { id: '123456789012/eu-west-1/lab', name: 'lab', region: 'eu-west-1', accountId: '123456789012', createdAt: '2026-12-01T08:00:00.000Z' };
 const instance = (over: Partial<StackInstance>): StackInstance => ({
