@@ -3,8 +3,9 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleCapsule, startHarness, type Harness } from './testing/harness.js';
 
-// Seeded, so a failure can be replayed: FUZZ_SEED=<n> npx vitest run agents/services/fuzz.test.ts
-const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
+// One fixed seed in `npm test`, so the suite asks the same requests every time; to explore further,
+// FUZZ_SEED=<n> npx vitest run agents/services/fuzz.test.ts (and keep a seed that finds a 5xx as a test).
+const SEED = Number(process.env.FUZZ_SEED ?? 20_261_201);
 
 function prng(seed: number): () => number {
   let a = seed >>> 0;
