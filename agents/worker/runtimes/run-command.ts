@@ -39,12 +39,19 @@ export function runCommand(file: string, args: readonly string[], options: Comma
 function collector(onLine: ((line: string) => void) | undefined): { add(chunk: Buffer): void; end(): string } {
   const decoder = new StringDecoder('utf8');
   const parts: string[] = [];
-  let partial = '';
+  // The line under way, in the pieces it came in: only new text is searched for a newline, so a
+  // long line without one costs its length, not its length times the number of reads.
+  let pending: string[] = [];
   const take = (text: string, last: boolean) => {
     parts.push(text);
     if (!onLine) return;
-    const lines = (partial + text).split('\n');
-    partial = last ? '' : (lines.pop() ?? '');
+    const lines = text.split('\n');
+    const open = last ? undefined : lines.pop();
+    if (lines.length > 0) {
+      lines[0] = pending.join('') + lines[0];
+      pending = [];
+    }
+    if (open) pending.push(open);
     for (const line of lines) if (line.trim() !== '') onLine(line);
   };
   return {
