@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCostUsd } from '../../common/cost/run-cost.js';
 import type { Run } from '../../common/protocol/runs.js';
 import { createPlatformClient } from '../../lib/protocol/client.js';
@@ -134,13 +134,16 @@ describe('budget hard stop through the services agent', () => {
 
   it('lets only an admin resume; leasing goes on for this month at this limit, and a long-polling worker is woken', async () => {
     await expect(h.researcher.resumeBudget()).rejects.toMatchObject({ status: 403 });
-    // Long enough to outlast the resume on a loaded machine: the poll ends as soon as it is woken.
-    const poll = h.worker.lease({ queue: 'cpu', workerId: 'w3', waitMs: 20_000 });
-    await new Promise((r) => setTimeout(r, 100));
+    // A poll that is already waiting when the resume comes (seen by its marked agent version), and
+    // long enough that its own deadline, where it would look at the queue again, is told from a wake-up.
+    const poll = h.worker.lease({ queue: 'cpu', workerId: 'w3', waitMs: 20_000, agentVersion: 'waiting-w3' });
+    await vi.waitFor(() => expect(h.running.services.presence.versions('cpu')).toContainEqual({ version: 'waiting-w3', count: 1 }), { timeout: 15_000, interval: 20 });
+    const resumedAt = Date.now();
     const resumed = await h.admin.resumeBudget();
     expect(resumed).toMatchObject({ paused: false, resumed: { by: 'admin', limitUsd: 100 } });
     const lease = await poll;
     expect(lease).not.toBeNull();
+    expect(Date.now() - resumedAt).toBeLessThan(10_000);
     await h.worker.complete(lease!.leaseId, { fencingToken: lease!.fencingToken, state: 'succeeded', exitCode: 0 });
     // The next reading over the same limit does not pause again.
     expect((await h.admin.checkBudget()).paused).toBe(false);
