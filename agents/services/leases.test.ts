@@ -96,9 +96,12 @@ describe('leases: fencing, expiry, partition, idempotency', () => {
   it('long-polls: a waiting worker gets a run submitted after it asked', async () => {
     const waiting = h.worker.lease({ queue: 'gpu', workerId: 'gpu-1', waitMs: 20_000 });
     expect((await until(() => h.researcher.health(), (health) => health.queues.gpu.workersOnline === 1)).queues.gpu.workersOnline).toBe(1);
+    const submitted = Date.now();
     const run = await h.researcher.createRun({ capsuleId, queue: 'gpu' });
     const lease = await waiting;
     expect(lease!.runId).toBe(run.id);
+    // Woken by the submission, not finding the run at its own 20 s deadline.
+    expect(Date.now() - submitted).toBeLessThan(10_000);
     expect(lease!.run.resources.gpus).toBe(1);
     await h.worker.complete(lease!.leaseId, { fencingToken: lease!.fencingToken, state: 'succeeded', exitCode: 0 });
     const started = Date.now();
