@@ -47,6 +47,8 @@ describe('several runs per worker', () => {
     await drained;
     // Draining takes no new lease: the two running runs finish; the third is still queued.
     expect(done.map((r) => r.state).sort()).toEqual(['queued', 'succeeded', 'succeeded']);
+    // Never leased, not leased and given back (which also leaves it queued, with a line in its log).
+    expect((await client.logs(done.find((r) => r.state === 'queued')!.id)).items).toEqual([]);
     expect(done.filter((r) => r.state === 'succeeded').every((r) => r.workerId === 'slotted')).toBe(true);
   }, 60_000);
 });

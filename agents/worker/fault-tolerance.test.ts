@@ -99,6 +99,8 @@ describe('drain on SIGTERM', () => {
     expect(await worker.exited).toEqual({ code: 0, signal: null });
     expect(await client.getRun(run.id)).toMatchObject({ state: 'succeeded', attempts: 1 });
     expect((await client.getRun(later.id)).state).toBe('queued');
+    // Never leased, not leased and given back (which also leaves it queued, with a line in its log).
+    expect((await client.logs(later.id)).items).toEqual([]);
     await client.cancelRun(later.id);
   }, 60_000);
 
