@@ -25,9 +25,9 @@ describe('runCommand', () => {
     // over 100 MB (seconds of the worker's CPU for 30 MB), where once per read scans 4 MB.
     const split = String.prototype.split;
     let scanned = 0;
-    String.prototype.split = function (this: string, ...args: Parameters<typeof split>) {
+    String.prototype.split = function (this: string, ...args: [separator: string | RegExp, limit?: number]) {
       if (args[0] === '\n' && this.length > 1024) scanned += this.length;
-      return split.apply(this, args);
+      return Reflect.apply(split, this, args) as string[];
     } as typeof split;
     const lines: string[] = [];
     try {
