@@ -194,6 +194,7 @@ describe('the leases table after the release migration', () => {
     const old = new Database(file);
     // The schema just before this migration, wherever later ones are appended.
     const at = migrations.findIndex((m) => m.includes('CREATE TABLE leases_v2'));
+    expect(at).toBeGreaterThan(0);
     for (const m of migrations.slice(0, at)) old.exec(m);
     old.pragma(`user_version = ${at}`);
     old.prepare("INSERT INTO leases (id, run_id, fencing_token, worker_id, attempt, expires_at_ms, state, log_count, created_at) VALUES ('lse_old', 'run_old', 7, 'w', 2, 99, 'completed', 5, 't')").run();

@@ -56,5 +56,7 @@ describe('workers sharing a dataset cache', () => {
     // A run's folder is removed while its worker already polls again.
     const leftovers = () => [1, 2].flatMap((n) => [join(dataDir, 'workers', `w${n}`, 'runs'), join(cacheDir, 'runs', `sandbox-w${n}`)]).flatMap((dir) => (existsSync(dir) ? readdirSync(dir) : []));
     await waitFor('the run folders to be removed', async () => leftovers().length === 0);
+    // Read again, later: a second download's line still on its way at the first read is here by now.
+    expect(workerLogs().match(/dataset cache: downloaded /g)).toHaveLength(1);
   }, 90_000);
 });
