@@ -67,8 +67,10 @@ function cacheUsage(workDirs: readonly string[]): SandboxStatus['environmentCach
 
 // On stop, a worker's current run gets this long to finish before it is handed back; the worker
 // itself gets WORKER_STOP_MS before SIGKILL: the drain, the run's SIGTERM-to-SIGKILL grace (the
-// worker's default), the release of its lease (bounded by the worker) and a margin, so it always
-// has time to hand back cleanly instead of leaving the lease to lapse.
+// worker's default), the release of its lease (bounded by the worker) and a margin, so a worker whose
+// run's command is running has time to hand back cleanly instead of leaving the lease to lapse. A run
+// still staging or building its environment is not interrupted by the drain: past this bound its
+// lease lapses and the run is retried after the lease's lifetime.
 const WORKER_DRAIN_MS = 10_000;
 const WORKER_KILL_GRACE_MS = 10_000;
 const WORKER_RELEASE_MS = 5_000;
