@@ -111,11 +111,14 @@ describe('leases: fencing, expiry, partition, idempotency', () => {
 
   it('a worker that hangs up mid-poll gets nothing and the run goes to a worker still waiting', async () => {
     const hangUp = new AbortController();
-    const gone = h.worker.lease({ queue: 'gpu', workerId: 'leaves', waitMs: 20_000 }, { signal: hangUp.signal }).catch((e: Error) => e.name);
-    await sleep(50);
+    // Each poll is seen by the agent (its marked agent version) before the next step, so the one
+    // that hangs up was waiting, and the one that stays is waiting when the run comes.
+    const polling = (version: string) => until(async () => h.running.services.presence.versions('gpu'), (versions) => versions.some((v) => v.version === version));
+    const gone = h.worker.lease({ queue: 'gpu', workerId: 'leaves', waitMs: 20_000, agentVersion: 'hangs-up' }, { signal: hangUp.signal }).catch((e: Error) => e.name);
+    await polling('hangs-up');
     // At its 20 s deadline a poll would find the run anyway: it must be woken well before.
-    const staying = h.worker.lease({ queue: 'gpu', workerId: 'stays', waitMs: 20_000 });
-    await sleep(50);
+    const staying = h.worker.lease({ queue: 'gpu', workerId: 'stays', waitMs: 20_000, agentVersion: 'stays' });
+    await polling('stays');
     hangUp.abort();
     expect(await gone).toBe('AbortError');
     await sleep(50);
