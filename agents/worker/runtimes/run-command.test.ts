@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from './run-command.js';
 
@@ -7,6 +10,25 @@ describe('runCommand', () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('gone');
   });
+
+  it('answers once the program has exited, even while a process it left behind holds its pipes', async () => {
+    // Without the bound, the answer waited for the 120 s sleep (and past any timeout), so the test's
+    // own time limit fails it.
+    const dir = mkdtempSync(join(tmpdir(), 'run-command-'));
+    const pidFile = join(dir, 'pid');
+    try {
+      const result = await runCommand('sh', ['-c', `sleep 120 & echo $! > ${pidFile}; echo built; exit 0`]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('built');
+    } finally {
+      try {
+        process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('passes on whole lines and whole characters, wherever the pipe cut its reads', async () => {
     // One line of 200 kB reaches the worker in several reads (at most 64 kB each), cut inside the

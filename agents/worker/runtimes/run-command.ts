@@ -14,6 +14,9 @@ export interface CommandOptions {
   onLine?: (line: string) => void;
 }
 
+/** How long a helper's pipes may stay open after it exited. */
+const PIPE_DRAIN_MS = 5_000;
+
 /** Runs a helper program (docker, iptables) to completion; never rejects on a non-zero exit. */
 export function runCommand(file: string, args: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
@@ -23,7 +26,20 @@ export function runCommand(file: string, args: readonly string[], options: Comma
     child.stdout.on('data', out.add);
     child.stderr.on('data', err.add);
     child.once('error', (error) => reject(new Error(`could not run ${file}: ${error.message}`)));
-    child.once('close', (code) => resolve({ code, stdout: out.end(), stderr: err.end() }));
+    child.once('close', (code) => {
+      clearTimeout(drainTimer);
+      resolve({ code, stdout: out.end(), stderr: err.end() });
+    });
+    // A process the program started may outlive it and hold its pipes (a build backend left behind,
+    // a daemon): 'close' would then wait for that process, past the timeout, and the run with it.
+    // Its output is given up a while after the program's exit.
+    let drainTimer: NodeJS.Timeout | undefined;
+    child.once('exit', () => {
+      drainTimer = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+      }, PIPE_DRAIN_MS);
+    });
     // A program that exits without reading its input closes the pipe (EPIPE): its exit code and
     // output say what happened, and the error must not take the worker down with it.
     child.stdin.once('error', () => undefined);
