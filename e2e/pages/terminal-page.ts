@@ -1,6 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { UI_POLL } from '../harness.js';
+import { callApi, UI_POLL } from '../harness.js';
 
 /** The Terminal page: tabs of xterm terminals and the "New terminal" choices. */
 export class TerminalPage {
@@ -32,16 +32,7 @@ export class TerminalPage {
   }
 
   /** Calls the app's API as the page does (its page secret), for set-up steps the spec does not test. */
-  async call<T>(name: string, input: unknown): Promise<T> {
-    return this.page.evaluate(
-      async ([n, i]) => {
-        const secret = sessionStorage.getItem('benchtop.page-secret');
-        const res = await fetch(`/api/call/${n}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` }, body: JSON.stringify({ input: i }) });
-        const body = (await res.json()) as { ok: boolean; value?: unknown; error?: { message: string } };
-        if (!body.ok) throw new Error(`${n}: ${body.error?.message}`);
-        return body.value as T;
-      },
-      [name, input] as const,
-    );
+  call<T>(name: string, input: unknown): Promise<T> {
+    return callApi<T>(this.page, name, input);
   }
 }
