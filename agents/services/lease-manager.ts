@@ -316,10 +316,7 @@ export class LeaseManager {
   /** One line of the platform's own in a run's log (stderr), after the lines its workers sent. */
   private logLine(runN: number, text: string): Released['logged'] {
     const line: LogLineUpload = { stream: 'stderr', ts: this.now(), text };
-    const seq = ((this.db.prepare('SELECT max(seq) AS s FROM logs WHERE run_n = ?').get(runN) as { s: number | null }).s ?? 0) + 1;
-    this.insertLines(runN, seq, [line]);
-    this.logsAppended?.(runN, seq, [line]);
-    return { runN, seq, line };
+    return { runN, seq: this.appendAfterLast(runN, [line]), line };
   }
 
   private finish(
@@ -383,15 +380,21 @@ export class LeaseManager {
       const { lease, run } = this.live(leaseId, fencingToken);
       if (offset > lease.log_count) throw conflict(`log batch starts at line ${offset} but the server holds ${lease.log_count} lines of this lease; resend from ${lease.log_count}`);
       const fresh = lines.slice(lease.log_count - offset);
-      const last = (this.db.prepare('SELECT max(seq) AS s FROM logs WHERE run_n = ?').get(run.n) as { s: number | null }).s ?? 0;
-      this.insertLines(run.n, last + 1, fresh);
-      this.logsAppended?.(run.n, last + 1, fresh);
+      const firstSeq = this.appendAfterLast(run.n, fresh);
       const next = Math.max(lease.log_count, offset + lines.length);
       if (next !== lease.log_count) this.db.prepare('UPDATE leases SET log_count = ? WHERE n = ?').run(next, lease.n);
-      return { next, runId: run.id, runN: run.n, firstSeq: last + 1, added: fresh.length };
+      return { next, runId: run.id, runN: run.n, firstSeq, added: fresh.length };
     });
     if (out.added > 0) this.logsChanged.notify(out.runId);
     return out;
+  }
+
+  /** Appends lines after the run's last (its numbering goes on across attempts); answers the first one's seq. */
+  private appendAfterLast(runN: number, lines: LogLineUpload[]): number {
+    const firstSeq = ((this.db.prepare('SELECT max(seq) AS s FROM logs WHERE run_n = ?').get(runN) as { s: number | null }).s ?? 0) + 1;
+    this.insertLines(runN, firstSeq, lines);
+    this.logsAppended?.(runN, firstSeq, lines);
+    return firstSeq;
   }
 
   // Many rows per INSERT statement: the per-statement cost dominated big batches.
